@@ -1,0 +1,62 @@
+// `migration-guard <command>`: parses the command name and hands the rest to its module.
+import { UsageError } from "../fs/files.js";
+
+export type CommandRunner = (args: string[], io: CliIo) => Promise<number>;
+
+export interface CliIo {
+  cwd: string;
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  isTTY: boolean;
+  env: NodeJS.ProcessEnv;
+}
+
+/** One module per command; each default-exports a CommandRunner. */
+const COMMANDS: Record<string, { summary: string; load: () => Promise<{ default: CommandRunner }> }> = {
+  check: { summary: "analyze migrations and report findings", load: () => import("./commands/check.js") },
+  rules: { summary: "list the rules", load: () => import("./commands/rules.js") },
+  explain: { summary: "print a rule's documentation", load: () => import("./commands/explain.js") },
+};
+
+export function usage(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
+  return `usage: migration-guard <command> [options]\n\ncommands:\n${lines.join("\n")}\n\nRun \`migration-guard <command> --help\` for a command's options.\n`;
+}
+
+export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === "--help" || name === "-h" || name === "help") {
+    io.stdout(usage());
+    return name ? 0 : 2;
+  }
+  if (name === "--version") {
+    const { TOOL_VERSION } = await import("../core/analyze/engine.js");
+    io.stdout(`${TOOL_VERSION}\n`);
+    return 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    io.stderr(`migration-guard: unknown command \`${name}\`\n\n${usage()}`);
+    return 2;
+  }
+  try {
+    return await (await command.load()).default(rest, io);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr(`migration-guard ${name}: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+export function processIo(): CliIo {
+  return {
+    cwd: process.cwd(),
+    stdout: (t) => process.stdout.write(t),
+    stderr: (t) => process.stderr.write(t),
+    isTTY: Boolean(process.stdout.isTTY),
+    env: process.env,
+  };
+}

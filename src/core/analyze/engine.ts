@@ -1,0 +1,257 @@
+// The engine: discover → parse → run rules in context → apply suppressions and config →
+// report. Pure and synchronous: inputs are file contents, output is an AnalysisReport.
+import type { Config } from "../config/schema.js";
+import { discover } from "../discover/index.js";
+import { scriptSource } from "../discover/sections.js";
+import type { ChangeInput, Finding, Migration, Severity, SourceFile, Span } from "../model.js";
+import { SEVERITY_ORDER } from "../model.js";
+import { parseScript, type ParsedScript, type Statement } from "../parse/index.js";
+import { decodeSource, shortHash } from "../parse/text.js";
+import { AnalysisReport, type MigrationReport } from "../report.js";
+import { assessRisk } from "../risk/assess.js";
+import { PRESETS } from "../../../rules/presets.js";
+import { hitsOf, type Direction, type MigrationFacts, type Rule, type RuleHit } from "./rule.js";
+import { advance, initialState, startScript, type AnalysisState } from "./state.js";
+import { collectSuppressions, suppressionFor, type Suppression } from "./suppress.js";
+
+export const TOOL_VERSION = "0.1.0";
+
+export interface ActiveRule {
+  rule: Rule;
+  severity: Severity;
+}
+
+/** Applies the preset, then the user's `rules:` map, to the registry. */
+export function activeRules(rules: Rule[], config: Config): Map<string, ActiveRule> {
+  const preset = PRESETS[config.preset];
+  const active = new Map<string, ActiveRule>();
+  for (const rule of rules) {
+    if (!rule.dialects.includes(config.dialect)) continue;
+    const setting = config.rules[rule.id];
+    if (setting === "off" || setting === false) continue;
+    if (rule.optIn && !preset.includeOptIn && setting === undefined) continue;
+    const base = (preset.severities as Partial<Record<Severity, Severity>>)[rule.severity] ?? rule.severity;
+    const severity = typeof setting === "string" ? setting : base;
+    active.set(rule.id, { rule, severity });
+  }
+  return active;
+}
+
+interface ScriptAnalysis {
+  script?: ParsedScript;
+  findings: Finding[];
+  state?: AnalysisState;
+  suppressions?: Suppression[];
+}
+
+export function analyzeChange(input: ChangeInput, config: Config, rules: Rule[]): AnalysisReport {
+  const active = activeRules(rules, config);
+  const known = new Set(rules.map((r) => r.id));
+  const discovery = discover(input, config);
+  const contents = new Map(input.head.map((f) => [f.path, f]));
+  const perChange = input.base !== undefined;
+  let changeState = initialState(config.postgres_version);
+  const reports: MigrationReport[] = [];
+  const other: Finding[] = [];
+  const makeFinding = findingFactory(config, active);
+
+  for (const migration of discovery.migrations) {
+    if (migration.status === "unchanged") continue;
+    const facts = discovery.facts.get(migration.id) ?? {
+      editedAfterMerge: false,
+      deletedAfterMerge: false,
+      duplicateVersionOf: [],
+    };
+    // Without a base every migration is its own change: tables from earlier files count as existing.
+    if (!perChange) changeState = initialState(config.postgres_version);
+    const wraps = (config.transaction === "auto" ? migration.transaction : config.transaction) === "per-file";
+    const findings: Finding[] = [];
+    let up: ScriptAnalysis = { findings: [] };
+    let down: ScriptAnalysis = { findings: [] };
+    if (migration.status !== "deleted") {
+      up = analyzeScript(migration, "up", contents, changeState, wraps, config, active, known, makeFinding);
+      changeState = up.state ?? changeState;
+      if (migration.down) {
+        down = analyzeScript(migration, "down", contents, changeState, wraps, config, active, known, makeFinding);
+      }
+    }
+    findings.push(...up.findings, ...down.findings);
+    findings.push(...migrationRules(migration, facts, up.script, down.script, config, active, makeFinding, up.suppressions ?? []));
+    const report: MigrationReport = {
+      migration,
+      statements: { up: up.script?.statements.length ?? 0, down: down.script?.statements.length ?? 0 },
+      findings: sortFindings(findings),
+    };
+    report.risk = assessRisk(report, up.script, down.script, config);
+    reports.push(report);
+  }
+  return buildReport(reports, other, config);
+}
+
+type FindingFactory = (ruleId: string, hit: RuleHit & { span: Span }, migration?: Migration, statement?: Statement) => Finding;
+
+function findingFactory(config: Config, active: Map<string, ActiveRule>): FindingFactory {
+  return (ruleId, hit, migration, statement) => {
+    const severity = hit.severity ?? active.get(ruleId)?.severity ?? "warning";
+    const basis = statement ? statement.text.replace(/\s+/g, " ").trim().toLowerCase() : hit.message;
+    return {
+      ruleId,
+      severity,
+      message: hit.message,
+      span: hit.span,
+      fingerprint: `${ruleId}:${shortHash(`${hit.span.file}\u0000${basis}`)}`,
+      migrationId: migration?.id,
+      help: hit.help,
+      docsUrl: `${config.docs_url.replace(/\/$/, "")}/${ruleId}.md`,
+      locks: hit.locks ?? [],
+      fix: hit.fix,
+    };
+  };
+}
+
+function analyzeScript(
+  migration: Migration,
+  direction: Direction,
+  contents: Map<string, SourceFile>,
+  stateIn: AnalysisState,
+  wraps: boolean,
+  config: Config,
+  active: Map<string, ActiveRule>,
+  known: Set<string>,
+  makeFinding: FindingFactory,
+): ScriptAnalysis {
+  const ref = direction === "up" ? migration.up : migration.down!;
+  const file = contents.get(ref.path);
+  const wholeFile = { file: ref.path, startLine: 1, startColumn: 1, endLine: 1, endColumn: 1, startOffset: 0, endOffset: 0 };
+  if (file?.content === undefined) {
+    return { findings: [makeFinding("unreadable-file", { message: `${ref.path}: content could not be read`, span: wholeFile }, migration)] };
+  }
+  const decoded = decodeSource(file.content);
+  if (!decoded.ok) {
+    return { findings: [makeFinding("unreadable-file", { message: `${ref.path}: skipped, ${decoded.problem}`, span: wholeFile }, migration)] };
+  }
+  const script = parseScript(scriptSource(ref, decoded.text, config.dialect));
+  const findings: Finding[] = [];
+  for (const p of script.problems) {
+    if (active.has(p.kind)) findings.push(makeFinding(p.kind, { message: p.message, span: p.span }, migration));
+  }
+  const { suppressions, problems } = collectSuppressions(script, known);
+  for (const p of problems) {
+    if (active.has(p.ruleId)) findings.push(makeFinding(p.ruleId, { message: p.message, span: p.span }, migration));
+  }
+  let state = startScript(stateIn, wraps);
+  const statementRules = [...active.values()].filter((a) => a.rule.check && a.rule.dialects.includes(config.dialect));
+  for (const statement of script.statements) {
+    const context = { config, dialect: config.dialect, direction, migration, script, state };
+    for (const { rule } of statementRules) {
+      let hits: RuleHit[];
+      try {
+        hits = hitsOf(rule.check!(statement, context));
+      } catch (error) {
+        // A rule that trips over an unexpected AST must not silence the others.
+        hits = [];
+        findings.push(
+          makeFinding(
+            "internal-error",
+            {
+              message: `rule ${rule.id} failed on statement ${statement.index + 1} (${statement.kind}): ${error instanceof Error ? error.message : String(error)}`,
+              span: statement.span,
+            },
+            migration,
+            statement,
+          ),
+        );
+      }
+      for (const hit of hits) {
+        const finding = makeFinding(rule.id, { ...hit, span: hit.span ?? statement.span }, migration, statement);
+        const suppression = suppressionFor(suppressions, rule.id, statement.index);
+        if (suppression) finding.suppressed = { reason: suppression.reason };
+        findings.push(finding);
+      }
+    }
+    state = advance(state, statement, wraps);
+  }
+  return { script, findings, state, suppressions };
+}
+
+function migrationRules(
+  migration: Migration,
+  facts: MigrationFacts,
+  up: ParsedScript | undefined,
+  down: ParsedScript | undefined,
+  config: Config,
+  active: Map<string, ActiveRule>,
+  makeFinding: FindingFactory,
+  suppressions: Suppression[],
+): Finding[] {
+  const anchor: Span = up?.statements[0]?.span ?? {
+    file: migration.up.path,
+    startLine: up?.baseLine ?? 1,
+    startColumn: 1,
+    endLine: up?.baseLine ?? 1,
+    endColumn: 1,
+    startOffset: up?.baseOffset ?? 0,
+    endOffset: up?.baseOffset ?? 0,
+  };
+  const out: Finding[] = [];
+  for (const { rule } of active.values()) {
+    if (!rule.checkMigration || !rule.dialects.includes(config.dialect)) continue;
+    let hits: RuleHit[];
+    try {
+      hits = hitsOf(rule.checkMigration(migration, { config, up, down, facts, anchor }));
+    } catch (error) {
+      out.push(makeFinding("internal-error", { message: `rule ${rule.id} failed on migration ${migration.id}: ${String(error)}`, span: anchor }, migration));
+      continue;
+    }
+    for (const hit of hits) {
+      const finding = makeFinding(rule.id, { ...hit, span: hit.span ?? anchor }, migration);
+      const suppression = suppressionFor(suppressions, rule.id, undefined);
+      if (suppression) finding.suppressed = { reason: suppression.reason };
+      out.push(finding);
+    }
+  }
+  return out;
+}
+
+function sortFindings(findings: Finding[]): Finding[] {
+  return findings.sort(
+    (a, b) =>
+      a.span.file.localeCompare(b.span.file) ||
+      a.span.startOffset - b.span.startOffset ||
+      SEVERITY_ORDER[b.severity] - SEVERITY_ORDER[a.severity] ||
+      a.ruleId.localeCompare(b.ruleId),
+  );
+}
+
+const RISK_ORDER = ["low", "medium", "high", "critical"] as const;
+
+function buildReport(migrations: MigrationReport[], other: Finding[], config: Config): AnalysisReport {
+  const all = [...migrations.flatMap((m) => m.findings), ...other];
+  const live = all.filter((f) => !f.suppressed);
+  const counts = { error: 0, warning: 0, info: 0 };
+  for (const f of live) counts[f.severity]++;
+  const risks = migrations.map((m) => m.risk?.level).filter((l): l is (typeof RISK_ORDER)[number] => Boolean(l));
+  const highestRisk = risks.length ? RISK_ORDER[Math.max(...risks.map((r) => RISK_ORDER.indexOf(r)))] : undefined;
+  return {
+    schemaVersion: 1,
+    tool: { name: "migration-guard", version: TOOL_VERSION },
+    settings: {
+      dialect: config.dialect,
+      postgresVersion: config.postgres_version,
+      failLevel: config.fail_level,
+      preset: config.preset,
+    },
+    migrations,
+    otherFindings: other,
+    summary: {
+      migrations: migrations.length,
+      analyzed: migrations.filter((m) => m.migration.status !== "deleted").length,
+      counts,
+      suppressed: all.length - live.length,
+      highestRisk,
+      failed: live.some((f) => SEVERITY_ORDER[f.severity] >= SEVERITY_ORDER[config.fail_level]),
+    },
+  };
+}
+
+export { AnalysisReport };

@@ -1,0 +1,86 @@
+// Small, typed-enough helpers over libpg_query's JSON AST, shared by PostgreSQL rules.
+/* eslint-disable @typescript-eslint/no-explicit-any */
+
+/** `schema.table` in lower case (unquoted identifiers are already folded by the parser). */
+export function relationName(rangeVar: any): string {
+  if (!rangeVar) return "";
+  const schema = rangeVar.schemaname ? `${rangeVar.schemaname}.` : "";
+  return `${schema}${rangeVar.relname}`;
+}
+
+/** Relation names compare without the default `public.` schema. */
+export function sameRelation(a: string, b: string): boolean {
+  return stripPublic(a) === stripPublic(b);
+}
+
+export function stripPublic(name: string): string {
+  return name.startsWith("public.") ? name.slice(7) : name;
+}
+
+/** The `AlterTableCmd` nodes of an ALTER TABLE statement. */
+export function alterCommands(ast: any): any[] {
+  return (ast?.cmds ?? []).map((c: any) => c.AlterTableCmd).filter(Boolean);
+}
+
+export function isAlterTable(kind: string, ast: any): boolean {
+  return kind === "AlterTableStmt" && (ast.objtype === "OBJECT_TABLE" || ast.objtype === undefined);
+}
+
+/** Flattens `[{String:{sval}}]` name lists. */
+export function names(list: any[] | undefined): string[] {
+  return (list ?? []).map((n) => n?.String?.sval ?? n?.sval ?? "").filter(Boolean);
+}
+
+/** A type name as written, e.g. `varchar(20)`, `int4`, `timestamptz`. */
+export function typeName(typeNameNode: any): string {
+  if (!typeNameNode) return "";
+  const parts = names(typeNameNode.names).filter((n) => n !== "pg_catalog");
+  const mods = (typeNameNode.typmods ?? [])
+    .map((m: any) => m?.A_Const?.ival?.ival ?? m?.A_Const?.ival ?? "")
+    .filter((v: unknown) => v !== "" && typeof v !== "object");
+  const array = typeNameNode.arrayBounds ? "[]" : "";
+  return `${parts.join(".")}${mods.length ? `(${mods.join(",")})` : ""}${array}`;
+}
+
+/** Constraint nodes attached to a ColumnDef. */
+export function columnConstraints(columnDef: any): any[] {
+  return (columnDef?.constraints ?? []).map((c: any) => c.Constraint).filter(Boolean);
+}
+
+/** Names of functions called anywhere inside an expression tree. */
+export function calledFunctions(node: any): string[] {
+  const out: string[] = [];
+  walk(node, (n) => {
+    if (n && typeof n === "object" && n.FuncCall) out.push(names(n.FuncCall.funcname).join("."));
+    if (n && typeof n === "object" && n.SQLValueFunction) out.push(String(n.SQLValueFunction.op));
+  });
+  return out;
+}
+
+/** Depth-first walk over every object in a JSON tree. */
+export function walk(node: any, visit: (n: any) => void): void {
+  if (node === null || typeof node !== "object") return;
+  visit(node);
+  if (Array.isArray(node)) {
+    for (const item of node) walk(item, visit);
+  } else {
+    for (const key of Object.keys(node)) walk(node[key], visit);
+  }
+}
+
+/** Reads `SET [LOCAL] name = value` as milliseconds for time settings; undefined otherwise. */
+export function settingValue(ast: any): { name: string; value: string; local: boolean } | undefined {
+  if (ast?.kind !== "VAR_SET_VALUE") return undefined;
+  const arg = ast.args?.[0]?.A_Const;
+  const value = arg?.sval?.sval ?? arg?.ival?.ival ?? (arg?.ival && Object.keys(arg.ival).length === 0 ? 0 : undefined);
+  return value === undefined ? undefined : { name: String(ast.name), value: String(value), local: Boolean(ast.is_local) };
+}
+
+/** Parses a PostgreSQL duration ("2s", "500ms", "1min", 1000) into milliseconds. */
+export function durationMs(value: string): number | undefined {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(us|ms|s|min|h|d)?\s*$/i.exec(value);
+  if (!m) return undefined;
+  const unit = (m[2] ?? "ms").toLowerCase();
+  const factor: Record<string, number> = { us: 0.001, ms: 1, s: 1000, min: 60_000, h: 3_600_000, d: 86_400_000 };
+  return Number(m[1]) * factor[unit]!;
+}

@@ -1,0 +1,165 @@
+// Which table-level locks a PostgreSQL statement takes, per relation (the lock table of
+// https://www.postgresql.org/docs/current/explicit-locking.html and ALTER TABLE's docs).
+// Used by the risk model, lock_timeout rules and "statements after ACCESS EXCLUSIVE".
+/* eslint-disable @typescript-eslint/no-explicit-any */
+import type { LockFact, LockMode } from "../model.js";
+import type { Statement } from "../parse/index.js";
+import { alterCommands, relationName } from "./pg-ast.js";
+
+const ORDER: LockMode[] = [
+  "ACCESS SHARE",
+  "ROW SHARE",
+  "ROW EXCLUSIVE",
+  "SHARE UPDATE EXCLUSIVE",
+  "SHARE",
+  "SHARE ROW EXCLUSIVE",
+  "EXCLUSIVE",
+  "ACCESS EXCLUSIVE",
+];
+
+export function lockRank(mode: LockMode): number {
+  return ORDER.indexOf(mode);
+}
+
+export function strongest(a: LockMode | undefined, b: LockMode): LockMode {
+  return a === undefined || lockRank(b) > lockRank(a) ? b : a;
+}
+
+/** What each lock mode blocks, in words a reviewer can act on. */
+export function blockedBy(mode: LockMode): string {
+  switch (mode) {
+    case "ACCESS EXCLUSIVE":
+      return "all reads and writes";
+    case "EXCLUSIVE":
+      return "writes and SELECT … FOR UPDATE/SHARE (plain reads continue)";
+    case "SHARE ROW EXCLUSIVE":
+    case "SHARE":
+      return "writes (INSERT, UPDATE, DELETE); reads continue";
+    case "SHARE UPDATE EXCLUSIVE":
+      return "other schema changes, VACUUM and concurrent index builds; reads and writes continue";
+    case "ROW EXCLUSIVE":
+    case "ROW SHARE":
+    case "ACCESS SHARE":
+      return "only conflicting schema changes";
+  }
+}
+
+/** Modes that block ordinary application reads or writes. */
+export function blocksTraffic(mode: LockMode): boolean {
+  return lockRank(mode) >= lockRank("SHARE");
+}
+
+/** ALTER TABLE subcommands that take less than ACCESS EXCLUSIVE (per the ALTER TABLE docs). */
+const ALTER_LOCKS: Record<string, LockMode> = {
+  AT_ValidateConstraint: "SHARE UPDATE EXCLUSIVE",
+  AT_SetStatistics: "SHARE UPDATE EXCLUSIVE",
+  AT_ClusterOn: "SHARE UPDATE EXCLUSIVE",
+  AT_DropCluster: "SHARE UPDATE EXCLUSIVE",
+  AT_SetRelOptions: "SHARE UPDATE EXCLUSIVE",
+  AT_ResetRelOptions: "SHARE UPDATE EXCLUSIVE",
+  AT_EnableTrig: "SHARE ROW EXCLUSIVE",
+  AT_DisableTrig: "SHARE ROW EXCLUSIVE",
+  AT_EnableTrigAll: "SHARE ROW EXCLUSIVE",
+  AT_DisableTrigAll: "SHARE ROW EXCLUSIVE",
+  AT_EnableTrigUser: "SHARE ROW EXCLUSIVE",
+  AT_DisableTrigUser: "SHARE ROW EXCLUSIVE",
+  AT_AttachPartition: "SHARE UPDATE EXCLUSIVE",
+};
+
+export function statementLocks(statement: Statement): LockFact[] {
+  if (statement.dialect !== "postgres") return [];
+  const { kind, ast } = statement;
+  const lock = (relation: string, mode: LockMode): LockFact => ({ relation, mode });
+  switch (kind) {
+    case "IndexStmt":
+      return [lock(relationName(ast.relation), ast.concurrent ? "SHARE UPDATE EXCLUSIVE" : "SHARE")];
+    case "AlterTableStmt": {
+      if (ast.objtype === "OBJECT_INDEX") return [lock(relationName(ast.relation), "ACCESS EXCLUSIVE")];
+      const table = relationName(ast.relation);
+      let mode: LockMode | undefined;
+      const extra: LockFact[] = [];
+      for (const cmd of alterCommands(ast)) {
+        const constraint = cmd.def?.Constraint;
+        let cmdMode: LockMode = ALTER_LOCKS[cmd.subtype] ?? "ACCESS EXCLUSIVE";
+        if (cmd.subtype === "AT_AddConstraint" && constraint?.contype === "CONSTR_FOREIGN") {
+          cmdMode = "SHARE ROW EXCLUSIVE";
+          extra.push(lock(relationName(constraint.pktable), "SHARE ROW EXCLUSIVE"));
+        }
+        if (cmd.subtype === "AT_DetachPartition" && cmd.def?.PartitionCmd?.concurrent) {
+          cmdMode = "SHARE UPDATE EXCLUSIVE";
+        }
+        if (cmd.subtype === "AT_AddColumn") {
+          for (const c of cmd.def?.ColumnDef?.constraints ?? []) {
+            if (c.Constraint?.contype === "CONSTR_FOREIGN") {
+              extra.push(lock(relationName(c.Constraint.pktable), "SHARE ROW EXCLUSIVE"));
+            }
+          }
+        }
+        mode = strongest(mode, cmdMode);
+      }
+      return [lock(table, mode ?? "ACCESS EXCLUSIVE"), ...extra];
+    }
+    case "RenameStmt":
+    case "DropStmt":
+    case "TruncateStmt":
+    case "ClusterStmt":
+    case "ReindexStmt":
+      return targetsOf(kind, ast).map((t) =>
+        lock(t, kind === "ReindexStmt" && !reindexConcurrent(ast) ? "SHARE" : "ACCESS EXCLUSIVE"),
+      );
+    case "VacuumStmt": {
+      const full = (ast.options ?? []).some((o: any) => o.DefElem?.defname === "full");
+      return (ast.rels ?? []).map((r: any) =>
+        lock(relationName(r.VacuumRelation?.relation), full ? "ACCESS EXCLUSIVE" : "SHARE UPDATE EXCLUSIVE"),
+      );
+    }
+    case "RefreshMatViewStmt":
+      return [lock(relationName(ast.relation), ast.concurrent ? "EXCLUSIVE" : "ACCESS EXCLUSIVE")];
+    case "CreateTrigStmt":
+      return [lock(relationName(ast.relation), "SHARE ROW EXCLUSIVE")];
+    case "LockStmt":
+      return (ast.relations ?? []).map((r: any) => lock(relationName(r.RangeVar), lockStmtMode(ast.mode)));
+    case "UpdateStmt":
+    case "DeleteStmt":
+    case "InsertStmt":
+    case "MergeStmt":
+      return [lock(relationName(ast.relation), "ROW EXCLUSIVE")];
+    case "CreateStmt": {
+      const refs: LockFact[] = [];
+      for (const elt of ast.tableElts ?? []) {
+        const constraints = elt.ColumnDef ? elt.ColumnDef.constraints ?? [] : elt.Constraint ? [elt] : [];
+        for (const c of constraints) {
+          if (c.Constraint?.contype === "CONSTR_FOREIGN") refs.push(lock(relationName(c.Constraint.pktable), "SHARE ROW EXCLUSIVE"));
+        }
+      }
+      return refs;
+    }
+    default:
+      return [];
+  }
+}
+
+function reindexConcurrent(ast: any): boolean {
+  return (ast.params ?? []).some((p: any) => p.DefElem?.defname === "concurrently");
+}
+
+function targetsOf(kind: string, ast: any): string[] {
+  if (kind === "TruncateStmt") return (ast.relations ?? []).map((r: any) => relationName(r.RangeVar));
+  if (kind === "ClusterStmt" || kind === "ReindexStmt") return ast.relation ? [relationName(ast.relation)] : [];
+  if (kind === "RenameStmt") return ast.relation ? [relationName(ast.relation)] : [];
+  if (kind === "DropStmt" && (ast.removeType === "OBJECT_TABLE" || ast.removeType === "OBJECT_INDEX")) {
+    if (ast.concurrent) return [];
+    return (ast.objects ?? []).map((o: any) =>
+      (o.List?.items ?? [])
+        .map((i: any) => i.String?.sval)
+        .filter(Boolean)
+        .join("."),
+    );
+  }
+  return [];
+}
+
+function lockStmtMode(mode: number | undefined): LockMode {
+  // LOCK TABLE's mode numbers follow lockdefs.h (1 = ACCESS SHARE … 8 = ACCESS EXCLUSIVE).
+  return ORDER[(mode ?? 8) - 1] ?? "ACCESS EXCLUSIVE";
+}

@@ -1,0 +1,73 @@
+// `.github/migration-guard.yml`: the one schema that validates user configuration.
+// TypeScript types and the shipped JSON Schema (schema/migration-guard.schema.json) derive from it.
+import { z } from "zod";
+import { Dialect, Layout, Severity, TransactionMode } from "../model.js";
+
+const RuleSetting = z.union([z.enum(["off", "info", "warning", "error"]), z.boolean()]);
+
+/** Byte sizes accept numbers or strings such as "40GB", "512 MB". */
+export const ByteSize = z.union([
+  z.number().nonnegative(),
+  z
+    .string()
+    .regex(/^\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)?\s*$/i, 'expected a size such as 512MB or "40 GB"'),
+]);
+
+export const TableStats = z
+  .object({
+    rows: z.number().nonnegative().optional(),
+    bytes: ByteSize.optional(),
+    index_bytes: ByteSize.optional(),
+    /** Writes per second at peak; raises the cost of blocking locks. */
+    writes_per_second: z.number().nonnegative().optional(),
+  })
+  .strict();
+
+const Thresholds = z
+  .object({
+    /** A lock that blocks writes for longer than this (estimated) raises severity. */
+    max_blocking_seconds: z.number().positive().default(5),
+    /** Rows above which an unbatched UPDATE/DELETE or a rewrite counts as large. */
+    large_table_rows: z.number().int().positive().default(1_000_000),
+    /** Longest acceptable lock_timeout set by a migration (milliseconds). */
+    max_lock_timeout_ms: z.number().int().positive().default(10_000),
+    /** Sequential throughput used to estimate rewrites and scans (bytes per second). */
+    rewrite_bytes_per_second: ByteSize.default("100MB"),
+    index_build_bytes_per_second: ByteSize.default("50MB"),
+  })
+  .strict();
+
+export const ConfigSchema = z
+  .object({
+    $schema: z.string().optional(),
+    /** Glob(s) of migration files; default: common migration folders. */
+    paths: z.array(z.string().min(1)).default([]),
+    /** Globs to leave out. */
+    exclude: z.array(z.string().min(1)).default([]),
+    /** Repository layout; `auto` detects it per folder. */
+    layout: z.union([z.literal("auto"), Layout]).default("auto"),
+    dialect: Dialect.default("postgres"),
+    /** Major version of the production server (PostgreSQL 10–18, MySQL 5.7/8.x, MariaDB 10.x/11.x). */
+    postgres_version: z.number().int().min(10).max(18).default(15),
+    mysql_version: z.string().regex(/^\d+(\.\d+)*$/).default("8.0"),
+    /** Overrides the layout's default: does the migration tool wrap each file in a transaction? */
+    transaction: z.union([z.literal("auto"), TransactionMode]).default("auto"),
+    preset: z.enum(["recommended", "strict"]).default("recommended"),
+    /** Per-rule overrides: `off`, a severity, or true/false. */
+    rules: z.record(z.string(), RuleSetting).default({}),
+    /** Findings at or above this severity fail the check (exit code 1, REQUEST_CHANGES). */
+    fail_level: Severity.default("error"),
+    tables: z.record(z.string(), TableStats).default({}),
+    /** JSON file exported by the query `migration-guard stats-query` prints. */
+    stats_file: z.string().optional(),
+    thresholds: Thresholds.default(() => Thresholds.parse({})),
+    /** Review drafts too? */
+    review_drafts: z.boolean().default(false),
+    /** Base URL for rule docs links. */
+    docs_url: z.string().url().default("https://github.com/migration-guard/migration-guard/blob/main/docs/rules"),
+  })
+  .strict();
+
+export type Config = z.infer<typeof ConfigSchema>;
+export type ConfigInput = z.input<typeof ConfigSchema>;
+export type TableStatsInput = z.infer<typeof TableStats>;

@@ -1,0 +1,29 @@
+// Turns a migration's script reference into the SQL source the parser reads. Single-file
+// layouts (dbmate) keep up and down in sections of one file, marked by comments.
+import type { Dialect, ScriptRef, SqlSource } from "../model.js";
+
+const MARKER = /^--\s*migrate:(up|down)\b.*$/gm;
+
+export function scriptSource(ref: ScriptRef, text: string, dialect: Dialect): SqlSource {
+  if (!ref.section) return { file: ref.path, text, baseOffset: 0, baseLine: 1, dialect };
+  const markers = [...text.matchAll(MARKER)].map((m) => ({ section: m[1], start: m.index!, end: m.index! + m[0].length }));
+  const i = markers.findIndex((m) => m.section === ref.section);
+  if (i < 0) return { file: ref.path, text: "", baseOffset: text.length, baseLine: lineAt(text, text.length), dialect };
+  const start = markers[i]!.end;
+  const end = markers[i + 1]?.start ?? text.length;
+  return { file: ref.path, text: text.slice(start, end), baseOffset: start, baseLine: lineAt(text, start), dialect };
+}
+
+/** The options written on a dbmate marker line, e.g. `transaction:false`. */
+export function sectionOptions(text: string, section: "up" | "down"): Record<string, string> {
+  const marker = [...text.matchAll(MARKER)].find((m) => m[1] === section);
+  const options: Record<string, string> = {};
+  for (const [, k, v] of marker?.[0].matchAll(/(\w+):(\w+)/g) ?? []) if (k !== "migrate") options[k!] = v!;
+  return options;
+}
+
+function lineAt(text: string, offset: number): number {
+  let line = 1;
+  for (let i = 0; i < offset; i++) if (text.charCodeAt(i) === 10) line++;
+  return line;
+}

@@ -1,0 +1,29 @@
+// Renderers turn an AnalysisReport into what people read. Pure: report (+ sources) in, text out.
+import type { Rule } from "../analyze/rule.js";
+import type { AnalysisReport } from "../report.js";
+import { renderHuman } from "./human.js";
+import { renderMarkdown } from "./markdown.js";
+import { renderSarif } from "./sarif.js";
+
+export const FORMATS = ["human", "json", "markdown", "sarif"] as const;
+export type Format = (typeof FORMATS)[number];
+
+export interface RenderContext {
+  /** File contents by path, for code frames and suggestions. */
+  sources: Map<string, string>;
+  rules: Rule[];
+  color: boolean;
+}
+
+export function render(report: AnalysisReport, format: Format, context: RenderContext): string {
+  switch (format) {
+    case "json":
+      return JSON.stringify(report, null, 2);
+    case "human":
+      return renderHuman(report, context);
+    case "markdown":
+      return renderMarkdown(report, { sources: context.sources });
+    case "sarif":
+      return JSON.stringify(renderSarif(report, context.rules), null, 2);
+  }
+}

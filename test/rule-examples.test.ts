@@ -1,0 +1,44 @@
+// Every rule's documented examples are tests: bad ones must trigger it, good ones must not.
+import { describe, expect, it } from "vitest";
+import { exampleSql, type Rule, type RuleExample } from "../src/core/analyze/rule.js";
+import { loadRules } from "../rules/index.js";
+import { analyzeFiles, ruleIds } from "./helpers/engine.js";
+
+const rules = await loadRules();
+
+function filesFor(rule: Rule, example: RuleExample): Record<string, string> {
+  const sql = exampleSql(example);
+  const ext = rule.dialects.includes("postgres") ? "sql" : "sql";
+  if (typeof example !== "string" && example.direction === "down") {
+    return { [`migrations/0001_example.${ext}`]: "SELECT 1;\n", [`migrations/0001_example.down.${ext}`]: sql };
+  }
+  return { [`migrations/0001_example.${ext}`]: sql };
+}
+
+function configFor(rule: Rule, example: RuleExample) {
+  const own = typeof example === "string" ? {} : (example.config ?? {});
+  const dialect = own.dialect ?? rule.dialects[0];
+  return { ...own, dialect, rules: { ...(own.rules ?? {}), [rule.id]: rule.severity } };
+}
+
+describe.each(rules.map((r) => [r.id, r] as const))("rule %s", (_id, rule) => {
+  it("has documentation a reviewer can act on", () => {
+    expect(rule.id).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
+    expect(rule.title.length).toBeGreaterThan(5);
+    expect(rule.docs.why.length).toBeGreaterThan(20);
+    expect(rule.docs.safeAlternative.length).toBeGreaterThan(10);
+  });
+
+  for (const [i, example] of rule.examples.bad.entries()) {
+    it(`flags bad example ${i + 1}`, async () => {
+      const report = await analyzeFiles(filesFor(rule, example), { config: configFor(rule, example) });
+      expect(ruleIds(report)).toContain(rule.id);
+    });
+  }
+  for (const [i, example] of rule.examples.good.entries()) {
+    it(`accepts good example ${i + 1}`, async () => {
+      const report = await analyzeFiles(filesFor(rule, example), { config: configFor(rule, example) });
+      expect(ruleIds(report)).not.toContain(rule.id);
+    });
+  }
+});
