@@ -16,6 +16,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ default:
   check: { summary: "analyze migrations and report findings", load: () => import("./commands/check.js") },
   rules: { summary: "list the rules", load: () => import("./commands/rules.js") },
   explain: { summary: "print a rule's documentation", load: () => import("./commands/explain.js") },
+  schema: { summary: "print the configuration file's JSON Schema", load: () => import("./commands/schema.js") },
 };
 
 export function usage(): string {

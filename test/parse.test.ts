@@ -1,0 +1,104 @@
+// The parse stage on the inputs real migrations contain: exact spans, dollar quotes, psql
+// meta-commands, CRLF and BOM, bad statements in the middle of good ones.
+import { beforeAll, describe, expect, it } from "vitest";
+import { loadParsers, parseScript } from "../src/core/parse/index.js";
+import { decodeSource } from "../src/core/parse/text.js";
+import type { SqlSource } from "../src/core/model.js";
+
+beforeAll(() => loadParsers());
+
+const pg = (text: string, file = "m.sql"): SqlSource => ({ file, text, baseOffset: 0, baseLine: 1, dialect: "postgres" });
+
+describe("PostgreSQL parsing", () => {
+  it("keeps each statement's exact text and position, several on one line", () => {
+    const script = parseScript(pg("CREATE TABLE a (id int); CREATE TABLE b (id int);\n\n  DROP TABLE a;"));
+    expect(script.statements.map((s) => [s.kind, s.text, s.span.startLine, s.span.startColumn])).toEqual([
+      ["CreateStmt", "CREATE TABLE a (id int)", 1, 1],
+      ["CreateStmt", "CREATE TABLE b (id int)", 1, 26],
+      ["DropStmt", "DROP TABLE a", 3, 3],
+    ]);
+    expect(script.problems).toEqual([]);
+  });
+
+  it("points past leading comments and counts non-ASCII characters, not bytes", () => {
+    const text = "-- crée la table «clients»\nCREATE TABLE clients (nom text DEFAULT 'Zoë');\nCREATE INDEX i ON clients (nom);";
+    const script = parseScript(pg(text));
+    expect(script.statements[0]!.span.startLine).toBe(2);
+    expect(script.statements[1]!.text).toBe("CREATE INDEX i ON clients (nom)");
+    expect(script.statements[1]!.span.startLine).toBe(3);
+    expect(text.slice(script.statements[1]!.span.startOffset, script.statements[1]!.span.endOffset)).toBe(
+      "CREATE INDEX i ON clients (nom)",
+    );
+  });
+
+  it("handles dollar-quoted function bodies containing semicolons", () => {
+    const text = `CREATE FUNCTION touch() RETURNS trigger AS $body$
+BEGIN
+  NEW.updated_at := now();
+  RETURN NEW;
+END;
+$body$ LANGUAGE plpgsql;
+CREATE TABLE t (id int);`;
+    const script = parseScript(pg(text));
+    expect(script.statements.map((s) => s.kind)).toEqual(["CreateFunctionStmt", "CreateStmt"]);
+    expect(script.statements[1]!.span.startLine).toBe(7);
+  });
+
+  it("reports a statement the parser rejects and still parses the rest of the file", () => {
+    const text = "CREATE TABLE a (id int);\nALTER TABLE a ADD CONSTRAINT;\nCREATE INDEX i ON a (id);\n";
+    const script = parseScript(pg(text));
+    expect(script.statements.map((s) => s.kind)).toEqual(["CreateStmt", "IndexStmt"]);
+    expect(script.statements[1]!.span.startLine).toBe(3);
+    expect(script.problems).toHaveLength(1);
+    expect(script.problems[0]).toMatchObject({ kind: "parse-error", span: { file: "m.sql", startLine: 2 } });
+    expect(script.problems[0]!.message).toMatch(/syntax error/);
+  });
+
+  it("reports an unterminated string with its position", () => {
+    const script = parseScript(pg("CREATE TABLE a (id int);\nINSERT INTO a VALUES ('oops);\n"));
+    expect(script.statements.map((s) => s.kind)).toEqual(["CreateStmt"]);
+    expect(script.problems[0]).toMatchObject({ kind: "parse-error", span: { startLine: 2 } });
+  });
+
+  it("reports psql meta-commands instead of failing on them", () => {
+    const text = "\\set ON_ERROR_STOP on\nCREATE TABLE a (id int);\n\\i other.sql\n\\connect app\nSELECT 1;";
+    const script = parseScript(pg(text));
+    expect(script.statements.map((s) => s.kind)).toEqual(["CreateStmt", "SelectStmt"]);
+    expect(script.problems.map((p) => [p.kind, p.span.startLine])).toEqual([
+      ["psql-meta-command", 1],
+      ["psql-meta-command", 3],
+      ["psql-meta-command", 4],
+    ]);
+  });
+
+  it("reads CRLF files with the right lines", () => {
+    const script = parseScript(pg("BEGIN;\r\nCREATE TABLE a (id int);\r\nCOMMIT;\r\n"));
+    expect(script.statements.map((s) => [s.kind, s.span.startLine])).toEqual([
+      ["TransactionStmt", 1],
+      ["CreateStmt", 2],
+      ["TransactionStmt", 3],
+    ]);
+  });
+
+  it("accepts empty and comment-only files", () => {
+    expect(parseScript(pg("")).statements).toEqual([]);
+    expect(parseScript(pg("-- nothing yet\n/* later */\n")).statements).toEqual([]);
+  });
+
+  it("offsets spans of a section cut out of a larger file", () => {
+    const script = parseScript({ file: "x.sql", text: "\nDROP TABLE a;\n", baseOffset: 100, baseLine: 10, dialect: "postgres" });
+    expect(script.statements[0]!.span).toMatchObject({ startLine: 11, startOffset: 101 });
+  });
+});
+
+describe("decoding file content", () => {
+  it("drops a UTF-8 BOM", () => {
+    const bytes = new Uint8Array([0xef, 0xbb, 0xbf, ...Buffer.from("SELECT 1;")]);
+    expect(decodeSource(bytes)).toEqual({ ok: true, text: "SELECT 1;" });
+  });
+
+  it("refuses binary and non-UTF-8 content with a reason", () => {
+    expect(decodeSource(new Uint8Array([0x53, 0x00, 0x01]))).toEqual({ ok: false, problem: "binary file (contains NUL bytes)" });
+    expect(decodeSource(new Uint8Array([0x53, 0xe9, 0x20]))).toEqual({ ok: false, problem: "not valid UTF-8 text" });
+  });
+});
