@@ -12,6 +12,11 @@ export interface RuleLockDoc {
   /** Which relation: "altered table", "referenced table", "index", … */
   on: string;
   mode: LockMode;
+  /**
+   * The relation this lock falls on in the rule's bad examples (after `examples.setup`), e.g.
+   * "orders". Lets the lock-truth test compare with pg_locks without guessing from `on`.
+   */
+  relation?: string;
 }
 
 export interface RuleDocs {
