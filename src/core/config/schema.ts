@@ -2,6 +2,7 @@
 // TypeScript types and the shipped JSON Schema (schema/migration-guard.schema.json) derive from it.
 import { z } from "zod";
 import { Dialect, Layout, Severity, TransactionMode } from "../model.js";
+import { TestConfigSchema } from "../evidence/config.js";
 
 const RuleSetting = z.union([z.enum(["off", "info", "warning", "error"]), z.boolean()]);
 
@@ -61,6 +62,8 @@ export const ConfigSchema = z
     /** JSON file exported by the query `migration-guard stats-query` prints. */
     stats_file: z.string().optional(),
     thresholds: Thresholds.default(() => Thresholds.parse({})),
+    /** `migration-guard test`: scratch database, seed, validate/probe queries, decision-matrix thresholds. */
+    test: TestConfigSchema.default(() => TestConfigSchema.parse({})),
     /** Review drafts too? */
     review_drafts: z.boolean().default(false),
     /** Base URL for rule docs links. */

@@ -1,0 +1,69 @@
+// The `test:` section of `.github/migration-guard.yml`: how `migration-guard test` builds its
+// scratch database, what it checks and which thresholds (the recipe's Rollback Decision Matrix)
+// fail it. Kept here so the evidence code owns its settings; the config schema mounts it.
+import { z } from "zod";
+
+const ValidateQuery = z.union([
+  z.string().min(1),
+  z
+    .object({
+      name: z.string().min(1),
+      /** Must return one row whose first column is true. */
+      sql: z.string().min(1),
+    })
+    .strict(),
+]);
+
+export const TestThresholds = z
+  .object({
+    /** Decision matrix "Migration errors > 1% records": share of seeded rows lost, orphaned or rejected. */
+    max_error_rate_percent: z.number().min(0).max(100).default(1),
+    /** Decision matrix "Performance degradation > 50% slower": probe queries after vs before the change. */
+    max_slowdown_percent: z.number().min(0).default(50),
+    /** Slow-downs smaller than this (ms) are noise at seed volume and never fail. */
+    min_slowdown_ms: z.number().min(0).default(2),
+    /** Longest wait of an application query behind a migration statement (ms, at seed volume). */
+    max_blocking_ms: z.number().int().positive().default(200),
+    /** Decision matrix "Data corruption: any detected": failed validation, non-atomic partial failure. */
+    fail_on_corruption: z.boolean().default(true),
+    /** A rollback that does not bring pre-existing rows back (dropped column, lossy type change). */
+    fail_on_lossy_rollback: z.boolean().default(false),
+    /** The schema after rollback differs from the schema before the change. */
+    fail_on_schema_drift: z.boolean().default(true),
+  })
+  .strict();
+export type TestThresholds = z.infer<typeof TestThresholds>;
+
+export const TestConfigSchema = z
+  .object({
+    /** SQL file holding the pre-change schema (e.g. `pg_dump --schema-only`), instead of replaying base migrations. */
+    schema_file: z.string().min(1).optional(),
+    seed: z
+      .object({
+        /** Rows generated per table. */
+        rows: z.number().int().min(0).max(10_000_000).default(10_000),
+        /** Per-table overrides, by `table` or `schema.table`. */
+        tables: z.record(z.string(), z.number().int().min(0)).default({}),
+        /** A seed SQL file run instead of generated rows. */
+        file: z.string().min(1).optional(),
+      })
+      .strict()
+      .default(() => ({ rows: 10_000, tables: {} })),
+    /** Queries that must return true after the forward migration (and after forward again). */
+    validate: z.array(ValidateQuery).default([]),
+    probe: z
+      .object({
+        enabled: z.boolean().default(true),
+        /** Application-like queries per table (`{table}` is replaced by the quoted table name); default a select, an insert and an update. */
+        queries: z.record(z.string(), z.array(z.string().min(1))).default({}),
+      })
+      .strict()
+      .default(() => ({ enabled: true, queries: {} })),
+    /** Run the partial-failure step (interrupting each migration mid-way). */
+    partial_failure: z.boolean().default(true),
+    thresholds: TestThresholds.default(() => TestThresholds.parse({})),
+  })
+  .strict();
+export type TestConfig = z.infer<typeof TestConfigSchema>;
+
+export const DEFAULT_TEST_CONFIG: TestConfig = TestConfigSchema.parse({});
