@@ -1,12 +1,27 @@
 // MySQL / MariaDB parsing with node-sql-parser, one statement at a time so that a
 // statement the grammar rejects is reported and the rest of the file is still analyzed.
-import nodeSqlParser from "node-sql-parser";
+import { createRequire } from "node:module";
 import type { SqlSource } from "../model.js";
 import { blankRanges, lexSql } from "./lexer.js";
 import type { ParsedScript, ParseProblem, Statement } from "./script.js";
 import { LineIndex, spanOf } from "./text.js";
 
-const parser = new nodeSqlParser.Parser();
+type SqlParser = { astify(sql: string, options: { database: string }): unknown };
+const require = createRequire(import.meta.url);
+const parsers = new Map<string, SqlParser>();
+
+/**
+ * node-sql-parser's per-dialect build, loaded on first use: the all-dialects bundle costs
+ * ~200 ms of start-up that PostgreSQL-only runs should not pay.
+ */
+function parserFor(database: "mysql" | "mariadb"): SqlParser {
+  let parser = parsers.get(database);
+  if (!parser) {
+    const { Parser } = require(`node-sql-parser/build/${database}`) as { Parser: new () => SqlParser };
+    parsers.set(database, (parser = new Parser()));
+  }
+  return parser;
+}
 
 interface PegError {
   message: string;
@@ -25,7 +40,7 @@ export function parseMysql(source: SqlSource): ParsedScript {
   for (const range of lexed.statements) {
     const piece = parseable.slice(range.start, range.end);
     try {
-      const ast = parser.astify(piece, { database });
+      const ast = parserFor(database).astify(piece, { database });
       for (const node of Array.isArray(ast) ? ast : [ast]) {
         statements.push({
           index: statements.length,
