@@ -12,7 +12,15 @@ function filesFor(rule: Rule, example: RuleExample): Record<string, string> {
   if (typeof example !== "string" && example.direction === "down") {
     return { [`migrations/0001_example.${ext}`]: "SELECT 1;\n", [`migrations/0001_example.down.${ext}`]: sql };
   }
+  // Migration-level examples name their file (a layout's naming) and may bring more files.
+  if (typeof example !== "string" && (example.path || example.files)) {
+    return { ...example.files, [example.path ?? `migrations/0001_example.${ext}`]: sql };
+  }
   return { [`migrations/0001_example.${ext}`]: sql };
+}
+
+function baseFor(example: RuleExample): Record<string, string> | undefined {
+  return typeof example === "string" ? undefined : example.base;
 }
 
 function configFor(rule: Rule, example: RuleExample) {
@@ -31,13 +39,13 @@ describe.each(rules.map((r) => [r.id, r] as const))("rule %s", (_id, rule) => {
 
   for (const [i, example] of rule.examples.bad.entries()) {
     it(`flags bad example ${i + 1}`, async () => {
-      const report = await analyzeFiles(filesFor(rule, example), { config: configFor(rule, example) });
+      const report = await analyzeFiles(filesFor(rule, example), { config: configFor(rule, example), base: baseFor(example) });
       expect(ruleIds(report)).toContain(rule.id);
     });
   }
   for (const [i, example] of rule.examples.good.entries()) {
     it(`accepts good example ${i + 1}`, async () => {
-      const report = await analyzeFiles(filesFor(rule, example), { config: configFor(rule, example) });
+      const report = await analyzeFiles(filesFor(rule, example), { config: configFor(rule, example), base: baseFor(example) });
       expect(ruleIds(report)).not.toContain(rule.id);
     });
   }

@@ -85,6 +85,12 @@ export function analyzeChange(input: ChangeInput, config: Config, rules: Rule[])
     report.risk = assessRisk(report, up.script, down.script, config);
     reports.push(report);
   }
+  // Files the migration tool would skip or refuse belong to no migration.
+  for (const p of discovery.problems) {
+    if (!active.has(p.ruleId)) continue;
+    const line = { file: p.file, startLine: p.line, startColumn: 1, endLine: p.line, endColumn: 1, startOffset: 0, endOffset: 0 };
+    other.push(makeFinding(p.ruleId, { message: p.message, span: line }));
+  }
   return buildReport(reports, other, config);
 }
 

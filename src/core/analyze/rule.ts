@@ -42,6 +42,12 @@ export type RuleExample =
       config?: ConfigInput;
       direction?: Direction;
       note?: string;
+      /** Where `sql` lives (default `migrations/0001_example.sql`): lets an example use a layout's naming. */
+      path?: string;
+      /** More head files (path → content), e.g. a rollback or a second migration. */
+      files?: Record<string, string>;
+      /** The base branch's files (path → content); when given, the example runs as a change against it. */
+      base?: Record<string, string>;
     };
 
 export interface RuleHit {
@@ -101,6 +107,8 @@ export interface MigrationFacts {
   duplicateVersionOf: string[];
   /** New migration sorted before the newest migration already on the base branch. */
   orderedBefore?: string;
+  /** With `editedAfterMerge`: the first head line that differs from the base (when both contents were available). */
+  editedAt?: Span;
 }
 
 export function hitsOf(result: RuleHit | RuleHit[] | undefined | void): RuleHit[] {

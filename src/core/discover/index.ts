@@ -2,42 +2,59 @@
 // run, and what changed against the base branch (added, edited after merge, deleted, reordered).
 import picomatch from "picomatch";
 import type { Config } from "../config/schema.js";
-import type { Layout, Migration, SourceFile } from "../model.js";
+import type { Layout, Migration, ScriptRef, SourceFile, Span } from "../model.js";
 import type { MigrationFacts } from "../analyze/rule.js";
-import { compareVersions, dirname, type FoundMigration, type LayoutSpec } from "./layout.js";
+import { LineIndex } from "../parse/text.js";
+import { basename, compareVersions, dirname, textOf, type DiscoveryProblem, type FoundMigration, type LayoutSpec } from "./layout.js";
 import { LAYOUTS } from "./layouts/index.js";
+import { scriptSource } from "./sections.js";
+
+export type { DiscoveryProblem } from "./layout.js";
 
 export interface Discovery {
-  /** Head migrations in run order, plus base migrations deleted by the change. */
+  /** Head migrations in run order (per migration root), plus base migrations deleted by the change. */
   migrations: Migration[];
   facts: Map<string, MigrationFacts>;
+  /** Head files the layout's tool would skip or refuse. */
+  problems: DiscoveryProblem[];
+  /** The layout chosen for each migration root of the head. */
+  roots: { root: string; layout: Layout }[];
 }
 
 /** Migration files are looked for here unless the config says otherwise. */
-export const DEFAULT_PATHS = ["**/*.sql", "**/sqitch.plan"];
+export const DEFAULT_PATHS = ["**/*.sql"];
+/**
+ * Files a layout reads besides SQL (the sqitch plan, Prisma's lock file, diesel and Sourcegraph
+ * metadata, Flyway script configs). They come along whenever selected SQL sits below their folder.
+ */
+const LAYOUT_FILE = /(^|\/)(sqitch\.plan|migration_lock\.toml|metadata\.toml|metadata\.yaml|[^/]+\.sql\.conf)$/;
 const ALWAYS_EXCLUDED = ["**/node_modules/**", "**/.git/**"];
 
-export function selectMigrationFiles(files: SourceFile[], config: Pick<Config, "paths" | "exclude">): SourceFile[] {
+/** The paths (of a listing) that discovery will look at: selected SQL plus the layout files next to it. */
+export function migrationCandidates(paths: string[], config: Pick<Config, "paths" | "exclude">): string[] {
   const include = picomatch(config.paths.length ? config.paths : DEFAULT_PATHS, { dot: true });
   const exclude = picomatch([...ALWAYS_EXCLUDED, ...config.exclude], { dot: true });
-  return files.filter((f) => include(f.path) && !exclude(f.path));
-}
-
-/** Splits files into folders, lets the best-scoring (or configured) layout claim each one. */
-export function findMigrations(files: SourceFile[], layout: Config["layout"]): FoundMigration[] {
-  const found: FoundMigration[] = [];
-  for (const group of groupByRoot(files)) {
-    const spec = layout === "auto" ? detectLayout(group.map((f) => f.path)) : LAYOUTS.find((l) => l.name === layout);
-    if (spec) found.push(...spec.collect(group));
+  const sql = paths.filter((p) => include(p) && !exclude(p) && !LAYOUT_FILE.test(p));
+  const sqlDirs = new Set<string>();
+  for (const p of sql) for (let d = dirname(p); ; d = dirname(d)) {
+    if (sqlDirs.has(d)) break;
+    sqlDirs.add(d);
+    if (d === "") break;
   }
-  return found.sort((a, b) => compareVersions(a.version, b.version) || a.id.localeCompare(b.id));
+  const layoutFiles = paths.filter((p) => LAYOUT_FILE.test(p) && !exclude(p) && sqlDirs.has(dirname(p)));
+  return [...sql, ...layoutFiles];
 }
 
-export function detectLayout(paths: string[]): LayoutSpec | undefined {
+export function selectMigrationFiles(files: SourceFile[], config: Pick<Config, "paths" | "exclude">): SourceFile[] {
+  const wanted = new Set(migrationCandidates(files.map((f) => f.path), config));
+  return files.filter((f) => wanted.has(f.path));
+}
+
+export function detectLayout(files: SourceFile[]): LayoutSpec | undefined {
   let best: LayoutSpec | undefined;
   let bestScore = 0;
   for (const spec of LAYOUTS) {
-    const score = spec.score(paths);
+    const score = spec.score(files);
     if (score > bestScore) {
       best = spec;
       bestScore = score;
@@ -53,36 +70,84 @@ export function detectLayout(paths: string[]): LayoutSpec | undefined {
 export function migrationRoot(path: string, allPaths: ReadonlySet<string>): string {
   const dir = dirname(path);
   const parent = dirname(dir);
-  const leaf = dir.slice(parent.length ? parent.length + 1 : 0);
+  const leaf = basename(dir);
   if (/^(deploy|revert|verify)$/.test(leaf) && allPaths.has(parent ? `${parent}/sqitch.plan` : "sqitch.plan")) return parent;
-  if (/^\d{4,}[_-]?/.test(leaf) && /\/(migration|up|down)\.sql$/.test(`/${path.slice(dir.length + 1)}`)) return parent;
+  if (/^\d{4,}[_-]?/.test(leaf) && /^(migration\.sql|up\.sql|down\.sql|metadata\.toml|metadata\.yaml)$/.test(basename(path))) return parent;
   return dir;
 }
 
-function groupByRoot(files: SourceFile[]): SourceFile[][] {
+interface RootResult {
+  root: string;
+  spec: LayoutSpec;
+  migrations: FoundMigration[];
+  problems: DiscoveryProblem[];
+}
+
+/**
+ * Splits files into migration roots and lets the configured layout, the layout `preferred`
+ * for that root (the head's choice, when reading the base), or the best-scoring one claim each.
+ */
+function collectRoots(files: SourceFile[], layout: Config["layout"], preferred = new Map<string, LayoutSpec>()): RootResult[] {
+  const out: RootResult[] = [];
+  for (const [root, group] of groupByRoot(files)) {
+    const spec = layout === "auto" ? (preferred.get(root) ?? detectLayout(group)) : LAYOUTS.find((l) => l.name === layout);
+    if (!spec) continue;
+    const { migrations, problems } = spec.collect(group);
+    out.push({ root, spec, migrations: migrations.sort(byRunOrder), problems });
+  }
+  return out.sort((a, b) => a.root.localeCompare(b.root));
+}
+
+function byRunOrder(a: FoundMigration, b: FoundMigration): number {
+  return compareVersions(a.version, b.version) || a.id.localeCompare(b.id);
+}
+
+/** Head and base migrations as a layout found them; kept for the tests and the bench. */
+export function findMigrations(files: SourceFile[], layout: Config["layout"]): FoundMigration[] {
+  return collectRoots(files, layout).flatMap((r) => r.migrations);
+}
+
+function groupByRoot(files: SourceFile[]): Map<string, SourceFile[]> {
   const all = new Set(files.map((f) => f.path));
   const groups = new Map<string, SourceFile[]>();
   for (const f of files) {
     const root = migrationRoot(f.path, all);
-    const list = groups.get(root) ?? [];
-    list.push(f);
-    groups.set(root, list);
+    const list = groups.get(root);
+    if (list) list.push(f);
+    else groups.set(root, [f]);
   }
-  return [...groups.values()];
+  return groups;
 }
 
-function sameContent(a: SourceFile, b: SourceFile): boolean {
-  if (a.sha && b.sha) return a.sha === b.sha;
-  return contentKey(a.content) === contentKey(b.content);
+type Comparison = { same: boolean; firstChange?: Span };
+
+/** Compares one script (a file, or a dbmate section of one) between base and head. */
+function compareScripts(head: ScriptRef, headFile: SourceFile | undefined, base: ScriptRef, baseFile: SourceFile | undefined): Comparison {
+  if (!headFile || !baseFile) return { same: false };
+  const headText = textOf(headFile);
+  const baseText = textOf(baseFile);
+  if (headText !== undefined && baseText !== undefined) {
+    const h = scriptSource(head, headText, "postgres");
+    const b = scriptSource(base, baseText, "postgres");
+    if (h.text === b.text) return { same: true };
+    return { same: false, firstChange: firstChangedLine(headFile.path, headText, h.text, h.baseLine, b.text) };
+  }
+  if (headFile.sha && baseFile.sha) return { same: headFile.sha === baseFile.sha };
+  // Content that cannot be compared (binary, not loaded) counts as changed, never as edited.
+  return { same: false };
 }
 
-function contentKey(content: SourceFile["content"]): string | undefined {
-  if (content === undefined) return undefined;
-  return typeof content === "string" ? content : Buffer.from(content).toString("utf8");
-}
-
-function scriptPaths(m: FoundMigration): string[] {
-  return [m.up.path, m.down?.path].filter((p): p is string => Boolean(p));
+/** The first head line that differs from the base version of the same script. */
+function firstChangedLine(file: string, fullText: string, headScript: string, baseLine: number, baseScript: string): Span {
+  const h = headScript.split("\n");
+  const b = baseScript.split("\n");
+  let i = 0;
+  while (i < h.length && i < b.length && h[i]!.replace(/\r$/, "") === b[i]!.replace(/\r$/, "")) i++;
+  const index = new LineIndex(fullText);
+  const line = Math.min(baseLine + Math.min(i, h.length - 1), index.lineCount);
+  const startOffset = index.lineStart(line);
+  const length = index.lineText(line).length;
+  return { file, startLine: line, startColumn: 1, endLine: line, endColumn: length + 1, startOffset, endOffset: startOffset + length };
 }
 
 /**
@@ -93,54 +158,69 @@ export function discover(
   config: Pick<Config, "paths" | "exclude" | "layout">,
 ): Discovery {
   const head = selectMigrationFiles(input.head, config);
-  const headByPath = new Map(head.map((f) => [f.path, f]));
-  const headMigrations = findMigrations(head, config.layout);
+  const headRoots = collectRoots(head, config.layout);
+  const problems = headRoots.flatMap((r) => r.problems);
+  const roots = headRoots.map((r) => ({ root: r.root, layout: r.spec.name }));
+  const rootOf = new Map<string, RootResult>();
+  for (const r of headRoots) for (const m of r.migrations) rootOf.set(m.id, r);
   const facts = new Map<string, MigrationFacts>();
   const fact = (id: string) => {
     let f = facts.get(id);
     if (!f) facts.set(id, (f = { editedAfterMerge: false, deletedAfterMerge: false, duplicateVersionOf: [] }));
     return f;
   };
+  const headMigrations = headRoots.flatMap((r) => r.migrations);
   if (!input.base) {
     const migrations = headMigrations.map((m): Migration => ({ ...m, status: "added" }));
-    markDuplicates(migrations, fact);
-    return { migrations, facts };
+    markDuplicates(migrations, rootOf, fact);
+    return { migrations, facts, problems, roots };
   }
+
+  const headByPath = new Map(head.map((f) => [f.path, f]));
   const base = selectMigrationFiles(input.base, config);
   const baseByPath = new Map(base.map((f) => [f.path, f]));
-  const baseMigrations = findMigrations(base, config.layout);
-  const baseIds = new Set(baseMigrations.map((m) => m.id));
+  const baseRoots = collectRoots(base, config.layout, new Map(headRoots.map((r) => [r.root, r.spec])));
+  const baseMigrations = baseRoots.flatMap((r) => r.migrations);
+  const baseById = new Map(baseMigrations.map((m) => [m.id, m]));
+  const matched = new Set<string>();
   const migrations: Migration[] = headMigrations.map((m) => {
-    const paths = scriptPaths(m);
-    const existed = baseIds.has(m.id) || paths.some((p) => baseByPath.has(p));
-    if (!existed) return { ...m, status: "added" };
-    const changed = paths.some((p) => {
-      const before = baseByPath.get(p);
-      return !before || !sameContent(before, headByPath.get(p)!);
-    });
-    if (changed && !m.repeatable && baseByPath.has(m.up.path) && !sameContent(baseByPath.get(m.up.path)!, headByPath.get(m.up.path)!)) {
-      fact(m.id).editedAfterMerge = true;
+    const before = baseById.get(m.id);
+    if (!before) return { ...m, status: "added" };
+    matched.add(before.id);
+    const up = compareScripts(m.up, headByPath.get(m.up.path), before.up, baseByPath.get(before.up.path));
+    const down =
+      !m.down && !before.down
+        ? { same: true }
+        : m.down && before.down
+          ? compareScripts(m.down, headByPath.get(m.down.path), before.down, baseByPath.get(before.down.path))
+          : { same: false };
+    if (!up.same && !m.repeatable) {
+      const f = fact(m.id);
+      f.editedAfterMerge = true;
+      f.editedAt = up.firstChange;
     }
-    return { ...m, status: changed ? "modified" : "unchanged" };
+    return { ...m, status: up.same && down.same ? "unchanged" : "modified" };
   });
-  const headIds = new Set(headMigrations.map((m) => m.id));
+  for (const r of baseRoots) for (const m of r.migrations) if (!rootOf.has(m.id)) rootOf.set(m.id, r);
   for (const m of baseMigrations) {
-    if (!headIds.has(m.id) && !headByPath.has(m.up.path)) {
-      migrations.push({ ...m, status: "deleted" });
-      if (!m.repeatable) fact(m.id).deletedAfterMerge = true;
-    }
+    if (matched.has(m.id)) continue;
+    migrations.push({ ...m, status: "deleted" });
+    if (!m.repeatable) fact(m.id).deletedAfterMerge = true;
   }
-  markDuplicates(migrations, fact);
-  markOrdering(migrations, baseMigrations, fact);
-  return { migrations, facts };
+  markDuplicates(migrations, rootOf, fact);
+  markOrdering(migrations, baseRoots, rootOf, fact);
+  return { migrations, facts, problems, roots };
 }
 
-function markDuplicates(migrations: Migration[], fact: (id: string) => MigrationFacts): void {
+function markDuplicates(migrations: Migration[], rootOf: Map<string, RootResult>, fact: (id: string) => MigrationFacts): void {
   const byVersion = new Map<string, Migration[]>();
   for (const m of migrations) {
-    if (m.repeatable || m.status === "deleted") continue;
-    const key = `${rootOf(m)}\u0000${m.version}`;
-    byVersion.set(key, [...(byVersion.get(key) ?? []), m]);
+    const root = rootOf.get(m.id);
+    if (m.repeatable || m.status === "deleted" || !root?.spec.uniqueVersions) continue;
+    const key = `${root.root}\u0000${m.version}`;
+    const group = byVersion.get(key);
+    if (group) group.push(m);
+    else byVersion.set(key, [m]);
   }
   for (const group of byVersion.values()) {
     if (group.length < 2) continue;
@@ -148,20 +228,19 @@ function markDuplicates(migrations: Migration[], fact: (id: string) => Migration
   }
 }
 
-function markOrdering(migrations: Migration[], base: FoundMigration[], fact: (id: string) => MigrationFacts): void {
+function markOrdering(migrations: Migration[], baseRoots: RootResult[], rootOf: Map<string, RootResult>, fact: (id: string) => MigrationFacts): void {
   const newestByRoot = new Map<string, FoundMigration>();
-  for (const m of base) {
-    if (m.repeatable) continue;
-    const current = newestByRoot.get(rootOf(m));
-    if (!current || compareVersions(m.version, current.version) > 0) newestByRoot.set(rootOf(m), m);
+  for (const r of baseRoots) {
+    for (const m of r.migrations) {
+      if (m.repeatable) continue;
+      const current = newestByRoot.get(r.root);
+      if (!current || compareVersions(m.version, current.version) > 0) newestByRoot.set(r.root, m);
+    }
   }
   for (const m of migrations) {
     if (m.status !== "added" || m.repeatable) continue;
-    const newest = newestByRoot.get(rootOf(m));
+    const root = rootOf.get(m.id)?.root;
+    const newest = root === undefined ? undefined : newestByRoot.get(root);
     if (newest && compareVersions(m.version, newest.version) < 0) fact(m.id).orderedBefore = newest.id;
   }
-}
-
-function rootOf(m: { up: { path: string }; layout: Layout }): string {
-  return migrationRoot(m.up.path, new Set());
 }

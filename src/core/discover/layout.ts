@@ -1,21 +1,42 @@
 // A repository layout knows how its migration tool names files, pairs ups with downs,
 // orders versions and wraps files in transactions. One file per layout in ./layouts/.
 import type { Layout, Migration, SourceFile, TransactionMode } from "../model.js";
+import { decodeSource } from "../parse/text.js";
 
 /** A migration as a layout sees it, before base/head comparison sets its status. */
 export type FoundMigration = Omit<Migration, "status">;
+
+/**
+ * Something about a file's place in the layout that the tool would trip over or silently
+ * ignore (a misnamed file, a down without an up, a plan entry without its script).
+ */
+export interface DiscoveryProblem {
+  ruleId: "unrecognized-migration-file";
+  file: string;
+  /** 1-based line the problem is on (1 when it is about the whole file). */
+  line: number;
+  message: string;
+}
+
+export interface Collected {
+  migrations: FoundMigration[];
+  problems: DiscoveryProblem[];
+}
 
 export interface LayoutSpec {
   name: Layout;
   /** Does the tool run each file in a transaction of its own by default? */
   transaction: TransactionMode;
+  /** Do two migrations with the same version conflict? (Prisma orders by folder name, so no.) */
+  uniqueVersions: boolean;
   /**
-   * How sure the layout is that these paths (all files of one folder tree) are its own:
-   * 0 = not at all. Auto-detection picks the highest score per folder.
+   * How sure the layout is that these files (all files of one migration root) are its own:
+   * 0 = not at all, 1 = any SQL file, up to 10 = every file follows the tool's naming,
+   * 100 = a file only this tool writes (sqitch.plan). Auto-detection picks the highest score.
    */
-  score(paths: string[]): number;
-  /** Groups files into migrations. `files` are those of one folder the layout claimed. */
-  collect(files: SourceFile[]): FoundMigration[];
+  score(files: SourceFile[]): number;
+  /** Groups files into migrations. `files` are those of one migration root the layout claimed. */
+  collect(files: SourceFile[]): Collected;
 }
 
 /** Compares versions the way migration tools do: numeric parts numerically. */
@@ -40,4 +61,31 @@ export function basename(path: string): string {
 export function dirname(path: string): string {
   const i = path.lastIndexOf("/");
   return i < 0 ? "" : path.slice(0, i);
+}
+
+export function isSql(path: string): boolean {
+  return path.toLowerCase().endsWith(".sql");
+}
+
+/** File text when it was loaded and is text; undefined for sha-only or binary files. */
+export function textOf(file: SourceFile): string | undefined {
+  if (file.content === undefined) return undefined;
+  const decoded = decodeSource(file.content);
+  return decoded.ok ? decoded.text : undefined;
+}
+
+/** Share of `files` whose name `matches`, scaled to the 0–10 range of `LayoutSpec.score`. */
+export function namingScore(files: SourceFile[], matches: (file: SourceFile) => boolean): number {
+  const sql = files.filter((f) => isSql(f.path));
+  if (!sql.length) return 0;
+  return (10 * sql.filter(matches).length) / sql.length;
+}
+
+/** Drops leading zeros from a numeric version so `0001` and `1` are the same version. */
+export function numericVersion(digits: string): string {
+  return digits.replace(/^0+(?=\d)/, "");
+}
+
+export function problem(file: string, message: string, line = 1): DiscoveryProblem {
+  return { ruleId: "unrecognized-migration-file", file, line, message };
 }

@@ -1,5 +1,19 @@
 // Every supported layout, most specific first (ties in auto-detection go to the earlier one).
 import type { LayoutSpec } from "../layout.js";
+import { dbmateLayout } from "./dbmate.js";
+import { flywayLayout } from "./flyway.js";
+import { golangMigrateLayout } from "./golang-migrate.js";
 import { plainLayout } from "./plain.js";
+import { prismaLayout } from "./prisma.js";
+import { sqitchLayout } from "./sqitch.js";
+import { upDownDirLayout } from "./up-down-dir.js";
 
-export const LAYOUTS: LayoutSpec[] = [plainLayout];
+export const LAYOUTS: LayoutSpec[] = [
+  sqitchLayout,
+  prismaLayout,
+  upDownDirLayout,
+  flywayLayout,
+  golangMigrateLayout,
+  dbmateLayout,
+  plainLayout,
+];

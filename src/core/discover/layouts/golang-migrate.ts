@@ -1,0 +1,57 @@
+// golang-migrate (https://github.com/golang-migrate/migrate, MIGRATIONS.md):
+// `<version>_<title>.up.sql` and `<version>_<title>.down.sql`; the version is an unsigned
+// integer (a sequence such as 000001 or a unix timestamp) and migrations run in numeric order.
+// sqlx's reversible migrations (`<version>_<description>.up.sql`) use the same naming.
+//
+// Transactions: the PostgreSQL driver does not BEGIN itself, but sends the whole file as one
+// query string, which PostgreSQL runs as one implicit transaction: statements of a file
+// commit or fail together, and CREATE INDEX CONCURRENTLY fails in a multi-statement file
+// (golang-migrate issue #284). Hence "per-file". (A file holding only that one statement
+// does run outside a transaction; the engine cannot tell the two apart from here.)
+// Files that do not follow the naming are skipped by golang-migrate: reported here.
+import { basename, isSql, namingScore, numericVersion, problem, type Collected, type FoundMigration, type LayoutSpec } from "../layout.js";
+
+const FILE = /^(\d+)_(.*)\.(up|down)\.sql$/;
+
+export const golangMigrateLayout: LayoutSpec = {
+  name: "golang-migrate",
+  transaction: "per-file",
+  uniqueVersions: true,
+  score: (files) => namingScore(files, (f) => FILE.test(basename(f.path))),
+  collect(files): Collected {
+    const ups = new Map<string, { path: string; version: string; title: string }[]>();
+    const downs = new Map<string, string>();
+    const problems: Collected["problems"] = [];
+    for (const f of files.filter((x) => isSql(x.path))) {
+      const m = FILE.exec(basename(f.path));
+      if (!m) {
+        problems.push(problem(f.path, `golang-migrate skips ${basename(f.path)}: the name does not match <version>_<title>.up.sql or <version>_<title>.down.sql`));
+        continue;
+      }
+      const version = numericVersion(m[1]!);
+      if (m[3] === "down") downs.set(version, f.path);
+      else ups.set(version, [...(ups.get(version) ?? []), { path: f.path, version, title: m[2]! }]);
+    }
+    const migrations: FoundMigration[] = [];
+    for (const [version, list] of ups) {
+      for (const up of list) {
+        const down = downs.get(version);
+        migrations.push({
+          id: up.path,
+          version,
+          name: up.title,
+          layout: "golang-migrate",
+          up: { path: up.path },
+          down: down ? { path: down } : undefined,
+          repeatable: false,
+          rollbackExpected: true,
+          transaction: "per-file",
+        });
+      }
+    }
+    for (const [version, down] of downs) {
+      if (!ups.has(version)) problems.push(problem(down, `${basename(down)} has no ${version}_….up.sql: a rollback without a migration`));
+    }
+    return { migrations, problems };
+  },
+};
