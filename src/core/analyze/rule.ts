@@ -42,6 +42,12 @@ export type RuleExample =
       config?: ConfigInput;
       direction?: Direction;
       note?: string;
+      /**
+       * The locks this bad example takes when they differ from the rule's `docs.locks` (e.g. a
+       * column-level REFERENCES takes ACCESS EXCLUSIVE where a table-level FK takes SHARE ROW
+       * EXCLUSIVE). The lock-truth test compares the example with these instead; `[]` = skip it.
+       */
+      locks?: RuleLockDoc[];
       /** Where `sql` lives (default `migrations/0001_example.sql`): lets an example use a layout's naming. */
       path?: string;
       /** More head files (path → content), e.g. a rollback or a second migration. */
