@@ -1,0 +1,282 @@
+// Reviewing one pull request at one head commit. Reads like the recipe:
+//   1. read the config, the PR's state (GraphQL) and its files, in parallel
+//   2. stop when the PR moved on (newer head), is closed, or this head was already handled
+//   3. invalid config → action_required check run; skipped draft → skipped check run
+//   4. no migrations changed → say so (check run, earlier review marked outdated, threads resolved)
+//   5. read the base tree and the changed migrations' content, run the engine
+//   6. publish the check run, then one review (inline comments only on diff lines, never twice),
+//      then resolve vanished findings' threads and dismiss request-changes reviews when fixed
+// Any failure leaves a check run that says which step failed.
+import type { Context } from "probot";
+import { analyzeChange } from "../core/analyze/engine.js";
+import type { Rule } from "../core/analyze/rule.js";
+import type { Config } from "../core/config/schema.js";
+import { selectMigrationFiles } from "../core/discover/index.js";
+import { loadParsers } from "../core/parse/index.js";
+import { checkConclusion, renderCheckRunOutput } from "../core/render/check-run.js";
+import { MAX_BODY_LENGTH, renderReviewBody } from "../core/render/markdown.js";
+import { loadRules } from "../../rules/index.js";
+import { listPullRequestFiles, readBaseTree, readPullRequestChange, type PullRequestRef } from "../github/change.js";
+import { publishCheckRun, reportCheckRunFailure, type CheckRunTarget } from "../github/checks.js";
+import { CONFIG_PATH, loadRepoConfig } from "../github/config.js";
+import { formatReviewState, stripReviewState, type RunKey, type RunOutcome } from "../github/marker.js";
+import { prepareOctokit, type GitHub } from "../github/octokit.js";
+import { createReview, resolveThreadsAndDismissReviews, updateReviewBody, type InlineComment } from "../github/reviews.js";
+import type { PullRequestFile } from "../github/schemas.js";
+import { readPullRequestSnapshot, type PullRequestSnapshot } from "../github/state.js";
+import { digest, isRepeatOfLatest, planInlineComments, reviewEvent, reviewsToDismiss } from "./plan.js";
+import { collectSections, type ReviewSections } from "./sections.js";
+
+export interface PullRequestTarget extends PullRequestRef {
+  /** `changed_files` from the payload: tells when GitHub's 3,000-file listing cap was hit. */
+  changedFiles?: number;
+  htmlUrl: string;
+  repoHtmlUrl: string;
+  defaultBranch: string;
+}
+
+export interface ReviewOptions {
+  /** Analyze even when this head and base were handled already (the check run's "Re-run"). */
+  force?: boolean;
+  /** Sections computed by the caller (e.g. test evidence from a workflow run). */
+  sections?: Partial<ReviewSections>;
+}
+
+export type ReviewOutcome =
+  | "closed"
+  | "superseded"
+  | "already-done"
+  | "config-error"
+  | "draft"
+  | "no-migrations"
+  | "reviewed"
+  | "unchanged"
+  | "failed";
+
+/** Room kept at the end of the body for the state marker. */
+const MARKER_ROOM = 400;
+
+let engine: Promise<Rule[]> | undefined;
+function loadEngine(): Promise<Rule[]> {
+  engine ??= Promise.all([loadRules(), loadParsers()]).then(([rules]) => rules);
+  return engine;
+}
+
+export async function reviewPullRequest(context: Context, target: PullRequestTarget, options: ReviewOptions = {}): Promise<ReviewOutcome> {
+  const octokit = context.octokit;
+  const calls = prepareOctokit(octokit, context.log);
+  const checkTarget: CheckRunTarget = { owner: target.owner, repo: target.repo, headSha: target.headSha };
+  const key = (outcome: RunOutcome): RunKey => ({ pr: target.number, base: target.baseRef, outcome });
+  const where = `${target.owner}/${target.repo}#${target.number} at ${target.headSha.slice(0, 7)}`;
+  let step = "reading the configuration and the pull request";
+  let checkRunId: number | undefined;
+  try {
+    const [config, snapshot, files] = await Promise.all([
+      loadRepoConfig(context),
+      readPullRequestSnapshot(octokit, target),
+      listPullRequestFiles(octokit, target),
+    ]);
+    if (!snapshot.isOpen) return done("closed", `${where}: pull request is closed, nothing to do`);
+    if (snapshot.headSha !== target.headSha) {
+      return done("superseded", `${where}: the pull request moved on to ${snapshot.headSha.slice(0, 7)}; this result would be stale, nothing posted`);
+    }
+    if (!options.force && alreadyHandled(snapshot, target)) return done("already-done", `${where}: already handled (re-delivery), nothing to do`);
+
+    if (!config.ok) {
+      step = "reporting the configuration problems";
+      const list = config.problems.map((p) => `- \`${p.path || "(file)"}\`${p.line ? ` (line ${p.line})` : ""}: ${p.message}`);
+      await publishCheckRun(octokit, checkTarget, {
+        conclusion: "action_required",
+        key: key("config-error"),
+        detailsUrl: `${target.repoHtmlUrl}/blob/${target.defaultBranch}/${CONFIG_PATH}`,
+        output: {
+          title: `Invalid configuration: ${config.problems.length} problem${config.problems.length === 1 ? "" : "s"}`,
+          summary: [
+            `\`${CONFIG_PATH}\` (default branch \`${target.defaultBranch}\`) is not valid, so no migration was analyzed.`,
+            "",
+            ...list,
+            "",
+            "Fix the file on the default branch, then re-run this check.",
+          ].join("\n"),
+        },
+      });
+      return done("config-error", `${where}: invalid configuration (${config.problems.length} problems), action_required check run posted`);
+    }
+
+    if (snapshot.isDraft && !config.config.review_drafts) {
+      step = "reporting the skipped draft";
+      await publishCheckRun(octokit, checkTarget, {
+        conclusion: "skipped",
+        key: key("draft"),
+        output: {
+          title: "Draft pull request: not analyzed",
+          summary: "Drafts are not analyzed (`review_drafts: false`). The analysis runs when the pull request is marked ready for review.",
+        },
+      });
+      return done("draft", `${where}: draft skipped by configuration`);
+    }
+
+    if (!touchesMigrationPaths(files, config.config)) {
+      step = "reporting that no migration changed";
+      await reportNoMigrations(octokit, target, snapshot, key("no-migrations"));
+      return done("no-migrations", `${where}: no migration files changed`);
+    }
+
+    step = "reading the base branch and the changed migrations";
+    const base = await readBaseTree(octokit, target);
+    const change = await readPullRequestChange(octokit, target, config.config, { files, base, totalFiles: target.changedFiles });
+    if (!change.changedPaths.length) {
+      step = "reporting that no migration changed";
+      await reportNoMigrations(octokit, target, snapshot, key("no-migrations"));
+      return done("no-migrations", `${where}: no migration changed`);
+    }
+
+    step = "analyzing the migrations";
+    const report = analyzeChange(change.input, config.config, await loadEngine());
+    const sections = await collectSections(
+      { context, report, config: config.config, pullRequest: target },
+      options.sections,
+    );
+    const plan = planInlineComments(report, change.sources, change.hunks, snapshot.threads);
+
+    step = "publishing the check run";
+    const output = renderCheckRunOutput(report, { sources: change.sources, notes: change.notes, sections, detailsUrl: target.htmlUrl });
+    const checkRun = await publishCheckRun(octokit, checkTarget, { conclusion: checkConclusion(report), key: key("done"), output });
+    checkRunId = checkRun.id;
+
+    step = "posting the review";
+    const render = (inline: Set<string>) =>
+      renderReviewBody(report, {
+        sources: change.sources,
+        sections,
+        notes: change.notes,
+        maxLength: MAX_BODY_LENGTH - MARKER_ROOM,
+        checkRunUrl: checkRun.htmlUrl,
+        inlineFindingFingerprints: inline,
+      });
+    const body = render(plan.inlineFingerprints);
+    const failed = report.summary.failed;
+    const hash = digest(body);
+    let posted = false;
+    if (!isRepeatOfLatest(snapshot.latestReview?.marker, { hash, failed, newComments: plan.comments.length })) {
+      const marker = formatReviewState({ v: 1, head: target.headSha, base: target.baseRef, hash, failed, migrations: true });
+      await postReview(context, target, { body, marker, comments: plan.comments, event: reviewEvent(report), rerender: render, inline: plan.inlineFingerprints });
+      posted = true;
+    }
+
+    step = "resolving fixed findings' threads";
+    await resolveThreadsAndDismissReviews(octokit, {
+      threadIds: plan.threadsToResolve,
+      reviewIds: reviewsToDismiss(snapshot, failed),
+      dismissMessage: `Fixed in ${target.headSha.slice(0, 7)}: no finding reaches the fail level any more.`,
+    });
+    const summary = `${report.summary.migrations} migrations, ${report.summary.counts.error} errors, ${report.summary.counts.warning} warnings; ${plan.comments.length} new inline comments, ${plan.outsideDiff.length} findings outside the diff, ${plan.threadsToResolve.length} threads resolved`;
+    return done(posted ? "reviewed" : "unchanged", `${where}: ${posted ? reviewEvent(report) : "review unchanged, not re-posted"}; ${summary}`);
+  } catch (error) {
+    const message = describeError(error);
+    context.log.error(`${where}: failed while ${step}: ${message}`);
+    try {
+      await reportCheckRunFailure(octokit, checkTarget, checkRunId, {
+        title: `migration-guard could not finish: ${step}`,
+        summary: [
+          `migration-guard failed while ${step}:`,
+          "",
+          "```",
+          message,
+          "```",
+          "",
+          "Use **Re-run** on this check to try again. If it keeps failing, the app's logs have the details.",
+        ].join("\n"),
+        key: key("failed"),
+      });
+    } catch (reportError) {
+      context.log.error(`${where}: could not report the failure in a check run either: ${describeError(reportError)}`);
+    }
+    return "failed";
+  }
+
+  function done(outcome: ReviewOutcome, message: string): ReviewOutcome {
+    context.log.info({ outcome, apiCalls: calls.count }, message);
+    return outcome;
+  }
+}
+
+/** Re-deliveries and repeated events for a head that already has a result change nothing. */
+function alreadyHandled(snapshot: PullRequestSnapshot, target: PullRequestTarget): boolean {
+  return snapshot.checkRuns.some((run) => {
+    if (!run.key || run.key.pr !== target.number || run.key.base !== target.baseRef) return false;
+    if (run.key.outcome === "failed") return false;
+    // A draft that became ready for review must be analyzed now.
+    if (run.key.outcome === "draft") return snapshot.isDraft;
+    return true;
+  });
+}
+
+/** Cheap first look: does any listed file (or a renamed file's old path) match the migration paths? */
+function touchesMigrationPaths(files: PullRequestFile[], config: Config): boolean {
+  const paths = files.flatMap((f) => [f.filename, f.previous_filename].filter((p): p is string => Boolean(p)));
+  return selectMigrationFiles(paths.map((path) => ({ path })), config).length > 0;
+}
+
+async function reportNoMigrations(octokit: GitHub, target: PullRequestTarget, snapshot: PullRequestSnapshot, key: RunKey): Promise<void> {
+  const earlier = snapshot.latestReview;
+  const stillCurrent = earlier?.marker.migrations === true;
+  await publishCheckRun(octokit, { owner: target.owner, repo: target.repo, headSha: target.headSha }, {
+    conclusion: "success",
+    key,
+    output: {
+      title: stillCurrent ? "No migration changes any more" : "No migration changes",
+      summary: stillCurrent
+        ? `This pull request no longer changes migration files (as of ${target.headSha.slice(0, 7)}). The earlier migration-guard review, for ${earlier!.marker.head.slice(0, 7)}, no longer applies.`
+        : "This pull request changes no migration files, so there is nothing to analyze.",
+    },
+  });
+  if (!earlier || !stillCurrent) return;
+  if (earlier.id !== null) {
+    const note = `> **Outdated:** as of ${target.headSha.slice(0, 7)} this pull request no longer changes migration files; the findings below no longer apply.\n\n`;
+    const marker = formatReviewState({ ...earlier.marker, migrations: false, head: target.headSha });
+    const old = stripReviewState(earlier.body);
+    const body = `${note}${old}`.slice(0, MAX_BODY_LENGTH - MARKER_ROOM);
+    await updateReviewBody(octokit, target, earlier.id, `${body}\n\n${marker}`);
+  }
+  await resolveThreadsAndDismissReviews(octokit, {
+    threadIds: snapshot.threads.filter((t) => !t.isResolved).map((t) => t.id),
+    reviewIds: snapshot.requestingChanges,
+    dismissMessage: `As of ${target.headSha.slice(0, 7)} this pull request no longer changes migrations.`,
+  });
+}
+
+/**
+ * Posts the review. GitHub rejects the whole review (422) when one comment does not fit the
+ * diff; comments are checked against the hunks first, but if GitHub still says no, the review
+ * is posted again without inline comments, every finding listed in the body.
+ */
+async function postReview(
+  context: Context,
+  target: PullRequestTarget,
+  review: {
+    body: string;
+    marker: string;
+    comments: InlineComment[];
+    event: "COMMENT" | "REQUEST_CHANGES";
+    rerender: (inline: Set<string>) => string;
+    inline: Set<string>;
+  },
+): Promise<void> {
+  try {
+    await createReview(context.octokit, target, { body: `${review.body}\n\n${review.marker}`, event: review.event, comments: review.comments });
+  } catch (error) {
+    if ((error as { status?: number }).status !== 422 || !review.comments.length) throw error;
+    context.log.warn(`GitHub refused the inline comments (${describeError(error)}); posting the review with every finding in the body`);
+    const posted = new Set(review.comments.map((c) => /<!-- migration-guard:finding (\S+) -->/.exec(c.body)?.[1]));
+    const inline = new Set([...review.inline].filter((fp) => !posted.has(fp)));
+    await createReview(context.octokit, target, { body: `${review.rerender(inline)}\n\n${review.marker}`, event: review.event, comments: [] });
+  }
+}
+
+function describeError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const status = (error as { status?: number }).status;
+  // Octokit's messages name the request but never the token; keep them short.
+  return `${status ? `HTTP ${status}: ` : ""}${error.message.split("\n")[0]}`;
+}

@@ -1,0 +1,37 @@
+// Extension point for the parts of the review other modules produce (quality gates, commit
+// format, migration-test evidence, runbook). A provider returns Markdown for some sections;
+// the review and the check run render whatever is given and say which parts are missing.
+import type { Context } from "probot";
+import type { Config } from "../core/config/schema.js";
+import type { ReviewBodyOptions } from "../core/render/markdown.js";
+import type { AnalysisReport } from "../core/report.js";
+
+export type ReviewSections = NonNullable<ReviewBodyOptions["sections"]>;
+
+export interface SectionInput {
+  context: Context;
+  report: AnalysisReport;
+  config: Config;
+  pullRequest: { owner: string; repo: string; number: number; headSha: string; baseRef: string };
+}
+
+export type SectionProvider = (input: SectionInput) => Promise<Partial<ReviewSections>>;
+
+/**
+ * Providers run on every analysis, in order; later ones win for the same section.
+ * The gates and evidence modules register theirs here (one line each).
+ */
+export const sectionProviders: SectionProvider[] = [];
+
+export async function collectSections(input: SectionInput, given: Partial<ReviewSections> = {}): Promise<ReviewSections> {
+  const sections: ReviewSections = {};
+  for (const provider of sectionProviders) {
+    try {
+      Object.assign(sections, await provider(input));
+    } catch (error) {
+      // One broken section must not take the review down with it.
+      input.context.log.error(`a review section provider failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  return { ...sections, ...given };
+}
