@@ -53,6 +53,8 @@ export const AnalysisReport = z.object({
     postgresVersion: z.number().int(),
     failLevel: Severity,
     preset: z.string(),
+    /** Base URL of the rule docs (config `docs_url`), for links to rules without findings. */
+    docsUrl: z.string().optional(),
   }),
   migrations: z.array(MigrationReport),
   /** Findings not tied to one migration (unreadable files, config-level problems). */

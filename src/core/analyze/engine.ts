@@ -246,6 +246,7 @@ function buildReport(migrations: MigrationReport[], other: Finding[], config: Co
       postgresVersion: config.postgres_version,
       failLevel: config.fail_level,
       preset: config.preset,
+      docsUrl: config.docs_url,
     },
     migrations,
     otherFindings: other,

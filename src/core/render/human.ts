@@ -1,44 +1,150 @@
-// Terminal output: one block per finding with a code frame, then a summary line.
-import type { Finding } from "../model.js";
-import { allFindings, type AnalysisReport } from "../report.js";
+// Terminal output: one block per finding with a code frame (the span underlined, the fix shown
+// as a diff), suppressed findings, the risky migrations, then a verdict line.
+import type { Finding, Severity } from "../model.js";
+import { allFindings, type AnalysisReport, type MigrationReport } from "../report.js";
+import { blockingFindings, bySeverityThenPlace, countBySeverity, countsText, formatSeconds, lockEffect, lockSentence, plural } from "./common.js";
+import { fixedLines } from "./fix.js";
 import type { RenderContext } from "./index.js";
 
-const COLORS = { error: "\u001b[31m", warning: "\u001b[33m", info: "\u001b[36m", dim: "\u001b[2m", bold: "\u001b[1m", reset: "\u001b[0m" };
+const STYLES = {
+  error: "\u001b[31m",
+  warning: "\u001b[33m",
+  info: "\u001b[36m",
+  added: "\u001b[32m",
+  removed: "\u001b[31m",
+  ok: "\u001b[32m",
+  dim: "\u001b[2m",
+  bold: "\u001b[1m",
+} as const;
+const RESET = "\u001b[0m";
+type Style = keyof typeof STYLES;
+type Paint = (style: Style, text: string) => string;
 
-export function renderHuman(report: AnalysisReport, { sources, color }: Pick<RenderContext, "sources" | "color">): string {
-  const paint = (code: keyof typeof COLORS, text: string) => (color ? `${COLORS[code]}${text}${COLORS.reset}` : text);
-  const blocks = allFindings(report).map((f) => findingBlock(f, sources.get(f.span.file), paint));
-  const { counts, migrations, suppressed } = report.summary;
-  const summary = `${migrations} migration${migrations === 1 ? "" : "s"} checked: ${counts.error} error${counts.error === 1 ? "" : "s"}, ${counts.warning} warning${counts.warning === 1 ? "" : "s"}, ${counts.info} info${suppressed ? `, ${suppressed} suppressed` : ""}`;
-  return [...blocks, paint("bold", summary)].join("\n\n") + "\n";
+/** Frames longer than this many lines show their start and say how many lines follow. */
+const MAX_FRAME_LINES = 5;
+/** Source lines wider than this are shown as a window around the finding's column. */
+const MAX_LINE_WIDTH = 160;
+const TAB = "    ";
+
+/**
+ * Colors follow the terminal conventions: NO_COLOR (any non-empty value) turns them off,
+ * FORCE_COLOR (non-empty, not "0") forces them, otherwise only a TTY gets them.
+ */
+export function colorEnabled(isTTY: boolean, env: Record<string, string | undefined>, noColorFlag = false): boolean {
+  if (noColorFlag || env.NO_COLOR) return false;
+  if (env.FORCE_COLOR && env.FORCE_COLOR !== "0") return true;
+  return isTTY;
 }
 
-function findingBlock(f: Finding, source: string | undefined, paint: (c: keyof typeof COLORS, t: string) => string): string {
-  const head = `${paint(f.severity, `${f.severity}[${f.ruleId}]`)}: ${f.message}`;
-  const where = paint("dim", `  --> ${f.span.file}:${f.span.startLine}:${f.span.startColumn}`);
-  const lines = [head, where, ...codeFrame(source, f.span.startLine, f.span.endLine, f.span.startColumn, paint)];
-  if (f.help) lines.push(`  = help: ${f.help}`);
-  if (f.fix) lines.push(`  = fix: ${f.fix.description}`);
-  if (f.docsUrl) lines.push(paint("dim", `  = docs: ${f.docsUrl}`));
+export function renderHuman(report: AnalysisReport, { sources, color }: Pick<RenderContext, "sources" | "color">): string {
+  const paint: Paint = (style, text) => (color && text ? `${STYLES[style]}${text}${RESET}` : text);
+  const blocks = [...allFindings(report)].sort(bySeverityThenPlace).map((f) => findingBlock(f, sources.get(f.span.file), paint));
+  const suppressed = allFindings(report, { includeSuppressed: true }).filter((f) => f.suppressed);
+  if (suppressed.length) blocks.push(suppressedBlock(suppressed, paint));
+  const migrations = migrationsBlock(report.migrations, paint);
+  if (migrations) blocks.push(migrations);
+  blocks.push(verdictLine(report, paint));
+  return blocks.join("\n\n") + "\n";
+}
+
+function findingBlock(f: Finding, source: string | undefined, paint: Paint): string {
+  const lines = [`${paint(f.severity, paint("bold", `${f.severity}[${f.ruleId}]`))}: ${f.message}`];
+  lines.push(`  ${paint("dim", "-->")} ${f.span.file}:${f.span.startLine}:${f.span.startColumn}`);
+  lines.push(...codeFrame(f, source, paint));
+  for (const lock of f.locks) lines.push(`  ${paint("dim", "=")} lock: ${lockSentence(lock).replace(/`/g, "")}`);
+  if (f.help) lines.push(`  ${paint("dim", "=")} help: ${f.help}`);
+  if (f.fix) {
+    lines.push(`  ${paint("dim", "=")} fix: ${f.fix.description}`);
+    const change = fixedLines(f, source);
+    if (change) {
+      for (const l of change.before) lines.push(`      ${paint("removed", `- ${expandTabs(l)}`)}`);
+      for (const l of change.after) lines.push(`      ${paint("added", `+ ${expandTabs(l)}`)}`);
+    }
+  }
+  if (f.docsUrl) lines.push(`  ${paint("dim", "=")} docs: ${paint("dim", f.docsUrl)}`);
   return lines.join("\n");
 }
 
-function codeFrame(
-  source: string | undefined,
-  startLine: number,
-  endLine: number,
-  column: number,
-  paint: (c: keyof typeof COLORS, t: string) => string,
-): string[] {
+/** The finding's lines with a gutter, the span underlined on its first line. */
+function codeFrame(f: Finding, source: string | undefined, paint: Paint): string[] {
   if (source === undefined) return [];
   const all = source.split(/\r?\n/);
-  const last = Math.min(endLine, startLine + 4);
+  const { startLine, endLine, startColumn, endColumn } = f.span;
+  const last = Math.min(endLine, startLine + MAX_FRAME_LINES - 1, all.length);
   const width = String(last).length;
-  const out: string[] = [];
+  const gutter = (label: string) => paint("dim", `${label.padStart(width)} |`);
+  const out = [gutter("")];
   for (let n = startLine; n <= last; n++) {
-    out.push(`${paint("dim", `${String(n).padStart(width)} |`)} ${all[n - 1] ?? ""}`);
-    if (n === startLine) out.push(`${" ".repeat(width)} ${paint("dim", "|")} ${" ".repeat(Math.max(0, column - 1))}${paint("error", "^")}`);
+    const text = all[n - 1] ?? "";
+    const from = n === startLine ? startColumn : 1;
+    const to = n === endLine ? Math.max(endColumn, from + 1) : text.length + 1;
+    const shown = windowed(text, from, to);
+    out.push(`${gutter(String(n))} ${shown.text}`.trimEnd());
+    if (n === startLine) out.push(`${gutter("")} ${" ".repeat(shown.from)}${paint(f.severity, "^".repeat(Math.max(1, shown.to - shown.from)))}`);
   }
-  if (endLine > last) out.push(`${" ".repeat(width)} ${paint("dim", "|")} …`);
+  if (endLine > last) out.push(`${gutter("")} ${paint("dim", `… ${plural(endLine - last, "more line")}`)}`);
   return out;
+}
+
+/**
+ * A source line as displayed (tabs expanded, very long lines cut to a window around the
+ * span) and the display columns (0-based, end exclusive) of [from, to) 1-based columns.
+ */
+function windowed(text: string, from: number, to: number): { text: string; from: number; to: number } {
+  const display = (column: number) => expandTabs(text.slice(0, column - 1)).length;
+  let shown = expandTabs(text);
+  let start = display(from);
+  let end = Math.max(start + 1, display(Math.min(to, text.length + 1)));
+  if (shown.length <= MAX_LINE_WIDTH) return { text: shown, from: start, to: end };
+  const offset = Math.max(0, start - 40);
+  const prefix = offset > 0 ? "…" : "";
+  const body = shown.slice(offset, offset + MAX_LINE_WIDTH);
+  shown = `${prefix}${body}${offset + MAX_LINE_WIDTH < shown.length ? "…" : ""}`;
+  start = start - offset + prefix.length;
+  end = Math.min(end - offset + prefix.length, prefix.length + body.length);
+  return { text: shown, from: start, to: Math.max(end, start + 1) };
+}
+
+function expandTabs(text: string): string {
+  return text.replace(/\t/g, TAB);
+}
+
+function suppressedBlock(findings: Finding[], paint: Paint): string {
+  const lines = [paint("bold", `suppressed (${findings.length}):`)];
+  for (const f of findings) lines.push(paint("dim", `  ${f.span.file}:${f.span.startLine} ${f.ruleId}: ${f.suppressed!.reason}`));
+  return lines.join("\n");
+}
+
+/** Migrations worth a look (findings, or risk above low); the others are only counted. */
+function migrationsBlock(migrations: MigrationReport[], paint: Paint): string | undefined {
+  const notable = migrations.filter((m) => m.findings.some((f) => !f.suppressed) || (m.risk && m.risk.level !== "low"));
+  if (!notable.length) return undefined;
+  const lines = [paint("bold", "migrations:")];
+  const width = Math.min(60, Math.max(...notable.map((m) => m.migration.id.length)));
+  for (const m of notable) {
+    const parts: string[] = [];
+    if (m.risk) {
+      parts.push(`${m.risk.level} risk`, `rollback ${m.risk.rollback}`);
+      for (const l of m.risk.locks.filter((lock) => lockEffect(lock.mode) !== "traffic continues")) {
+        const hold = l.estimatedSeconds !== undefined ? ` ${formatSeconds(l.estimatedSeconds)}` : "";
+        parts.push(`${l.mode} on ${l.relation} (${lockEffect(l.mode)}${hold})`);
+      }
+    }
+    const counts = countsText(countBySeverity(m.findings.filter((f) => !f.suppressed)));
+    if (counts) parts.push(counts);
+    const level: Severity | "dim" = m.risk?.level === "high" || m.risk?.level === "critical" ? "error" : m.risk?.level === "medium" ? "warning" : "dim";
+    lines.push(`  ${m.migration.id.padEnd(width)}  ${paint(level, parts.join(" · "))}`);
+  }
+  const quiet = migrations.length - notable.length;
+  if (quiet) lines.push(paint("dim", `  ${plural(quiet, "other migration")}: low risk, no findings`));
+  return lines.join("\n");
+}
+
+function verdictLine(report: AnalysisReport, paint: Paint): string {
+  const { summary, settings } = report;
+  const scope = `in ${plural(summary.migrations, "migration")}${summary.suppressed ? ` (${summary.suppressed} suppressed)` : ""}`;
+  const counts = countsText(summary.counts);
+  if (blockingFindings(report).length) return paint("error", paint("bold", `✖ ${counts} ${scope}; fails at ${settings.failLevel}`));
+  if (counts) return paint("warning", paint("bold", `⚠ ${counts} ${scope}; nothing at the fail level (${settings.failLevel})`));
+  return paint("ok", paint("bold", `✔ no findings ${scope}`));
 }

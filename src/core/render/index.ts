@@ -24,6 +24,6 @@ export function render(report: AnalysisReport, format: Format, context: RenderCo
     case "markdown":
       return renderMarkdown(report, { sources: context.sources });
     case "sarif":
-      return JSON.stringify(renderSarif(report, context.rules), null, 2);
+      return JSON.stringify(renderSarif(report, context.rules, { sources: context.sources }), null, 2);
   }
 }
