@@ -5,8 +5,10 @@ import type { ChangeInput, SourceFile } from "../../core/model.js";
 import { loadParsers } from "../../core/parse/index.js";
 import { decodeSource } from "../../core/parse/text.js";
 import { FORMATS, render, type Format } from "../../core/render/index.js";
-import { UsageError, readFiles } from "../../fs/files.js";
-import { baseFiles, blobSha } from "../../git/git.js";
+import { colorEnabled } from "../../core/render/human.js";
+import { migrationCandidates } from "../../core/discover/index.js";
+import { readLocalChange, type ChangeOptions } from "../../fs/change.js";
+import { UsageError } from "../../fs/files.js";
 import { loadRules } from "../../../rules/index.js";
 import { parseCommandArgs } from "../args.js";
 import { loadCliConfig } from "../config.js";
@@ -18,9 +20,12 @@ Analyzes the migrations under the given paths (default: .).
 
 options:
   --base <ref>        only migrations added or changed since the merge base with <ref>
+  --base-dir <dir>    only migrations added or changed compared with <dir>, a copy of the
+                      base version of the one checked folder (<dir>/x.sql is the base of
+                      <folder>/x.sql); a <dir> inside the folder is not checked itself
   --config <file>     configuration file (default: nearest .github/migration-guard.yml)
   --format <format>   ${FORMATS.join(" | ")} (default: human)
-  --no-color          plain terminal output
+  --no-color          plain terminal output (also NO_COLOR=1; FORCE_COLOR=1 forces color)
   -h, --help          this help
 
 exit codes: 0 no finding at the fail level, 1 findings at or above it, 2 usage or config error
@@ -29,6 +34,7 @@ exit codes: 0 no finding at the fail level, 1 findings at or above it, 2 usage o
 export default async function check(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseCommandArgs(args, {
     base: { type: "string" },
+    "base-dir": { type: "string" },
     config: { type: "string" },
     format: { type: "string", default: "human" },
     "no-color": { type: "boolean", default: false },
@@ -41,7 +47,10 @@ export default async function check(args: string[], io: CliIo): Promise<number> 
   const format = values.format as Format;
   if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(", ")}`);
   const { config } = loadCliConfig(io.cwd, values.config);
-  const input = readChange(positionals.length ? positionals : ["."], io.cwd, values.base);
+  const input = readChange(positionals.length ? positionals : ["."], io.cwd, values.base, {
+    baseDir: values["base-dir"],
+    select: (paths) => migrationCandidates(paths, config),
+  });
   const [rules] = await Promise.all([loadRules(), loadParsers()]);
   const report = analyzeChange(input, config, rules);
   const sources = new Map<string, string>();
@@ -50,18 +59,12 @@ export default async function check(args: string[], io: CliIo): Promise<number> 
     const decoded = decodeSource(f.content);
     if (decoded.ok) sources.set(f.path, decoded.text);
   }
-  const color = format === "human" && io.isTTY && !values["no-color"] && !io.env.NO_COLOR;
+  const color = format === "human" && colorEnabled(io.isTTY, io.env, values["no-color"]);
   io.stdout(render(report, format, { sources, rules, color }));
   return report.summary.failed ? 1 : 0;
 }
 
-export function readChange(paths: string[], cwd: string, base?: string): ChangeInput {
-  const head = readFiles(paths, cwd);
-  if (!base) return { head };
-  const prefixes = paths.map((p) => p.replace(/^\.\/?/, "").replace(/\/$/, ""));
-  const inScope = (f: SourceFile) => prefixes.some((p) => p === "" || f.path === p || f.path.startsWith(`${p}/`));
-  return {
-    head: head.map((f) => ({ ...f, sha: blobSha(f.content!) })),
-    base: baseFiles(base, cwd).filter(inScope),
-  };
+/** Head files from disk and, with a git ref or a base folder, the base side (see src/fs/change.ts). */
+export function readChange(paths: string[], cwd: string, base?: string, options: Omit<ChangeOptions, "base"> = {}): ChangeInput {
+  return readLocalChange(paths, cwd, { ...options, base });
 }
