@@ -122,7 +122,7 @@ export function statsLine(report: AnalysisReport): string {
 
 function whatToDo(report: AnalysisReport): string | undefined {
   if (!report.summary.failed) return undefined;
-  return `**To merge:** fix the ${SEVERITY_ICON.error} findings below, or suppress one with a reason: ${code("-- migration-guard:ignore <rule-id> -- <why it is safe>")}.`;
+  return `**To merge:** fix the ${SEVERITY_ICON.error} findings, or suppress one with a reason: ${code("-- migration-guard:ignore <rule-id> -- <why it is safe>")}.`;
 }
 
 export function summaryTable(report: AnalysisReport): Block {
@@ -166,10 +166,10 @@ function findingsCell(findings: Finding[]): string {
 }
 
 function findingsBlock(listed: Finding[], postedInline: number, sources: Map<string, string>): Block {
-  const heading = postedInline ? "### Findings not on a changed line" : "### Findings";
-  const lines = [heading, ""];
-  if (postedInline) lines.push(`${plural(postedInline, "finding is", "findings are")} posted as comments on the changed lines.`, "");
-  if (!listed.length) lines.pop();
+  const inline = `${plural(postedInline, "finding is", "findings are")} posted as comments on the changed lines.`;
+  if (!listed.length) return { lines: [postedInline === 1 ? "The finding is posted as a comment on the changed line." : `All ${inline}`] };
+  const lines = [postedInline ? "### Findings not on a changed line" : "### Findings", ""];
+  if (postedInline) lines.push(inline, "");
   // One unit per finding, so a cut never splits an item (or its diff fence).
   for (const f of [...listed].sort(bySeverityThenPlace)) lines.push(findingItem(f, sources.get(f.span.file)).join("\n"));
   return { lines, cuttable: true, keepTogether: 1 };
@@ -211,7 +211,8 @@ function sectionBlocks(sections: NonNullable<ReviewBodyOptions["sections"]>): Bl
 
 function detailsBlock(report: AnalysisReport): Block {
   const lines = ["<details>", `<summary>Details per migration (${report.migrations.length})</summary>`, ""];
-  for (const m of report.migrations) lines.push(...migrationDetails(m), "");
+  // One unit per migration: a cut keeps whole migrations.
+  for (const m of report.migrations) lines.push(migrationDetails(m).join("\n"), "");
   lines.push("</details>");
   return { lines, cuttable: true, keepTogether: 3, closing: ["", "</details>"] };
 }
