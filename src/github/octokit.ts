@@ -32,7 +32,9 @@ export function prepareOctokit(octokit: GitHub, log: Logger, options: SecondaryR
   const { maxRetries = 3, maxWaitSeconds = 120, sleep = defaultSleep } = options;
   octokit.hook.wrap("request", async (request, requestOptions) => {
     for (let attempt = 0; ; attempt++) {
-      counter.count++;
+      // Installation tokens are cached for an hour by Probot: not a per-event cost.
+      if (!/\/access_tokens$/.test(String(requestOptions.url))) counter.count++;
+      log.debug(`GitHub API ${requestOptions.method} ${String(requestOptions.url)}`);
       try {
         return await request(requestOptions);
       } catch (error) {
