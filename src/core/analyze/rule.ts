@@ -30,6 +30,25 @@ export interface RuleDocs {
   versions?: string;
   /** The safe alternative as numbered steps (Markdown). */
   safeAlternative: string;
+  /**
+   * MySQL/MariaDB rules: how InnoDB runs the flagged operation of the bad examples, per server
+   * and version range. The best algorithm and the weakest lock the server accepts; checked
+   * against the real MariaDB in test/mysql-innodb.test.ts.
+   */
+  innodb?: InnodbDdlDoc[];
+}
+
+/** One row of the InnoDB online-DDL table for a rule's operation. */
+export interface InnodbDdlDoc {
+  server: "mysql" | "mariadb";
+  /** Version range the row holds for, e.g. "8.0.29+", "5.7–8.0.28", "10.4+". */
+  versions: string;
+  /** The cheapest algorithm the server can use: INSTANT (metadata), INPLACE, or COPY. */
+  algorithm: "INSTANT" | "INPLACE" | "COPY";
+  /** The weakest LOCK the server accepts: NONE (reads and writes go on), SHARED (writes wait), EXCLUSIVE. */
+  lock: "NONE" | "SHARED" | "EXCLUSIVE";
+  /** Whether the table (clustered index) is rebuilt. */
+  rebuildsTable: boolean;
 }
 
 /** An example runs as a test: bad ones must trigger the rule, good ones must not. */
