@@ -1,16 +1,25 @@
-// The base side of a change from git: which files existed at the merge base and their blob ids.
+// The base side of a change from git: which files existed at the merge base, their blob ids
+// and, for the files discovery needs, their content.
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import type { SourceFile } from "../core/model.js";
 import { UsageError } from "../fs/files.js";
 
-function git(args: string[], cwd: string): string {
+function git(args: string[], cwd: string, input?: string): Buffer {
   try {
-    return execFileSync("git", args, { cwd, encoding: "utf8", maxBuffer: 512 * 1024 * 1024, stdio: ["ignore", "pipe", "pipe"] });
+    return execFileSync("git", args, { cwd, input, maxBuffer: 1024 * 1024 * 1024, stdio: ["pipe", "pipe", "pipe"] });
   } catch (error) {
-    const stderr = String((error as { stderr?: string }).stderr ?? "").trim().split("\n")[0];
-    throw new UsageError(`git ${args[0]}: ${stderr || String(error)}`);
+    const stderr = String((error as { stderr?: Buffer }).stderr ?? "")
+      .split("\n")
+      .map((l) => l.trim())
+      .find(Boolean);
+    const code = (error as { status?: number; code?: string }).status ?? (error as { code?: string }).code;
+    throw new UsageError(`git ${args[0]}: ${stderr ?? `failed (${code ?? "unknown error"})`}`);
   }
+}
+
+function gitText(args: string[], cwd: string): string {
+  return git(args, cwd).toString("utf8");
 }
 
 /** Git's blob id of some content, so working-tree files compare with `git ls-tree` output. */
@@ -19,16 +28,26 @@ export function blobSha(content: string | Uint8Array): string {
   return createHash("sha1").update(`blob ${bytes.length}\0`).update(bytes).digest("hex");
 }
 
+/** The commit `ref` names, or a one-line usage error saying it does not. */
+export function resolveCommit(ref: string, cwd: string): string {
+  gitText(["rev-parse", "--show-toplevel"], cwd);
+  try {
+    return gitText(["rev-parse", "--verify", "--quiet", "--end-of-options", `${ref}^{commit}`], cwd).trim();
+  } catch {
+    throw new UsageError(`--base ${ref}: no such branch, tag or commit in this repository`);
+  }
+}
+
 /**
  * Files at the merge base of `ref` and HEAD (what the PR's base branch had when it forked),
  * with paths relative to `cwd` and blob ids instead of content.
  */
 export function baseFiles(ref: string, cwd: string): SourceFile[] {
-  const top = git(["rev-parse", "--show-toplevel"], cwd).trim();
-  const prefix = git(["rev-parse", "--show-prefix"], cwd).trim();
-  git(["rev-parse", "--verify", "--quiet", `${ref}^{commit}`], cwd);
-  const mergeBase = git(["merge-base", ref, "HEAD"], cwd).trim();
-  const listing = git(["ls-tree", "-r", "-z", "--full-tree", mergeBase], top);
+  const commit = resolveCommit(ref, cwd);
+  const top = gitText(["rev-parse", "--show-toplevel"], cwd).trim();
+  const prefix = gitText(["rev-parse", "--show-prefix"], cwd).trim();
+  const mergeBase = gitText(["merge-base", commit, "HEAD"], cwd).trim();
+  const listing = gitText(["ls-tree", "-r", "-z", "--full-tree", mergeBase], top);
   const out: SourceFile[] = [];
   for (const entry of listing.split("\0")) {
     const m = /^\d+ blob ([0-9a-f]+)\t(.*)$/s.exec(entry);
@@ -40,7 +59,26 @@ export function baseFiles(ref: string, cwd: string): SourceFile[] {
   return out;
 }
 
+/** Adds the content of each file's blob, read in one `git cat-file --batch` run. */
+export function withContent(files: SourceFile[], cwd: string): SourceFile[] {
+  const wanted = files.filter((f) => f.sha && f.content === undefined);
+  if (!wanted.length) return files;
+  const output = git(["cat-file", "--batch"], cwd, wanted.map((f) => `${f.sha}\n`).join(""));
+  const bySha = new Map<string, Buffer>();
+  let at = 0;
+  while (at < output.length) {
+    const eol = output.indexOf(10, at);
+    const header = output.subarray(at, eol).toString("utf8").split(" ");
+    at = eol + 1;
+    if (header[1] === "missing") continue;
+    const size = Number(header[2]);
+    bySha.set(header[0]!, output.subarray(at, at + size));
+    at += size + 1;
+  }
+  return files.map((f) => (f.sha && bySha.has(f.sha) ? { ...f, content: bySha.get(f.sha) } : f));
+}
+
 /** Content of a file at a ref (for base files whose content the engine needs). */
 export function fileAt(ref: string, path: string, cwd: string): string {
-  return git(["show", `${ref}:./${path}`], cwd);
+  return gitText(["show", `${ref}:./${path}`], cwd);
 }

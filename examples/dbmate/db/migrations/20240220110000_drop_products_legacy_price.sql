@@ -1,0 +1,4 @@
+-- migrate:up
+ALTER TABLE products DROP COLUMN price_cents;
+
+-- migrate:down

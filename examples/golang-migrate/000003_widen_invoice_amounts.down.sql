@@ -1,0 +1,2 @@
+-- TODO: narrowing back could overflow
+SELECT 1;
