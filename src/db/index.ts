@@ -1,0 +1,16 @@
+// Picks the engine: a postgres:// URL, a mysql:// / mariadb:// URL, or embedded PGlite.
+import { createMariadbScratch } from "./mariadb.js";
+import { createPgliteScratch } from "./pglite.js";
+import { createPostgresScratch } from "./postgres.js";
+import { DatabaseSetupError, type ScratchDatabase } from "./session.js";
+
+export type { ScratchDatabase, Session, ExecResult, EngineKind } from "./session.js";
+export { TargetNotEmptyError, DatabaseSetupError } from "./session.js";
+
+export async function createScratchDatabase(url: string | undefined, options: { allowExisting: boolean }): Promise<ScratchDatabase> {
+  if (!url) return createPgliteScratch();
+  const scheme = /^([a-z]+):/i.exec(url)?.[1]?.toLowerCase();
+  if (scheme === "postgres" || scheme === "postgresql") return createPostgresScratch(url, options);
+  if (scheme === "mysql" || scheme === "mariadb") return createMariadbScratch(url, options);
+  throw new DatabaseSetupError(`unsupported database URL scheme \`${scheme ?? "?"}:\` (expected postgres://, postgresql://, mysql:// or mariadb://)`);
+}

@@ -1,0 +1,144 @@
+// Catalog reads for MariaDB / MySQL from information_schema: schema snapshots, seed metadata,
+// row counts, checksums and foreign-key orphans, in the same shapes as the PostgreSQL reads.
+import type { SchemaSnapshot, TableSnapshot } from "../core/evidence/snapshot.js";
+import type { SeedTable } from "../core/evidence/seed.js";
+import type { Session } from "./session.js";
+
+export function quoteMysql(name: string): string {
+  return `\`${name.replace(/`/g, "``")}\``;
+}
+
+async function rows(session: Session, sql: string, params?: unknown[]): Promise<Record<string, any>[]> {
+  // information_schema column names come back upper-case on some servers: normalize to lower.
+  return (await session.query(sql, params)).rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k.toLowerCase(), v])));
+}
+
+export async function readMysqlSnapshot(session: Session): Promise<SchemaSnapshot> {
+  const snapshot: SchemaSnapshot = { schemas: [], tables: {}, views: {}, functions: {}, sequences: {}, enums: {}, types: {}, extensions: {} };
+  for (const t of await rows(session, `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = DATABASE() AND table_type = 'BASE TABLE'`)) {
+    snapshot.tables[t.name] = { kind: "r", columns: {}, constraints: {}, indexes: {}, triggers: {} };
+  }
+  const table = (name: string): TableSnapshot | undefined => snapshot.tables[name];
+  for (const c of await rows(
+    session,
+    `SELECT table_name AS tbl, column_name AS col, column_type AS type, is_nullable AS nullable, column_default AS def, extra, generation_expression AS gen, collation_name AS coll
+     FROM information_schema.columns WHERE table_schema = DATABASE()`,
+  )) {
+    const t = table(c.tbl);
+    if (!t) continue;
+    const generated = /GENERATED/i.test(String(c.extra ?? "")) ? String(c.gen ?? "") : undefined;
+    t.columns[c.col] = {
+      type: String(c.type) + (/auto_increment/i.test(String(c.extra ?? "")) ? " AUTO_INCREMENT" : ""),
+      nullable: c.nullable === "YES",
+      ...(c.def !== null && c.def !== undefined && !generated ? { default: String(c.def) } : {}),
+      ...(generated ? { generated } : {}),
+      ...(c.coll ? { collation: String(c.coll) } : {}),
+    };
+  }
+  for (const i of await rows(
+    session,
+    `SELECT table_name AS tbl, index_name AS idx, non_unique, index_type, GROUP_CONCAT(column_name ORDER BY seq_in_index) AS cols
+     FROM information_schema.statistics WHERE table_schema = DATABASE() GROUP BY table_name, index_name, non_unique, index_type`,
+  )) {
+    const t = table(i.tbl);
+    if (t) t.indexes[i.idx] = { definition: `${Number(i.non_unique) === 0 ? "UNIQUE " : ""}${i.index_type} (${i.cols})`, valid: true };
+  }
+  for (const k of await rows(
+    session,
+    `SELECT tc.table_name AS tbl, tc.constraint_name AS name, tc.constraint_type AS type,
+            (SELECT GROUP_CONCAT(CONCAT(k.column_name, COALESCE(CONCAT('->', k.referenced_table_name, '.', k.referenced_column_name), '')) ORDER BY k.ordinal_position)
+               FROM information_schema.key_column_usage k WHERE k.table_schema = tc.table_schema AND k.table_name = tc.table_name AND k.constraint_name = tc.constraint_name) AS cols,
+            (SELECT cc.check_clause FROM information_schema.check_constraints cc WHERE cc.constraint_schema = tc.table_schema AND cc.table_name = tc.table_name AND cc.constraint_name = tc.constraint_name) AS clause
+     FROM information_schema.table_constraints tc WHERE tc.table_schema = DATABASE()`,
+  )) {
+    const t = table(k.tbl);
+    if (t) t.constraints[k.name] = { type: String(k.type), definition: `${k.type} ${k.clause ?? `(${k.cols ?? ""})`}`, validated: true };
+  }
+  for (const tr of await rows(session, `SELECT trigger_name AS name, event_object_table AS tbl, action_timing AS timing, event_manipulation AS ev, action_statement AS body FROM information_schema.triggers WHERE trigger_schema = DATABASE()`)) {
+    const t = table(tr.tbl);
+    if (t) t.triggers[tr.name] = `${tr.timing} ${tr.ev} ${tr.body}`;
+  }
+  for (const v of await rows(session, `SELECT table_name AS name, view_definition AS def FROM information_schema.views WHERE table_schema = DATABASE()`)) {
+    snapshot.views[v.name] = { materialized: false, definition: String(v.def) };
+  }
+  for (const r of await rows(session, `SELECT routine_name AS name, routine_type AS type, routine_definition AS def FROM information_schema.routines WHERE routine_schema = DATABASE()`)) {
+    snapshot.functions[`${r.name}()`] = `${r.type} ${r.def ?? ""}`;
+  }
+  return snapshot;
+}
+
+export async function readMysqlSeedTables(session: Session): Promise<SeedTable[]> {
+  const tables = new Map<string, SeedTable>();
+  for (const c of await rows(
+    session,
+    `SELECT c.table_name AS tbl, c.column_name AS col, c.column_type AS type, c.data_type AS base, c.character_maximum_length AS maxlen,
+            c.is_nullable AS nullable, c.column_default AS def, c.extra
+     FROM information_schema.columns c JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name AND t.table_type = 'BASE TABLE'
+     WHERE c.table_schema = DATABASE() ORDER BY c.table_name, c.ordinal_position`,
+  )) {
+    let t = tables.get(c.tbl);
+    if (!t) tables.set(c.tbl, (t = { name: c.tbl, columns: [], uniques: [], checks: [], foreignKeys: [] }));
+    const type = String(c.type);
+    const labels = /^(?:enum|set)\((.*)\)$/i.exec(type)?.[1];
+    t.columns.push({
+      name: c.col,
+      type,
+      baseType: String(c.base),
+      enumLabels: labels ? [...labels.matchAll(/'((?:[^']|'')*)'/g)].map((m) => m[1]!.replace(/''/g, "'")) : undefined,
+      maxLength: c.maxlen === null || c.maxlen === undefined ? undefined : Number(c.maxlen),
+      isArray: false,
+      nullable: c.nullable === "YES",
+      hasDefault: c.def !== null && c.def !== undefined && c.def !== "NULL",
+      databaseFilled: /auto_increment|GENERATED/i.test(String(c.extra ?? "")),
+    });
+  }
+  for (const u of await rows(
+    session,
+    `SELECT table_name AS tbl, index_name AS idx, GROUP_CONCAT(column_name ORDER BY seq_in_index) AS cols FROM information_schema.statistics
+     WHERE table_schema = DATABASE() AND non_unique = 0 GROUP BY table_name, index_name`,
+  )) {
+    tables.get(u.tbl)?.uniques.push(String(u.cols).split(","));
+  }
+  for (const k of await rows(
+    session,
+    `SELECT table_name AS tbl, constraint_name AS name, referenced_table_name AS ref,
+            GROUP_CONCAT(column_name ORDER BY ordinal_position) AS cols, GROUP_CONCAT(referenced_column_name ORDER BY ordinal_position) AS refcols
+     FROM information_schema.key_column_usage WHERE table_schema = DATABASE() AND referenced_table_name IS NOT NULL GROUP BY table_name, constraint_name, referenced_table_name`,
+  )) {
+    tables.get(k.tbl)?.foreignKeys.push({ columns: String(k.cols).split(","), refTable: k.ref, refColumns: String(k.refcols).split(",") });
+  }
+  for (const c of await rows(session, `SELECT table_name AS tbl, check_clause AS clause FROM information_schema.check_constraints WHERE constraint_schema = DATABASE()`)) {
+    tables.get(c.tbl)?.checks.push(String(c.clause));
+  }
+  return [...tables.values()];
+}
+
+export async function mysqlRowCounts(session: Session, tables: string[]): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  for (const t of tables) out.set(t, Number((await rows(session, `SELECT COUNT(*) AS n FROM ${quoteMysql(t)}`))[0]!.n));
+  return out;
+}
+
+export async function mysqlChecksum(session: Session, table: string, columns: string[]): Promise<{ rows: number; digest: string }> {
+  const row = columns.length ? `CONCAT_WS('|', ${columns.map((c) => `COALESCE(${quoteMysql(c)}, '\\\\N')`).join(", ")})` : "''";
+  const r = (await rows(session, `SELECT COUNT(*) AS n, COALESCE(BIT_XOR(CRC32(${row})), 0) AS x, COALESCE(SUM(CRC32(${row})), 0) AS s FROM ${quoteMysql(table)}`))[0]!;
+  return { rows: Number(r.n), digest: `${r.x}:${r.s}` };
+}
+
+export async function mysqlForeignKeyOrphans(session: Session): Promise<{ constraint: string; table: string; orphans: number }[]> {
+  const out: { constraint: string; table: string; orphans: number }[] = [];
+  for (const k of await rows(
+    session,
+    `SELECT table_name AS tbl, constraint_name AS name, referenced_table_name AS ref,
+            GROUP_CONCAT(column_name ORDER BY ordinal_position) AS cols, GROUP_CONCAT(referenced_column_name ORDER BY ordinal_position) AS refcols
+     FROM information_schema.key_column_usage WHERE table_schema = DATABASE() AND referenced_table_name IS NOT NULL GROUP BY table_name, constraint_name, referenced_table_name`,
+  )) {
+    const cols = String(k.cols).split(",");
+    const refcols = String(k.refcols).split(",");
+    const notNull = cols.map((c) => `ch.${quoteMysql(c)} IS NOT NULL`).join(" AND ");
+    const match = cols.map((c, i) => `pa.${quoteMysql(refcols[i]!)} = ch.${quoteMysql(c)}`).join(" AND ");
+    const n = Number((await rows(session, `SELECT COUNT(*) AS n FROM ${quoteMysql(k.tbl)} ch WHERE ${notNull} AND NOT EXISTS (SELECT 1 FROM ${quoteMysql(k.ref)} pa WHERE ${match})`))[0]!.n);
+    out.push({ constraint: k.name, table: k.tbl, orphans: n });
+  }
+  return out;
+}
