@@ -3,6 +3,8 @@
 import { z } from "zod";
 import { Dialect, Layout, Severity, TransactionMode } from "../model.js";
 import { TestConfigSchema } from "../evidence/config.js";
+import { GatesConfig } from "../gates/config.js";
+import { CommitFormatConfig } from "../commit-format/config.js";
 
 const RuleSetting = z.union([z.enum(["off", "info", "warning", "error"]), z.boolean()]);
 
@@ -64,6 +66,10 @@ export const ConfigSchema = z
     thresholds: Thresholds.default(() => Thresholds.parse({})),
     /** `migration-guard test`: scratch database, seed, validate/probe queries, decision-matrix thresholds. */
     test: TestConfigSchema.default(() => TestConfigSchema.parse({})),
+    /** Quality gates: required gates, who signs off, thresholds (defaults: the Rollback Decision Matrix). */
+    gates: GatesConfig.default(() => GatesConfig.parse({})),
+    /** The recipe's commit message format: ticket pattern, types, required fields, commits vs PR. */
+    commit_format: CommitFormatConfig.default(() => CommitFormatConfig.parse({})),
     /** Review drafts too? */
     review_drafts: z.boolean().default(false),
     /** Base URL for rule docs links. */

@@ -1,0 +1,134 @@
+// What people read about the gates: the sticky comment (checkboxes, instructions, audit trail,
+// hidden state marker), the review-body section and the `migration-guard/gates` check run.
+// Checkboxes are a view of the state, never the state itself: GitHub does not record who ticked.
+import { describeAllowed } from "./authority.js";
+import type { GatesConclusion, GateResult, GatesSummary } from "./evaluate.js";
+import { encodeMarker, type AuditEntry, type GateState } from "./state.js";
+
+export const STICKY_HEADER = "<!-- migration-guard:gates -->";
+const ICON: Record<GateResult["status"], string> = { passed: "✅", failed: "❌", pending: "⏳" };
+
+export interface StickyOptions {
+  state: GateState;
+  summary: GatesSummary;
+  policies: Map<string, Parameters<typeof describeAllowed>[0]>;
+  /** Marker signing key (HMAC); the marker is unsigned without one. */
+  key?: string;
+  owner?: string;
+  /** Messages for the last event (refused sign-off, reverted tick), shown above the list. */
+  notices?: string[];
+}
+
+export function verdictLine(summary: GatesSummary): string {
+  const counts = `${summary.requiredPassed} of ${summary.required} required gates passed`;
+  const verdicts: Record<GatesConclusion, string> = {
+    success: `✅ ${counts}: ready to merge`,
+    failure: `❌ ${counts}: merge blocked`,
+    pending: `⏳ ${counts}: waiting for evidence or sign-offs`,
+  };
+  return verdicts[summary.conclusion];
+}
+
+/** The sticky issue comment: one checkbox per gate, the audit trail and the state marker. */
+export function renderStickyComment(options: StickyOptions): string {
+  const { state, summary } = options;
+  const lines = [STICKY_HEADER, "### Quality gates", "", verdictLine(summary), ""];
+  for (const notice of options.notices ?? []) lines.push(`> [!WARNING]`, `> ${notice}`, "");
+  for (const gate of summary.gates) lines.push(checkboxLine(gate));
+  if (summary.commitFormat) lines.push(`- ${summary.commitFormat.ok ? "✅" : "❌"} Commit format: ${summary.commitFormat.ok ? "follows the recipe" : `${summary.commitFormat.problems} problem${summary.commitFormat.problems === 1 ? "" : "s"} (see the review)`}`);
+  lines.push("", ...howToSignOff(summary.gates, options));
+  lines.push("", ...auditTrail(state));
+  lines.push("", encodeMarker(state, options.key));
+  return lines.join("\n") + "\n";
+}
+
+function checkboxLine(gate: GateResult): string {
+  const box = gate.status === "passed" ? "[x]" : "[ ]";
+  const optional = gate.required ? "" : " _(optional)_";
+  const kind = gate.kind === "automatic" ? "automatic" : "sign-off";
+  const evidence = gate.evidenceUrl ? ` ([evidence](${gate.evidenceUrl}))` : "";
+  const who = gate.signoffs.length ? `: ${gate.signoffs.map((s) => `@${s.user}`).join(", ")}` : "";
+  return `- ${box} ${ICON[gate.status]} **${gate.title}**${optional} · ${kind} · ${escapeInline(gate.detail)}${who}${evidence} <!-- gate:${gate.id} -->`;
+}
+
+function howToSignOff(gates: GateResult[], options: StickyOptions): string[] {
+  const manual = gates.filter((g) => g.kind === "manual");
+  if (!manual.length) return [];
+  const lines = [
+    "<details><summary>How to sign off</summary>",
+    "",
+    "Comment `/migration-guard sign-off <gate> [note]` (or tick the gate's box above), and `/migration-guard revoke <gate>` to withdraw. Automatic gates are decided from evidence only and cannot be ticked by hand. Who may sign off:",
+    "",
+  ];
+  for (const gate of manual) {
+    const policy = options.policies.get(gate.id);
+    if (policy) lines.push(`- \`${gate.id}\` (${gate.needed} needed): ${describeAllowed(policy, options.owner)}`);
+  }
+  lines.push("", "</details>");
+  return lines;
+}
+
+function auditTrail(state: GateState): string[] {
+  if (!state.audit.length) return ["_No sign-offs recorded yet._"];
+  const lines = [
+    `<details><summary>Audit trail (${state.audit.length + state.auditDropped} entries)</summary>`,
+    "",
+    "| When (UTC) | Who | What | Gate | Note |",
+    "|---|---|---|---|---|",
+  ];
+  if (state.auditDropped) lines.push(`| … | | ${state.auditDropped} older entries not shown | | |`);
+  for (const entry of state.audit) lines.push(auditRow(entry));
+  lines.push("", "</details>");
+  return lines;
+}
+
+function auditRow(e: AuditEntry): string {
+  const what = { "sign-off": "signed off", revoke: "revoked", refused: "refused", "reverted-tick": "tick reverted", reset: "sign-offs reset", restored: "comment restored" }[e.action];
+  const via = e.via ? ` (${e.via})` : "";
+  return `| ${e.at.replace("T", " ").replace(/\.\d+Z$|Z$/, "")} | @${e.user} | ${what}${via} | ${e.gate ? `\`${e.gate}\`` : ""} | ${escapeCell(e.detail ?? "")} |`;
+}
+
+/** The section for the PR review body: status per gate, pointing at the sticky comment for sign-off. */
+export function renderGatesSection(summary: GatesSummary, stickyUrl?: string): string {
+  const lines = ["### Quality gates", "", verdictLine(summary), "", "| | Gate | Kind | Status |", "|---|---|---|---|"];
+  for (const g of summary.gates) {
+    const evidence = g.evidenceUrl ? ` ([evidence](${g.evidenceUrl}))` : "";
+    lines.push(`| ${ICON[g.status]} | ${g.title}${g.required ? "" : " _(optional)_"} | ${g.kind} | ${escapeCell(g.detail)}${evidence} |`);
+  }
+  if (summary.commitFormat && !summary.commitFormat.ok) lines.push(`| ❌ | Commit format | automatic | ${summary.commitFormat.problems} problem(s) |`);
+  lines.push("", stickyUrl ? `Sign off in the [quality-gates comment](${stickyUrl}).` : "Sign off with `/migration-guard sign-off <gate> [note]`.");
+  return lines.join("\n");
+}
+
+export interface GatesCheckOutput {
+  conclusion: "success" | "failure" | "action_required";
+  title: string;
+  summary: string;
+}
+
+/** The `migration-guard/gates` check run: success only when every required gate passed. */
+export function renderGatesCheck(summary: GatesSummary): GatesCheckOutput {
+  const waiting = summary.gates.filter((g) => g.required && g.status !== "passed").map((g) => g.title);
+  const conclusion = summary.conclusion === "success" ? "success" : summary.conclusion === "failure" ? "failure" : "action_required";
+  const title =
+    conclusion === "success"
+      ? `All ${summary.required} required gates passed`
+      : `${summary.requiredPassed}/${summary.required} gates passed; ${conclusion === "failure" ? "failing" : "waiting for"}: ${waiting.join(", ") || "commit format"}`;
+  return { conclusion, title: title.slice(0, 1000), summary: renderGatesSection(summary).slice(0, 65_535) };
+}
+
+/** Which gate checkboxes are ticked in a comment body, by gate id. */
+export function parseCheckboxes(body: string): Map<string, boolean> {
+  const ticks = new Map<string, boolean>();
+  for (const m of body.matchAll(/^\s*[-*] \[([ xX])\] .*<!-- gate:([a-z0-9-]+) -->\s*$/gm)) ticks.set(m[2]!, m[1] !== " ");
+  return ticks;
+}
+
+/** User-written text (notes) never reaches the comment as HTML: no fake markers, no fake boxes. */
+function escapeCell(text: string): string {
+  return escapeInline(text).replace(/\|/g, "\\|");
+}
+
+function escapeInline(text: string): string {
+  return text.replace(/\r?\n/g, " ").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}

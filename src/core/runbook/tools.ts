@@ -1,0 +1,97 @@
+// Deployment commands per migration tool (the layout discovery detected). Each entry says how to
+// see the state, apply, roll back, and how to run a statement outside the tool's transaction.
+import type { Layout, Migration } from "../model.js";
+import { dirname } from "../discover/layout.js";
+
+export interface ToolCommands {
+  tool: string;
+  status: string[];
+  /** Commands that apply exactly the migrations of this change, in order. */
+  apply: string[];
+  /** Commands that undo them, newest first. */
+  rollback: string[];
+  /** How to keep a statement that cannot run in a transaction out of the tool's transaction. */
+  nonTransactional: string;
+}
+
+const DB = '"$DATABASE_URL"';
+const psqlFile = (file: string, single: boolean) => `psql ${DB} -v ON_ERROR_STOP=1${single ? " --single-transaction" : ""} -f ${file}`;
+
+/** The folder the tool is pointed at for these migrations. */
+export function migrationsDir(m: Migration): string {
+  const dir = dirname(m.up.path);
+  if (m.layout === "prisma" || m.layout === "up-down-dir") return dirname(dir) || ".";
+  if (m.layout === "sqitch") return dirname(dir) || ".";
+  return dir || ".";
+}
+
+export function toolCommands(layout: Layout, migrations: Migration[]): ToolCommands {
+  const newestFirst = [...migrations].reverse();
+  const dir = migrations[0] ? migrationsDir(migrations[0]) : ".";
+  const n = migrations.length;
+  switch (layout) {
+    case "flyway":
+      return {
+        tool: "Flyway",
+        status: [`flyway -locations=filesystem:${dir} info`, `flyway -locations=filesystem:${dir} validate`],
+        apply: [`flyway -locations=filesystem:${dir} migrate${migrations.at(-1) ? ` -target=${migrations.at(-1)!.version}` : ""}`],
+        rollback: newestFirst.map((m) =>
+          m.down ? psqlFile(m.down.path, true) + `   # Flyway Teams: flyway undo -target=${m.version}` : `# ${m.id}: no U${m.version}__ undo script; restore from backup or write one`,
+        ),
+        nonTransactional: "put the statement in a migration of its own with the script config `-- flyway:executeInTransaction=false` on its first line (Flyway ≥ 9) or a `<name>.sql.conf` file containing `executeInTransaction=false`",
+      };
+    case "golang-migrate":
+      return {
+        tool: "golang-migrate",
+        status: [`migrate -path ${dir} -database ${DB} version`],
+        apply: [`migrate -path ${dir} -database ${DB} up ${n}`],
+        rollback: [`migrate -path ${dir} -database ${DB} down ${n}`],
+        nonTransactional: "put the statement alone in its own migration file: a multi-statement file runs as one implicit transaction",
+      };
+    case "dbmate":
+      return {
+        tool: "dbmate",
+        status: [`dbmate --migrations-dir ${dir} status`],
+        apply: [`dbmate --migrations-dir ${dir} --no-dump-schema up`],
+        rollback: newestFirst.map((m) => `dbmate --migrations-dir ${dir} rollback   # undoes ${m.name}`),
+        nonTransactional: "mark the migration's up section `-- migrate:up transaction:false`",
+      };
+    case "sqitch":
+      return {
+        tool: "Sqitch",
+        status: [`sqitch status --chdir ${dir} db:pg:`],
+        apply: [`sqitch deploy --chdir ${dir} --verify db:pg:${migrations.at(-1) ? ` --to ${migrations.at(-1)!.name}` : ""}`],
+        rollback: [`sqitch revert --chdir ${dir} -y db:pg: --to @HEAD~${n}`],
+        nonTransactional: "Sqitch runs each deploy script in a transaction for PostgreSQL; move the statement to a script that starts with `COMMIT;` only if you accept a partial deploy, or run it by hand with psql before `sqitch deploy` and make the deploy script idempotent (`IF NOT EXISTS`)",
+      };
+    case "prisma":
+      return {
+        tool: "Prisma Migrate",
+        status: ["npx prisma migrate status"],
+        apply: ["npx prisma migrate deploy"],
+        rollback: [
+          "# Prisma has no down migrations: generate the reverse SQL before deploying, e.g.",
+          `npx prisma migrate diff --from-schema-datamodel prisma/schema.prisma --to-schema-datasource prisma/schema.prisma --script > rollback.sql   # run on the old schema.prisma`,
+          psqlFile("rollback.sql", true),
+          ...newestFirst.map((m) => `npx prisma migrate resolve --rolled-back ${m.name}`),
+        ],
+        nonTransactional: "Prisma runs each migration.sql without an explicit transaction, but a multi-statement file is one implicit transaction: keep a CONCURRENTLY statement alone in its own migration",
+      };
+    case "up-down-dir":
+      return {
+        tool: "up/down folders (diesel, sqlx, …)",
+        status: ["diesel migration list   # or: sqlx migrate info"],
+        apply: migrations.map((m) => psqlFile(m.up.path, m.transaction === "per-file") + "   # or: diesel migration run / sqlx migrate run"),
+        rollback: newestFirst.map((m) => (m.down ? psqlFile(m.down.path, m.transaction === "per-file") + "   # or: diesel migration revert" : `# ${m.id}: no down.sql`)),
+        nonTransactional: "diesel: add `-- no-transaction` as the first line of up.sql (diesel ≥ 2.1); sqlx: `-- no-transaction`; or keep the statement alone in its own migration",
+      };
+    case "plain":
+      return {
+        tool: "plain SQL files (psql)",
+        status: ["psql \"$DATABASE_URL\" -c '\\dt'"],
+        apply: migrations.map((m) => psqlFile(m.up.path, true)),
+        rollback: newestFirst.map((m) => (m.down ? psqlFile(m.down.path, true) : `# ${m.id}: no rollback script`)),
+        nonTransactional: "run the statement with psql outside `--single-transaction`, as shown below",
+      };
+  }
+}
