@@ -11,7 +11,7 @@ import { AnalysisReport, type MigrationReport } from "../report.js";
 import { assessRisk } from "../risk/assess.js";
 import { PRESETS } from "../../../rules/presets.js";
 import { hitsOf, type Direction, type MigrationFacts, type Rule, type RuleHit } from "./rule.js";
-import { advance, initialState, startScript, type AnalysisState } from "./state.js";
+import { advance, initialState, nextChange, startScript, type AnalysisState } from "./state.js";
 import { collectSuppressions, suppressionFor, type Suppression } from "./suppress.js";
 
 export const TOOL_VERSION = "0.1.0";
@@ -63,7 +63,7 @@ export function analyzeChange(input: ChangeInput, config: Config, rules: Rule[])
       duplicateVersionOf: [],
     };
     // Without a base every migration is its own change: tables from earlier files count as existing.
-    if (!perChange) changeState = initialState(config.postgres_version);
+    if (!perChange) changeState = nextChange(changeState);
     const wraps = (config.transaction === "auto" ? migration.transaction : config.transaction) === "per-file";
     const findings: Finding[] = [];
     let up: ScriptAnalysis = { findings: [] };

@@ -4,7 +4,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any */
 import type { LockFact, LockMode } from "../model.js";
 import type { Statement } from "../parse/index.js";
-import { alterCommands, relationName } from "./pg-ast.js";
+import { alterCommands, names, relationName } from "./pg-ast.js";
 
 const ORDER: LockMode[] = [
   "ACCESS SHARE",
@@ -85,9 +85,13 @@ export function statementLocks(statement: Statement): LockFact[] {
           cmdMode = "SHARE ROW EXCLUSIVE";
           extra.push(lock(relationName(constraint.pktable), "SHARE ROW EXCLUSIVE"));
         }
-        if (cmd.subtype === "AT_DetachPartition" && cmd.def?.PartitionCmd?.concurrent) {
-          cmdMode = "SHARE UPDATE EXCLUSIVE";
+        const partition = relationName(cmd.def?.PartitionCmd?.name);
+        if (cmd.subtype === "AT_DetachPartition") {
+          // Measured on PostgreSQL 15: plain DETACH takes ACCESS EXCLUSIVE on parent and partition.
+          if (cmd.def?.PartitionCmd?.concurrent) cmdMode = "SHARE UPDATE EXCLUSIVE";
+          else if (partition) extra.push(lock(partition, "ACCESS EXCLUSIVE"));
         }
+        if (cmd.subtype === "AT_AttachPartition" && partition) extra.push(lock(partition, "ACCESS EXCLUSIVE"));
         if (cmd.subtype === "AT_AddColumn") {
           for (const c of cmd.def?.ColumnDef?.constraints ?? []) {
             if (c.Constraint?.contype === "CONSTR_FOREIGN") {
@@ -97,16 +101,21 @@ export function statementLocks(statement: Statement): LockFact[] {
         }
         mode = strongest(mode, cmdMode);
       }
-      return [lock(table, mode ?? "ACCESS EXCLUSIVE"), ...extra];
+      return mergeLocks([lock(table, mode ?? "ACCESS EXCLUSIVE"), ...extra]);
     }
     case "RenameStmt":
     case "DropStmt":
     case "TruncateStmt":
     case "ClusterStmt":
-    case "ReindexStmt":
-      return targetsOf(kind, ast).map((t) =>
-        lock(t, kind === "ReindexStmt" && !reindexConcurrent(ast) ? "SHARE" : "ACCESS EXCLUSIVE"),
-      );
+      return targetsOf(kind, ast).map((t) => lock(t, "ACCESS EXCLUSIVE"));
+    case "ReindexStmt": {
+      if (!ast.relation) return [];
+      // REINDEX TABLE: SHARE on the table (ACCESS EXCLUSIVE on each index); REINDEX INDEX: the index.
+      const concurrent = reindexConcurrent(ast);
+      const onIndex = ast.kind === "REINDEX_OBJECT_INDEX";
+      const mode: LockMode = concurrent ? "SHARE UPDATE EXCLUSIVE" : onIndex ? "ACCESS EXCLUSIVE" : "SHARE";
+      return [lock(relationName(ast.relation), mode)];
+    }
     case "VacuumStmt": {
       const full = (ast.options ?? []).some((o: any) => o.DefElem?.defname === "full");
       return (ast.rels ?? []).map((r: any) =>
@@ -132,11 +141,18 @@ export function statementLocks(statement: Statement): LockFact[] {
           if (c.Constraint?.contype === "CONSTR_FOREIGN") refs.push(lock(relationName(c.Constraint.pktable), "SHARE ROW EXCLUSIVE"));
         }
       }
-      return refs;
+      return mergeLocks(refs);
     }
     default:
       return [];
   }
+}
+
+/** One fact per relation, the strongest mode. */
+function mergeLocks(locks: LockFact[]): LockFact[] {
+  const byRelation = new Map<string, LockMode>();
+  for (const l of locks) byRelation.set(l.relation, strongest(byRelation.get(l.relation), l.mode));
+  return [...byRelation].map(([relation, mode]) => ({ relation, mode }));
 }
 
 function reindexConcurrent(ast: any): boolean {
@@ -147,7 +163,11 @@ function targetsOf(kind: string, ast: any): string[] {
   if (kind === "TruncateStmt") return (ast.relations ?? []).map((r: any) => relationName(r.RangeVar));
   if (kind === "ClusterStmt" || kind === "ReindexStmt") return ast.relation ? [relationName(ast.relation)] : [];
   if (kind === "RenameStmt") return ast.relation ? [relationName(ast.relation)] : [];
-  if (kind === "DropStmt" && (ast.removeType === "OBJECT_TABLE" || ast.removeType === "OBJECT_INDEX")) {
+  if (kind === "DropStmt" && ast.removeType === "OBJECT_TRIGGER") {
+    // DROP TRIGGER name ON table: the objects list is [schema…, table, trigger].
+    return (ast.objects ?? []).map((o: any) => names(o.List?.items).slice(0, -1).join("."));
+  }
+  if (kind === "DropStmt" && DROPPED_RELATIONS.has(ast.removeType)) {
     if (ast.concurrent) return [];
     return (ast.objects ?? []).map((o: any) =>
       (o.List?.items ?? [])
@@ -158,6 +178,8 @@ function targetsOf(kind: string, ast: any): string[] {
   }
   return [];
 }
+
+const DROPPED_RELATIONS = new Set(["OBJECT_TABLE", "OBJECT_INDEX", "OBJECT_VIEW", "OBJECT_MATVIEW", "OBJECT_SEQUENCE", "OBJECT_FOREIGN_TABLE"]);
 
 function lockStmtMode(mode: number | undefined): LockMode {
   // LOCK TABLE's mode numbers follow lockdefs.h (1 = ACCESS SHARE … 8 = ACCESS EXCLUSIVE).

@@ -3,8 +3,17 @@
 /* eslint-disable @typescript-eslint/no-explicit-any */
 import type { LockMode } from "../model.js";
 import type { Statement } from "../parse/index.js";
-import { alterCommands, durationMs, names, relationName, settingValue, stripPublic, walk } from "./pg-ast.js";
-import { statementLocks, strongest } from "./pg-locks.js";
+import {
+  alterCommands,
+  columnConstraints,
+  durationMs,
+  names,
+  relationName,
+  settingValue,
+  stripPublic,
+  walk,
+} from "./pg-ast.js";
+import { blocksTraffic, statementLocks, strongest } from "./pg-locks.js";
 
 export interface AnalysisState {
   postgresVersion: number;
@@ -12,13 +21,19 @@ export interface AnalysisState {
   inTransaction: boolean;
   /** Only the explicit BEGIN … COMMIT form. */
   explicitTransaction: boolean;
+  /** The migration tool wraps the current script in a transaction of its own. */
+  toolTransaction: boolean;
   /** Locks held by the current transaction, per relation (strongest mode). */
   heldLocks: Map<string, LockMode>;
   /** Statements already run in the current transaction. */
   statementsInTransaction: number;
-  /** lock_timeout in effect; undefined when the migration never set it. */
+  /** lock_timeout in effect; undefined when the migration never set it, 0 when disabled. */
   lockTimeoutMs?: number;
+  /** The session value, restored when a transaction that used SET LOCAL ends. */
+  sessionLockTimeoutMs?: number;
   statementTimeoutMs?: number;
+  /** A statement of this script already took a traffic-blocking lock with no lock_timeout set. */
+  blockingLockWithoutTimeout: boolean;
   /** Tables (and indexes, views, types) created earlier in this change, without `public.`. */
   createdRelations: Set<string>;
   /** `table.column` pairs proven NOT NULL by a validated CHECK earlier in the change. */
@@ -29,6 +44,29 @@ export interface AnalysisState {
   dataChangedInTransaction: Set<string>;
   /** `CHECK (col IS NOT NULL) NOT VALID` constraints of the change: `table:constraint` → column. */
   pendingNotNullChecks: Map<string, string>;
+  /** ALTER TABLE statements per table in the current script since its last VALIDATE. */
+  altersInScript: Map<string, number>;
+  /** Views created in the change and the relations / `table.column`s they read. */
+  viewDependencies: Map<string, { relations: Set<string>; columns: Set<string> }>;
+  /** Function bodies created or replaced in the change, lower-cased, by function name. */
+  functionBodies: Map<string, string>;
+  /** Leading-column lists of indexes (and PK/UNIQUE constraints) created in the change, per table. */
+  indexesInChange: Map<string, string[][]>;
+  /** `table.column` added to an existing table by the change. */
+  columnsAddedInChange: Set<string>;
+  /**
+   * Column types declared by earlier statements, `table.column` → type. Unlike the rest this is
+   * schema knowledge, kept across changes (see `nextChange`): a later migration's ALTER COLUMN
+   * TYPE can then tell a binary-coercible change from a rewrite.
+   */
+  columnTypes: Map<string, ColumnType>;
+}
+
+/** A column's declared type: `varchar` + [20], `numeric` + [10, 2], `interval` + [range, precision]. */
+export interface ColumnType {
+  name: string;
+  mods: number[];
+  array: boolean;
 }
 
 export function initialState(postgresVersion: number): AnalysisState {
@@ -36,36 +74,71 @@ export function initialState(postgresVersion: number): AnalysisState {
     postgresVersion,
     inTransaction: false,
     explicitTransaction: false,
+    toolTransaction: false,
     heldLocks: new Map(),
     statementsInTransaction: 0,
+    blockingLockWithoutTimeout: false,
     createdRelations: new Set(),
     notNullChecked: new Set(),
     notValidInTransaction: new Map(),
     dataChangedInTransaction: new Set(),
     pendingNotNullChecks: new Map(),
+    altersInScript: new Map(),
+    viewDependencies: new Map(),
+    functionBodies: new Map(),
+    indexesInChange: new Map(),
+    columnsAddedInChange: new Set(),
+    columnTypes: new Map(),
   };
+}
+
+/** Without a base each migration is its own change: forget what it created, keep column types. */
+export function nextChange(state: AnalysisState): AnalysisState {
+  return { ...initialState(state.postgresVersion), columnTypes: state.columnTypes };
 }
 
 /** A new script starts: the tool's own transaction (if any) begins; created objects persist. */
 export function startScript(state: AnalysisState, toolWrapsInTransaction: boolean): AnalysisState {
   return {
     ...state,
+    // `advance` mutates in place: copy what the change shares so sibling scripts stay apart.
     createdRelations: new Set(state.createdRelations),
     notNullChecked: new Set(state.notNullChecked),
     pendingNotNullChecks: new Map(state.pendingNotNullChecks),
+    viewDependencies: new Map(state.viewDependencies),
+    functionBodies: new Map(state.functionBodies),
+    indexesInChange: new Map(state.indexesInChange),
+    columnsAddedInChange: new Set(state.columnsAddedInChange),
+    columnTypes: new Map(state.columnTypes),
     inTransaction: toolWrapsInTransaction,
     explicitTransaction: false,
+    toolTransaction: toolWrapsInTransaction,
     heldLocks: new Map(),
     statementsInTransaction: 0,
     lockTimeoutMs: undefined,
+    sessionLockTimeoutMs: undefined,
     statementTimeoutMs: undefined,
+    blockingLockWithoutTimeout: false,
     notValidInTransaction: new Map(),
     dataChangedInTransaction: new Set(),
+    altersInScript: new Map(),
   };
 }
 
 export function isCreatedInChange(state: AnalysisState, relation: string): boolean {
   return state.createdRelations.has(stripPublic(relation));
+}
+
+/** A positive lock_timeout is in effect (0 means "wait forever"). */
+export function hasLockTimeout(state: AnalysisState): boolean {
+  return state.lockTimeoutMs !== undefined && state.lockTimeoutMs > 0;
+}
+
+/** Existing (not created in the change) relations the current transaction holds ACCESS EXCLUSIVE on. */
+export function accessExclusiveHeld(state: AnalysisState): string[] {
+  return [...state.heldLocks]
+    .filter(([relation, mode]) => mode === "ACCESS EXCLUSIVE" && !isCreatedInChange(state, relation))
+    .map(([relation]) => relation);
 }
 
 /**
@@ -77,47 +150,96 @@ export function isCreatedInChange(state: AnalysisState, relation: string): boole
 export function advance(state: AnalysisState, statement: Statement, toolWrapsInTransaction: boolean): AnalysisState {
   if (statement.dialect !== "postgres") return state;
   const next = state;
+  // Facts about the state *before* this statement (next is the same object, updated below).
+  const hadLockTimeout = hasLockTimeout(state);
+  const before = { lockTimeoutMs: state.lockTimeoutMs, sessionLockTimeoutMs: state.sessionLockTimeoutMs, inTransaction: state.inTransaction };
   const { kind, ast } = statement;
   if (kind === "TransactionStmt") {
-    const k = ast.kind as string;
-    if (k === "TRANS_STMT_BEGIN" || k === "TRANS_STMT_START") {
-      next.inTransaction = true;
-      next.explicitTransaction = true;
-      next.statementsInTransaction = 0;
-    } else if (k === "TRANS_STMT_COMMIT" || k === "TRANS_STMT_ROLLBACK") {
-      // After an explicit COMMIT, a tool that wraps files keeps running statements outside.
-      next.inTransaction = false;
-      next.explicitTransaction = false;
-      next.heldLocks = new Map();
-      next.statementsInTransaction = 0;
-      next.notValidInTransaction = new Map();
-      next.dataChangedInTransaction = new Set();
-      if (!toolWrapsInTransaction) {
-        next.lockTimeoutMs = state.lockTimeoutMs;
-      }
-    }
+    advanceTransaction(next, before, ast.kind as string);
     return next;
   }
-  if (kind === "VariableSetStmt") {
-    const setting = settingValue(ast);
-    if (setting) {
-      const ms = durationMs(setting.value);
-      if (setting.name === "lock_timeout") next.lockTimeoutMs = ms;
-      if (setting.name === "statement_timeout") next.statementTimeoutMs = ms;
-    }
-  }
+  if (kind === "VariableSetStmt") recordSetting(next, ast);
+  const locks = statementLocks(statement);
   if (next.inTransaction) {
     next.statementsInTransaction++;
-    for (const lock of statementLocks(statement)) {
-      next.heldLocks.set(lock.relation, strongest(next.heldLocks.get(lock.relation), lock.mode));
+    for (const lock of locks) {
+      state.heldLocks.set(lock.relation, strongest(next.heldLocks.get(lock.relation), lock.mode));
     }
   }
+  if (!hadLockTimeout && locks.some((l) => blocksTraffic(l.mode) && !isCreatedInChange(next, l.relation))) {
+    next.blockingLockWithoutTimeout = true;
+  }
+  recordAlters(next, kind, ast);
   recordCreatedObjects(next, kind, ast);
   recordConstraintFacts(next, kind, ast);
-  if ((kind === "UpdateStmt" || kind === "DeleteStmt" || kind === "InsertStmt") && next.inTransaction) {
-    next.dataChangedInTransaction.add(stripPublic(relationName(ast.relation)));
+  recordDependencies(next, kind, ast);
+  recordIndexes(next, kind, ast);
+  recordColumnTypes(next, kind, ast);
+  if ((kind === "UpdateStmt" || kind === "DeleteStmt" || kind === "InsertStmt" || kind === "MergeStmt") && next.inTransaction) {
+    state.dataChangedInTransaction.add(stripPublic(relationName(ast.relation)));
   }
   return next;
+}
+
+function advanceTransaction(next: AnalysisState, state: Pick<AnalysisState, "inTransaction" | "sessionLockTimeoutMs">, k: string): void {
+  if (k === "TRANS_STMT_BEGIN" || k === "TRANS_STMT_START") {
+    next.inTransaction = true;
+    next.explicitTransaction = true;
+    // BEGIN inside the tool's transaction only warns; the tool's transaction continues.
+    if (!state.inTransaction) {
+      next.statementsInTransaction = 0;
+      next.heldLocks = new Map();
+    }
+  } else if (k === "TRANS_STMT_COMMIT" || k === "TRANS_STMT_ROLLBACK") {
+    // After an explicit COMMIT, a tool that wraps files keeps running statements outside one.
+    next.inTransaction = false;
+    next.explicitTransaction = false;
+    next.toolTransaction = false;
+    next.heldLocks = new Map();
+    next.statementsInTransaction = 0;
+    next.notValidInTransaction = new Map();
+    next.dataChangedInTransaction = new Set();
+    next.lockTimeoutMs = state.sessionLockTimeoutMs;
+  }
+}
+
+function recordSetting(next: AnalysisState, ast: any): void {
+  const name = String(ast.name ?? "");
+  if (ast.kind === "VAR_RESET" || ast.kind === "VAR_SET_DEFAULT") {
+    if (name === "lock_timeout") next.lockTimeoutMs = next.sessionLockTimeoutMs = undefined;
+    if (name === "statement_timeout") next.statementTimeoutMs = undefined;
+    return;
+  }
+  if (ast.kind === "VAR_RESET_ALL") {
+    next.lockTimeoutMs = next.sessionLockTimeoutMs = next.statementTimeoutMs = undefined;
+    return;
+  }
+  const setting = settingValue(ast);
+  if (!setting) return;
+  const ms = durationMs(setting.value);
+  if (setting.name === "lock_timeout") {
+    next.lockTimeoutMs = ms;
+    // SET LOCAL outside a transaction has no effect after the statement (PostgreSQL warns).
+    if (setting.local && !next.inTransaction) next.lockTimeoutMs = next.sessionLockTimeoutMs;
+    if (!setting.local) next.sessionLockTimeoutMs = ms;
+  }
+  if (setting.name === "statement_timeout") next.statementTimeoutMs = ms;
+}
+
+function recordAlters(state: AnalysisState, kind: string, ast: any): void {
+  if (kind !== "AlterTableStmt" || (ast.objtype && ast.objtype !== "OBJECT_TABLE")) return;
+  const table = stripPublic(relationName(ast.relation));
+  const cmds = alterCommands(ast);
+  if (cmds.some((c) => c.subtype === "AT_ValidateConstraint")) {
+    if (state.altersInScript.has(table)) state.altersInScript.delete(table);
+    return;
+  }
+  state.altersInScript.set(table, (state.altersInScript.get(table) ?? 0) + 1);
+  for (const cmd of cmds) {
+    if (cmd.subtype === "AT_AddColumn" && !isCreatedInChange(state, table) && cmd.def?.ColumnDef?.colname) {
+      state.columnsAddedInChange.add(`${table}.${cmd.def.ColumnDef.colname}`);
+    }
+  }
 }
 
 function recordCreatedObjects(state: AnalysisState, kind: string, ast: any): void {
@@ -126,6 +248,12 @@ function recordCreatedObjects(state: AnalysisState, kind: string, ast: any): voi
   if (kind === "IndexStmt" && ast.idxname) add(ast.relation?.schemaname ? `${ast.relation.schemaname}.${ast.idxname}` : ast.idxname);
   if (kind === "ViewStmt") add(relationName(ast.view));
   if (kind === "CreateEnumStmt" || kind === "CompositeTypeStmt") add(names(ast.typeName).join("."));
+  if (kind === "CreateSeqStmt") add(relationName(ast.sequence));
+  // A relation created and then renamed in the same change is still new under its new name.
+  if (kind === "RenameStmt" && ast.newname && ast.relation && isCreatedInChange(state, relationName(ast.relation))) {
+    const renamesRelation = ["OBJECT_TABLE", "OBJECT_VIEW", "OBJECT_MATVIEW", "OBJECT_INDEX", "OBJECT_SEQUENCE"].includes(ast.renameType);
+    if (renamesRelation) add(ast.relation.schemaname ? `${ast.relation.schemaname}.${ast.newname}` : ast.newname);
+  }
 }
 
 function recordConstraintFacts(state: AnalysisState, kind: string, ast: any): void {
@@ -145,6 +273,108 @@ function recordConstraintFacts(state: AnalysisState, kind: string, ast: any): vo
     if (cmd.subtype === "AT_ValidateConstraint") {
       const column = state.pendingNotNullChecks.get(`${table}:${cmd.name}`);
       if (column) state.notNullChecked.add(`${table}.${column}`);
+    }
+  }
+}
+
+/** Views and function bodies of the change, so a later DROP or rename can be checked against them. */
+function recordDependencies(state: AnalysisState, kind: string, ast: any): void {
+  if (kind === "ViewStmt" || (kind === "CreateTableAsStmt" && ast.objtype === "OBJECT_MATVIEW")) {
+    const view = stripPublic(relationName(ast.view ?? ast.into?.rel));
+    state.viewDependencies.set(view, readsOf(ast.query));
+  }
+  if (kind === "CreateFunctionStmt") {
+    const name = names(ast.funcname).join(".");
+    const body = (ast.options ?? [])
+      .filter((o: any) => o.DefElem?.defname === "as")
+      .flatMap((o: any) => names(o.DefElem.arg?.List?.items))
+      .join("\n");
+    const sqlBody = ast.sql_body ? JSON.stringify(readsOf(ast.sql_body), (_k, v) => (v instanceof Set ? [...v] : v)) : "";
+    state.functionBodies.set(stripPublic(name), `${body}\n${sqlBody}`.toLowerCase());
+  }
+}
+
+/** Relations a query reads and `relation.column` for every column name it mentions (approximate). */
+export function readsOf(query: any): { relations: Set<string>; columns: Set<string> } {
+  const relations = new Set<string>();
+  const columnNames = new Set<string>();
+  walk(query, (n) => {
+    if (n?.RangeVar) relations.add(stripPublic(relationName(n.RangeVar)));
+    if (n?.ColumnRef) {
+      const fields = names(n.ColumnRef.fields);
+      if (fields.length) columnNames.add(fields[fields.length - 1]!);
+    }
+  });
+  const columns = new Set<string>();
+  for (const r of relations) for (const c of columnNames) columns.add(`${r}.${c}`);
+  return { relations, columns };
+}
+
+function recordIndexes(state: AnalysisState, kind: string, ast: any): void {
+  const add = (table: string, columns: string[]) => {
+    if (!columns.length) return;
+    const key = stripPublic(table);
+    const indexes = state.indexesInChange;
+    indexes.set(key, [...(indexes.get(key) ?? []), columns]);
+  };
+  if (kind === "IndexStmt") {
+    add(relationName(ast.relation), (ast.indexParams ?? []).map((p: any) => p.IndexElem?.name ?? "").filter(Boolean));
+  }
+  const keyConstraint = (table: string, c: any, column?: string) => {
+    if (c?.contype !== "CONSTR_PRIMARY" && c?.contype !== "CONSTR_UNIQUE") return;
+    add(table, column ? [column] : names(c.keys));
+  };
+  if (kind === "CreateStmt") {
+    const table = relationName(ast.relation);
+    for (const elt of ast.tableElts ?? []) {
+      if (elt.Constraint) keyConstraint(table, elt.Constraint);
+      for (const c of columnConstraints(elt.ColumnDef)) keyConstraint(table, c, elt.ColumnDef.colname);
+    }
+  }
+  if (kind === "AlterTableStmt") {
+    const table = relationName(ast.relation);
+    for (const cmd of alterCommands(ast)) {
+      if (cmd.subtype === "AT_AddConstraint") keyConstraint(table, cmd.def?.Constraint);
+      if (cmd.subtype === "AT_AddColumn") {
+        for (const c of columnConstraints(cmd.def?.ColumnDef)) keyConstraint(table, c, cmd.def.ColumnDef.colname);
+      }
+    }
+  }
+}
+
+/** The declared type of a column definition's TypeName node. */
+export function columnType(typeNameNode: any): ColumnType {
+  const parts = names(typeNameNode?.names);
+  const mods = (typeNameNode?.typmods ?? []).map((m: any) => {
+    const ival = m?.A_Const?.ival;
+    if (typeof ival?.ival === "number") return ival.ival;
+    return ival && typeof ival === "object" && Object.keys(ival).length === 0 ? 0 : Number.NaN;
+  });
+  return { name: parts[parts.length - 1] ?? "", mods, array: Boolean(typeNameNode?.arrayBounds) };
+}
+
+function recordColumnTypes(state: AnalysisState, kind: string, ast: any): void {
+  if (kind === "CreateStmt") {
+    const table = stripPublic(relationName(ast.relation));
+    for (const elt of ast.tableElts ?? []) {
+      if (elt.ColumnDef?.typeName) state.columnTypes.set(`${table}.${elt.ColumnDef.colname}`, columnType(elt.ColumnDef.typeName));
+    }
+  }
+  if (kind === "AlterTableStmt") {
+    const table = stripPublic(relationName(ast.relation));
+    for (const cmd of alterCommands(ast)) {
+      const def = cmd.def?.ColumnDef;
+      if (cmd.subtype === "AT_AddColumn" && def?.typeName) state.columnTypes.set(`${table}.${def.colname}`, columnType(def.typeName));
+      if (cmd.subtype === "AT_AlterColumnType" && def?.typeName) state.columnTypes.set(`${table}.${cmd.name}`, columnType(def.typeName));
+      if (cmd.subtype === "AT_DropColumn" && state.columnTypes.has(`${table}.${cmd.name}`)) state.columnTypes.delete(`${table}.${cmd.name}`);
+    }
+  }
+  if (kind === "RenameStmt" && ast.renameType === "OBJECT_COLUMN") {
+    const table = stripPublic(relationName(ast.relation));
+    const type = state.columnTypes.get(`${table}.${ast.subname}`);
+    if (type) {
+      state.columnTypes.delete(`${table}.${ast.subname}`);
+      state.columnTypes.set(`${table}.${ast.newname}`, type);
     }
   }
 }

@@ -1,0 +1,197 @@
+// Shared helpers for the PostgreSQL rules: table statistics → severity, mechanical fixes as
+// text edits, volatility of expressions, and small AST readers.
+/* eslint-disable @typescript-eslint/no-explicit-any */
+import type { RuleContext } from "../../src/core/analyze/rule.js";
+import { blockedBy } from "../../src/core/analyze/pg-locks.js";
+import { calledFunctions, names, relationName, stripPublic, walk } from "../../src/core/analyze/pg-ast.js";
+import { isCreatedInChange, type AnalysisState } from "../../src/core/analyze/state.js";
+import type { Config } from "../../src/core/config/schema.js";
+import type { LockFact, LockMode, Severity, TextEdit } from "../../src/core/model.js";
+import type { ParsedScript, Statement } from "../../src/core/parse/index.js";
+import { NON_VOLATILE_BUILTINS, VOLATILE_BUILTINS } from "./_pg-functions.js";
+
+/** Tables below this many rows are "tiny": a rewrite or scan takes milliseconds. */
+export const TINY_TABLE_ROWS = 10_000;
+
+/** The paragraph every data-aware rule appends to its `why`. */
+export const SIZE_NOTE =
+  "Severity follows the table's size when `tables:` statistics (config or stats file) know it: below 10,000 rows the finding is `info` (the work takes milliseconds); at or above `thresholds.large_table_rows` (default 1,000,000) it is `error`; otherwise, or without statistics, the rule's default.";
+
+export function isExisting(state: AnalysisState, relation: string): boolean {
+  return relation !== "" && !isCreatedInChange(state, relation);
+}
+
+export interface TableSize {
+  rows?: number;
+  bytes?: number;
+}
+
+/** Statistics for a table from `config.tables`, keyed with or without the `public.` schema. */
+export function tableSize(config: Config, table: string): TableSize | undefined {
+  const bare = stripPublic(table);
+  const stats = config.tables[table] ?? config.tables[bare] ?? config.tables[`public.${bare}`];
+  if (!stats) return undefined;
+  return { rows: stats.rows, bytes: stats.bytes === undefined ? undefined : parseBytes(stats.bytes) };
+}
+
+const UNITS: Record<string, number> = {
+  B: 1,
+  KB: 1e3,
+  MB: 1e6,
+  GB: 1e9,
+  TB: 1e12,
+  KIB: 1024,
+  MIB: 1024 ** 2,
+  GIB: 1024 ** 3,
+  TIB: 1024 ** 4,
+};
+
+/** "40GB", "512 MiB" or a number of bytes. */
+export function parseBytes(size: number | string): number {
+  if (typeof size === "number") return size;
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(size);
+  if (!m) return Number.NaN;
+  return Number(m[1]) * (UNITS[(m[2] || "B").toUpperCase()] ?? Number.NaN);
+}
+
+/** The rule's severity, lowered for tiny tables and raised for large ones (see SIZE_NOTE). */
+export function sizedSeverity(config: Config, table: string, base: Severity): Severity | undefined {
+  const size = tableSize(config, table);
+  if (!size) return undefined;
+  const large = config.thresholds.large_table_rows;
+  if (size.rows !== undefined && size.rows >= large) return "error";
+  // Roughly 100 bytes per row when only the size is known.
+  if (size.rows === undefined && size.bytes !== undefined && size.bytes >= large * 100) return "error";
+  if (size.rows !== undefined && size.rows < TINY_TABLE_ROWS) return "info";
+  if (size.rows === undefined && size.bytes !== undefined && size.bytes < TINY_TABLE_ROWS * 100) return "info";
+  return base;
+}
+
+/** A short "(80,000,000 rows)" for messages, when statistics know the table. */
+export function sizeHint(config: Config, table: string): string {
+  const size = tableSize(config, table);
+  if (size?.rows !== undefined) return ` (${size.rows.toLocaleString("en-US")} rows)`;
+  if (size?.bytes !== undefined) return ` (${formatBytes(size.bytes)})`;
+  return "";
+}
+
+function formatBytes(bytes: number): string {
+  const units = ["B", "KB", "MB", "GB", "TB"];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  return `${Number(value.toFixed(1))} ${units[unit]}`;
+}
+
+export function lock(relation: string, mode: LockMode): LockFact {
+  return { relation, mode, blocks: blockedBy(mode) };
+}
+
+/** Inserts `text` right after the statement's SQL (before its `;`). */
+export function appendToStatement(statement: Statement, text: string): TextEdit {
+  return { file: statement.span.file, startOffset: statement.span.endOffset, endOffset: statement.span.endOffset, replacement: text };
+}
+
+/** Inserts `text` (e.g. `SET lock_timeout = '2s';\n`) at the start of the statement's line. */
+export function insertBeforeStatement(statement: Statement, script: ParsedScript, text: string): TextEdit {
+  const local = statement.span.startOffset - script.baseOffset;
+  const lineStart = script.text.lastIndexOf("\n", local - 1) + 1;
+  const before = script.text.slice(lineStart, local);
+  // Keep the statement's indentation; only insert at line start when nothing else precedes it.
+  const at = /^[ \t]*$/.test(before) ? lineStart : local;
+  const indent = at === lineStart ? before : "";
+  const offset = at + script.baseOffset;
+  return { file: statement.span.file, startOffset: offset, endOffset: offset, replacement: at === lineStart ? `${indent}${text}` : text };
+}
+
+/** Inserts `text` on a new line after the statement's terminating `;` (or its end). */
+export function insertAfterStatement(statement: Statement, script: ParsedScript, text: string): TextEdit {
+  const local = statement.span.endOffset - script.baseOffset;
+  const semicolon = /^\s*;/.exec(script.text.slice(local));
+  const offset = script.baseOffset + local + (semicolon ? semicolon[0].length : 0);
+  return { file: statement.span.file, startOffset: offset, endOffset: offset, replacement: `${semicolon ? "" : ";"}\n${text}` };
+}
+
+/** Replaces the first match of `pattern` in the statement text. */
+export function replaceInStatement(statement: Statement, pattern: RegExp, replacement: string): TextEdit | undefined {
+  const m = pattern.exec(statement.text);
+  if (!m) return undefined;
+  const start = statement.span.startOffset + m.index;
+  return { file: statement.span.file, startOffset: start, endOffset: start + m[0].length, replacement };
+}
+
+/** Inserts `text` after the first match of `pattern` in the statement text. */
+export function insertAfterMatch(statement: Statement, pattern: RegExp, text: string): TextEdit | undefined {
+  const m = pattern.exec(statement.text);
+  if (!m) return undefined;
+  const at = statement.span.startOffset + m.index + m[0].length;
+  return { file: statement.span.file, startOffset: at, endOffset: at, replacement: text };
+}
+
+/** An identifier as SQL: quoted only when it needs to be. */
+export function ident(name: string): string {
+  return /^[a-z_][a-z0-9_$]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`;
+}
+
+/** `schema.table` as SQL. */
+export function qualified(name: string): string {
+  return name.split(".").map(ident).join(".");
+}
+
+export interface Volatility {
+  volatile: boolean;
+  /** The first function that makes it volatile (or is unknown). */
+  culprit?: string;
+  /** The culprit is not a built-in: we cannot know, so it counts as volatile. */
+  unknown?: boolean;
+}
+
+/** Whether a default expression is volatile: built-ins by the catalog list, others unknown. */
+export function volatility(expr: any): Volatility {
+  for (const fn of calledFunctions(expr)) {
+    if (/^SVFOP_/.test(fn)) continue; // CURRENT_TIMESTAMP, CURRENT_USER…: stable
+    const bare = fn.replace(/^pg_catalog\./, "");
+    if (VOLATILE_BUILTINS.has(bare)) return { volatile: true, culprit: bare };
+    if (!NON_VOLATILE_BUILTINS.has(bare)) return { volatile: true, culprit: fn, unknown: true };
+  }
+  let sublink = false;
+  walk(expr, (n) => {
+    if (n?.SubLink) sublink = true;
+  });
+  return sublink ? { volatile: true, culprit: "a subquery" } : { volatile: false };
+}
+
+/** The table an ALTER TABLE targets, or undefined for other statements (ALTER INDEX, VIEW…). */
+export function alteredTable(statement: Statement): string | undefined {
+  if (statement.kind !== "AlterTableStmt") return undefined;
+  const objtype = statement.ast.objtype;
+  if (objtype !== undefined && objtype !== "OBJECT_TABLE") return undefined;
+  return relationName(statement.ast.relation);
+}
+
+/** The type name of a column definition without `pg_catalog.`, e.g. `int4`, `varchar`. */
+export function baseTypeName(typeNameNode: any): string {
+  const parts = names(typeNameNode?.names);
+  return parts[parts.length - 1] ?? "";
+}
+
+/** Integer type modifiers, e.g. `[20]` for varchar(20), `[10, 2]` for numeric(10,2). */
+export function typeMods(typeNameNode: any): number[] {
+  return (typeNameNode?.typmods ?? []).map((m: any) => {
+    const ival = m?.A_Const?.ival;
+    return typeof ival?.ival === "number" ? ival.ival : ival && Object.keys(ival).length === 0 ? 0 : Number.NaN;
+  });
+}
+
+/** A context-free "is this relation worth warning about": it exists before the change. */
+export function existingTarget(context: RuleContext, relation: string): boolean {
+  return isExisting(context.state, relation);
+}
+
+/** The name a constraint gets when written without one is unknown to us: fixes need a name. */
+export function constraintName(constraint: any): string | undefined {
+  return constraint?.conname || undefined;
+}

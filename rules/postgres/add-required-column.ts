@@ -1,0 +1,55 @@
+import type { Rule } from "../../src/core/analyze/rule.js";
+import { alterCommands, columnConstraints } from "../../src/core/analyze/pg-ast.js";
+import { alteredTable, isExisting, lock, tableSize } from "./_pg.js";
+
+const rule: Rule = {
+  id: "add-required-column",
+  title: "NOT NULL column added without a default",
+  dialects: ["postgres"],
+  severity: "error",
+  docs: {
+    why: "`ADD COLUMN … NOT NULL` without a DEFAULT fails on any table that has rows (`column contains null values`), so the migration passes on an empty development database and breaks in production. Even where it succeeds, application code still running the old version inserts rows without the column and starts failing.",
+    locks: [{ on: "altered table", mode: "ACCESS EXCLUSIVE", relation: "orders" }],
+    work: "metadata only",
+    versions: "Since PostgreSQL 11 a constant DEFAULT is stored in the catalog, so `ADD COLUMN … NOT NULL DEFAULT <constant>` needs no rewrite.",
+    safeAlternative: [
+      "1. Add the column nullable (or `NOT NULL DEFAULT <constant>` on PostgreSQL 11+).",
+      "2. Deploy code that writes the column.",
+      "3. Backfill existing rows in batches.",
+      "4. Make it NOT NULL with the CHECK … NOT VALID → VALIDATE → SET NOT NULL recipe (see `set-not-null`).",
+    ].join("\n"),
+  },
+  examples: {
+    setup: "CREATE TABLE orders (id bigint PRIMARY KEY);",
+    bad: ["ALTER TABLE orders ADD COLUMN currency text NOT NULL;"],
+    good: [
+      "ALTER TABLE orders ADD COLUMN currency text NOT NULL DEFAULT 'EUR';",
+      "ALTER TABLE orders ADD COLUMN currency text;",
+      "ALTER TABLE orders ADD COLUMN seq bigint GENERATED ALWAYS AS IDENTITY;",
+      "CREATE TABLE refunds (id bigint);\nALTER TABLE refunds ADD COLUMN reason text NOT NULL;",
+      { sql: "ALTER TABLE orders ADD COLUMN currency text NOT NULL;", config: { tables: { orders: { rows: 0 } } }, note: "statistics say the table is empty" },
+    ],
+  },
+  check(statement, { state, config }) {
+    const table = alteredTable(statement);
+    if (!table || !isExisting(state, table)) return;
+    if (tableSize(config, table)?.rows === 0) return;
+    const hits = [];
+    for (const cmd of alterCommands(statement.ast)) {
+      if (cmd.subtype !== "AT_AddColumn") continue;
+      const def = cmd.def?.ColumnDef;
+      const kinds = new Set(columnConstraints(def).map((c) => c.contype));
+      const fillsItself = ["CONSTR_DEFAULT", "CONSTR_IDENTITY", "CONSTR_GENERATED"].some((k) => kinds.has(k));
+      const serial = /serial$/.test(def?.typeName?.names?.at(-1)?.String?.sval ?? "");
+      if (!(kinds.has("CONSTR_NOTNULL") || kinds.has("CONSTR_PRIMARY")) || fillsItself || serial) continue;
+      hits.push({
+        message: `\`${table}.${def.colname}\` is added NOT NULL without a default: the statement fails as soon as \`${table}\` has a row, and old application code cannot insert.`,
+        locks: [lock(table, "ACCESS EXCLUSIVE")],
+        help: "Add it nullable (or with a constant DEFAULT on PostgreSQL 11+), backfill, then enforce NOT NULL.",
+      });
+    }
+    return hits;
+  },
+};
+
+export default rule;

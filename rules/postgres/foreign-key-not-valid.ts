@@ -1,0 +1,80 @@
+import type { Rule } from "../../src/core/analyze/rule.js";
+import { alterCommands, names, relationName } from "../../src/core/analyze/pg-ast.js";
+import { notValidFix, notValidHelp } from "./_constraints.js";
+import { alteredTable, isExisting, lock, SIZE_NOTE, sizedSeverity, sizeHint } from "./_pg.js";
+
+const rule: Rule = {
+  id: "foreign-key-not-valid",
+  title: "Foreign key added without NOT VALID on an existing table",
+  dialects: ["postgres"],
+  severity: "error",
+  docs: {
+    why: `Adding a foreign key checks every existing row of the referencing table while holding SHARE ROW EXCLUSIVE locks on **both** tables: writes to the referencing table and to the referenced table (deletes, updates, inserts) wait for the whole scan. Added with a new column (\`ADD COLUMN … REFERENCES\`), the referencing table is even locked ACCESS EXCLUSIVE (no reads) during the check.\n\n${SIZE_NOTE}`,
+    locks: [
+      { on: "altered (referencing) table", mode: "SHARE ROW EXCLUSIVE", relation: "orders" },
+      { on: "referenced table", mode: "SHARE ROW EXCLUSIVE", relation: "customers" },
+    ],
+    work: "scan",
+    versions: "NOT VALID foreign keys exist in every supported version. VALIDATE CONSTRAINT takes SHARE UPDATE EXCLUSIVE on the referencing table and ROW SHARE on the referenced one: reads and writes continue.",
+    safeAlternative: [
+      "1. `ALTER TABLE <table> ADD CONSTRAINT <name> FOREIGN KEY (<cols>) REFERENCES <parent> (<cols>) NOT VALID;` — metadata only, new rows are checked from now on.",
+      "2. In a separate transaction (or migration): `ALTER TABLE <table> VALIDATE CONSTRAINT <name>;` — scans without blocking reads or writes.",
+      "3. For a new column: add the column first (`ADD COLUMN <col> bigint`), then the constraint as in steps 1–2.",
+      "4. Make sure the referencing columns are indexed (CREATE INDEX CONCURRENTLY) before deleting from the parent.",
+    ].join("\n"),
+  },
+  examples: {
+    setup:
+      "CREATE TABLE customers (id bigint PRIMARY KEY); CREATE TABLE orders (id bigint PRIMARY KEY, customer_id bigint); CREATE INDEX orders_customer_idx ON orders (customer_id);",
+    bad: [
+      "ALTER TABLE orders ADD CONSTRAINT orders_customer_fk FOREIGN KEY (customer_id) REFERENCES customers (id);",
+      {
+        sql: "ALTER TABLE orders ADD COLUMN buyer_id bigint REFERENCES customers (id);",
+        locks: [
+          { on: "altered (referencing) table", mode: "ACCESS EXCLUSIVE", relation: "orders" },
+          { on: "referenced table", mode: "SHARE ROW EXCLUSIVE", relation: "customers" },
+        ],
+      },
+    ],
+    good: [
+      "ALTER TABLE orders ADD CONSTRAINT orders_customer_fk FOREIGN KEY (customer_id) REFERENCES customers (id) NOT VALID;\nALTER TABLE orders VALIDATE CONSTRAINT orders_customer_fk;",
+      "CREATE TABLE refunds (id bigint PRIMARY KEY, order_id bigint);\nALTER TABLE refunds ADD CONSTRAINT refunds_order_fk FOREIGN KEY (order_id) REFERENCES orders (id);",
+      "CREATE TABLE payments (id bigint PRIMARY KEY, order_id bigint REFERENCES orders (id));",
+    ],
+  },
+  check(statement, context) {
+    const table = alteredTable(statement);
+    if (!table || !isExisting(context.state, table)) return;
+    const hits = [];
+    for (const cmd of alterCommands(statement.ast)) {
+      const constraint = cmd.def?.Constraint;
+      if (cmd.subtype === "AT_AddConstraint" && constraint?.contype === "CONSTR_FOREIGN" && !constraint.skip_validation) {
+        const parent = relationName(constraint.pktable);
+        const name: string | undefined = constraint.conname || undefined;
+        hits.push({
+          message: `Foreign key ${name ? `\`${name}\` ` : ""}on \`${table}\`${sizeHint(context.config, table)} → \`${parent}\` is validated now: writes to both tables wait while every row is checked. Add it NOT VALID and VALIDATE it separately.`,
+          severity: sizedSeverity(context.config, table, "error"),
+          locks: [lock(table, "SHARE ROW EXCLUSIVE"), lock(parent, "SHARE ROW EXCLUSIVE")],
+          fix: notValidFix(statement, context, table, name),
+          help: notValidHelp(context, name),
+        });
+      }
+      if (cmd.subtype === "AT_AddColumn") {
+        for (const c of cmd.def?.ColumnDef?.constraints ?? []) {
+          if (c.Constraint?.contype !== "CONSTR_FOREIGN") continue;
+          const parent = relationName(c.Constraint.pktable);
+          const column = cmd.def.ColumnDef.colname;
+          hits.push({
+            message: `\`ADD COLUMN ${column} … REFERENCES ${parent}\` validates the new foreign key while \`${table}\` is locked ACCESS EXCLUSIVE and \`${parent}\` SHARE ROW EXCLUSIVE: add the column, then the constraint NOT VALID, then VALIDATE.`,
+            severity: sizedSeverity(context.config, table, "warning") ?? "warning",
+            locks: [lock(table, "ACCESS EXCLUSIVE"), lock(parent, "SHARE ROW EXCLUSIVE")],
+            help: `ALTER TABLE ${table} ADD COLUMN ${column} ${names(cmd.def.ColumnDef.typeName?.names).slice(-1)[0] ?? "…"}; ALTER TABLE ${table} ADD CONSTRAINT … FOREIGN KEY (${column}) REFERENCES ${parent} NOT VALID; then VALIDATE CONSTRAINT in its own transaction.`,
+          });
+        }
+      }
+    }
+    return hits;
+  },
+};
+
+export default rule;

@@ -1,0 +1,46 @@
+import type { Rule } from "../../src/core/analyze/rule.js";
+import { names } from "../../src/core/analyze/pg-ast.js";
+import { insertAfterMatch, isExisting, lock } from "./_pg.js";
+
+const rule: Rule = {
+  id: "require-concurrent-index-drop",
+  title: "DROP INDEX without CONCURRENTLY",
+  dialects: ["postgres"],
+  severity: "warning",
+  docs: {
+    why: "`DROP INDEX` takes an ACCESS EXCLUSIVE lock on the index's table. The drop itself is quick, but the lock request waits behind every running query on the table, and every query that arrives meanwhile queues behind it: a long report query turns a millisecond drop into an outage.",
+    locks: [{ on: "table of the index", mode: "ACCESS EXCLUSIVE", relation: "orders" }],
+    work: "metadata only",
+    versions: "`DROP INDEX CONCURRENTLY` exists in every supported version (9.2+); it drops one index at a time and takes no CASCADE.",
+    safeAlternative: [
+      "1. Use `DROP INDEX CONCURRENTLY IF EXISTS <index>;` (SHARE UPDATE EXCLUSIVE: reads and writes continue).",
+      "2. Run it outside a transaction block (CONCURRENTLY cannot run inside one).",
+      "3. One index per statement; drop dependent constraints first if the index backs one.",
+    ].join("\n"),
+  },
+  examples: {
+    setup: "CREATE TABLE orders (id bigint PRIMARY KEY, status text); CREATE INDEX orders_status_idx ON orders (status);",
+    bad: ["DROP INDEX orders_status_idx;"],
+    good: [
+      "DROP INDEX CONCURRENTLY orders_status_idx;",
+      "CREATE TABLE drafts (id bigint, title text);\nCREATE INDEX drafts_title_idx ON drafts (title);\nDROP INDEX drafts_title_idx;",
+    ],
+  },
+  check(statement, { state }) {
+    const { kind, ast } = statement;
+    if (kind !== "DropStmt" || ast.removeType !== "OBJECT_INDEX" || ast.concurrent) return;
+    const indexes = (ast.objects ?? []).map((o: any) => names(o.List?.items).join("."));
+    const existing = indexes.filter((i: string) => isExisting(state, i));
+    if (!existing.length) return;
+    const mechanical = !state.inTransaction && indexes.length === 1 && ast.behavior !== "DROP_CASCADE";
+    const edit = mechanical ? insertAfterMatch(statement, /\bINDEX\b/i, " CONCURRENTLY") : undefined;
+    return {
+      message: `Dropping ${existing.map((i: string) => `\`${i}\``).join(", ")} without CONCURRENTLY takes an ACCESS EXCLUSIVE lock on its table: it waits behind running queries and blocks every read and write queued after it.`,
+      locks: existing.map((i: string) => lock(i, "ACCESS EXCLUSIVE")),
+      fix: edit && { description: "Drop the index concurrently", edits: [edit] },
+      help: state.inTransaction ? "This file runs in a transaction: move the drop into a migration that runs outside one, then use CONCURRENTLY." : undefined,
+    };
+  },
+};
+
+export default rule;
