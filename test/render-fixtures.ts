@@ -6,6 +6,7 @@ import { validateConfig } from "../src/core/config/load.js";
 import type { ConfigInput } from "../src/core/config/schema.js";
 import type { SourceFile } from "../src/core/model.js";
 import { loadParsers } from "../src/core/parse/index.js";
+import { decodeSource } from "../src/core/parse/text.js";
 import type { AnalysisReport } from "../src/core/report.js";
 import type { Rule } from "../src/core/analyze/rule.js";
 import { loadRules } from "../rules/index.js";
@@ -42,7 +43,13 @@ export async function analyze(
   if (!result.ok) throw new Error(JSON.stringify(result.problems));
   const toFiles = (f: Record<string, string>): SourceFile[] => Object.entries(f).map(([path, content]) => ({ path, content }));
   const report = analyzeChange({ head: toFiles(files), base: options.base && toFiles(options.base) }, result.config, rules);
-  return { report, sources: new Map(Object.entries(files)), rules };
+  // As the CLI does: only text that decodes is a source (binary files have none).
+  const sources = new Map<string, string>();
+  for (const [path, content] of Object.entries(files)) {
+    const decoded = decodeSource(content);
+    if (decoded.ok) sources.set(path, decoded.text);
+  }
+  return { report, sources, rules };
 }
 
 /** A clean change: a new table with its index and a rollback. */
