@@ -65,13 +65,16 @@ export function detectLayout(files: SourceFile[]): LayoutSpec | undefined {
 
 /**
  * A migration root is the folder a tool points at. Files in `<root>/<version_name>/x.sql`
- * (Prisma, diesel) and `<root>/{deploy,revert,verify}/x.sql` (sqitch) belong to `<root>`.
+ * (Prisma, diesel), `<root>/{deploy,revert,verify}/x.sql` (sqitch) and `<root>/down/x.sql`
+ * (plain) belong to `<root>`.
  */
 export function migrationRoot(path: string, allPaths: ReadonlySet<string>): string {
   const dir = dirname(path);
   const parent = dirname(dir);
   const leaf = basename(dir);
   if (/^(deploy|revert|verify)$/.test(leaf) && allPaths.has(parent ? `${parent}/sqitch.plan` : "sqitch.plan")) return parent;
+  // A plain folder's rollbacks may live in `down/` (or `rollback/`) below it.
+  if (/^(down|rollback)$/i.test(leaf)) return parent;
   if (/^\d{4,}[_-]?/.test(leaf) && /^(migration\.sql|up\.sql|down\.sql|metadata\.toml|metadata\.yaml)$/.test(basename(path))) return parent;
   return dir;
 }
@@ -159,7 +162,7 @@ export function discover(
 ): Discovery {
   const head = selectMigrationFiles(input.head, config);
   const headRoots = collectRoots(head, config.layout);
-  const problems = headRoots.flatMap((r) => r.problems);
+  const problems = headRoots.flatMap((r) => r.problems).sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line));
   const roots = headRoots.map((r) => ({ root: r.root, layout: r.spec.name }));
   const rootOf = new Map<string, RootResult>();
   for (const r of headRoots) for (const m of r.migrations) rootOf.set(m.id, r);

@@ -17,7 +17,8 @@ export const golangMigrateLayout: LayoutSpec = {
   name: "golang-migrate",
   transaction: "per-file",
   uniqueVersions: true,
-  score: (files) => namingScore(files, (f) => FILE.test(basename(f.path))),
+  // Without a single .up.sql this is not golang-migrate, whatever the downs look like.
+  score: (files) => (files.some((f) => /\.up\.sql$/.test(f.path) && FILE.test(basename(f.path))) ? namingScore(files, (f) => FILE.test(basename(f.path))) : 0),
   collect(files): Collected {
     const ups = new Map<string, { path: string; version: string; title: string }[]>();
     const downs = new Map<string, string>();
