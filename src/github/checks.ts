@@ -59,7 +59,7 @@ export async function publishCheckRun(
     conclusion: run.conclusion,
     external_id: formatExternalId(run.key),
     ...(run.detailsUrl ? { details_url: run.detailsUrl } : {}),
-    output: { ...base, annotations: annotations.slice(0, ANNOTATIONS_PER_REQUEST) },
+    output: annotations.length ? { ...base, annotations: annotations.slice(0, ANNOTATIONS_PER_REQUEST) } : base,
   });
   const created = CheckRunCreated.safeParse(data);
   if (!created.success) throw new Error(describeApiProblem("the created check run", created.error));
