@@ -249,6 +249,7 @@ function recordCreatedObjects(state: AnalysisState, kind: string, ast: any): voi
   if (kind === "ViewStmt") add(relationName(ast.view));
   if (kind === "CreateEnumStmt" || kind === "CompositeTypeStmt") add(names(ast.typeName).join("."));
   if (kind === "CreateSeqStmt") add(relationName(ast.sequence));
+  if (kind === "CreateSchemaStmt" && ast.schemaname) state.createdRelations.add(`schema:${ast.schemaname}`);
   // A relation created and then renamed in the same change is still new under its new name.
   if (kind === "RenameStmt" && ast.newname && ast.relation && isCreatedInChange(state, relationName(ast.relation))) {
     const renamesRelation = ["OBJECT_TABLE", "OBJECT_VIEW", "OBJECT_MATVIEW", "OBJECT_INDEX", "OBJECT_SEQUENCE"].includes(ast.renameType);

@@ -1,0 +1,36 @@
+import type { Rule } from "../../src/core/analyze/rule.js";
+import { alterCommands } from "../../src/core/analyze/pg-ast.js";
+import { alteredTable, isExisting, lock } from "./_pg.js";
+
+const rule: Rule = {
+  id: "drop-not-null",
+  title: "Dropping NOT NULL from a column",
+  dialects: ["postgres"],
+  severity: "info",
+  docs: {
+    why: "`ALTER COLUMN … DROP NOT NULL` is instant, but it loosens a contract: code and reports that assume the column is always set start seeing NULLs, and the down migration's SET NOT NULL fails (and scans under ACCESS EXCLUSIVE) once NULLs were written.",
+    locks: [{ on: "altered table", mode: "ACCESS EXCLUSIVE", relation: "orders" }],
+    work: "metadata only",
+    safeAlternative: [
+      "1. Check that every reader handles NULL (application, reports, exports).",
+      "2. Make sure the rollback plan does not rely on SET NOT NULL succeeding.",
+    ].join("\n"),
+  },
+  examples: {
+    setup: "CREATE TABLE orders (id bigint PRIMARY KEY, status text NOT NULL);",
+    bad: ["ALTER TABLE orders ALTER COLUMN status DROP NOT NULL;"],
+    good: ["CREATE TABLE drafts (id bigint, title text NOT NULL);\nALTER TABLE drafts ALTER COLUMN title DROP NOT NULL;"],
+  },
+  check(statement, { state }) {
+    const table = alteredTable(statement);
+    if (!table || !isExisting(state, table)) return;
+    return alterCommands(statement.ast)
+      .filter((c) => c.subtype === "AT_DropNotNull")
+      .map((c) => ({
+        message: `\`${table}.${c.name}\` may now be NULL: readers that assume a value and a rollback's SET NOT NULL can fail.`,
+        locks: [lock(table, "ACCESS EXCLUSIVE")],
+      }));
+  },
+};
+
+export default rule;
