@@ -1,0 +1,230 @@
+// The `check` command end to end: files from disk, the base from git or from a folder, and the
+// one-line errors with exit code 2. Most cases call main() with a fake io; one spawns the CLI.
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { main, type CliIo } from "../src/cli/main.js";
+import type { AnalysisReport } from "../src/core/report.js";
+
+const REPO = join(dirname(fileURLToPath(import.meta.url)), "..");
+const scratch: string[] = [];
+
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), "mg-cli-"));
+  scratch.push(dir);
+  return dir;
+}
+
+afterAll(() => {
+  for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
+});
+
+async function cli(cwd: string, ...argv: string[]) {
+  let stdout = "";
+  let stderr = "";
+  const io: CliIo = { cwd, stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), isTTY: false, env: {} };
+  const code = await main(argv, io);
+  return { code, stdout, stderr };
+}
+
+async function checkJson(cwd: string, ...argv: string[]) {
+  const result = await cli(cwd, "check", ...argv, "--format", "json");
+  return { ...result, report: JSON.parse(result.stdout) as AnalysisReport };
+}
+
+function located(report: AnalysisReport, rules?: string[]): string[] {
+  return [...report.migrations.flatMap((m) => m.findings), ...report.otherFindings]
+    .filter((f) => !rules || rules.includes(f.ruleId))
+    .map((f) => `${f.ruleId} ${f.span.file}:${f.span.startLine}`)
+    .sort();
+}
+
+function write(root: string, files: Record<string, string>): void {
+  for (const [path, content] of Object.entries(files)) {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), content);
+  }
+}
+
+function git(cwd: string, ...args: string[]): void {
+  execFileSync("git", args, { cwd, stdio: "ignore" });
+}
+
+const DISCOVERY_RULES = ["missing-rollback", "edited-merged-migration", "deleted-merged-migration", "migration-order-conflict", "duplicate-migration-version", "unrecognized-migration-file"];
+
+describe("check examples --base-dir examples/.base (the README's first command)", () => {
+  it("reports every discovery problem of the examples with file and line", async () => {
+    const { code, report } = await checkJson(REPO, "examples", "--base-dir", "examples/.base");
+    expect(code).toBe(1);
+    expect(located(report, DISCOVERY_RULES)).toEqual([
+      "edited-merged-migration examples/flyway/V1__create_customers.sql:6",
+      "migration-order-conflict examples/dbmate/db/migrations/20240120083000_add_product_tags.sql:3",
+      "missing-rollback examples/dbmate/db/migrations/20240220110000_drop_products_legacy_price.sql:4",
+      "missing-rollback examples/flyway/V5__orders_reference_customers.sql:1",
+      "missing-rollback examples/golang-migrate/000003_widen_invoice_amounts.down.sql:2",
+      "unrecognized-migration-file examples/flyway/V6_add_coupon_code.sql:1",
+    ]);
+    expect(located(report)).toEqual(
+      expect.arrayContaining([
+        "require-concurrent-index examples/flyway/V4__index_orders_by_customer.sql:2",
+        "require-concurrent-index examples/prisma/migrations/20240310120000_user_email_unique/migration.sql:2",
+      ]),
+    );
+  });
+
+  it("never analyzes the base snapshot as head migrations, and skips unchanged ones", async () => {
+    const { report } = await checkJson(REPO, "examples", "--base-dir", "examples/.base");
+    const paths = report.migrations.map((m) => m.migration.up.path);
+    expect(paths.some((p) => p.includes(".base"))).toBe(false);
+    expect(paths).not.toContain("examples/flyway/V2__create_orders.sql");
+    expect(report.migrations.find((m) => m.migration.up.path === "examples/flyway/R__order_totals_view.sql")?.migration.status).toBe("modified");
+  });
+
+  it("without a base, checks every head migration and still skips the hidden snapshot", async () => {
+    const { code, report } = await checkJson(REPO, "examples");
+    expect(code).toBe(1);
+    const paths = report.migrations.map((m) => m.migration.up.path);
+    expect(paths).toContain("examples/flyway/V2__create_orders.sql");
+    expect(paths.some((p) => p.includes(".base"))).toBe(false);
+    expect(located(report, ["edited-merged-migration", "migration-order-conflict"])).toEqual([]);
+  });
+});
+
+describe("check --base <ref> in a real git repository", () => {
+  let repo: string;
+  beforeAll(() => {
+    repo = tempDir();
+    git(repo, "init", "-q", "-b", "main");
+    git(repo, "config", "user.email", "dev@example.com");
+    git(repo, "config", "user.name", "Dev");
+    write(repo, {
+      "db/migrations/000001_create_orders.up.sql": "CREATE TABLE orders (\n  id bigint PRIMARY KEY\n);\n",
+      "db/migrations/000001_create_orders.down.sql": "DROP TABLE orders;\n",
+      "db/migrations/000002_create_customers.up.sql": "CREATE TABLE customers (id bigint PRIMARY KEY);\n",
+      "db/migrations/000002_create_customers.down.sql": "DROP TABLE customers;\n",
+      "db/migrations/000005_add_orders_note.up.sql": "ALTER TABLE orders ADD COLUMN note text;\n",
+      "db/migrations/000005_add_orders_note.down.sql": "ALTER TABLE orders DROP COLUMN note;\n",
+      "README.md": "# shop\n",
+    });
+    git(repo, "add", ".");
+    git(repo, "commit", "-q", "-m", "base");
+    git(repo, "checkout", "-q", "-b", "feature");
+    write(repo, {
+      "db/migrations/000001_create_orders.up.sql": "CREATE TABLE orders (\n  id bigint PRIMARY KEY,\n  total bigint\n);\n",
+      "db/migrations/000003_index_orders.up.sql": "CREATE INDEX orders_total_idx ON orders (total);\n",
+      "db/migrations/000006_add_customers_email.up.sql": "ALTER TABLE customers ADD COLUMN email text;\n",
+      "db/migrations/000006_add_customers_email.down.sql": "ALTER TABLE customers DROP COLUMN email;\n",
+    });
+    rmSync(join(repo, "db/migrations/000002_create_customers.up.sql"));
+    rmSync(join(repo, "db/migrations/000002_create_customers.down.sql"));
+    git(repo, "add", "-A");
+    git(repo, "commit", "-q", "-m", "feature");
+    // An uncommitted edit counts too: the head is the working tree.
+    write(repo, { "db/migrations/000005_add_orders_note.down.sql": "ALTER TABLE orders DROP COLUMN IF EXISTS note;\n" });
+  });
+
+  it("analyzes only what changed since the merge base and reports edits, deletions and order", async () => {
+    const { code, report } = await checkJson(repo, "db", "--base", "main");
+    expect(code).toBe(1);
+    const status = Object.fromEntries(report.migrations.map((m) => [m.migration.up.path, m.migration.status]));
+    expect(status).toEqual({
+      "db/migrations/000001_create_orders.up.sql": "modified",
+      "db/migrations/000002_create_customers.up.sql": "deleted",
+      "db/migrations/000003_index_orders.up.sql": "added",
+      "db/migrations/000005_add_orders_note.up.sql": "modified",
+      "db/migrations/000006_add_customers_email.up.sql": "added",
+    });
+    expect(located(report, DISCOVERY_RULES)).toEqual([
+      "deleted-merged-migration db/migrations/000002_create_customers.up.sql:1",
+      "edited-merged-migration db/migrations/000001_create_orders.up.sql:2",
+      "migration-order-conflict db/migrations/000003_index_orders.up.sql:1",
+      "missing-rollback db/migrations/000003_index_orders.up.sql:1",
+    ]);
+  });
+
+  it("works from a subfolder, with paths relative to it", async () => {
+    const { report } = await checkJson(join(repo, "db"), ".", "--base", "main");
+    expect(located(report, ["edited-merged-migration"])).toEqual(["edited-merged-migration migrations/000001_create_orders.up.sql:2"]);
+  });
+
+  it("rejects a ref that names no commit with one line and exit 2", async () => {
+    const { code, stdout, stderr } = await cli(repo, "check", "db", "--base", "no-such-branch");
+    expect(code).toBe(2);
+    expect(stdout).toBe("");
+    expect(stderr).toBe("migration-guard check: --base no-such-branch: no such branch, tag or commit in this repository\n");
+  });
+
+  it("rejects --base outside a git repository with one line and exit 2", async () => {
+    const dir = tempDir();
+    write(dir, { "m/001_a.sql": "SELECT 1;\n" });
+    const { code, stderr } = await cli(dir, "check", "m", "--base", "main");
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/^migration-guard check: git rev-parse: fatal: not a git repository[^\n]*\n$/);
+  });
+});
+
+describe("check --base-dir <dir>", () => {
+  it("compares <dir>/x with <folder>/x, wherever the base copy lives", async () => {
+    const dir = tempDir();
+    write(dir, {
+      "service/db/V1__orders.sql": "CREATE TABLE orders (id bigint PRIMARY KEY, total bigint);\n",
+      "service/db/U1__orders.sql": "DROP TABLE orders;\n",
+      "snapshots/main/db/V1__orders.sql": "CREATE TABLE orders (id bigint PRIMARY KEY);\n",
+      "snapshots/main/db/U1__orders.sql": "DROP TABLE orders;\n",
+      "snapshots/main/db/V2__gone.sql": "CREATE TABLE gone (id int);\n",
+    });
+    const { code, report } = await checkJson(dir, "service", "--base-dir", "snapshots/main");
+    expect(code).toBe(1);
+    expect(located(report, DISCOVERY_RULES)).toEqual([
+      "deleted-merged-migration service/db/V2__gone.sql:1",
+      "edited-merged-migration service/db/V1__orders.sql:1",
+    ]);
+  });
+
+  it.each([
+    [["check", "nowhere", "--base-dir", "base"], "migration-guard check: nowhere: --base-dir needs the checked path to be an existing folder\n"],
+    [["check", "head", "--base-dir", "missing"], "migration-guard check: --base-dir missing: no such folder\n"],
+    [["check", "head", "head", "--base-dir", "base"], "migration-guard check: --base-dir compares one checked folder with its base copy; got 2 paths\n"],
+    [["check", "head", "--base-dir", "base", "--base", "main"], "migration-guard check: use either --base or --base-dir, not both\n"],
+    [["check", "nowhere"], "migration-guard check: nowhere: no such file or directory\n"],
+  ])("%j is a one-line error with exit 2", async (argv, message) => {
+    const dir = tempDir();
+    write(dir, { "head/001_a.sql": "SELECT 1;\n", "base/001_a.sql": "SELECT 1;\n" });
+    const { code, stdout, stderr } = await cli(dir, ...argv);
+    expect({ code, stdout, stderr }).toEqual({ code: 2, stdout: "", stderr: message });
+  });
+});
+
+describe("unreadable files", () => {
+  it("stops with one line and exit 2 when a migration cannot be read", async () => {
+    const dir = tempDir();
+    write(dir, { "db/V1__a.sql": "CREATE TABLE a (id int);\n" });
+    symlinkSync("V9__does_not_exist.sql", join(dir, "db/V2__broken_link.sql"));
+    const { code, stderr } = await cli(dir, "check", "db");
+    expect({ code, stderr }).toEqual({ code: 2, stderr: "migration-guard check: db/V2__broken_link.sql: cannot read (ENOENT)\n" });
+  });
+
+  it("never opens files that are not migration candidates", async () => {
+    const dir = tempDir();
+    write(dir, { "db/V1__a.sql": "CREATE TABLE a (id int);\n", "db/U1__a.sql": "DROP TABLE a;\n" });
+    symlinkSync("nowhere.txt", join(dir, "db/notes.txt"));
+    const { code, stderr } = await cli(dir, "check", "db");
+    expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
+  });
+});
+
+describe("the built CLI", () => {
+  it("runs the README's first command from a shell", () => {
+    // tsc still emits when files owned by others fail to type-check; the run below is what counts.
+    spawnSync("npx", ["tsc", "-p", "tsconfig.json"], { cwd: REPO, stdio: "ignore" });
+    const run = spawnSync(process.execPath, ["bin/migration-guard.js", "check", "examples", "--base-dir", "examples/.base", "--no-color"], { cwd: REPO, encoding: "utf8" });
+    expect(run.status).toBe(1);
+    expect(run.stdout).toContain("error[edited-merged-migration]: examples/flyway/V1__create_customers.sql");
+    expect(run.stdout).toContain("--> examples/flyway/V1__create_customers.sql:6:1");
+    const bad = spawnSync(process.execPath, ["bin/migration-guard.js", "check", "examples", "--base-dir", "examples/.nothing"], { cwd: REPO, encoding: "utf8" });
+    expect({ status: bad.status, stderr: bad.stderr }).toEqual({ status: 2, stderr: "migration-guard check: --base-dir examples/.nothing: no such folder\n" });
+  }, 180_000);
+});
