@@ -17,6 +17,8 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ default:
   rules: { summary: "list the rules", load: () => import("./commands/rules.js") },
   explain: { summary: "print a rule's documentation", load: () => import("./commands/explain.js") },
   schema: { summary: "print the configuration file's JSON Schema", load: () => import("./commands/schema.js") },
+  runbook: { summary: "print the deployment runbook for the change", load: () => import("./commands/runbook.js") },
+  "commit-check": { summary: "check commit messages against the recipe's format", load: () => import("./commands/commit-check.js") },
 };
 
 export function usage(): string {

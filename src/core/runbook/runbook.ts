@@ -135,10 +135,11 @@ function deploymentSteps(ctx: Ctx): string {
     const tool = toolCommands(layout, migrations);
     out.push(`${step++}. Check the tool's view of the database (${tool.tool}):`, "", indent(shBlock(tool.status)), "");
     if (ctx.dialect === "postgres") {
+      const setup = tool.lockTimeout(ctx.lockTimeoutMs);
       out.push(
-        `${step++}. Set a short \`lock_timeout\` for the deploy, so a statement waiting for a lock fails after ${ctx.lockTimeoutMs} ms instead of queueing every query behind it:`,
+        `${step++}. Set a short \`lock_timeout\` for the deploy, so a statement waiting for a lock fails after ${ctx.lockTimeoutMs} ms instead of queueing every query behind it (${setup.how}):`,
         "",
-        indent(shBlock([`export PGOPTIONS='-c lock_timeout=${ctx.lockTimeoutMs}ms -c statement_timeout=0'`])),
+        indent(shBlock(setup.commands)),
         "",
       );
     }
@@ -200,7 +201,6 @@ SHOW FULL PROCESSLIST;`),
   const tableFilter = ctx.tables.length ? `\nWHERE l.relation::regclass::text IN (${quoteList(ctx.tables)})` : "";
   const parts = [
     "Run these every few seconds in a second session while the migration runs. Stop and roll back when a trigger in section 5 fires.",
-    "",
     sqlBlock(`-- Blocked sessions and who blocks them
 SELECT pid, pg_blocking_pids(pid) AS blocked_by, wait_event_type, wait_event,
        now() - query_start AS waiting_for, left(query, 80) AS query
@@ -239,7 +239,6 @@ SELECT TABLE_NAME, INDEX_NAME FROM information_schema.STATISTICS WHERE TABLE_SCH
   }
   const parts = [
     "Run right after the deploy; every query must return no rows unless noted.",
-    "",
     sqlBlock(`-- Invalid indexes (a failed CONCURRENTLY build leaves one behind)
 SELECT indexrelid::regclass AS index, indrelid::regclass AS table FROM pg_index WHERE NOT indisvalid;`),
     sqlBlock(`-- Constraints not validated yet (NOT VALID without a later VALIDATE)

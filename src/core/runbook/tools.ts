@@ -12,7 +12,17 @@ export interface ToolCommands {
   rollback: string[];
   /** How to keep a statement that cannot run in a transaction out of the tool's transaction. */
   nonTransactional: string;
+  /** How to give every statement the tool runs a short lock_timeout. */
+  lockTimeout: (ms: number) => { how: string; commands: string[] };
 }
+
+/** libpq reads PGOPTIONS: psql, Sqitch (which runs psql). */
+const viaPgOptions = (ms: number) => ({ how: "libpq clients read PGOPTIONS", commands: [`export PGOPTIONS='-c lock_timeout=${ms}ms'`] });
+/** lib/pq (golang-migrate, dbmate) passes the connection string's `options` to the server. */
+const viaUrlOptions = (ms: number) => ({
+  how: "add the `options` parameter to the connection string",
+  commands: [`export DATABASE_URL="$DATABASE_URL$(case "$DATABASE_URL" in *\\?*) echo '&';; *) echo '?';; esac)options=-c%20lock_timeout%3D${ms}ms"`],
+});
 
 const DB = '"$DATABASE_URL"';
 const psqlFile = (file: string, single: boolean) => `psql ${DB} -v ON_ERROR_STOP=1${single ? " --single-transaction" : ""} -f ${file}`;
@@ -27,6 +37,7 @@ export function migrationsDir(m: Migration): string {
 
 export function toolCommands(layout: Layout, migrations: Migration[]): ToolCommands {
   const newestFirst = [...migrations].reverse();
+  const lastVersioned = migrations.filter((m) => !m.repeatable).at(-1);
   const dir = migrations[0] ? migrationsDir(migrations[0]) : ".";
   const n = migrations.length;
   switch (layout) {
@@ -34,11 +45,12 @@ export function toolCommands(layout: Layout, migrations: Migration[]): ToolComma
       return {
         tool: "Flyway",
         status: [`flyway -locations=filesystem:${dir} info`, `flyway -locations=filesystem:${dir} validate`],
-        apply: [`flyway -locations=filesystem:${dir} migrate${migrations.at(-1) ? ` -target=${migrations.at(-1)!.version}` : ""}`],
+        apply: [`flyway -locations=filesystem:${dir} migrate${lastVersioned ? ` -target=${lastVersioned.version}` : ""}`],
         rollback: newestFirst.map((m) =>
           m.down ? psqlFile(m.down.path, true) + `   # Flyway Teams: flyway undo -target=${m.version}` : `# ${m.id}: no U${m.version}__ undo script; restore from backup or write one`,
         ),
         nonTransactional: "put the statement in a migration of its own with the script config `-- flyway:executeInTransaction=false` on its first line (Flyway ≥ 9) or a `<name>.sql.conf` file containing `executeInTransaction=false`",
+        lockTimeout: (ms) => ({ how: "Flyway runs `initSql` on every connection it opens", commands: [`export FLYWAY_INIT_SQL="SET lock_timeout = '${ms}ms'"`] }),
       };
     case "golang-migrate":
       return {
@@ -47,6 +59,7 @@ export function toolCommands(layout: Layout, migrations: Migration[]): ToolComma
         apply: [`migrate -path ${dir} -database ${DB} up ${n}`],
         rollback: [`migrate -path ${dir} -database ${DB} down ${n}`],
         nonTransactional: "put the statement alone in its own migration file: a multi-statement file runs as one implicit transaction",
+        lockTimeout: viaUrlOptions,
       };
     case "dbmate":
       return {
@@ -55,14 +68,16 @@ export function toolCommands(layout: Layout, migrations: Migration[]): ToolComma
         apply: [`dbmate --migrations-dir ${dir} --no-dump-schema up`],
         rollback: newestFirst.map((m) => `dbmate --migrations-dir ${dir} rollback   # undoes ${m.name}`),
         nonTransactional: "mark the migration's up section `-- migrate:up transaction:false`",
+        lockTimeout: viaUrlOptions,
       };
     case "sqitch":
       return {
         tool: "Sqitch",
         status: [`sqitch status --chdir ${dir} db:pg:`],
-        apply: [`sqitch deploy --chdir ${dir} --verify db:pg:${migrations.at(-1) ? ` --to ${migrations.at(-1)!.name}` : ""}`],
+        apply: [`sqitch deploy --chdir ${dir} --verify db:pg:${lastVersioned ? ` --to ${lastVersioned.name}` : ""}`],
         rollback: [`sqitch revert --chdir ${dir} -y db:pg: --to @HEAD~${n}`],
         nonTransactional: "Sqitch runs each deploy script in a transaction for PostgreSQL; move the statement to a script that starts with `COMMIT;` only if you accept a partial deploy, or run it by hand with psql before `sqitch deploy` and make the deploy script idempotent (`IF NOT EXISTS`)",
+        lockTimeout: viaPgOptions,
       };
     case "prisma":
       return {
@@ -76,6 +91,7 @@ export function toolCommands(layout: Layout, migrations: Migration[]): ToolComma
           ...newestFirst.map((m) => `npx prisma migrate resolve --rolled-back ${m.name}`),
         ],
         nonTransactional: "Prisma runs each migration.sql without an explicit transaction, but a multi-statement file is one implicit transaction: keep a CONCURRENTLY statement alone in its own migration",
+        lockTimeout: (ms) => ({ how: "Prisma passes no session options: start each migration.sql with the setting", commands: [`# first line of each migration.sql:  SET lock_timeout = '${ms}ms';`] }),
       };
     case "up-down-dir":
       return {
@@ -84,6 +100,7 @@ export function toolCommands(layout: Layout, migrations: Migration[]): ToolComma
         apply: migrations.map((m) => psqlFile(m.up.path, m.transaction === "per-file") + "   # or: diesel migration run / sqlx migrate run"),
         rollback: newestFirst.map((m) => (m.down ? psqlFile(m.down.path, m.transaction === "per-file") + "   # or: diesel migration revert" : `# ${m.id}: no down.sql`)),
         nonTransactional: "diesel: add `-- no-transaction` as the first line of up.sql (diesel ≥ 2.1); sqlx: `-- no-transaction`; or keep the statement alone in its own migration",
+        lockTimeout: viaPgOptions,
       };
     case "plain":
       return {
@@ -92,6 +109,7 @@ export function toolCommands(layout: Layout, migrations: Migration[]): ToolComma
         apply: migrations.map((m) => psqlFile(m.up.path, true)),
         rollback: newestFirst.map((m) => (m.down ? psqlFile(m.down.path, true) : `# ${m.id}: no rollback script`)),
         nonTransactional: "run the statement with psql outside `--single-transaction`, as shown below",
+        lockTimeout: viaPgOptions,
       };
   }
 }
