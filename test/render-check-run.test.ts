@@ -83,7 +83,7 @@ describe("check-run output", () => {
     const output = renderCheckRunOutput(report, { sources, detailsUrl: "https://github.com/acme/shop/pull/7" });
     expect(utf8Length(output.summary)).toBeLessThanOrEqual(MAX_OUTPUT_LENGTH);
     expect(utf8Length(output.text!)).toBeLessThanOrEqual(MAX_OUTPUT_LENGTH);
-    expect(output.summary).toMatch(/> ✂️ [\d,]+ more lines cut to stay within GitHub's 65,535-character limit; every finding is also an annotation \(9000\)\. Full report: https:\/\/github\.com\/acme\/shop\/pull\/7\n$/);
+    expect(output.summary).toMatch(/> ✂️ [\d,]+ more lines cut to stay within GitHub's 65,535-character limit; every finding is also an annotation \(9,000\)\. Full report: https:\/\/github\.com\/acme\/shop\/pull\/7\n$/);
     expect(output.text).toMatch(/> ✂️ [\d,]+ more lines cut to stay within GitHub's 65,535-character limit; run `migration-guard check --format json` for every detail\. Full report: https:\/\/github\.com\/acme\/shop\/pull\/7\n$/);
     expect(output.annotations).toHaveLength(9000);
     expect(output.summary.split("\n").filter((l) => /^\s*```/.test(l)).length % 2).toBe(0);

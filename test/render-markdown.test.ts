@@ -116,8 +116,29 @@ describe("review body size limit", () => {
     const body = renderReviewBody(report, { sources });
     expect(body.length).toBeLessThanOrEqual(65_536);
     expect(body).toContain("| `db/migrations/00001_add_index_1.up.sql` |");
+    // The table keeps 50 rows and counts the rest, so the findings list still makes it into the body.
+    expect(body).toContain("| `db/migrations/00050_add_index_50.up.sql` |");
+    expect(body).not.toContain("| `db/migrations/00051_add_index_51.up.sql` |");
+    expect(body).toContain("| …and 4,950 more migrations: 4,950 more needing attention (see the details) | | | | |");
+    expect(body).toContain("### Findings\n\n- ❌ `db/migrations/00001_add_index_1.up.sql:1` **require-concurrent-index**");
     expect(body).toMatch(/> ✂️ [\d,]+ more lines cut to stay within GitHub's 65,536-character limit: see the full report in the `migration-guard` check run\.\n$/);
     expect(unbalancedFences(body)).toBe(false);
+  });
+
+  it("lists the migrations that need attention first when there are many", async () => {
+    const files: Record<string, string> = {};
+    for (let i = 1; i <= 60; i++) {
+      const v = String(i).padStart(3, "0");
+      files[`db/migrations/${v}_create_t${i}.up.sql`] = `CREATE TABLE t${i} (id bigint PRIMARY KEY);\n`;
+      files[`db/migrations/${v}_create_t${i}.down.sql`] = `DROP TABLE t${i};\n`;
+    }
+    files["db/migrations/061_index_t1.up.sql"] = "CREATE INDEX t1_id_idx ON t1 (id);\n";
+    files["db/migrations/061_index_t1.down.sql"] = "DROP INDEX t1_id_idx;\n";
+    const { report } = await analyze(files, { config: NO_TRANSACTION });
+    const body = renderReviewBody(report);
+    const rows = body.split("\n").filter((l) => l.startsWith("| `db/migrations/"));
+    expect(rows).toEqual([expect.stringContaining("| `db/migrations/061_index_t1.up.sql` | 🟠 high |")]);
+    expect(body).toContain("| …and 60 more migrations: 60 with low risk and no findings | | | | |");
   });
 
   it("never splits a finding and its diff preview", async () => {

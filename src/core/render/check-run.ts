@@ -73,7 +73,7 @@ export function renderCheckRunOutput(report: AnalysisReport, options: CheckRunOp
   const summary = fitBlocks(summaryBlocks, {
     limit: MAX_OUTPUT_LENGTH,
     measure: utf8Length,
-    cutNote: cutNote(`every finding is also an annotation (${findings.length})`),
+    cutNote: cutNote(`every finding is also an annotation (${findings.length.toLocaleString("en-US")})`),
   });
 
   const output: CheckRunOutput = {

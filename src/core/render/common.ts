@@ -16,7 +16,7 @@ export const ROLLBACK_LABEL: Record<RollbackComplexity, string> = {
 };
 
 export function plural(count: number, word: string, many = `${word}s`): string {
-  return `${count} ${count === 1 ? word : many}`;
+  return `${count.toLocaleString("en-US")} ${count === 1 ? word : many}`;
 }
 
 /** "3 errors, 1 warning": non-zero severities only, strongest first; "" when all are zero. */

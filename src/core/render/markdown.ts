@@ -125,10 +125,23 @@ function whatToDo(report: AnalysisReport): string | undefined {
   return `**To merge:** fix the ${SEVERITY_ICON.error} findings, or suppress one with a reason: ${code("-- migration-guard:ignore <rule-id> -- <why it is safe>")}.`;
 }
 
+/** Above this many migrations the table keeps the ones that need attention and counts the rest. */
+export const MAX_TABLE_ROWS = 50;
+
 export function summaryTable(report: AnalysisReport): Block {
   if (!report.migrations.length) return { lines: ["No migration files are added or changed."] };
   const lines = ["| Migration | Risk | Strongest lock per table | Rollback | Findings |", "|---|---|---|---|---|"];
-  for (const m of report.migrations) {
+  let rows = report.migrations;
+  let more = "";
+  if (rows.length > MAX_TABLE_ROWS) {
+    const notable = rows.filter((m) => m.findings.some((f) => !f.suppressed) || (m.risk && m.risk.level !== "low"));
+    rows = notable.slice(0, MAX_TABLE_ROWS);
+    const quiet = report.migrations.length - notable.length;
+    const hidden = notable.length - rows.length;
+    const parts = [quiet ? `${quiet.toLocaleString("en-US")} with low risk and no findings` : "", hidden ? `${hidden.toLocaleString("en-US")} more needing attention (see the details)` : ""];
+    more = `| …and ${plural(report.migrations.length - rows.length, "more migration")}: ${parts.filter(Boolean).join("; ")} | | | | |`;
+  }
+  for (const m of rows) {
     const risk = m.risk;
     lines.push(
       `| ${cell(migrationLabel(m))} | ${risk ? `${RISK_ICON[risk.level]} ${risk.level}` : "—"} | ${risk ? locksCell(risk.locks) : "—"} | ${
@@ -136,6 +149,7 @@ export function summaryTable(report: AnalysisReport): Block {
       } | ${findingsCell(m.findings)} |`,
     );
   }
+  if (more) lines.push(more);
   return { lines, cuttable: true, keepTogether: 2 };
 }
 
