@@ -62,12 +62,20 @@ describe("review body", () => {
       sections: {
         gates: "- [x] Rollback tested\n- [ ] DBA sign-off (needs @acme/dba)",
         commitFormat: "✅ All 3 commits follow Conventional Commits.",
+        evidence: "#### Migration test on PostgreSQL 15\n\n✅ forward → rollback → forward passed",
       },
     });
     await expect(body).toMatchFileSnapshot("__snapshots__/render/review-with-sections.md");
-    expect(body).toContain("_Not available yet: migration test evidence, runbook._");
+    expect(body).toContain("_Not available yet: runbook._");
+    expect(body).toContain("✅ All 3 commits follow Conventional Commits.\n\n#### Migration test on PostgreSQL 15\n\n✅ forward"); // its own heading is kept
     expect(body).toContain("All 7 findings are posted as comments on the changed lines.");
     expect(body).not.toContain("\n- ❌"); // nothing left to list in the body
+  });
+
+  it("names the fail level in what to do when warnings block", async () => {
+    const { report } = await analyze(RISKY, { config: { ...NO_TRANSACTION, fail_level: "warning" } });
+    expect(renderReviewBody(report)).toContain("**To merge:** fix the findings at or above `warning`, or suppress one with a reason:");
+    expect(renderReviewBody(report)).toContain("## ❌ migration-guard: 7 blocking findings\n");
   });
 
   it("shows the estimated lock hold time when the risk model knows it", async () => {

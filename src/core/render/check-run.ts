@@ -68,7 +68,7 @@ export function renderCheckRunOutput(report: AnalysisReport, options: CheckRunOp
     ["runbook", "Runbook"],
   ] as const) {
     const content = options.sections?.[key]?.trim();
-    if (content) summaryBlocks.push({ lines: [`### ${title}`, "", content] });
+    if (content) summaryBlocks.push({ lines: content.startsWith("#") ? [content] : [`### ${title}`, "", content] });
   }
   const summary = fitBlocks(summaryBlocks, {
     limit: MAX_OUTPUT_LENGTH,

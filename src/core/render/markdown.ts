@@ -122,7 +122,9 @@ export function statsLine(report: AnalysisReport): string {
 
 function whatToDo(report: AnalysisReport): string | undefined {
   if (!report.summary.failed) return undefined;
-  return `**To merge:** fix the ${SEVERITY_ICON.error} findings, or suppress one with a reason: ${code("-- migration-guard:ignore <rule-id> -- <why it is safe>")}.`;
+  const level = report.settings.failLevel;
+  const which = level === "error" ? `the ${SEVERITY_ICON.error} findings` : `the findings at or above ${code(level)}`;
+  return `**To merge:** fix ${which}, or suppress one with a reason: ${code("-- migration-guard:ignore <rule-id> -- <why it is safe>")}.`;
 }
 
 /** Above this many migrations the table keeps the ones that need attention and counts the rest. */
@@ -216,7 +218,8 @@ function sectionBlocks(sections: NonNullable<ReviewBodyOptions["sections"]>): Bl
   const missing: string[] = [];
   for (const key of Object.keys(SECTION_TITLES) as (keyof typeof SECTION_TITLES)[]) {
     const content = sections[key]?.trim();
-    if (content) blocks.push({ lines: [`### ${SECTION_TITLES[key]}`, "", content] });
+    // A section that brings its own heading keeps it.
+    if (content) blocks.push({ lines: content.startsWith("#") ? [content] : [`### ${SECTION_TITLES[key]}`, "", content] });
     else missing.push(MISSING_NAMES[key]);
   }
   if (missing.length) blocks.push({ lines: [`_Not available yet: ${missing.join(", ")}._`] });
