@@ -44,7 +44,7 @@ export interface AnalysisState {
   dataChangedInTransaction: Set<string>;
   /** `CHECK (col IS NOT NULL) NOT VALID` constraints of the change: `table:constraint` → column. */
   pendingNotNullChecks: Map<string, string>;
-  /** ALTER TABLE statements per table in the current script since its last VALIDATE. */
+  /** ALTER TABLE statements per table in the current transaction since its last VALIDATE. */
   altersInScript: Map<string, number>;
   /** Views created in the change and the relations / `table.column`s they read. */
   viewDependencies: Map<string, { relations: Set<string>; columns: Set<string> }>;
@@ -189,6 +189,7 @@ function advanceTransaction(next: AnalysisState, state: Pick<AnalysisState, "inT
     if (!state.inTransaction) {
       next.statementsInTransaction = 0;
       next.heldLocks = new Map();
+      next.altersInScript = new Map();
     }
   } else if (k === "TRANS_STMT_COMMIT" || k === "TRANS_STMT_ROLLBACK") {
     // After an explicit COMMIT, a tool that wraps files keeps running statements outside one.
@@ -199,6 +200,7 @@ function advanceTransaction(next: AnalysisState, state: Pick<AnalysisState, "inT
     next.statementsInTransaction = 0;
     next.notValidInTransaction = new Map();
     next.dataChangedInTransaction = new Set();
+    next.altersInScript = new Map();
     next.lockTimeoutMs = state.sessionLockTimeoutMs;
   }
 }

@@ -1,0 +1,54 @@
+import type { Rule } from "../../src/core/analyze/rule.js";
+import { relationName, stripPublic } from "../../src/core/analyze/pg-ast.js";
+import { blocksTraffic, statementLocks } from "../../src/core/analyze/pg-locks.js";
+import { isExisting, lock } from "./_pg.js";
+
+const DML = new Set(["UpdateStmt", "DeleteStmt", "InsertStmt", "MergeStmt"]);
+
+const rule: Rule = {
+  id: "data-change-with-ddl",
+  title: "Data changes mixed with DDL in one transaction",
+  dialects: ["postgres"],
+  severity: "warning",
+  docs: {
+    why: "In one transaction, a data change (UPDATE, DELETE, INSERT … SELECT, MERGE) on an existing table and a schema change that blocks traffic on an existing table hold each other's locks: the DDL lock (SHARE or stronger) stays held while the data change runs, and the data change's row locks stay held until the DDL is done. A backfill that takes a minute becomes a minute of blocked reads or writes, and a failure rolls back both.",
+    locks: [{ on: "altered table", mode: "ACCESS EXCLUSIVE", relation: "orders" }],
+    work: "none",
+    safeAlternative: [
+      "1. Put schema changes and data changes in separate migrations (or commit between them).",
+      "2. Run backfills batched and outside the DDL transaction (Rails `disable_ddl_transaction!`, dbmate `transaction:false`).",
+    ].join("\n"),
+  },
+  examples: {
+    setup: "CREATE TABLE orders (id bigint PRIMARY KEY, status text);",
+    bad: [{ sql: "UPDATE orders SET status = 'new' WHERE status IS NULL;\nALTER TABLE orders ALTER COLUMN status SET DEFAULT 'new';", config: { transaction: "per-file" } }],
+    good: [
+      "UPDATE orders SET status = 'new' WHERE status IS NULL;\nALTER TABLE orders ALTER COLUMN status SET DEFAULT 'new';",
+      { sql: "CREATE TABLE statuses (code text PRIMARY KEY);\nINSERT INTO statuses VALUES ('new'), ('done');", config: { transaction: "per-file" } },
+    ],
+  },
+  check(statement, { state }) {
+    if (!state.inTransaction) return;
+    const ddlHeld = [...state.heldLocks].filter(([r, mode]) => blocksTraffic(mode) && isExisting(state, r)).map(([r]) => r);
+    if (DML.has(statement.kind)) {
+      const table = relationName(statement.ast.relation);
+      if (!isExisting(state, table) || !ddlHeld.length) return;
+      return {
+        message: `Data change on \`${table}\` in the same transaction as DDL on ${ddlHeld.map((t) => `\`${t}\``).join(", ")}: the DDL locks stay held while it runs.`,
+        locks: ddlHeld.map((t) => lock(t, state.heldLocks.get(t)!)),
+        help: "Commit the schema change first and run the data change in its own (batched) transactions.",
+      };
+    }
+    const changed = [...state.dataChangedInTransaction].filter((t) => isExisting(state, t));
+    if (!changed.length) return;
+    const blocking = statementLocks(statement).filter((l) => blocksTraffic(l.mode) && isExisting(state, l.relation) && !ddlHeld.includes(l.relation));
+    if (!blocking.length) return;
+    return {
+      message: `DDL on ${blocking.map((l) => `\`${stripPublic(l.relation)}\``).join(", ")} in the same transaction as data changes to ${changed.map((t) => `\`${t}\``).join(", ")}: row locks and the ${blocking[0]!.mode} lock are held together until COMMIT.`,
+      locks: blocking.map((l) => lock(l.relation, l.mode)),
+      help: "Split data changes and schema changes into separate transactions.",
+    };
+  },
+};
+
+export default rule;
