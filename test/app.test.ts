@@ -24,10 +24,10 @@ import { testApp } from "./fixtures/github/probot.js";
 const CONFIG = "transaction: none\n";
 const ORDERS_UP = "CREATE TABLE orders (id bigint PRIMARY KEY, customer_id bigint);\n";
 const ORDERS_DOWN = "DROP TABLE orders;\n";
-const INDEX_UP = "-- lookups by customer\nCREATE INDEX orders_customer_idx\n  ON orders (customer_id);\n";
+const INDEX_UP = "SET lock_timeout = '2s';\nCREATE INDEX orders_customer_idx\n  ON orders (customer_id);\n";
 const INDEX_DOWN = "DROP INDEX CONCURRENTLY orders_customer_idx;\n";
-const STATUS_UP = "ALTER TABLE orders ADD COLUMN status text;\n";
-const STATUS_DOWN = "ALTER TABLE orders DROP COLUMN status;\n";
+const STATUS_UP = "SET lock_timeout = '2s';\nALTER TABLE orders ADD COLUMN status text;\n";
+const STATUS_DOWN = "SET lock_timeout = '2s';\nALTER TABLE orders DROP COLUMN status;\n";
 
 const BASE = {
   "db/migrations/20240101000000_create_orders.up.sql": ORDERS_UP,
@@ -289,7 +289,7 @@ describe("idempotency and races", () => {
 
   it("dismisses its request-changes review once a push fixes the findings", async () => {
     const { comment } = await firstReview();
-    const fixed = "-- lookups by customer\nCREATE INDEX CONCURRENTLY orders_customer_idx\n  ON orders (customer_id);\n";
+    const fixed = "SET lock_timeout = '2s';\nCREATE INDEX CONCURRENTLY orders_customer_idx\n  ON orders (customer_id);\n";
     const s = multiFile({ headSha: NEXT_SHA });
     s.changes[INDEX_FILE] = fixed;
     const { writes } = mockGitHub(s, {

@@ -1,21 +1,29 @@
 // The Probot entry: routing only. Each event goes to one handler module.
-import type { Probot } from "probot";
+import type { Context, Probot } from "probot";
 import { handleCheckRunRerequested } from "./handlers/check-run.js";
 import { handleIssueComment } from "./handlers/issue-comment.js";
 import { handlePullRequest, PULL_REQUEST_EVENTS } from "./handlers/pull-request.js";
 import { handleWorkflowRunCompleted } from "./handlers/workflow-run.js";
 
 export default (app: Probot): void => {
-  app.on([...PULL_REQUEST_EVENTS], async (context) => {
-    await handlePullRequest(context);
-  });
-  app.on("check_run.rerequested", async (context) => {
-    await handleCheckRunRerequested(context);
-  });
-  app.on(["issue_comment.created", "issue_comment.edited"], async (context) => {
-    await handleIssueComment(context);
-  });
-  app.on("workflow_run.completed", async (context) => {
-    await handleWorkflowRunCompleted(context);
-  });
+  const on = installationScoped(app);
+  app.on([...PULL_REQUEST_EVENTS], on(handlePullRequest));
+  app.on("check_run.rerequested", on(handleCheckRunRerequested));
+  app.on(["issue_comment.created", "issue_comment.edited"], on(handleIssueComment));
+  app.on("workflow_run.completed", on(handleWorkflowRunCompleted));
 };
+
+/**
+ * Probot builds each event's Octokit without an installation id for its throttling, so every
+ * installation shares one write queue (1 write/s for the whole app, cluster-wide with Redis).
+ * `app.auth(installationId)` builds the same client with the id set: writes are paced per
+ * installation, as GitHub's guidance asks. The installation token is cached either way.
+ */
+function installationScoped(app: Probot) {
+  return <C extends Context>(handler: (context: C) => Promise<unknown>) =>
+    async (context: C): Promise<void> => {
+      const installation = (context.payload as { installation?: { id?: number } }).installation?.id;
+      if (installation) context.octokit = await app.auth(installation);
+      await handler(context);
+    };
+}
