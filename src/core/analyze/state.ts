@@ -282,6 +282,12 @@ function recordConstraintFacts(state: AnalysisState, kind: string, ast: any): vo
 
 /** Views and function bodies of the change, so a later DROP or rename can be checked against them. */
 function recordDependencies(state: AnalysisState, kind: string, ast: any): void {
+  if (kind === "DropStmt" && (ast.removeType === "OBJECT_VIEW" || ast.removeType === "OBJECT_MATVIEW")) {
+    for (const o of ast.objects ?? []) state.viewDependencies.delete(stripPublic(names(o.List?.items).join(".")));
+  }
+  if (kind === "DropStmt" && (ast.removeType === "OBJECT_FUNCTION" || ast.removeType === "OBJECT_PROCEDURE")) {
+    for (const o of ast.objects ?? []) state.functionBodies.delete(stripPublic(names(o.ObjectWithArgs?.objname).join(".")));
+  }
   if (kind === "ViewStmt" || (kind === "CreateTableAsStmt" && ast.objtype === "OBJECT_MATVIEW")) {
     const view = stripPublic(relationName(ast.view ?? ast.into?.rel));
     state.viewDependencies.set(view, readsOf(ast.query));

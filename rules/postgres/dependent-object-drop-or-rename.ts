@@ -1,0 +1,102 @@
+import type { Rule } from "../../src/core/analyze/rule.js";
+import { alterCommands, names, relationName, stripPublic } from "../../src/core/analyze/pg-ast.js";
+import type { AnalysisState } from "../../src/core/analyze/state.js";
+import type { Statement } from "../../src/core/parse/index.js";
+import { alteredTable } from "./_pg.js";
+
+interface Target {
+  table: string;
+  column?: string;
+  action: "drop" | "rename" | "retype";
+}
+
+function targets(statement: Statement): Target[] {
+  const { kind, ast } = statement;
+  if (kind === "DropStmt" && ["OBJECT_TABLE", "OBJECT_VIEW", "OBJECT_MATVIEW"].includes(ast.removeType)) {
+    return (ast.objects ?? []).map((o: any) => ({ table: stripPublic(names(o.List?.items).join(".")), action: "drop" as const }));
+  }
+  if (kind === "RenameStmt" && ["OBJECT_TABLE", "OBJECT_VIEW", "OBJECT_MATVIEW"].includes(ast.renameType)) {
+    return [{ table: stripPublic(relationName(ast.relation)), action: "rename" }];
+  }
+  if (kind === "RenameStmt" && ast.renameType === "OBJECT_COLUMN") {
+    return [{ table: stripPublic(relationName(ast.relation)), column: ast.subname, action: "rename" }];
+  }
+  const table = alteredTable(statement);
+  if (!table) return [];
+  return alterCommands(ast).flatMap((c): Target[] => {
+    if (c.subtype === "AT_DropColumn") return [{ table: stripPublic(table), column: c.name, action: "drop" }];
+    if (c.subtype === "AT_AlterColumnType") return [{ table: stripPublic(table), column: c.name, action: "retype" }];
+    return [];
+  });
+}
+
+function mentions(body: string, word: string): boolean {
+  return new RegExp(`(^|[^a-z0-9_$])${word.toLowerCase().replace(/[.$]/g, "\\$&")}($|[^a-z0-9_$])`).test(body);
+}
+
+function dependents(state: AnalysisState, t: Target, dropping: Set<string>): { views: string[]; functions: string[] } {
+  const views = [...state.viewDependencies]
+    .filter(([view, deps]) => !dropping.has(view) && (t.column ? deps.columns.has(`${t.table}.${t.column}`) : deps.relations.has(t.table)))
+    .map(([view]) => view);
+  const bare = t.table.split(".").pop()!;
+  const functions = [...state.functionBodies]
+    .filter(([, body]) => mentions(body, bare) && (!t.column || mentions(body, t.column)))
+    .map(([fn]) => fn);
+  return { views, functions };
+}
+
+const rule: Rule = {
+  id: "dependent-object-drop-or-rename",
+  title: "Dropping, renaming or retyping something a view or function of the change uses",
+  dialects: ["postgres"],
+  severity: "error",
+  docs: {
+    why: "Views and functions created in this change depend on tables and columns. Dropping one of those (or changing a column's type) fails with `cannot drop … because other objects depend on it` — or, with CASCADE, silently drops the view. Views follow a rename, but SQL and PL/pgSQL function bodies refer to names as text: after a rename they fail at run time, not at migration time. The rule knows the views and functions created or replaced in the analyzed change (or in the `dependent views` of a stats file when the risk model loads one).",
+    locks: [],
+    work: "none",
+    safeAlternative: [
+      "1. Drop or replace the dependent views first (`CREATE OR REPLACE VIEW` without the column), then change the table, then recreate them.",
+      "2. Update function bodies that name the object in the same migration, before or after the rename.",
+      "3. Never rely on CASCADE to clean up: list what it would drop.",
+    ].join("\n"),
+  },
+  examples: {
+    setup: "CREATE TABLE orders (id bigint PRIMARY KEY, status text, total numeric);",
+    bad: [
+      "CREATE VIEW open_orders AS SELECT id, status FROM orders WHERE status = 'open';\nALTER TABLE orders DROP COLUMN status;",
+      "CREATE VIEW order_totals AS SELECT id, total FROM orders;\nALTER TABLE orders ALTER COLUMN total TYPE bigint;",
+      "CREATE FUNCTION open_count() RETURNS bigint LANGUAGE sql AS $$ SELECT count(*) FROM orders WHERE status = 'open' $$;\nALTER TABLE orders RENAME COLUMN status TO state;",
+    ],
+    good: [
+      "CREATE VIEW open_orders AS SELECT id, status FROM orders;\nALTER TABLE orders RENAME TO purchases;",
+      "CREATE VIEW open_orders AS SELECT id FROM orders;\nALTER TABLE orders DROP COLUMN total;",
+      "CREATE VIEW open_orders AS SELECT id, status FROM orders;\nDROP VIEW open_orders;\nALTER TABLE orders DROP COLUMN status;",
+    ],
+  },
+  check(statement, { state }) {
+    const list = targets(statement);
+    if (!list.length) return;
+    const dropping = new Set(list.filter((t) => t.action === "drop" && !t.column).map((t) => t.table));
+    const hits = [];
+    for (const t of list) {
+      const { views, functions } = dependents(state, t, dropping);
+      const what = t.column ? `\`${t.table}.${t.column}\`` : `\`${t.table}\``;
+      const blockingViews = t.action === "rename" ? [] : views;
+      if (blockingViews.length) {
+        const cascade = statement.ast?.behavior === "DROP_CASCADE";
+        hits.push({
+          message: `${t.action === "retype" ? "Changing the type of" : "Dropping"} ${what} ${cascade ? "silently drops" : "fails because of"} view${blockingViews.length > 1 ? "s" : ""} ${blockingViews.map((v) => `\`${v}\``).join(", ")} created in this change.`,
+        });
+      }
+      if (functions.length) {
+        hits.push({
+          message: `${t.action === "rename" ? "Renaming" : t.action === "drop" ? "Dropping" : "Changing the type of"} ${what} breaks function${functions.length > 1 ? "s" : ""} ${functions.map((f) => `\`${f}\``).join(", ")} at run time: their bodies still name it.`,
+          severity: "warning" as const,
+        });
+      }
+    }
+    return hits;
+  },
+};
+
+export default rule;

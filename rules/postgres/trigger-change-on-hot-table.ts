@@ -1,0 +1,83 @@
+import type { Rule } from "../../src/core/analyze/rule.js";
+import { alterCommands, names, relationName } from "../../src/core/analyze/pg-ast.js";
+import type { Config } from "../../src/core/config/schema.js";
+import type { LockMode } from "../../src/core/model.js";
+import type { Statement } from "../../src/core/parse/index.js";
+import { alteredTable, isExisting, lock, tableSize } from "./_pg.js";
+
+/** Writes per second from which a table counts as hot. */
+const HOT_WRITES_PER_SECOND = 100;
+
+const TRIGGER_ALTERS = new Set(["AT_EnableTrig", "AT_DisableTrig", "AT_EnableTrigAll", "AT_DisableTrigAll", "AT_EnableTrigUser", "AT_DisableTrigUser", "AT_EnableAlwaysTrig", "AT_EnableReplicaTrig"]);
+
+function isHot(config: Config, table: string): boolean {
+  const stats = config.tables[table] ?? config.tables[table.replace(/^public\./, "")];
+  const rows = tableSize(config, table)?.rows ?? 0;
+  return (stats?.writes_per_second ?? 0) >= HOT_WRITES_PER_SECOND || rows >= config.thresholds.large_table_rows;
+}
+
+function triggerChange(statement: Statement): { table: string; what: string; mode: LockMode } | undefined {
+  const { kind, ast } = statement;
+  if (kind === "CreateTrigStmt") {
+    return { table: relationName(ast.relation), what: `${ast.replace ? "replacing" : "creating"} trigger \`${ast.trigname}\``, mode: "SHARE ROW EXCLUSIVE" };
+  }
+  if (kind === "DropStmt" && ast.removeType === "OBJECT_TRIGGER") {
+    const parts = names(ast.objects?.[0]?.List?.items);
+    return { table: parts.slice(0, -1).join("."), what: `dropping trigger \`${parts[parts.length - 1]}\``, mode: "ACCESS EXCLUSIVE" };
+  }
+  const table = alteredTable(statement);
+  const cmd = table ? alterCommands(ast).find((c) => TRIGGER_ALTERS.has(c.subtype)) : undefined;
+  if (table && cmd) return { table, what: `${/Disable/.test(cmd.subtype) ? "disabling" : "enabling"} trigger${cmd.name ? ` \`${cmd.name}\`` : "s"}`, mode: "SHARE ROW EXCLUSIVE" };
+  return undefined;
+}
+
+const rule: Rule = {
+  id: "trigger-change-on-hot-table",
+  title: "Trigger or trigger-function change on a busy table",
+  dialects: ["postgres"],
+  severity: "info",
+  docs: {
+    why: `Creating, replacing, enabling or disabling a trigger takes a SHARE ROW EXCLUSIVE lock (dropping one: ACCESS EXCLUSIVE, measured on PostgreSQL 15) — short, but it waits behind running writes and blocks writes queued behind it. After that, the trigger runs inside every write to the table: on a hot table a slow or failing trigger function slows or breaks every INSERT/UPDATE/DELETE. Replacing a trigger function (\`CREATE OR REPLACE FUNCTION … RETURNS trigger\`) changes every table that uses it at once, without any lock. Severity is \`info\`, raised to \`warning\` when \`tables:\` statistics mark the table hot (\`writes_per_second\` ≥ ${HOT_WRITES_PER_SECOND} or at least \`thresholds.large_table_rows\` rows).`,
+    locks: [{ on: "table of the trigger", mode: "SHARE ROW EXCLUSIVE", relation: "orders" }],
+    work: "metadata only",
+    versions: "`CREATE OR REPLACE TRIGGER` exists since PostgreSQL 14.",
+    safeAlternative: [
+      "1. Set `lock_timeout` before the trigger DDL.",
+      "2. Keep trigger functions small; test them against production-like write rates.",
+      "3. Replace a trigger function in a migration of its own, with a rollback that restores the previous body.",
+      "4. For backfill triggers, create the trigger first, then backfill in batches.",
+    ].join("\n"),
+  },
+  examples: {
+    setup:
+      "CREATE TABLE orders (id bigint PRIMARY KEY, updated_at timestamptz); CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.updated_at := now(); RETURN NEW; END $$; CREATE TRIGGER orders_touch BEFORE UPDATE ON orders FOR EACH ROW EXECUTE FUNCTION touch();",
+    bad: [
+      "CREATE TRIGGER orders_touch_insert BEFORE INSERT ON orders FOR EACH ROW EXECUTE FUNCTION touch();",
+      { sql: "DROP TRIGGER orders_touch ON orders;", config: { tables: { orders: { rows: 5_000_000, writes_per_second: 800 } } }, locks: [{ on: "table of the trigger", mode: "ACCESS EXCLUSIVE", relation: "orders" }] },
+      { sql: "CREATE OR REPLACE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.updated_at := clock_timestamp(); RETURN NEW; END $$;", locks: [] },
+    ],
+    good: [
+      "CREATE TABLE audit (id bigint, at timestamptz);\nCREATE TRIGGER audit_touch BEFORE UPDATE ON audit FOR EACH ROW EXECUTE FUNCTION touch();",
+      "CREATE FUNCTION stamp() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;",
+    ],
+  },
+  check(statement, { state, config }) {
+    if (statement.kind === "CreateFunctionStmt") {
+      const name = names(statement.ast.funcname).join(".");
+      const returnsTrigger = names(statement.ast.returnType?.names).at(-1) === "trigger";
+      if (!statement.ast.replace || !returnsTrigger || state.functionBodies.has(name.replace(/^public\./, ""))) return;
+      return { message: `Replacing trigger function \`${name}\` changes the behaviour of every write to every table whose trigger calls it, immediately and without a lock.` };
+    }
+    const change = triggerChange(statement);
+    if (!change || !isExisting(state, change.table)) return;
+    const hot = isHot(config, change.table);
+    return {
+      message: `${change.what[0]!.toUpperCase()}${change.what.slice(1)} on \`${change.table}\` takes ${change.mode} (waits for running writes, blocks new ones)${hot ? " on a hot table" : ""}, and the trigger then runs inside every write.`,
+      severity: hot ? "warning" : undefined,
+      locks: [lock(change.table, change.mode)],
+      help: "Set lock_timeout first; keep the trigger function fast.",
+    };
+  },
+};
+
+export default rule;
