@@ -2,9 +2,9 @@
 // 65,535-character limits, one annotation per finding, and a conclusion by the fail level.
 import type { Finding, Severity } from "../model.js";
 import { allFindings, type AnalysisReport } from "../report.js";
-import { blockingFindings, bySeverityThenPlace, fitBlocks, lockSentence, plural, utf8Length, type Block } from "./common.js";
+import { blockingFindings, fitBlocks, lockSentence, plural, utf8Length, type Block } from "./common.js";
 import { fixedLines } from "./fix.js";
-import { findingItem, migrationDetails, statsLine, summaryTable, verdict, type ReviewBodyOptions } from "./markdown.js";
+import { findingItems, migrationDetails, statsLine, summaryTable, verdict, type ReviewBodyOptions } from "./markdown.js";
 
 /** GitHub's limit for `output.summary` and `output.text`; counted in bytes to be safe either way. */
 export const MAX_OUTPUT_LENGTH = 65_535;
@@ -58,8 +58,7 @@ export function renderCheckRunOutput(report: AnalysisReport, options: CheckRunOp
   if (options.notes?.length) summaryBlocks.push({ lines: options.notes.map((n) => `> **Note:** ${n}`) });
   summaryBlocks.push(summaryTable(report));
   if (findings.length) {
-    const items = [...findings].sort(bySeverityThenPlace).map((f) => findingItem(f, sources.get(f.span.file)).join("\n"));
-    summaryBlocks.push({ lines: ["### Findings", "", ...items], cuttable: true, keepTogether: 1 });
+    summaryBlocks.push({ lines: ["### Findings", "", ...findingItems(findings, sources)], cuttable: true, keepTogether: 1 });
   }
   for (const [key, title] of [
     ["gates", "Quality gates"],

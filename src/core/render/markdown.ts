@@ -186,9 +186,22 @@ function findingsBlock(listed: Finding[], postedInline: number, sources: Map<str
   if (!listed.length) return { lines: [postedInline === 1 ? "The finding is posted as a comment on the changed line." : `All ${inline}`] };
   const lines = [postedInline ? "### Findings not on a changed line" : "### Findings", ""];
   if (postedInline) lines.push(inline, "");
-  // One unit per finding, so a cut never splits an item (or its diff fence).
-  for (const f of [...listed].sort(bySeverityThenPlace)) lines.push(findingItem(f, sources.get(f.span.file)).join("\n"));
+  lines.push(...findingItems(listed, sources));
   return { lines, cuttable: true, keepTogether: 1 };
+}
+
+/**
+ * The findings as list items, strongest first; one unit per finding so a cut never splits an
+ * item (or its diff fence). A help text already shown for the same rule is not repeated.
+ */
+export function findingItems(findings: Finding[], sources: Map<string, string>): string[] {
+  const helped = new Set<string>();
+  return [...findings].sort(bySeverityThenPlace).map((f) => {
+    const key = `${f.ruleId}\u0000${f.help ?? ""}`;
+    const showHelp = !helped.has(key);
+    helped.add(key);
+    return findingItem(f, sources.get(f.span.file), { showHelp }).join("\n");
+  });
 }
 
 /** A fix preview longer than this is described, not shown. */
@@ -198,10 +211,10 @@ const MAX_PREVIEW_LINES = 12;
  * One finding as a list item: place, rule, message, then what to do; a fix is previewed as a
  * diff (it cannot be a committable suggestion outside the changed lines).
  */
-export function findingItem(f: Finding, source: string | undefined): string[] {
+export function findingItem(f: Finding, source: string | undefined, { showHelp = true } = {}): string[] {
   const docs = f.docsUrl ? ` · [docs](${f.docsUrl})` : "";
   const lines = [`- ${SEVERITY_ICON[f.severity]} ${code(`${f.span.file}:${f.span.startLine}`)} **${f.ruleId}**: ${safeInline(f.message)}${docs}`];
-  if (f.help) lines.push(`  - 💡 ${safeInline(f.help)}`);
+  if (f.help && showHelp) lines.push(`  - 💡 ${safeInline(f.help)}`);
   if (!f.fix) return lines;
   lines.push(`  - 🔧 Fix: ${safeInline(f.fix.description)}`);
   const change = fixedLines(f, source);
