@@ -152,6 +152,10 @@ describe("review body size limit", () => {
   it("never splits a finding and its diff preview", async () => {
     const { report, sources } = await analyze(RISKY, { config: NO_TRANSACTION });
     const full = renderReviewBody(report, { sources });
+    // Even an absurdly small limit is respected, keeping the marker and the verdict.
+    const tiny = renderReviewBody(report, { sources, maxLength: 300 });
+    expect(tiny.length).toBeLessThanOrEqual(300);
+    expect(tiny.startsWith(`${REVIEW_MARKER}\n## ❌ migration-guard: 4 blocking findings\n`)).toBe(true);
     // Try every cut point through the findings list: fences always stay balanced.
     for (let maxLength = 1200; maxLength < full.length; maxLength += 97) {
       const body = renderReviewBody(report, { sources, maxLength });

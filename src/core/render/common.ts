@@ -177,11 +177,18 @@ export function fitBlocks(blocks: Block[], { limit, measure, cutNote }: FitOptio
         keptLines += part.kept;
       }
     }
+    // The first block is the headline: under a tiny limit it beats the note.
+    if (!kept.length) {
+      kept.push(block);
+      keptLines += lineCount(block.lines);
+    }
     break;
   }
   const note = cutNote(totalLines - keptLines);
-  const text = join([...kept, { lines: [note] }]);
-  return measure(text) <= limit ? text : hardCut(text, limit, measure);
+  for (const text of [join([...kept, { lines: [note] }]), join(kept)]) {
+    if (measure(text) <= limit) return text;
+  }
+  return hardCut(join(kept), limit, measure);
 }
 
 function cutBlock(block: Block, budget: number, measure: (t: string) => number): { block: Block; kept: number } | undefined {
