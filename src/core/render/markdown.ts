@@ -28,7 +28,7 @@ export const REVIEW_MARKER = "<!-- migration-guard:review v1 -->";
 export const MAX_BODY_LENGTH = 65_536;
 
 export interface ReviewBodyOptions {
-  /** File contents by path (kept for renderers that quote code; the body itself does not). */
+  /** File contents by path: findings listed in the body show their fix as a small diff. */
   sources?: Map<string, string>;
   /** Markdown of sections other parts of the app produce; each is rendered only when given. */
   sections?: { gates?: string; commitFormat?: string; evidence?: string; runbook?: string };
