@@ -1,6 +1,25 @@
 // Shared measurement helpers for the benchmarks: wall time and peak RSS of a command via
 // GNU time, interleaved runs, medians.
 import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+
+/**
+ * Installs an anchor tool from npm into bench/.work/anchors (not a project dependency: the
+ * registry mirror here lacks some of their optional per-platform packages, which would
+ * break `npm ci` for everyone). Returns the path of its bin.
+ */
+export function installAnchor(root, spec, bin) {
+  const prefix = join(root, "bench", ".work", "anchors");
+  const path = join(prefix, "node_modules", ".bin", bin);
+  if (!existsSync(path)) {
+    const result = spawnSync("npm", ["install", "--no-save", "--no-package-lock", "--no-audit", "--no-fund", "--prefix", prefix, spec], {
+      stdio: "inherit",
+    });
+    if (result.status !== 0 || !existsSync(path)) throw new Error(`could not install ${spec} from npm`);
+  }
+  return path;
+}
 
 /** Runs a command once; returns wall seconds and peak RSS in MB (from /usr/bin/time). */
 export function measure(command, args, options = {}) {

@@ -4,12 +4,12 @@
 import { mkdirSync, rmSync, writeFileSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { fmt, interleaved, measure, median } from "./_measure.mjs";
+import { fmt, installAnchor, interleaved, measure, median } from "./_measure.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const work = join(root, "bench", ".work", "check");
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
-const squawk = join(root, "node_modules", ".bin", "squawk");
+const squawk = installAnchor(root, "squawk-cli@2.66.0", "squawk");
 const cli = join(root, "bin", "migration-guard.js");
 
 /** A realistic mix of migration statements over many tables (deterministic). */
