@@ -85,6 +85,11 @@ describe("inline comments", () => {
   it("comments on the statement's first line without a source, and on findings outside any statement", async () => {
     const { byLine, sources } = await risky();
     const multi = byLine("20240215093000_index_orders_by_date.up.sql", 4);
+    // Asked not to suggest (its lines are outside the diff), the fix is described on the first line.
+    const noSuggestion = renderInlineComment(multi, sources.get(multi.span.file), { suggestion: false });
+    expect(noSuggestion.line).toBe(4);
+    expect(noSuggestion.body).not.toContain("```suggestion");
+    expect(noSuggestion.body).toContain("🔧 **Fix:** Build the index concurrently");
     const withoutSource = renderInlineComment(multi, undefined);
     expect(withoutSource).toMatchObject({ line: 4, side: "RIGHT" });
     expect(withoutSource.body).toContain("🔧 **Fix:** Build the index concurrently");

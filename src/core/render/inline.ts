@@ -26,8 +26,13 @@ export function findingMarker(fingerprint: string): string {
  * lines the fix rewrites (so "Commit suggestion" replaces them); otherwise it sits on the
  * statement's first line, the one a reader recognizes and the likeliest to be in the diff.
  */
-export function renderInlineComment(finding: Finding, source: string | undefined): InlineComment {
-  const suggestion = suggestionFor(finding, source);
+export function renderInlineComment(
+  finding: Finding,
+  source: string | undefined,
+  /** `suggestion: false` when the fix's lines are outside the diff but the statement's first line is not. */
+  { suggestion: allowSuggestion = true }: { suggestion?: boolean } = {},
+): InlineComment {
+  const suggestion = allowSuggestion ? suggestionFor(finding, source) : undefined;
   const line = suggestion ? suggestion.endLine : finding.span.startLine;
   const startLine = suggestion && suggestion.startLine < suggestion.endLine ? suggestion.startLine : undefined;
   let body = commentBody(finding, suggestion);
