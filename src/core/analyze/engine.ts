@@ -70,7 +70,11 @@ export function analyzeChange(input: ChangeInput, config: Config, rules: Rule[])
     let down: ScriptAnalysis = { findings: [] };
     if (migration.status !== "deleted") {
       up = analyzeScript(migration, "up", contents, changeState, wraps, config, active, known, makeFinding);
-      changeState = up.state ?? changeState;
+      if (up.state) {
+        // An edited migration's objects already exist wherever it was applied, so later
+        // migrations of the change must still treat them as existing tables.
+        changeState = migration.status === "added" ? up.state : { ...up.state, createdRelations: changeState.createdRelations };
+      }
       if (migration.down) {
         down = analyzeScript(migration, "down", contents, changeState, wraps, config, active, known, makeFinding);
       }

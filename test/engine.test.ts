@@ -1,0 +1,89 @@
+// Engine behaviour across the migrations of one change (a pull request against its base).
+import { describe, expect, it } from "vitest";
+import { analyzeFiles, ruleIds } from "./helpers/engine.js";
+
+describe("the change as a whole", () => {
+  it("treats a table created earlier in the same change as new (no lock warnings on it)", async () => {
+    const report = await analyzeFiles(
+      {
+        "db/migrations/0001_init.up.sql": "CREATE TABLE accounts (id bigint PRIMARY KEY);",
+        "db/migrations/0001_init.down.sql": "DROP TABLE accounts;",
+        "db/migrations/0002_orders.up.sql": "CREATE TABLE orders (id bigint PRIMARY KEY, account_id bigint);",
+        "db/migrations/0002_orders.down.sql": "DROP TABLE orders;",
+        "db/migrations/0003_orders_idx.up.sql": "CREATE INDEX orders_account_idx ON orders (account_id);",
+        "db/migrations/0003_orders_idx.down.sql": "DROP INDEX orders_account_idx;",
+      },
+      {
+        base: {
+          "db/migrations/0001_init.up.sql": "CREATE TABLE accounts (id bigint PRIMARY KEY);",
+          "db/migrations/0001_init.down.sql": "DROP TABLE accounts;",
+        },
+      },
+    );
+    expect(ruleIds(report)).not.toContain("require-concurrent-index");
+  });
+
+  it("still treats tables of an edited, already merged migration as existing", async () => {
+    const base = {
+      "db/migrations/0001_orders.up.sql": "CREATE TABLE orders (id bigint PRIMARY KEY, account_id bigint);",
+      "db/migrations/0001_orders.down.sql": "DROP TABLE orders;",
+    };
+    const report = await analyzeFiles(
+      {
+        "db/migrations/0001_orders.up.sql": "CREATE TABLE orders (id bigint PRIMARY KEY, account_id bigint, note text);",
+        "db/migrations/0001_orders.down.sql": "DROP TABLE orders;",
+        "db/migrations/0002_orders_idx.up.sql": "CREATE INDEX orders_account_idx ON orders (account_id);",
+        "db/migrations/0002_orders_idx.down.sql": "DROP INDEX orders_account_idx;",
+      },
+      { base },
+    );
+    const ids = ruleIds(report);
+    expect(ids).toContain("edited-merged-migration");
+    expect(ids).toContain("require-concurrent-index");
+  });
+
+  it("without a base, each migration is its own change: earlier tables exist", async () => {
+    const report = await analyzeFiles({
+      "db/migrations/0001_orders.up.sql": "CREATE TABLE orders (id bigint PRIMARY KEY, account_id bigint);",
+      "db/migrations/0001_orders.down.sql": "DROP TABLE orders;",
+      "db/migrations/0002_orders_idx.up.sql": "CREATE INDEX orders_account_idx ON orders (account_id);",
+      "db/migrations/0002_orders_idx.down.sql": "DROP INDEX orders_account_idx;",
+    });
+    expect(ruleIds(report)).toContain("require-concurrent-index");
+  });
+
+  it("keeps analyzing the other rules when one rule throws", async () => {
+    const { analyzeChange } = await import("../src/core/analyze/engine.js");
+    const { loadRules } = await import("../rules/index.js");
+    const { DEFAULT_CONFIG } = await import("../src/core/config/load.js");
+    const rules = await loadRules();
+    const broken = { ...rules.find((r) => r.id === "require-concurrent-index")!, id: "broken-rule", check: () => { throw new Error("unexpected AST"); } };
+    const report = analyzeChange(
+      { head: [{ path: "m/0001_x.sql", content: "CREATE INDEX i ON t (a);" }] },
+      { ...DEFAULT_CONFIG, rules: { "broken-rule": "error" } },
+      [...rules, broken],
+    );
+    const findings = report.migrations[0]!.findings;
+    expect(findings.map((f) => f.ruleId)).toContain("require-concurrent-index");
+    const internal = findings.find((f) => f.ruleId === "internal-error");
+    expect(internal?.message).toBe("rule broken-rule failed on statement 1 (IndexStmt): unexpected AST");
+  });
+
+  it("honours inline suppressions with a reason and reports ones without", async () => {
+    const report = await analyzeFiles({
+      "m/0001_x.sql": [
+        "-- migration-guard:ignore require-concurrent-index -- orders is empty until launch",
+        "CREATE INDEX a_idx ON orders (a);",
+        "CREATE INDEX b_idx ON orders (b); -- migration-guard:ignore require-concurrent-index",
+      ].join("\n"),
+    });
+    const findings = report.migrations[0]!.findings;
+    const index = findings.filter((f) => f.ruleId === "require-concurrent-index");
+    expect(index.map((f) => [f.span.startLine, f.suppressed?.reason])).toEqual([
+      [2, "orders is empty until launch"],
+      [3, undefined],
+    ]);
+    expect(findings.find((f) => f.ruleId === "suppression-without-reason")?.span.startLine).toBe(3);
+    expect(report.summary.suppressed).toBe(1);
+  });
+});
