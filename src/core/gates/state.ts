@@ -4,6 +4,7 @@
 // re-read and validated on every event.
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
+import { GateEvidence } from "./evidence.js";
 
 export const GateStatus = z.enum(["passed", "failed", "pending"]);
 export type GateStatus = z.infer<typeof GateStatus>;
@@ -52,16 +53,21 @@ const PROCESSED_LIMIT = 100;
 export const GateState = z.object({
   v: z.literal(STATE_VERSION),
   pr: z.number().int().positive(),
+  /**
+   * Incremented on every write. The app also records it in its check run (which only the app can
+   * write), so an older signed marker pasted back into the comment is recognized as a replay.
+   */
+  seq: z.number().int().nonnegative().default(0),
   /** Head SHA the state was last written for. */
   headSha: z.string(),
-  /** Digest of the PR's migration files (path + blob SHA) when the sign-offs were given. */
-  migrationsDigest: z.string(),
   signoffs: z.array(SignoffRecord),
   audit: z.array(AuditEntry),
   /** Audit entries dropped from the front to keep the marker small. */
   auditDropped: z.number().int().nonnegative().default(0),
   /** Results of the automatic gates for `auto.headSha`, written by the review path. */
   auto: z.object({ headSha: z.string(), gates: z.array(AutoGateRecord) }).optional(),
+  /** Test evidence for `headSha`, kept so later events for the same head still see it (compacted). */
+  evidence: z.object({ headSha: z.string(), evidence: GateEvidence }).optional(),
   /** Commit-format verdict for the same head SHA, when checked and enforced. */
   commitFormat: z.object({ headSha: z.string(), ok: z.boolean(), problems: z.number().int().nonnegative(), enforced: z.boolean() }).optional(),
   /** Keys of events already applied (command comment ids, edit timestamps): replays change nothing. */
@@ -69,8 +75,8 @@ export const GateState = z.object({
 });
 export type GateState = z.infer<typeof GateState>;
 
-export function emptyState(pr: number, headSha: string, migrationsDigest: string): GateState {
-  return { v: STATE_VERSION, pr, headSha, migrationsDigest, signoffs: [], audit: [], auditDropped: 0, processed: [] };
+export function emptyState(pr: number, headSha: string): GateState {
+  return { v: STATE_VERSION, pr, seq: 0, headSha, signoffs: [], audit: [], auditDropped: 0, processed: [] };
 }
 
 // ── marker ────────────────────────────────────────────────────────────────────────────────
@@ -171,9 +177,17 @@ export function removeSignoff(
 }
 
 /** Clears every sign-off (a push changed the migrations); the trail keeps what was cleared. */
-export function resetSignoffs(state: GateState, change: { at: string; by: string; reason: string; migrationsDigest: string }): GateState {
+export function resetSignoffs(state: GateState, change: { at: string; by: string; reason: string }): GateState {
   const cleared = state.signoffs.length;
-  const next = { ...state, signoffs: [], migrationsDigest: change.migrationsDigest };
+  const next = { ...state, signoffs: [] };
   if (!cleared) return next;
   return addAudit(next, { at: change.at, action: "reset", user: change.by, detail: `${change.reason}; ${cleared} sign-off${cleared === 1 ? "" : "s"} cleared` });
+}
+
+/** Keeps the evidence small enough for the marker: the statements that matter most for the gates. */
+export function compactEvidence(evidence: GateEvidence, keep = 20): GateEvidence {
+  const ranked = [...evidence.statements].sort((a, b) => (b.lockWaitMs ?? 0) - (a.lockWaitMs ?? 0) || b.durationMs - a.durationMs);
+  const rollback = evidence.rollback ? { ...evidence.rollback, diff: evidence.rollback.diff.slice(0, 10), lossyTables: evidence.rollback.lossyTables.slice(0, 10) } : undefined;
+  const validation = evidence.validation ? { ...evidence.validation, failures: evidence.validation.failures.slice(0, 10) } : undefined;
+  return { ...evidence, statements: ranked.slice(0, keep), rollback, validation };
 }

@@ -1,0 +1,147 @@
+// The GitHub calls the gates need, and nothing else: the sticky comment, the sender's authority
+// (collaborator permission, team membership), the `migration-guard/gates` check run, the files a
+// push changed, and the PR's commits for the commit-format check.
+import type { GitHub } from "../octokit.js";
+import { PERMISSION_ORDER, type RepoPermission, type SignoffPolicy } from "../../core/gates/config.js";
+import { teamRef } from "../../core/gates/authority.js";
+import { STICKY_HEADER } from "../../core/gates/render.js";
+import { hasMarker } from "../../core/gates/state.js";
+
+export const GATES_CHECK_NAME = "migration-guard/gates";
+
+export interface RepoRef {
+  owner: string;
+  repo: string;
+}
+
+export interface IssueComment {
+  id: number;
+  body?: string | null;
+  html_url?: string;
+  updated_at?: string;
+  user?: { login: string; type?: string; id?: number } | null;
+  performed_via_github_app?: { id: number } | null;
+}
+
+/**
+ * Our sticky comment: written by a bot account, with our header and state marker, and (when
+ * the app id is known) by this app. A user's comment that copies the marker is never ours.
+ */
+export function isOwnComment(comment: IssueComment, appId?: number): boolean {
+  if (comment.user?.type !== "Bot") return false;
+  const body = comment.body ?? "";
+  if (!body.startsWith(STICKY_HEADER) || !hasMarker(body)) return false;
+  return appId === undefined || comment.performed_via_github_app?.id === appId;
+}
+
+export async function findStickyComment(octokit: GitHub, repo: RepoRef, pr: number, appId?: number): Promise<IssueComment | undefined> {
+  const comments = (await octokit.paginate(octokit.rest.issues.listComments, { ...repo, issue_number: pr, per_page: 100 })) as IssueComment[];
+  return comments.find((c) => isOwnComment(c, appId));
+}
+
+export async function writeStickyComment(octokit: GitHub, repo: RepoRef, pr: number, existing: IssueComment | undefined, body: string): Promise<IssueComment> {
+  if (existing) {
+    if (existing.body === body) return existing;
+    const { data } = await octokit.rest.issues.updateComment({ ...repo, comment_id: existing.id, body });
+    return data as IssueComment;
+  }
+  const { data } = await octokit.rest.issues.createComment({ ...repo, issue_number: pr, body });
+  return data as IssueComment;
+}
+
+/** Repository permission as GitHub reports it (role names map onto the five levels). */
+export async function repoPermission(octokit: GitHub, repo: RepoRef, username: string): Promise<RepoPermission | "none"> {
+  try {
+    const { data } = await octokit.rest.repos.getCollaboratorPermissionLevel({ ...repo, username });
+    const role = (data as { role_name?: string }).role_name;
+    if (role && (PERMISSION_ORDER as string[]).includes(role)) return role as RepoPermission;
+    return (PERMISSION_ORDER as string[]).includes(data.permission) ? (data.permission as RepoPermission) : "none";
+  } catch (error) {
+    if (status(error) === 404) return "none";
+    throw error;
+  }
+}
+
+/** The policy's teams the user is an active member of (needs `members: read`). */
+export async function teamsOf(octokit: GitHub, owner: string, username: string, policy: SignoffPolicy): Promise<string[]> {
+  const member: string[] = [];
+  for (const team of policy.teams) {
+    const { org, slug } = teamRef(team, owner);
+    try {
+      const { data } = await octokit.rest.teams.getMembershipForUserInOrg({ org, team_slug: slug, username });
+      if (data.state === "active") member.push(team);
+    } catch (error) {
+      if (status(error) !== 404) throw error;
+    }
+  }
+  return member;
+}
+
+export interface GatesCheck {
+  conclusion: "success" | "failure" | "action_required";
+  title: string;
+  summary: string;
+  detailsUrl?: string;
+}
+
+export interface GatesCheckRecord {
+  id?: number;
+  /** The state sequence number the app wrote last for this head (from the run's external_id). */
+  seq?: number;
+}
+
+const SEQ_ID = /^migration-guard-gates:seq=(\d+)$/;
+
+/** The current `migration-guard/gates` run for a head SHA, if any (only the app can write it). */
+export async function readGatesCheck(octokit: GitHub, repo: RepoRef, headSha: string): Promise<GatesCheckRecord> {
+  const { data } = await octokit.rest.checks.listForRef({ ...repo, ref: headSha, check_name: GATES_CHECK_NAME, filter: "latest", per_page: 1 });
+  const run = data.check_runs[0];
+  if (!run) return {};
+  const m = SEQ_ID.exec(run.external_id ?? "");
+  return { id: run.id, seq: m ? Number(m[1]) : undefined };
+}
+
+/** One `migration-guard/gates` run per head SHA, updated in place as the gates change. */
+export async function publishGatesCheck(octokit: GitHub, repo: RepoRef, headSha: string, check: GatesCheck, existing: GatesCheckRecord, seq: number): Promise<void> {
+  const fields = {
+    status: "completed" as const,
+    conclusion: check.conclusion,
+    output: { title: check.title, summary: check.summary },
+    details_url: check.detailsUrl,
+    external_id: `migration-guard-gates:seq=${seq}`,
+  };
+  if (existing.id) await octokit.rest.checks.update({ ...repo, check_run_id: existing.id, ...fields });
+  else await octokit.rest.checks.create({ ...repo, name: GATES_CHECK_NAME, head_sha: headSha, ...fields });
+}
+
+/** Files changed between two commits of a push (a force push compares through the merge base). */
+export async function filesChangedBetween(octokit: GitHub, repo: RepoRef, before: string, after: string): Promise<{ path: string }[] | undefined> {
+  try {
+    const { data } = await octokit.rest.repos.compareCommitsWithBasehead({ ...repo, basehead: `${before}...${after}`, per_page: 100 });
+    return (data.files ?? []).map((f) => ({ path: f.filename }));
+  } catch (error) {
+    // The old head may be gone (force push + GC): treat as "everything may have changed".
+    if (status(error) === 404) return undefined;
+    throw error;
+  }
+}
+
+export interface PullCommit {
+  sha: string;
+  message: string;
+}
+
+/** The PR's commits (GitHub lists at most 250), oldest first. */
+export async function listPullCommits(octokit: GitHub, repo: RepoRef, pr: number): Promise<PullCommit[]> {
+  const commits = await octokit.paginate(octokit.rest.pulls.listCommits, { ...repo, pull_number: pr, per_page: 100 });
+  return commits.map((c) => ({ sha: c.sha, message: c.commit.message }));
+}
+
+export async function commitFiles(octokit: GitHub, repo: RepoRef, sha: string): Promise<{ path: string }[]> {
+  const { data } = await octokit.rest.repos.getCommit({ ...repo, ref: sha, per_page: 100 });
+  return (data.files ?? []).map((f) => ({ path: f.filename }));
+}
+
+function status(error: unknown): number | undefined {
+  return typeof error === "object" && error !== null && "status" in error ? Number((error as { status: unknown }).status) : undefined;
+}

@@ -1,0 +1,142 @@
+// The gates' part of the review path: runs inside the App's analysis of a pull request (a section
+// provider, see src/app/sections.ts). Decides the automatic gates from the report and the test
+// evidence, resets sign-offs when a push changed migrations, checks the commit format, and
+// returns the gates, commit-format and runbook sections of the review.
+import type { Context } from "probot";
+import { checkCommitFormat, type CommitFormatResult, type CommitInput } from "../../core/commit-format/check.js";
+import { generateCommitMessage } from "../../core/commit-format/generate.js";
+import { renderCommitFormatSection } from "../../core/commit-format/render.js";
+import type { Config } from "../../core/config/schema.js";
+import { selectMigrationFiles } from "../../core/discover/index.js";
+import { evaluateAutoGates } from "../../core/gates/evaluate.js";
+import type { GateEvidence } from "../../core/gates/evidence.js";
+import { renderGatesSection } from "../../core/gates/render.js";
+import { compactEvidence, markProcessed, resetSignoffs, wasProcessed, type GateState } from "../../core/gates/state.js";
+import { resolveThresholds } from "../../core/gates/thresholds.js";
+import type { AnalysisReport } from "../../core/report.js";
+import { describeChanges } from "../../core/runbook/changes.js";
+import { renderRunbook } from "../../core/runbook/runbook.js";
+import type { GitHub } from "../octokit.js";
+import { commitFiles, filesChangedBetween, listPullCommits, type RepoRef } from "./api.js";
+import { loadState, publishGates, readPull, resolveOptions, type GatesOptions, type PullInfo } from "./handlers.js";
+
+/** Commits whose files are listed one by one for the commit-format check (one API call each). */
+export const MAX_COMMITS_CHECKED = 50;
+
+const attached = new WeakMap<object, GateEvidence>();
+
+/**
+ * The evidence handler (workflow_run) hands validated test evidence to this event's analysis.
+ * Scoped to the event's context object: nothing outlives the event.
+ */
+export function attachGateEvidence(context: object, evidence: GateEvidence): void {
+  attached.set(context, evidence);
+}
+
+export interface GateSectionInput {
+  context: Context;
+  report: AnalysisReport;
+  config: Config;
+  pullRequest: { owner: string; repo: string; number: number; headSha: string };
+  /** Migration file contents by path (for the runbook's statements and schema-change claims). */
+  sources?: Map<string, string>;
+}
+
+export type GateSections = { gates?: string; commitFormat?: string; runbook?: string };
+
+export function gatesSectionProvider(options: GatesOptions = {}): (input: GateSectionInput) => Promise<GateSections> {
+  return (input) => gateSections(input, options);
+}
+
+export async function gateSections(input: GateSectionInput, options: GatesOptions = {}): Promise<GateSections> {
+  const { context, report, config } = input;
+  const octokit = context.octokit;
+  const repo: RepoRef = { owner: input.pullRequest.owner, repo: input.pullRequest.repo };
+  const resolved = resolveOptions(options);
+  const payload = context.payload as { pull_request?: { number: number; user: { login: string }; head: { sha: string }; title: string; body?: string | null; state: string; html_url?: string } };
+  const pr: PullInfo =
+    payload.pull_request?.number === input.pullRequest.number
+      ? {
+          number: payload.pull_request.number,
+          author: payload.pull_request.user.login,
+          headSha: input.pullRequest.headSha,
+          title: payload.pull_request.title,
+          body: payload.pull_request.body ?? "",
+          open: payload.pull_request.state === "open",
+          htmlUrl: payload.pull_request.html_url,
+        }
+      : { ...(await readPull(octokit, repo, input.pullRequest.number)), headSha: input.pullRequest.headSha };
+  const sources = input.sources ?? new Map<string, string>();
+  const changes = describeChanges(report, sources);
+  const thresholds = resolveThresholds(config);
+  const sections: GateSections = {};
+  const now = new Date().toISOString();
+
+  let evidence = attached.get(context);
+  let commitResult: CommitFormatResult | undefined;
+  if (config.gates.enabled) {
+    const loaded = await loadState(octokit, repo, pr, resolved, now);
+    let state = await resetOnPush(context, octokit, repo, config, loaded.state, now);
+    if (evidence) state = { ...state, evidence: { headSha: pr.headSha, evidence: compactEvidence(evidence) } };
+    else if (state.evidence?.headSha === pr.headSha) evidence = state.evidence.evidence;
+    const auto = evaluateAutoGates({ report, evidence, config: config.gates, thresholds, headSha: pr.headSha, prBody: pr.body });
+    state = { ...state, auto: { headSha: pr.headSha, gates: auto } };
+    if (config.commit_format.enabled) {
+      commitResult = await checkCommits(octokit, repo, pr, config, { report, changes, evidence });
+      state = { ...state, commitFormat: { headSha: pr.headSha, ok: commitResult.ok, problems: commitResult.problems.length, enforced: config.commit_format.enforce } };
+    }
+    const { summary, comment } = await publishGates(octokit, repo, pr, config, loaded, state, resolved);
+    sections.gates = renderGatesSection(summary, comment.html_url);
+  } else if (config.commit_format.enabled) {
+    commitResult = await checkCommits(octokit, repo, pr, config, { report, changes, evidence });
+  }
+  if (commitResult) {
+    const suggestion = commitResult.ok ? undefined : generateCommitMessage(report, config.commit_format, { changes, evidence, ticket: ticketIn(pr.title, config) });
+    sections.commitFormat = renderCommitFormatSection(commitResult, suggestion);
+  }
+  const runbook = renderRunbook(report, { sources, thresholds, lockTimeoutMs: Math.min(2000, config.thresholds.max_lock_timeout_ms), evidence, headingLevel: 4 });
+  sections.runbook = `<details><summary>Deployment runbook (Phase 6)</summary>\n\n${runbook}\n</details>`;
+  return sections;
+}
+
+/** On `synchronize`: a push that changed migration files clears the sign-offs (when configured). */
+async function resetOnPush(context: Context, octokit: GitHub, repo: RepoRef, config: Config, state: GateState, now: string): Promise<GateState> {
+  const payload = context.payload as { action?: string; before?: string; after?: string; sender?: { login: string } };
+  if (context.name !== "pull_request" || payload.action !== "synchronize" || !payload.before || !payload.after) return state;
+  const key = `push:${payload.after}`;
+  if (wasProcessed(state, key)) return state;
+  let next = markProcessed(state, key);
+  if (!config.gates.reset_on_push || !state.signoffs.length) return next;
+  const files = await filesChangedBetween(octokit, repo, payload.before, payload.after);
+  const changed = files === undefined ? true : selectMigrationFiles(files, config).length > 0;
+  if (changed) {
+    const why = files === undefined ? `push ${payload.after.slice(0, 7)} replaced history that can no longer be compared` : `push ${payload.after.slice(0, 7)} changed migration files`;
+    next = resetSignoffs(next, { at: now, by: payload.sender?.login ?? "unknown", reason: why });
+    context.log.info(`gates: ${why}; sign-offs reset`);
+  }
+  return next;
+}
+
+async function checkCommits(
+  octokit: GitHub,
+  repo: RepoRef,
+  pr: PullInfo,
+  config: Config,
+  context: Parameters<typeof checkCommitFormat>[2],
+): Promise<CommitFormatResult> {
+  const mode = config.commit_format.check;
+  const inputs: CommitInput[] = [];
+  if (mode === "pull_request" || mode === "both") inputs.push({ source: "pull_request", message: `${pr.title}\n\n${pr.body}` });
+  if (mode === "commits" || mode === "both") {
+    const commits = (await listPullCommits(octokit, repo, pr.number)).filter((c) => !/^Merge (branch|pull request|remote-tracking)/.test(c.message));
+    for (const commit of commits.slice(-MAX_COMMITS_CHECKED)) {
+      const files = await commitFiles(octokit, repo, commit.sha);
+      if (selectMigrationFiles(files, config).length) inputs.push({ sha: commit.sha, source: "commit", message: commit.message });
+    }
+  }
+  return checkCommitFormat(inputs, config.commit_format, context);
+}
+
+function ticketIn(title: string, config: Config): string | undefined {
+  return new RegExp(config.commit_format.ticket_pattern).exec(title)?.[0];
+}
