@@ -87,11 +87,11 @@ export const GatesConfig = z
     /** Rule-id globs whose findings count as destructive or lossy ("Zero data loss confirmed"). */
     data_loss_rules: z
       .array(z.string().min(1))
-      .default(["*drop-column*", "*drop-table*", "*truncate*", "*narrow*", "*lossy*", "*destructive*", "*delete-without-where*", "*drop-schema*", "*drop-database*"]),
+      .default(["drop-column", "drop-table", "truncate-table", "drop-database-or-schema", "update-delete-without-where", "*lossy*", "*narrow*"]),
     /** Rule-id globs whose findings break running application code ("Application compatibility verified"). */
     incompatible_rules: z
       .array(z.string().min(1))
-      .default(["*rename*", "*drop-column*", "*drop-table*", "*column-type*", "*change-type*", "*set-not-null*", "*not-null*"]),
+      .default(["rename-column", "rename-table", "drop-column", "drop-table", "alter-column-type", "set-not-null", "add-required-column", "dependent-object-drop-or-rename"]),
   })
   .strict()
   .superRefine((config, ctx) => {
