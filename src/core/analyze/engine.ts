@@ -9,6 +9,7 @@ import { parseScript, type ParsedScript, type Statement } from "../parse/index.j
 import { decodeSource, shortHash } from "../parse/text.js";
 import { AnalysisReport, type MigrationReport } from "../report.js";
 import { assessRisk } from "../risk/assess.js";
+import { buildCatalog, type StatsCatalog } from "../stats/index.js";
 import { PRESETS } from "../../../rules/presets.js";
 import { hitsOf, type Direction, type MigrationFacts, type Rule, type RuleHit } from "./rule.js";
 import { advance, initialState, nextChange, startScript, type AnalysisState } from "./state.js";
@@ -44,7 +45,16 @@ interface ScriptAnalysis {
   suppressions?: Suppression[];
 }
 
-export function analyzeChange(input: ChangeInput, config: Config, rules: Rule[]): AnalysisReport {
+export interface AnalyzeOptions {
+  /** Table statistics (the stats file merged with `tables:`); default: `tables:` alone. */
+  stats?: StatsCatalog;
+}
+
+export function analyzeChange(input: ChangeInput, config: Config, rules: Rule[], options: AnalyzeOptions = {}): AnalysisReport {
+  const riskContext = {
+    stats: options.stats ?? buildCatalog(config),
+    ruleWork: ((works) => (id: string) => works.get(id))(new Map(rules.map((r) => [r.id, r.docs.work as string]))),
+  };
   const active = activeRules(rules, config);
   const known = new Set(rules.map((r) => r.id));
   const discovery = discover(input, config);
@@ -86,7 +96,7 @@ export function analyzeChange(input: ChangeInput, config: Config, rules: Rule[])
       statements: { up: up.script?.statements.length ?? 0, down: down.script?.statements.length ?? 0 },
       findings: sortFindings(findings),
     };
-    report.risk = assessRisk(report, up.script, down.script, config);
+    report.risk = assessRisk(report, up.script, down.script, config, riskContext);
     reports.push(report);
   }
   // Files the migration tool would skip or refuse belong to no migration.
@@ -149,7 +159,7 @@ function analyzeScript(
   for (const p of problems) {
     if (active.has(p.ruleId)) findings.push(makeFinding(p.ruleId, { message: p.message, span: p.span }, migration));
   }
-  let state = startScript(stateIn, wraps);
+  let state = startScript(stateIn, wraps, { isolated: direction === "down" });
   const statementRules = [...active.values()].filter((a) => a.rule.check && a.rule.dialects.includes(config.dialect));
   for (const statement of script.statements) {
     const context = { config, dialect: config.dialect, direction, migration, script, state };

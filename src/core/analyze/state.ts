@@ -59,7 +59,33 @@ export interface AnalysisState {
    * schema knowledge, kept across changes (see `nextChange`): a later migration's ALTER COLUMN
    * TYPE can then tell a binary-coercible change from a rewrite.
    */
-  columnTypes: Map<string, ColumnType>;
+  columnTypes: KeyValueStore<string, ColumnType>;
+}
+
+/** The part of Map that state collections need; lets a rollback script read through an overlay. */
+export interface KeyValueStore<K, V> {
+  get(key: K): V | undefined;
+  has(key: K): boolean;
+  set(key: K, value: V): unknown;
+  delete(key: K): boolean;
+}
+
+/** Writes stay in the overlay; reads fall through to `base` unless the overlay changed the key. */
+export function overlay<K, V>(base: KeyValueStore<K, V>): KeyValueStore<K, V> {
+  const own = new Map<K, { value: V } | undefined>();
+  return {
+    get: (key) => (own.has(key) ? own.get(key)?.value : base.get(key)),
+    has: (key) => (own.has(key) ? own.get(key) !== undefined : base.has(key)),
+    set(key, value) {
+      own.set(key, { value });
+      return this;
+    },
+    delete(key) {
+      const existed = own.has(key) ? own.get(key) !== undefined : base.has(key);
+      own.set(key, undefined);
+      return existed;
+    },
+  };
 }
 
 /** A column's declared type: `varchar` + [20], `numeric` + [10, 2], `interval` + [range, precision]. */
@@ -97,8 +123,16 @@ export function nextChange(state: AnalysisState): AnalysisState {
   return { ...initialState(state.postgresVersion), columnTypes: state.columnTypes };
 }
 
-/** A new script starts: the tool's own transaction (if any) begins; created objects persist. */
-export function startScript(state: AnalysisState, toolWrapsInTransaction: boolean): AnalysisState {
+/**
+ * A new script starts: the tool's own transaction (if any) begins; created objects persist.
+ * An `isolated` script (a rollback, whose effects must not reach later migrations) sees the
+ * schema knowledge through an overlay; others share it, so long histories stay linear.
+ */
+export function startScript(
+  state: AnalysisState,
+  toolWrapsInTransaction: boolean,
+  { isolated = false }: { isolated?: boolean } = {},
+): AnalysisState {
   return {
     ...state,
     // `advance` mutates in place: copy what the change shares so sibling scripts stay apart.
@@ -109,7 +143,7 @@ export function startScript(state: AnalysisState, toolWrapsInTransaction: boolea
     functionBodies: new Map(state.functionBodies),
     indexesInChange: new Map(state.indexesInChange),
     columnsAddedInChange: new Set(state.columnsAddedInChange),
-    columnTypes: new Map(state.columnTypes),
+    columnTypes: isolated ? overlay(state.columnTypes) : state.columnTypes,
     inTransaction: toolWrapsInTransaction,
     explicitTransaction: false,
     toolTransaction: toolWrapsInTransaction,
