@@ -14,8 +14,28 @@ export const TableLock = z.object({
   estimatedSeconds: z.number().nonnegative().optional(),
   /** What the statement does while holding it. */
   work: z.string().optional(),
+  /** How the estimate was computed ("rewrite of orders: 40 GB at 100 MB/s …"), or why there is none. */
+  basis: z.string().optional(),
+  /** Line of the statement that takes the lock. */
+  line: z.number().int().positive().optional(),
+  /** Held until the end of the transaction the statement runs in (not just the statement). */
+  untilCommit: z.boolean().optional(),
+  /** Table size from statistics, when known. */
+  rows: z.number().nonnegative().optional(),
+  bytes: z.number().nonnegative().optional(),
 });
 export type TableLock = z.infer<typeof TableLock>;
+
+/** One statement of the up script as the risk model weighs it. */
+export const RiskOperation = z.object({
+  line: z.number().int().positive(),
+  kind: z.string(),
+  relation: z.string().optional(),
+  work: z.string(),
+  estimatedSeconds: z.number().nonnegative().optional(),
+  basis: z.string().optional(),
+});
+export type RiskOperation = z.infer<typeof RiskOperation>;
 
 export const RiskAssessment = z.object({
   level: RiskLevel,
@@ -32,6 +52,12 @@ export const RiskAssessment = z.object({
   }),
   rollback: RollbackComplexity,
   rollbackReasons: z.array(z.string()).default([]),
+  /** Estimated duration of the whole up script (known parts only), from table statistics. */
+  estimatedSeconds: z.number().nonnegative().optional(),
+  /** Each up statement's work and estimated duration. */
+  operations: z.array(RiskOperation).optional(),
+  /** Tables the migration touches, with and without statistics. */
+  statistics: z.object({ known: z.array(z.string()), missing: z.array(z.string()) }).optional(),
 });
 export type RiskAssessment = z.infer<typeof RiskAssessment>;
 

@@ -37,6 +37,10 @@ const Thresholds = z
     /** Sequential throughput used to estimate rewrites and scans (bytes per second). */
     rewrite_bytes_per_second: ByteSize.default("100MB"),
     index_build_bytes_per_second: ByteSize.default("50MB"),
+    /** A write-blocking lock estimated to be held longer than this makes the migration's risk critical. */
+    critical_blocking_seconds: z.number().positive().default(60),
+    /** Bytes per row assumed when `tables:` gives rows but no bytes. */
+    average_row_bytes: z.number().positive().default(100),
   })
   .strict();
 

@@ -1,58 +1,337 @@
-// Risk assessment per migration: a level with reasons, the strongest lock per table,
-// the objects affected and how hard the change is to roll back.
+// Risk assessment per migration: a level with reasons, the strongest lock per table with its
+// estimated hold time, the objects affected and how hard the change is to roll back. Pure:
+// findings, parsed scripts, configuration and table statistics in; a RiskAssessment out.
 import type { Config } from "../config/schema.js";
-import type { LockMode, RiskLevel } from "../model.js";
-import type { ParsedScript } from "../parse/index.js";
-import { blockedBy, blocksTraffic, statementLocks, strongest } from "../analyze/pg-locks.js";
-import type { MigrationReport, RiskAssessment, RollbackComplexity } from "../report.js";
+import type { Finding, LockFact, LockMode, RiskLevel } from "../model.js";
+import type { ParsedScript, Statement } from "../parse/index.js";
+import { blockedBy, lockRank, statementLocks, strongest } from "../analyze/pg-locks.js";
+import type { MigrationReport, RiskAssessment, RiskOperation, TableLock } from "../report.js";
+import { buildCatalog, lookupTable, statsKey, type StatsCatalog } from "../stats/index.js";
+import { estimateWork, formatCount, formatDuration, throughput, type EstimateResult } from "./estimate.js";
+import { ObjectCollector } from "./objects.js";
+import { rollbackComplexity } from "./rollback.js";
+import { createdTable, fromRuleWork, heavier, isSizeDependent, statementWork, type StatementWork, type Work } from "./work.js";
+
+export interface RiskContext {
+  /** Table statistics (config `tables:` merged with the statistics file); default: config only. */
+  stats?: StatsCatalog;
+  /** A rule's `docs.work`, by rule id: what the statement it flags does to the table. */
+  ruleWork?: (ruleId: string) => string | undefined;
+}
 
 const LEVELS: RiskLevel[] = ["low", "medium", "high", "critical"];
+const rank = (level: RiskLevel) => LEVELS.indexOf(level);
+
+/** A lock taken by one statement, held until the statement ends or its transaction commits. */
+interface Hold {
+  relation: string;
+  mode: LockMode;
+  line: number;
+  work: Work;
+  /** Known part of the hold time. */
+  seconds: number;
+  /** Why part of the hold time is unknown (tables without statistics). */
+  unknown: string[];
+  /** An UPDATE/DELETE of every row: row locks on the whole table until commit. */
+  rowsLocked: boolean;
+  untilCommit: boolean;
+  basis?: string;
+  rows?: number;
+  bytes?: number;
+  /** Size-dependent work runs while the lock is held. */
+  heavy: boolean;
+  newTable: boolean;
+}
 
 export function assessRisk(
   report: MigrationReport,
   up: ParsedScript | undefined,
   down: ParsedScript | undefined,
-  _config: Config,
+  config: Config,
+  context: RiskContext = {},
 ): RiskAssessment {
-  const reasons: string[] = [];
-  let level: RiskLevel = "low";
-  const raise = (to: RiskLevel, why: string) => {
-    if (LEVELS.indexOf(to) > LEVELS.indexOf(level)) level = to;
-    reasons.push(why);
-  };
-  const live = report.findings.filter((f) => !f.suppressed);
-  const errors = live.filter((f) => f.severity === "error");
-  const warnings = live.filter((f) => f.severity === "warning");
-  if (errors.length) raise("high", `${errors.length} error finding${errors.length > 1 ? "s" : ""} (${unique(errors.map((f) => f.ruleId)).join(", ")})`);
-  if (warnings.length) raise("medium", `${warnings.length} warning${warnings.length > 1 ? "s" : ""} (${unique(warnings.map((f) => f.ruleId)).join(", ")})`);
+  const catalog = context.stats ?? buildCatalog(config);
+  const wraps = (config.transaction === "auto" ? report.migration.transaction : config.transaction) === "per-file";
+  const statements = up?.statements ?? [];
+  const upFindings = report.findings.filter((f) => up && f.span.file === up.file);
+  const walk = walkScript(statements, upFindings, wraps, config, catalog, context);
 
-  const strongestByTable = new Map<string, LockMode>();
-  for (const statement of up?.statements ?? []) {
-    for (const lock of statementLocks(statement)) {
-      strongestByTable.set(lock.relation, strongest(strongestByTable.get(lock.relation), lock.mode));
-    }
-  }
-  const locks = [...strongestByTable].map(([relation, mode]) => ({ relation, mode, blocks: blockedBy(mode) }));
-  const blocking = locks.filter((l) => blocksTraffic(l.mode));
-  if (blocking.length && level === "low") raise("medium", `blocks traffic on ${blocking.map((l) => l.relation).join(", ")}`);
+  const contributions: { level: RiskLevel; reason: string }[] = [];
+  const contribute = (level: RiskLevel, reason: string) => contributions.push({ level, reason });
+  for (const hold of walk.holds) weighHold(hold, config, contribute);
+  weighFindings(report.findings, walk, context, contribute, down);
 
-  const rollback = rollbackComplexity(report, down);
+  const rollback = rollbackComplexity(report.migration, up, down);
+  if (rollback.complexity === "lossy") contribute("medium", `rollback is lossy: ${rollback.reasons[0]}`);
+  if (rollback.complexity === "irreversible") contribute("medium", `rollback is irreversible: ${rollback.reasons[0]}`);
+  for (const implied of walk.objects.implied) contribute("low", implied);
+
+  const level = contributions.reduce<RiskLevel>((max, c) => (rank(c.level) > rank(max) ? c.level : max), "low");
+  const reasons = [...contributions].sort((a, b) => rank(b.level) - rank(a.level)).map((c) => c.reason);
+  const total = walk.operations.reduce((sum, o) => sum + (o.estimatedSeconds ?? 0), 0);
   return {
     level,
-    reasons,
-    locks,
-    affected: { tables: [...strongestByTable.keys()], indexes: [], constraints: [], triggers: [], views: [], functions: [] },
+    reasons: [...new Set(reasons)],
+    locks: strongestPerTable(walk.holds),
+    affected: walk.objects.result(),
     rollback: rollback.complexity,
     rollbackReasons: rollback.reasons,
+    estimatedSeconds: walk.operations.some((o) => o.estimatedSeconds !== undefined) ? round(total) : undefined,
+    operations: walk.operations,
+    statistics: walk.statistics,
   };
 }
 
-function rollbackComplexity(report: MigrationReport, down: ParsedScript | undefined): { complexity: RollbackComplexity; reasons: string[] } {
-  if (!report.migration.rollbackExpected) return { complexity: "not-expected", reasons: [`${report.migration.layout} has no down migrations`] };
-  if (!report.migration.down || !down || down.statements.length === 0) return { complexity: "missing", reasons: ["no rollback script"] };
-  return { complexity: "reversible", reasons: [] };
+interface ScriptWalk {
+  holds: Hold[];
+  operations: RiskOperation[];
+  objects: ObjectCollector;
+  /** Per statement index: its estimate (for weighing the findings on it). */
+  estimates: Map<number, EstimateResult>;
+  works: Map<number, StatementWork>;
+  statementOf: (finding: Finding) => Statement | undefined;
+  statistics: { known: string[]; missing: string[] };
+}
+
+function walkScript(
+  statements: Statement[],
+  findings: Finding[],
+  wraps: boolean,
+  config: Config,
+  catalog: StatsCatalog,
+  context: RiskContext,
+): ScriptWalk {
+  const rates = throughput(config);
+  const created = new Set<string>();
+  const createdInChange = (t: string) => created.has(statsKey(t));
+  const statementOf = (f: Finding) =>
+    statements.find((s) => f.span.file === s.span.file && f.span.startOffset >= s.span.startOffset && f.span.startOffset <= s.span.endOffset);
+  const findingsOn = new Map<number, Finding[]>();
+  for (const f of findings) {
+    const s = statementOf(f);
+    if (s) findingsOn.set(s.index, [...(findingsOn.get(s.index) ?? []), f]);
+  }
+
+  const holds: Hold[] = [];
+  const operations: RiskOperation[] = [];
+  const estimates = new Map<number, EstimateResult>();
+  const works = new Map<number, StatementWork>();
+  const objects = new ObjectCollector();
+  const known = new Set<string>();
+  const missing = new Set<string>();
+  let open: Hold[] = [];
+  let inTransaction = wraps;
+
+  for (const statement of statements) {
+    const control = transactionControl(statement);
+    if (control === "begin") {
+      inTransaction = true;
+      continue;
+    }
+    if (control === "end") {
+      open = [];
+      inTransaction = false;
+      continue;
+    }
+    const on = findingsOn.get(statement.index) ?? [];
+    const work = effectiveWork(statement, on, config, context);
+    works.set(statement.index, work);
+    const estimate = estimateWork(work, catalog, rates, createdInChange);
+    estimates.set(statement.index, estimate);
+    objects.addStatement(statement);
+    objects.addImplied(statement, work, catalog);
+    for (const table of objects.result().tables) {
+      if (createdInChange(table) || created.has(statsKey(table))) continue;
+      (lookupTable(catalog, table) ? known : missing).add(table);
+    }
+
+    const line = statement.span.startLine;
+    operations.push({
+      line,
+      kind: statement.kind,
+      relation: work.relation ?? work.index,
+      work: work.work,
+      estimatedSeconds: estimate.known ? round(estimate.estimate.seconds) : undefined,
+      basis: estimate.known ? describe(estimate.estimate.basis, work) : isSizeDependent(work.work) ? estimate.why : work.note,
+    });
+
+    for (const lock of locksOf(statement, on)) {
+      const already = open.find((h) => h.relation === lock.relation && lockRank(h.mode) >= lockRank(lock.mode));
+      if (already) continue;
+      const stats = lookupTable(catalog, lock.relation);
+      holds.push({
+        relation: lock.relation,
+        mode: lock.mode,
+        line,
+        work: work.work,
+        seconds: 0,
+        unknown: [],
+        rowsLocked: work.work === "data change" && Boolean(work.wholeTable) && statsKey(work.relation ?? "") === statsKey(lock.relation),
+        untilCommit: inTransaction,
+        rows: stats?.rows,
+        bytes: stats?.bytes,
+        heavy: false,
+        newTable: createdInChange(lock.relation),
+      });
+      open.push(holds[holds.length - 1]!);
+    }
+    // Every lock still held runs as long as this statement does.
+    for (const hold of open) {
+      if (estimate.known) {
+        hold.seconds += estimate.estimate.seconds;
+        if (estimate.estimate.seconds > 0 && !hold.basis) hold.basis = describe(estimate.estimate.basis, work);
+      } else if (isSizeDependent(work.work)) {
+        hold.unknown.push(estimate.why);
+      }
+      if (isSizeDependent(work.work)) hold.heavy = true;
+    }
+    if (!inTransaction) open = [];
+    const newTable = createdTable(statement);
+    if (newTable) created.add(statsKey(newTable));
+  }
+  return { holds, operations, objects, estimates, works, statementOf, statistics: { known: [...known].sort(), missing: [...missing].sort() } };
+}
+
+function transactionControl(statement: Statement): "begin" | "end" | undefined {
+  if (statement.dialect === "postgres") {
+    if (statement.kind !== "TransactionStmt") return undefined;
+    const kind = String(statement.ast.kind);
+    if (kind === "TRANS_STMT_BEGIN" || kind === "TRANS_STMT_START") return "begin";
+    if (kind === "TRANS_STMT_COMMIT" || kind === "TRANS_STMT_ROLLBACK") return "end";
+    return undefined;
+  }
+  if (/^\s*(BEGIN|START\s+TRANSACTION)\b/i.test(statement.text)) return "begin";
+  if (/^\s*(COMMIT|ROLLBACK)\b/i.test(statement.text)) return "end";
+  return undefined;
+}
+
+/**
+ * The work of a statement: from its AST for PostgreSQL; where the AST cannot tell (a type
+ * change that may be binary-coercible) or for MySQL, from the rules that flagged it.
+ */
+function effectiveWork(statement: Statement, on: Finding[], config: Config, context: RiskContext): StatementWork {
+  const fromAst = statementWork(statement, config.postgres_version);
+  const flagged = on
+    .filter((f) => f.severity !== "info")
+    .map((f) => ({ work: fromRuleWork(context.ruleWork?.(f.ruleId)), finding: f }))
+    .filter((r): r is { work: Work; finding: Finding } => r.work !== undefined && isSizeDependent(r.work));
+  if (statement.dialect === "postgres" && !fromAst.uncertain) return fromAst;
+  let result = fromAst;
+  for (const { work, finding } of flagged) {
+    result = heavier(result, { work, relation: fromAst.relation ?? finding.locks[0]?.relation ?? tableInText(statement), note: `${finding.ruleId}` });
+  }
+  return result;
+}
+
+/** MySQL statements: the table after ALTER/UPDATE/DELETE/… (for sizing rule-declared work). */
+function tableInText(statement: Statement): string | undefined {
+  return /^\s*(?:ALTER\s+TABLE|UPDATE|DELETE\s+FROM|OPTIMIZE\s+TABLE|CREATE\s+(?:UNIQUE\s+|FULLTEXT\s+|SPATIAL\s+)?INDEX\s+\S+\s+ON)\s+`?([\w.]+)`?/i.exec(statement.text)?.[1];
+}
+
+/** The statement's table locks: PostgreSQL's lock table, plus what the rules that flagged it declare. */
+function locksOf(statement: Statement, on: Finding[]): LockFact[] {
+  const byRelation = new Map<string, LockMode>();
+  const add = (l: LockFact) => l.relation && byRelation.set(l.relation, strongest(byRelation.get(l.relation), l.mode));
+  statementLocks(statement).forEach(add);
+  // Meta rules (lock_timeout, statements after ACCESS EXCLUSIVE) repeat locks of earlier
+  // statements; the walk ignores locks already held, so adding them here is harmless.
+  for (const f of on) f.locks.forEach(add);
+  return [...byRelation].map(([relation, mode]) => ({ relation, mode }));
+}
+
+function describe(basis: string, work: StatementWork): string {
+  return work.note && !basis.includes(work.note) ? `${basis} (${work.note})` : basis;
+}
+
+function blocksWrites(hold: Hold): boolean {
+  return hold.rowsLocked || lockRank(hold.mode) >= lockRank("SHARE");
+}
+
+function weighHold(hold: Hold, config: Config, contribute: (level: RiskLevel, reason: string) => void): void {
+  if (hold.newTable) return;
+  const { max_blocking_seconds: maxBlocking, critical_blocking_seconds: critical } = config.thresholds;
+  const what = hold.rowsLocked ? "row locks on every row" : hold.mode;
+  const blocked = hold.rowsLocked ? "writes to those rows" : blockedBy(hold.mode);
+  const size = hold.rows !== undefined ? ` (${formatCount(hold.rows)} rows)` : "";
+  if (hold.unknown.length) {
+    if (blocksWrites(hold) && hold.heavy) {
+      contribute("high", `${hold.relation}: ${what} held while work of unknown length runs (${unique(hold.unknown).join("; ")}); add \`tables:\` or a statistics file to estimate it — blocks ${blocked}`);
+    }
+    return;
+  }
+  const held = `${hold.relation}${size}: ${what} held ~${formatDuration(hold.seconds)}${hold.untilCommit ? " (until commit)" : ""}`;
+  if (!blocksWrites(hold)) {
+    if (hold.seconds > critical) contribute("medium", `${held}; reads and writes continue, but the work is long and heavy on I/O`);
+    return;
+  }
+  if (hold.seconds > critical) contribute("critical", `${held} — blocks ${blocked}, over ${critical} s`);
+  else if (hold.seconds > maxBlocking) contribute("high", `${held} — blocks ${blocked}, over the ${maxBlocking} s budget`);
+  else if (hold.seconds >= 1) contribute("medium", `${held} — blocks ${blocked}`);
+  else if (hold.heavy) contribute("low", `${held} — the table is small`);
+}
+
+/**
+ * Findings about work that grows with the table (rewrites, scans, index builds) are weighed by
+ * the estimate when the statistics know the table; every other finding counts by severity.
+ */
+function weighFindings(
+  findings: Finding[],
+  walk: ScriptWalk,
+  context: RiskContext,
+  contribute: (level: RiskLevel, reason: string) => void,
+  down: ParsedScript | undefined,
+): void {
+  const groups = new Map<string, Finding[]>();
+  for (const f of findings) {
+    if (f.suppressed || f.severity === "info") continue;
+    // The rollback script only runs when something went wrong: its findings count, but less.
+    const group = down && inScript(f, down) && !walk.statementOf(f) ? `rollback ${f.severity}` : f.severity;
+    const statement = walk.statementOf(f);
+    const ruleWork = fromRuleWork(context.ruleWork?.(f.ruleId));
+    const estimate = statement ? walk.estimates.get(statement.index) : undefined;
+    // The hold estimate already speaks for findings about work that grows with the table.
+    if (ruleWork && isSizeDependent(ruleWork) && estimate?.known) continue;
+    groups.set(group, [...(groups.get(group) ?? []), f]);
+  }
+  for (const [group, list] of groups) {
+    const ids = unique(list.map((f) => f.ruleId));
+    const level: RiskLevel = group === "error" ? "high" : "medium";
+    const label = group.startsWith("rollback") ? `${group.slice(9)} finding${list.length > 1 ? "s" : ""} in the rollback script` : `${group} finding${list.length > 1 ? "s" : ""}`;
+    contribute(level, `${list.length} ${label} (${ids.join(", ")})`);
+  }
+}
+
+function inScript(f: Finding, script: ParsedScript): boolean {
+  return f.span.file === script.file && f.span.startOffset >= script.baseOffset && f.span.startOffset <= script.baseOffset + script.text.length;
+}
+
+function strongestPerTable(holds: Hold[]): TableLock[] {
+  const best = new Map<string, Hold>();
+  for (const hold of holds) {
+    const current = best.get(hold.relation);
+    if (!current || lockRank(hold.mode) > lockRank(current.mode) || (hold.mode === current.mode && hold.seconds > current.seconds)) {
+      best.set(hold.relation, hold);
+    }
+  }
+  return [...best.values()].map((h) => ({
+    relation: h.relation,
+    mode: h.mode,
+    blocks: h.rowsLocked ? `${blockedBy(h.mode)}; row locks on every row block their updates and deletes` : blockedBy(h.mode),
+    estimatedSeconds: h.unknown.length ? undefined : round(h.seconds),
+    work: h.work,
+    basis: h.unknown.length ? unique(h.unknown).join("; ") : h.newTable ? `${h.relation} is created in this change` : h.basis,
+    line: h.line,
+    untilCommit: h.untilCommit || undefined,
+    rows: h.rows,
+    bytes: h.bytes,
+  }));
+}
+
+function round(seconds: number): number {
+  return Math.round(seconds * 1000) / 1000;
 }
 
 function unique<T>(items: T[]): T[] {
   return [...new Set(items)];
 }
+

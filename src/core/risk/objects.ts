@@ -1,0 +1,242 @@
+// The objects a migration touches, read from the statements' ASTs (and, for what the change
+// does not name but still hits — dependent views, referencing foreign keys, triggers that fire,
+// indexes a rewrite rebuilds — from table statistics).
+/* eslint-disable @typescript-eslint/no-explicit-any */
+import { alterCommands, names, relationName } from "../analyze/pg-ast.js";
+import type { Statement } from "../parse/index.js";
+import { lookupTable, type StatsCatalog } from "../stats/index.js";
+import type { RiskAssessment } from "../report.js";
+import type { StatementWork } from "./work.js";
+
+export type AffectedObjects = RiskAssessment["affected"];
+type Kind = keyof AffectedObjects;
+
+export class ObjectCollector {
+  private readonly sets: Record<Kind, Set<string>> = {
+    tables: new Set(),
+    indexes: new Set(),
+    constraints: new Set(),
+    triggers: new Set(),
+    views: new Set(),
+    functions: new Set(),
+  };
+  /** Objects the change does not name but affects, with why (for the reasons list). */
+  readonly implied: string[] = [];
+
+  add(kind: Kind, name: string | undefined): void {
+    if (name) this.sets[kind].add(name.replace(/^public\./, ""));
+  }
+
+  result(): AffectedObjects {
+    const sorted = (k: Kind) => [...this.sets[k]].sort();
+    return {
+      tables: sorted("tables"),
+      indexes: sorted("indexes"),
+      constraints: sorted("constraints"),
+      triggers: sorted("triggers"),
+      views: sorted("views"),
+      functions: sorted("functions"),
+    };
+  }
+
+  /** Records what a PostgreSQL statement names. */
+  addStatement(statement: Statement): void {
+    if (statement.dialect !== "postgres") return this.addGeneric(statement);
+    const { kind, ast } = statement;
+    switch (kind) {
+      case "CreateStmt":
+        this.add("tables", relationName(ast.relation));
+        for (const elt of ast.tableElts ?? []) {
+          const constraints = elt.ColumnDef ? (elt.ColumnDef.constraints ?? []) : elt.Constraint ? [elt] : [];
+          for (const c of constraints) this.addConstraint(c.Constraint, relationName(ast.relation));
+        }
+        break;
+      case "CreateTableAsStmt":
+        this.add(ast.objtype === "OBJECT_MATVIEW" ? "views" : "tables", relationName(ast.into?.rel));
+        break;
+      case "AlterTableStmt":
+        this.addAlter(ast);
+        break;
+      case "IndexStmt":
+        this.add("tables", relationName(ast.relation));
+        this.add("indexes", ast.idxname ?? `unnamed index on ${relationName(ast.relation)}`);
+        break;
+      case "ReindexStmt":
+        this.add(ast.kind === "REINDEX_OBJECT_INDEX" ? "indexes" : "tables", ast.relation ? relationName(ast.relation) : ast.name);
+        break;
+      case "DropStmt":
+        this.addDrop(ast);
+        break;
+      case "RenameStmt":
+        this.addRename(ast);
+        break;
+      case "TruncateStmt":
+        for (const r of ast.relations ?? []) this.add("tables", relationName(r.RangeVar));
+        break;
+      case "CreateTrigStmt":
+        this.add("tables", relationName(ast.relation));
+        this.add("triggers", `${ast.trigname} on ${relationName(ast.relation).replace(/^public\./, "")}`);
+        this.add("functions", names(ast.funcname).join("."));
+        break;
+      case "ViewStmt":
+        this.add("views", relationName(ast.view));
+        break;
+      case "RefreshMatViewStmt":
+        this.add("views", relationName(ast.relation));
+        break;
+      case "CreateFunctionStmt":
+        this.add("functions", names(ast.funcname).join("."));
+        break;
+      case "AlterFunctionStmt":
+        this.add("functions", names(ast.func?.objname).join("."));
+        break;
+      case "UpdateStmt":
+      case "DeleteStmt":
+      case "InsertStmt":
+      case "MergeStmt":
+        this.add("tables", relationName(ast.relation));
+        break;
+      case "ClusterStmt":
+      case "LockStmt":
+      case "VacuumStmt":
+        for (const r of ast.relations ?? ast.rels ?? []) this.add("tables", relationName(r.RangeVar ?? r.VacuumRelation?.relation));
+        if (ast.relation) this.add("tables", relationName(ast.relation));
+        break;
+      default:
+        break;
+    }
+  }
+
+  /** MySQL/MariaDB statements: node-sql-parser's `table` lists. */
+  private addGeneric(statement: Statement): void {
+    const tables: any[] = Array.isArray(statement.ast?.table) ? statement.ast.table : statement.ast?.table ? [statement.ast.table] : [];
+    for (const t of tables) this.add("tables", typeof t === "string" ? t : t?.table);
+  }
+
+  private addConstraint(constraint: any, table: string): void {
+    if (!constraint) return;
+    if (constraint.conname) this.add("constraints", constraint.conname);
+    else if (constraint.contype === "CONSTR_FOREIGN") this.add("constraints", `foreign key ${table} → ${relationName(constraint.pktable).replace(/^public\./, "")}`);
+    if (constraint.contype === "CONSTR_FOREIGN") this.add("tables", relationName(constraint.pktable));
+    if (constraint.indexname) this.add("indexes", constraint.indexname);
+  }
+
+  private addAlter(ast: any): void {
+    const table = relationName(ast.relation);
+    if (ast.objtype === "OBJECT_INDEX") return this.add("indexes", table);
+    if (ast.objtype === "OBJECT_MATVIEW" || ast.objtype === "OBJECT_VIEW") return this.add("views", table);
+    this.add("tables", table);
+    for (const cmd of alterCommands(ast)) {
+      if (cmd.subtype === "AT_AddConstraint") this.addConstraint(cmd.def?.Constraint, table);
+      if (cmd.subtype === "AT_DropConstraint" || cmd.subtype === "AT_ValidateConstraint") this.add("constraints", cmd.name);
+      if (cmd.subtype === "AT_AddColumn") {
+        for (const c of cmd.def?.ColumnDef?.constraints ?? []) this.addConstraint(c.Constraint, table);
+      }
+      if (/^AT_(Enable|Disable)Trig$/.test(cmd.subtype) && cmd.name) this.add("triggers", `${cmd.name} on ${table.replace(/^public\./, "")}`);
+      if (cmd.subtype === "AT_AttachPartition" || cmd.subtype === "AT_DetachPartition") {
+        this.add("tables", relationName(cmd.def?.PartitionCmd?.name));
+      }
+    }
+  }
+
+  private addDrop(ast: any): void {
+    const objectNames = (ast.objects ?? []).map((o: any) => names(o.List?.items ?? (o.String ? [o] : [])));
+    const kind: Record<string, Kind> = {
+      OBJECT_TABLE: "tables",
+      OBJECT_INDEX: "indexes",
+      OBJECT_VIEW: "views",
+      OBJECT_MATVIEW: "views",
+      OBJECT_FUNCTION: "functions",
+      OBJECT_PROCEDURE: "functions",
+    };
+    const target = kind[ast.removeType];
+    if (ast.removeType === "OBJECT_TRIGGER") {
+      for (const parts of objectNames) {
+        const trigger = parts.pop();
+        this.add("triggers", `${trigger} on ${parts.join(".")}`);
+        this.add("tables", parts.join("."));
+      }
+      return;
+    }
+    if (ast.removeType === "OBJECT_FUNCTION" || ast.removeType === "OBJECT_PROCEDURE") {
+      for (const o of ast.objects ?? []) this.add("functions", names(o.ObjectWithArgs?.objname).join("."));
+      return;
+    }
+    if (target) for (const parts of objectNames) this.add(target, parts.join("."));
+  }
+
+  private addRename(ast: any): void {
+    const from = ast.relation ? relationName(ast.relation) : undefined;
+    switch (ast.renameType) {
+      case "OBJECT_TABLE":
+        this.add("tables", from);
+        this.add("tables", ast.newname);
+        break;
+      case "OBJECT_COLUMN":
+        this.add(ast.relationType === "OBJECT_VIEW" ? "views" : "tables", from);
+        break;
+      case "OBJECT_INDEX":
+        this.add("indexes", from);
+        this.add("indexes", ast.newname);
+        break;
+      case "OBJECT_VIEW":
+      case "OBJECT_MATVIEW":
+        this.add("views", from);
+        this.add("views", ast.newname);
+        break;
+      case "OBJECT_TABCONSTRAINT":
+        this.add("tables", from);
+        this.add("constraints", ast.subname);
+        this.add("constraints", ast.newname);
+        break;
+      case "OBJECT_TRIGGER":
+        this.add("triggers", `${ast.subname} on ${from}`);
+        break;
+      default:
+        if (from) this.add("tables", from);
+    }
+  }
+
+  /**
+   * What the statistics know the statement also hits: a dropped, renamed or altered table's
+   * dependent views and referencing foreign keys, a rewrite's rebuilt indexes, the triggers a
+   * data change fires.
+   */
+  addImplied(statement: Statement, work: StatementWork, catalog: StatsCatalog): void {
+    const structural = ["DropStmt", "RenameStmt", "AlterTableStmt", "TruncateStmt"].includes(statement.kind);
+    for (const table of this.tablesOf(statement)) {
+      const stats = lookupTable(catalog, table);
+      if (!stats) continue;
+      if (structural) {
+        for (const v of stats.views) {
+          if (!this.has("views", v.name)) this.implied.push(`${v.materialized ? "materialized view" : "view"} ${v.name} depends on ${table}`);
+          this.add("views", v.name);
+        }
+        for (const fk of stats.referencedBy) {
+          if (statement.kind !== "AlterTableStmt" || work.work === "rewrite") {
+            if (!this.has("constraints", fk.name)) this.implied.push(`foreign key ${fk.name} on ${fk.table} references ${table}`);
+            this.add("constraints", fk.name);
+          }
+        }
+      }
+      if (work.work === "rewrite") for (const i of stats.indexes) this.add("indexes", i.name);
+      if (work.work === "data change" || statement.kind === "DropStmt" || statement.kind === "TruncateStmt") {
+        for (const t of stats.triggers) {
+          const label = `${t} on ${stats.name}`;
+          if (work.work === "data change" && !this.has("triggers", label)) this.implied.push(`trigger ${t} fires for each changed row of ${stats.name}`);
+          this.add("triggers", label);
+        }
+      }
+    }
+  }
+
+  private has(kind: Kind, name: string): boolean {
+    return this.sets[kind].has(name.replace(/^public\./, ""));
+  }
+
+  private tablesOf(statement: Statement): string[] {
+    const probe = new ObjectCollector();
+    probe.addStatement(statement);
+    return probe.result().tables;
+  }
+}

@@ -1,0 +1,133 @@
+// Table statistics as the risk model reads them: one catalog merged from the statistics file
+// and the `tables:` section of the configuration (the configuration wins, field by field:
+// it is what a person wrote down on purpose).
+import type { Config, TableStatsInput } from "../config/schema.js";
+import { describeIssues, type ConfigProblem } from "../config/load.js";
+import { StatsFile, type StatsTable } from "./schema.js";
+
+export { StatsFile } from "./schema.js";
+
+export interface TableStatistics {
+  /** As written in the source: `orders` or `sales.orders` (never `public.`). */
+  name: string;
+  rows?: number;
+  bytes?: number;
+  indexBytes?: number;
+  writesPerSecond?: number;
+  indexes: { name: string; bytes?: number; unique: boolean; primary: boolean }[];
+  /** This table's foreign keys, as `name → table(columns)`. */
+  foreignKeys: { name: string; columns: string[]; references: string }[];
+  /** Foreign keys of other tables that point at this one. */
+  referencedBy: { name: string; table: string; columns: string[] }[];
+  triggers: string[];
+  views: { name: string; materialized: boolean }[];
+  source: "config" | "file" | "config and file";
+}
+
+export type StatsCatalog = Map<string, TableStatistics>;
+
+export type StatsParseResult = { ok: true; stats: StatsFile } | { ok: false; problems: ConfigProblem[] };
+
+/** Validates the text of a statistics file; every problem names its path inside the file. */
+export function parseStatsText(text: string): StatsParseResult {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return { ok: false, problems: [{ path: "", message: `not valid JSON: ${message}` }] };
+  }
+  const result = StatsFile.safeParse(raw);
+  if (result.success) return { ok: true, stats: result.data };
+  return { ok: false, problems: describeIssues(result.error.issues) };
+}
+
+export function formatStatsProblems(file: string, problems: ConfigProblem[]): string {
+  const lines = problems.map((p) => `  - ${p.path || "(file)"}: ${p.message}`);
+  const count = `${problems.length} problem${problems.length === 1 ? "" : "s"}`;
+  return `${file}: invalid statistics file (${count}); regenerate it with the query \`migration-guard stats-query\` prints\n${lines.join("\n")}`;
+}
+
+const UNITS: Record<string, number> = {
+  b: 1,
+  kb: 1024,
+  kib: 1024,
+  mb: 1024 ** 2,
+  mib: 1024 ** 2,
+  gb: 1024 ** 3,
+  gib: 1024 ** 3,
+  tb: 1024 ** 4,
+  tib: 1024 ** 4,
+};
+
+/** "40GB" → bytes. Units are powers of 1024, as PostgreSQL's pg_size_pretty prints them. */
+export function parseBytes(size: number | string): number {
+  if (typeof size === "number") return size;
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(size);
+  if (!m) throw new Error(`not a byte size: ${size}`);
+  const factor = UNITS[(m[2] || "b").toLowerCase()];
+  if (factor === undefined) throw new Error(`unknown unit in byte size: ${size}`);
+  return Number(m[1]) * factor;
+}
+
+/** Relations compare case-insensitively and without the default `public.` schema. */
+export function statsKey(relation: string): string {
+  const lower = relation.toLowerCase();
+  return lower.startsWith("public.") ? lower.slice(7) : lower;
+}
+
+export function buildCatalog(config: Pick<Config, "tables">, file?: StatsFile): StatsCatalog {
+  const catalog: StatsCatalog = new Map();
+  for (const table of file?.tables ?? []) {
+    const entry = fromFile(table);
+    catalog.set(statsKey(entry.name), entry);
+  }
+  for (const [name, stats] of Object.entries(config.tables)) {
+    const key = statsKey(name);
+    catalog.set(key, mergeConfig(catalog.get(key), name, stats));
+  }
+  return catalog;
+}
+
+/** Finds a relation's statistics: exact name first, then an unqualified name that is unique. */
+export function lookupTable(catalog: StatsCatalog, relation: string): TableStatistics | undefined {
+  const key = statsKey(relation);
+  const exact = catalog.get(key);
+  if (exact || key.includes(".")) return exact;
+  const matches = [...catalog.entries()].filter(([k]) => k.endsWith(`.${key}`));
+  return matches.length === 1 ? matches[0]![1] : undefined;
+}
+
+function qualified(schema: string, name: string): string {
+  return schema === "public" ? name : `${schema}.${name}`;
+}
+
+function fromFile(table: StatsTable): TableStatistics {
+  return {
+    name: qualified(table.schema, table.name),
+    rows: table.rows ?? undefined,
+    bytes: table.table_bytes,
+    indexBytes: table.index_bytes,
+    indexes: table.indexes.map((i) => ({ name: i.name, bytes: i.bytes ?? undefined, unique: i.unique, primary: i.primary })),
+    foreignKeys: table.foreign_keys.map((fk) => ({
+      name: fk.name,
+      columns: fk.columns,
+      references: qualified(fk.references.schema, fk.references.table),
+    })),
+    referencedBy: table.referenced_by.map((r) => ({ name: r.name, table: qualified(r.schema, r.table), columns: r.columns })),
+    triggers: table.triggers.filter((t) => t.enabled).map((t) => t.name),
+    views: table.views.map((v) => ({ name: qualified(v.schema, v.name), materialized: v.materialized })),
+    source: "file",
+  };
+}
+
+function mergeConfig(base: TableStatistics | undefined, name: string, stats: TableStatsInput): TableStatistics {
+  const merged: TableStatistics = base
+    ? { ...base, source: "config and file" }
+    : { name: statsKey(name), indexes: [], foreignKeys: [], referencedBy: [], triggers: [], views: [], source: "config" };
+  if (stats.rows !== undefined) merged.rows = stats.rows;
+  if (stats.bytes !== undefined) merged.bytes = parseBytes(stats.bytes);
+  if (stats.index_bytes !== undefined) merged.indexBytes = parseBytes(stats.index_bytes);
+  if (stats.writes_per_second !== undefined) merged.writesPerSecond = stats.writes_per_second;
+  return merged;
+}
