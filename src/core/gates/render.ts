@@ -33,7 +33,7 @@ export function verdictLine(summary: GatesSummary): string {
 export function renderStickyComment(options: StickyOptions): string {
   const { state, summary } = options;
   const lines = [STICKY_HEADER, "### Quality gates", "", verdictLine(summary), ""];
-  for (const notice of options.notices ?? []) lines.push(`> [!WARNING]`, `> ${notice}`, "");
+  for (const notice of options.notices ?? []) lines.push(`> [!WARNING]`, `> ${escapeInline(notice)}`, "");
   for (const gate of summary.gates) lines.push(checkboxLine(gate));
   if (summary.commitFormat) lines.push(`- ${summary.commitFormat.ok ? "✅" : "❌"} Commit format: ${summary.commitFormat.ok ? "follows the recipe" : `${summary.commitFormat.problems} problem${summary.commitFormat.problems === 1 ? "" : "s"} (see the review)`}`);
   lines.push("", ...howToSignOff(summary.gates, options));
@@ -71,7 +71,7 @@ function howToSignOff(gates: GateResult[], options: StickyOptions): string[] {
 function auditTrail(state: GateState): string[] {
   if (!state.audit.length) return ["_No sign-offs recorded yet._"];
   const lines = [
-    `<details><summary>Audit trail (${state.audit.length + state.auditDropped} entries)</summary>`,
+    `<details><summary>Audit trail (${state.audit.length + state.auditDropped} ${state.audit.length + state.auditDropped === 1 ? "entry" : "entries"})</summary>`,
     "",
     "| When (UTC) | Who | What | Gate | Note |",
     "|---|---|---|---|---|",
