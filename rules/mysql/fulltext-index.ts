@@ -3,19 +3,19 @@ import { isNewTable, serverOf } from "../../src/core/analyze/mysql-ast.js";
 import { describePlan, existingTableAlter, failsFast, opSpan, opsOf } from "./_alter.js";
 
 const rule: Rule = {
-  id: "mysql-fulltext-spatial-index",
-  title: "Adding a FULLTEXT or SPATIAL index blocks writes",
+  id: "mysql-fulltext-index",
+  title: "Adding a FULLTEXT index blocks writes and, the first time, rebuilds the table",
   dialects: ["mysql", "mariadb"],
   severity: "error",
   docs: {
-    why: "FULLTEXT and SPATIAL indexes build in place but cannot take concurrent writes: the weakest lock the server accepts is LOCK=SHARED, so every INSERT, UPDATE and DELETE waits for the whole build. The first FULLTEXT index of a table also adds the hidden FTS_DOC_ID column, which rebuilds the table.",
+    why: "A FULLTEXT index builds in place but cannot take concurrent writes: the weakest lock the server accepts is LOCK=SHARED, so every INSERT, UPDATE and DELETE waits for the whole build. The first FULLTEXT index of a table also adds the hidden FTS_DOC_ID column, which rebuilds the table.",
     locks: [],
     work: "index build",
     innodb: [
       { server: "mysql", versions: "5.6+", algorithm: "INPLACE", lock: "SHARED", rebuildsTable: true },
       { server: "mariadb", versions: "10.0+", algorithm: "INPLACE", lock: "SHARED", rebuildsTable: true },
     ],
-    versions: "A FULLTEXT index added to a table that already has one (or has a user FTS_DOC_ID column) does not rebuild it but still needs LOCK=SHARED. SPATIAL indexes never rebuild the table (the table rebuild column above is for the first FULLTEXT index). Once a table has a FULLTEXT index, later rebuilds (FORCE, OPTIMIZE) need LOCK=SHARED too.",
+    versions: "A FULLTEXT index added to a table that already has one (or has a user FTS_DOC_ID column) does not rebuild it but still needs LOCK=SHARED. Once a table has a FULLTEXT index, later rebuilds (FORCE, OPTIMIZE) need LOCK=SHARED too.",
     safeAlternative: [
       "1. Build it with gh-ost / pt-online-schema-change, which build on a shadow table while writes continue.",
       "2. Or schedule it in a maintenance window with `ALGORITHM=INPLACE, LOCK=SHARED` written out, after measuring the build time on a production-sized copy.",
@@ -23,8 +23,8 @@ const rule: Rule = {
     ].join("\n"),
   },
   examples: {
-    setup: "CREATE TABLE articles (id bigint PRIMARY KEY, body text, location point NOT NULL) ENGINE=InnoDB;",
-    bad: ["ALTER TABLE articles ADD FULLTEXT INDEX ft_articles_body (body);", "CREATE SPATIAL INDEX sp_articles_location ON articles (location);"],
+    setup: "CREATE TABLE articles (id bigint PRIMARY KEY, title varchar(200), body text) ENGINE=InnoDB;",
+    bad: ["ALTER TABLE articles ADD FULLTEXT INDEX ft_articles_body (body);", "CREATE FULLTEXT INDEX ft_articles_title ON articles (title);"],
     good: [
       "CREATE TABLE posts (id bigint PRIMARY KEY, body text);\nALTER TABLE posts ADD FULLTEXT INDEX ft_posts_body (body);",
     ],
@@ -34,17 +34,17 @@ const rule: Rule = {
     if (site) {
       const hits: RuleHit[] = [];
       for (const { op, plan } of opsOf(site, "add-index")) {
-        if ((op.index !== "fulltext" && op.index !== "spatial") || failsFast(site, plan)) continue;
-        hits.push({ message: `Adding ${op.index.toUpperCase()} index ${op.name ?? ""} on ${site.table} ${describePlan(plan, site.server)}.`.replace("  ", " "), span: opSpan(statement, op, context) });
+        if (op.index !== "fulltext" || failsFast(site, plan)) continue;
+        hits.push({ message: `Adding FULLTEXT index ${op.name ?? ""} on ${site.table} ${describePlan(plan, site.server)}.`.replace("  ", " "), span: opSpan(statement, op, context) });
       }
       return hits;
     }
     const ast = statement.ast;
     const kind = String(ast?.index_type ?? "").toLowerCase();
-    if (statement.kind === "create" && ast?.keyword === "index" && (kind === "fulltext" || kind === "spatial")) {
+    if (statement.kind === "create" && ast?.keyword === "index" && kind === "fulltext") {
       const table = String(ast.table?.table ?? "");
       if (!table || isNewTable(table, statement, context) || String(ast.lock_option?.lock ?? "").toUpperCase() === "NONE") return;
-      return { message: `Creating ${kind.toUpperCase()} index ${ast.index} on ${table} blocks writes for the whole build (LOCK=SHARED) on ${serverOf(context.config).label}.` };
+      return { message: `Creating FULLTEXT index ${ast.index} on ${table} blocks writes for the whole build (LOCK=SHARED) on ${serverOf(context.config).label}; the first one rebuilds the table.` };
     }
   },
 };

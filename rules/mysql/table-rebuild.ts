@@ -6,11 +6,11 @@ const REBUILD_OPTIONS = new Set(["ENGINE", "TYPE", "ROW_FORMAT", "KEY_BLOCK_SIZE
 
 const rule: Rule = {
   id: "mysql-table-rebuild",
-  title: "OPTIMIZE TABLE, FORCE, ENGINE=, ROW_FORMAT= or repartitioning rebuilds the whole table",
+  title: "OPTIMIZE TABLE, FORCE, ENGINE= or ROW_FORMAT= rebuilds the whole table",
   dialects: ["mysql", "mariadb"],
   severity: "warning",
   docs: {
-    why: "`OPTIMIZE TABLE` (mapped to `ALTER TABLE … FORCE` for InnoDB), `ALTER TABLE … FORCE`, `ENGINE=InnoDB` on an InnoDB table, and ROW_FORMAT / KEY_BLOCK_SIZE / compression changes rebuild the whole clustered index and every secondary index. Writes continue (INPLACE, LOCK=NONE), but the rebuild reads and writes the entire table, needs free disk for a second copy plus the online alter log, and replicas lag for its whole duration. With a FULLTEXT index on the table the rebuild needs LOCK=SHARED (writes blocked); changing the engine or repartitioning (PARTITION BY, REMOVE PARTITIONING, COALESCE/REORGANIZE PARTITION) copies the table with writes blocked.",
+    why: "`OPTIMIZE TABLE` (mapped to `ALTER TABLE … FORCE` for InnoDB), `ALTER TABLE … FORCE`, `ENGINE=InnoDB` on an InnoDB table, and ROW_FORMAT / KEY_BLOCK_SIZE / compression changes rebuild the whole clustered index and every secondary index. Writes continue (INPLACE, LOCK=NONE), but the rebuild reads and writes the entire table, needs free disk for a second copy plus the online alter log, and replicas lag for its whole duration. With a FULLTEXT or SPATIAL index on the table the rebuild needs LOCK=SHARED (writes blocked); changing to another engine, and ORDER BY, copy the table with writes blocked. Repartitioning is mysql-repartition.",
     locks: [],
     work: "rewrite",
     innodb: [
@@ -25,7 +25,7 @@ const rule: Rule = {
   },
   examples: {
     setup: "CREATE TABLE events (id bigint PRIMARY KEY, payload varchar(200)) ENGINE=InnoDB;",
-    bad: ["OPTIMIZE TABLE events;", "ALTER TABLE events FORCE;", "ALTER TABLE events ROW_FORMAT=COMPRESSED;", "ALTER TABLE events PARTITION BY HASH(id) PARTITIONS 4;"],
+    bad: ["OPTIMIZE TABLE events;", "ALTER TABLE events FORCE;", "ALTER TABLE events ROW_FORMAT=COMPACT;"],
     good: ["ALTER TABLE events COMMENT = 'append-only event log';", "CREATE TABLE staging (id bigint PRIMARY KEY);\nALTER TABLE staging ENGINE=InnoDB;"],
   },
   check(statement, context) {
@@ -41,10 +41,9 @@ const rule: Rule = {
       const rebuilds =
         op.kind === "force" ||
         op.kind === "order-by" ||
-        (op.kind === "table-option" && REBUILD_OPTIONS.has(op.name)) ||
-        (op.kind === "partition" && plan.algorithm === "COPY");
+        (op.kind === "table-option" && REBUILD_OPTIONS.has(op.name));
       if (!rebuilds) continue;
-      const what = op.kind === "table-option" ? `${op.name}=${op.value}` : op.kind === "partition" ? "Repartitioning" : op.kind === "order-by" ? "ORDER BY" : "FORCE";
+      const what = op.kind === "table-option" ? `${op.name}=${op.value}` : op.kind === "order-by" ? "ORDER BY" : "FORCE";
       hits.push({ message: `${what} on ${site.table} ${describePlan(plan, site.server)}.`, span: opSpan(statement, op, context) });
     }
     return hits;

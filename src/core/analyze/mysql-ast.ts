@@ -423,7 +423,9 @@ export function appendClausesFix(statement: Statement, wanted: { algorithm?: str
   if (parts.length === 0) return undefined;
   const alter = alterOf(statement);
   const at = alter ? alter.appendAt : statement.text.length;
-  const replacement = alter ? (alter.ops.length || present.algorithm || present.lock ? ", " : " ") + parts.join(", ") : ` ${parts.join(" ")}`;
+  // Specifications before the append point need a comma; partition options after it need none.
+  const listed = alter ? alter.ops.some((o) => o.end <= at) || Boolean(present.algorithm || present.lock) : false;
+  const replacement = alter ? (listed ? ", " : " ") + parts.join(", ") : ` ${parts.join(" ")}`;
   return {
     description: `Add ${parts.join(", ")} so the server refuses instead of silently copying or locking`,
     edits: [{ file: statement.span.file, startOffset: statement.span.startOffset + at, endOffset: statement.span.startOffset + at, replacement }],

@@ -46,14 +46,20 @@ interface PegError {
 
 /** The AST of a statement node-sql-parser rejected but the recognizer accepted. */
 export interface RecognizedNode {
-  type: "alter" | "optimize" | "analyze" | "check" | "repair" | "set" | "create";
+  type: "alter" | "optimize" | "analyze" | "check" | "repair" | "set" | "create" | "drop";
   /** Marks nodes that did not come from node-sql-parser. */
   recognizer: "migration-guard";
   /** For `create`: procedure, function, trigger or event. */
   keyword?: string;
   /** Tables named by OPTIMIZE/ANALYZE/CHECK/REPAIR TABLE. */
   tables?: QualifiedName[];
+  /** CREATE TABLE / DROP TEMPORARY TABLE: node-sql-parser's `{ db, table }` shape, so rules read one shape. */
+  table?: { db: string | null; table: string }[];
+  name?: { db: string | null; table: string }[];
+  temporary?: boolean;
 }
+
+const asAstTable = (n: QualifiedName) => ({ db: n.schema ?? null, table: n.name });
 
 export function parseMysql(source: SqlSource): ParsedScript {
   const { file } = source;
@@ -953,12 +959,14 @@ export function recognizeStatement(text: string): Recognized {
   }
 }
 
-/** CREATE [OR REPLACE] [DEFINER=…] [AGGREGATE] {PROCEDURE|FUNCTION|TRIGGER|EVENT}: the keyword comes before any `(`. */
+const STORED_PROGRAMS = ["PROCEDURE", "FUNCTION", "TRIGGER", "EVENT", "SEQUENCE"];
+
+/** CREATE [OR REPLACE] [DEFINER=…] [AGGREGATE] {PROCEDURE|FUNCTION|TRIGGER|EVENT|SEQUENCE}: the keyword comes before any `(`. */
 function isStoredProgram(tokens: MysqlToken[]): boolean {
   for (const t of tokens.slice(1, 12)) {
     if (t.kind === "punct" && t.value === "(") return false;
-    if (t.kind === "word" && ["PROCEDURE", "FUNCTION", "TRIGGER", "EVENT"].includes(t.upper)) return true;
-    if (t.kind === "word" && ["TABLE", "INDEX", "VIEW", "DATABASE", "SCHEMA", "USER", "ROLE", "SEQUENCE", "SERVER"].includes(t.upper)) return false;
+    if (t.kind === "word" && STORED_PROGRAMS.includes(t.upper)) return true;
+    if (t.kind === "word" && ["TABLE", "INDEX", "VIEW", "DATABASE", "SCHEMA", "USER", "ROLE", "SERVER"].includes(t.upper)) return false;
   }
   return false;
 }
@@ -992,6 +1000,18 @@ function shapeOf(c: Cursor): (() => RecognizedNode | AlterNode) | undefined {
       return { type: "set", ...marker };
     };
   }
+  if (c.is("CREATE") && isCreateTable(c.tokens)) return () => ({ ...parseCreateTable(c), ...marker });
+  if (c.is("DROP", "TEMPORARY", "TABLE")) {
+    return () => {
+      c.i += 3;
+      c.accept("IF", "EXISTS");
+      const names = [c.qualifiedName()];
+      while (c.punct(",")) names.push(c.qualifiedName());
+      c.accept("RESTRICT") || c.accept("CASCADE");
+      if (!c.done) c.fail("unexpected text after DROP TEMPORARY TABLE");
+      return { type: "drop", keyword: "table", temporary: true, name: names.map(asAstTable), ...marker } as RecognizedNode;
+    };
+  }
   if (c.is("CREATE") && isStoredProgram(c.tokens)) {
     return () => {
       c.expect("CREATE");
@@ -1003,9 +1023,10 @@ function shapeOf(c: Cursor): (() => RecognizedNode | AlterNode) | undefined {
       }
       c.accept("AGGREGATE");
       const keyword = c.next().upper;
-      if (!["PROCEDURE", "FUNCTION", "TRIGGER", "EVENT"].includes(keyword)) {
+      c.accept("TEMPORARY");
+      if (!STORED_PROGRAMS.includes(keyword)) {
         c.i--;
-        c.fail("expected PROCEDURE, FUNCTION, TRIGGER or EVENT");
+        c.fail("expected PROCEDURE, FUNCTION, TRIGGER, EVENT or SEQUENCE");
       }
       c.accept("IF", "NOT", "EXISTS");
       c.qualifiedName("a routine name");
@@ -1014,4 +1035,86 @@ function shapeOf(c: Cursor): (() => RecognizedNode | AlterNode) | undefined {
     };
   }
   return undefined;
+}
+
+// ---------------------------------------------------------------------------------------
+// CREATE TABLE, for the definitions node-sql-parser rejects (partition clauses, SRID,
+// CREATE OR REPLACE, …): the same column and index grammar as ALTER TABLE … ADD.
+
+/** CREATE [OR REPLACE] [TEMPORARY] TABLE …: TABLE comes before any `(`. */
+function isCreateTable(tokens: MysqlToken[]): boolean {
+  for (const t of tokens.slice(1, 5)) {
+    if (t.kind !== "word") return false;
+    if (t.upper === "TABLE") return true;
+    if (!["OR", "REPLACE", "TEMPORARY"].includes(t.upper)) return false;
+  }
+  return false;
+}
+
+function parseCreateTable(c: Cursor): RecognizedNode {
+  c.expect("CREATE");
+  c.accept("OR", "REPLACE");
+  const temporary = c.accept("TEMPORARY");
+  c.expect("TABLE");
+  c.accept("IF", "NOT", "EXISTS");
+  const table = c.qualifiedName();
+  const node: RecognizedNode = { type: "create", keyword: "table", recognizer: "migration-guard", table: [asAstTable(table)], temporary };
+  if (c.accept("LIKE")) {
+    c.qualifiedName();
+    return done(c, node);
+  }
+  if (c.peek()?.kind === "punct" && c.peek()?.value === "(") {
+    if (c.peek(1)?.upper === "LIKE") {
+      c.group();
+      return done(c, node);
+    }
+    c.expectPunct("(");
+    for (;;) {
+      tableElement(c);
+      if (c.punct(",")) continue;
+      c.expectPunct(")");
+      break;
+    }
+  }
+  const scratch: AlterTable = { table, online: false, ops: [], appendAt: 0 };
+  while (!c.done) {
+    if (isPartitionOptions(c)) {
+      // PARTITION BY …: balanced to the end (partition definitions are not modelled).
+      while (!c.done) if (c.peek()?.value === "(" && c.peek()?.kind === "punct") c.group(); else c.i++;
+      break;
+    }
+    if (isTableOption(c)) parseTableOptions(c, (op) => void scratch.ops.push({ ...op, start: 0, end: 0 } as AlterOp));
+    else if (c.punct(",")) continue;
+    else if (c.is("IGNORE") || c.is("REPLACE") || c.is("AS") || c.is("SELECT") || c.is("WITH")) {
+      c.i = c.tokens.length; // CREATE TABLE … AS SELECT: the query is not modelled
+    } else c.fail("unknown CREATE TABLE option");
+  }
+  return node;
+}
+
+function done(c: Cursor, node: RecognizedNode): RecognizedNode {
+  if (!c.done) c.fail("unexpected text after CREATE TABLE … LIKE");
+  return node;
+}
+
+/** One element of a CREATE TABLE list: a column, an index, or a constraint. */
+function tableElement(c: Cursor): void {
+  const sink: Push = () => undefined;
+  if (c.is("INDEX") || c.is("KEY")) {
+    indexSpec(c, "plain", undefined);
+    return;
+  }
+  if (c.accept("FULLTEXT") || c.accept("SPATIAL")) {
+    indexSpec(c, "plain", undefined);
+    return;
+  }
+  if (c.is("PRIMARY") || c.is("UNIQUE") || c.is("FOREIGN") || c.is("CONSTRAINT") || c.is("CHECK") || c.is("PERIOD", "FOR")) {
+    // Same grammar as ALTER TABLE … ADD <constraint>: reuse it on a virtual `ADD`.
+    const add = { kind: "word" as const, value: "ADD", upper: "ADD", start: c.offset, end: c.offset };
+    c.tokens.splice(c.i, 0, add);
+    parseAdd(c, sink);
+    return;
+  }
+  c.name("a column name");
+  columnDefinition(c, true);
 }
