@@ -103,7 +103,11 @@ export function checkClaims(parsed: ParsedMessage, context: ClaimContext): Probl
   const schema = fields.schema_changes;
   const changes = (context.changes ?? []).flatMap((m) => m.changes).filter((c) => !["setting", "other", "data"].includes(c.category));
   if (schema && !isPlaceholder(schema.value) && changes.length) {
-    const missing = changes.filter((c) => !c.objects.some((o) => mentions(schema.value, o)));
+    // The most specific object (column, index, constraint) must be named; the table alone is not enough.
+    const missing = changes.filter((c) => {
+      const specific = c.objects.find((o) => !o.startsWith("("));
+      return specific !== undefined && !mentions(schema.value, specific);
+    });
     if (missing.length) {
       const list = missing.slice(0, 5).map((c) => c.text).join("; ") + (missing.length > 5 ? `; and ${missing.length - 5} more` : "");
       problems.push({ part: "schema_changes", line: schema.line, message: `\`Schema changes:\` does not mention what the migrations change: ${list}` });
@@ -116,7 +120,7 @@ export function checkClaims(parsed: ParsedMessage, context: ClaimContext): Probl
   }
   const migration = fields.migration;
   const migrations = (context.report?.migrations ?? []).filter((m) => m.migration.status !== "deleted").map((m) => m.migration);
-  if (migration && !isPlaceholder(migration.value) && migrations.length && !migrations.some((m) => mentions(migration.value, m.version) || mentions(migration.value, m.name))) {
+  if (migration && !isPlaceholder(migration.value) && migrations.length && !migrations.some((m) => mentions(migration.value, m.version) || mentions(migration.value, m.name) || sameNumber(migration.value, m.version))) {
     problems.push({ part: "migration", line: migration.line, message: `\`Migration: ${migration.value.split("\n")[0]}\` names none of this change's migrations (${migrations.map((m) => m.version).join(", ")})` });
   }
   const perf = fields.performance_impact;
@@ -133,4 +137,10 @@ function mentions(text: string, name: string): boolean {
   if (!bare) return true;
   const escaped = bare.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
   return new RegExp(`(^|[^a-z0-9_])${escaped}($|[^a-z0-9_])`, "i").test(text);
+}
+
+/** `000007` and `7` name the same version. */
+function sameNumber(text: string, version: string): boolean {
+  if (!/^\d+$/.test(version)) return false;
+  return (text.match(/\d+/g) ?? []).some((n) => BigInt(n) === BigInt(version));
 }

@@ -56,7 +56,7 @@ function performance(report: AnalysisReport, evidence: GateEvidence | undefined)
   if (blocking.length) {
     parts.push(
       blocking
-        .map((l) => `${l.mode} on ${l.relation}${l.estimatedSeconds !== undefined ? ` for ~${l.estimatedSeconds < 1 ? `${Math.round(l.estimatedSeconds * 1000)} ms` : `${Number(l.estimatedSeconds.toFixed(1))} s`}` : ""}`)
+        .map((l) => `${l.mode} lock on ${l.relation}${l.estimatedSeconds !== undefined ? ` for ~${l.estimatedSeconds < 1 ? `${Math.round(l.estimatedSeconds * 1000)} ms` : `${Number(l.estimatedSeconds.toFixed(1))} s`}` : ""}`)
         .join(", "),
     );
   } else parts.push("no lock that blocks reads or writes");

@@ -50,7 +50,7 @@ export function parseCommitMessage(message: string): ParsedMessage {
       return;
     }
     // Indented lines and nested list items continue the field above (e.g. a list of schema changes).
-    if (current && /^\s+\S/.test(line)) current.value = `${current.value}\n${line.trim()}`.trim();
+    if (current && /^\s+\S/.test(line)) current.value = `${current.value}\n${line.trim().replace(/^[-*]\s+/, "")}`.trim();
     else if (!line.trim()) return;
     else current = undefined;
   });

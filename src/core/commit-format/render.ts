@@ -8,7 +8,7 @@ export function renderCommitFormatSection(result: CommitFormatResult, suggestion
   else if (result.ok) lines.push(`✅ ${result.checked.length} message${result.checked.length === 1 ? "" : "s"} follow the recipe's format.`);
   else {
     const bad = result.checked.filter((c) => !c.ok).length;
-    lines.push(`❌ ${bad} of ${result.checked.length} message${result.checked.length === 1 ? "" : "s"} do not follow the recipe's format:`, "");
+    lines.push(`❌ ${bad} of ${result.checked.length} message${result.checked.length === 1 ? "" : "s"} ${bad === 1 ? "does" : "do"} not follow the recipe's format:`, "");
     for (const c of result.checked.filter((c) => !c.ok)) {
       const label = c.sha ? `\`${c.sha.slice(0, 7)}\`` : "PR title and body";
       lines.push(`- ${label} ${escape(c.subject).slice(0, 100)}`);
