@@ -1,0 +1,398 @@
+// The gates on GitHub, driven through a real Probot with real webhook payloads
+// (@octokit/webhooks-examples) against a stateful fake GitHub (nock, no network). The fake keeps
+// comments and check runs between events, so a new Probot instance (an app restart) sees exactly
+// what GitHub would hand it: the state lives on GitHub, never in the app.
+import nock from "nock";
+import type { Context, Probot as ProbotType } from "probot";
+import { Probot, ProbotOctokit } from "probot";
+import { pino } from "pino";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { validateConfig } from "../src/core/config/load.js";
+import { decodeMarker, encodeMarker, emptyState, addSignoff } from "../src/core/gates/state.js";
+import { handleGateCommand, handleGateCommentEdited, type GatesOptions } from "../src/github/gates/handlers.js";
+import { attachGateEvidence, gateSections } from "../src/github/gates/provider.js";
+import { GateEvidence } from "../src/core/gates/evidence.js";
+import { analyzeFiles } from "./helpers/engine.js";
+import { example, testPrivateKey } from "./fixtures/github/scenario-gates.js";
+
+const API = "https://api.github.com";
+const OWNER = "Codertocat";
+const REPO = "Hello-World";
+const PR = 2;
+const HEAD = "ec26c3e57ca3a959ca5aad62de7213c562f8c821";
+const BEFORE = "f95f852bd8fca8fcc58a9a2d6c842781e32a215e";
+const KEY = "gates-test-secret";
+const APP_ID = 123;
+const OPTIONS: GatesOptions = { key: KEY, appId: APP_ID };
+const BOT = { login: "migration-guard[bot]", id: 900, type: "Bot" };
+const AUTHOR = { login: "Codertocat", id: 21031067, type: "User" };
+const REVIEWER = { login: "alice", id: 1001, type: "User" };
+const READER = { login: "mallory", id: 1002, type: "User" };
+
+interface StoredComment {
+  id: number;
+  body: string;
+  user: { login: string; id: number; type: string };
+  performed_via_github_app: { id: number } | null;
+  html_url: string;
+  created_at: string;
+  updated_at: string;
+}
+interface StoredRun {
+  id: number;
+  name: string;
+  head_sha: string;
+  external_id?: string;
+  conclusion?: string;
+  output?: { title: string; summary: string };
+}
+
+/** Just enough of GitHub for the gates, with state kept across events and app restarts. */
+class FakeGitHub {
+  comments: StoredComment[] = [];
+  runs: StoredRun[] = [];
+  permissions: Record<string, string> = { alice: "write", bob: "write", mallory: "read", Codertocat: "admin" };
+  teams: Record<string, string[]> = {};
+  config = "";
+  compareFiles: string[] = [];
+  writes: string[] = [];
+  private nextId = 5000;
+  private clock = Date.parse("2025-06-01T10:00:00Z");
+
+  tick(): string {
+    this.clock += 60_000;
+    return new Date(this.clock).toISOString().replace(/\.000Z$/, "Z");
+  }
+
+  addComment(user: StoredComment["user"], body: string, app: number | null = null): StoredComment {
+    const at = this.tick();
+    const c = { id: this.nextId++, body, user, performed_via_github_app: app ? { id: app } : null, html_url: `https://github.com/${OWNER}/${REPO}/pull/${PR}#issuecomment-${this.nextId}`, created_at: at, updated_at: at };
+    this.comments.push(c);
+    return c;
+  }
+
+  sticky(): StoredComment | undefined {
+    return this.comments.find((c) => c.user.type === "Bot");
+  }
+
+  install(): void {
+    const repo = `/repos/${OWNER}/${REPO}`;
+    const api = nock(API).persist();
+    api.post("/app/installations/1/access_tokens").reply(201, { token: "t", expires_at: "2099-01-01T00:00:00Z", permissions: {} });
+    api.get(`${repo}/contents/.github%2Fmigration-guard.yml`).reply(() => (this.config ? [200, this.config] : [404, { message: "Not Found" }]));
+    api.get(`/repos/${OWNER}/.github/contents/.github%2Fmigration-guard.yml`).reply(404, { message: "Not Found" });
+    api.get(`${repo}/pulls/${PR}`).reply(200, () => ({ number: PR, state: "open", title: "Add order status", body: "", html_url: "https://github.com/x", user: AUTHOR, head: { sha: HEAD } }));
+    api.get(`${repo}/issues/${PR}/comments`).query(true).reply(200, () => this.comments);
+    api.post(`${repo}/issues/${PR}/comments`).reply(201, (_uri, body: any) => {
+      this.writes.push("create comment");
+      return this.addComment(BOT, body.body, APP_ID);
+    });
+    api.patch(/\/issues\/comments\/\d+$/).reply(200, (uri, body: any) => {
+      const c = this.comments.find((x) => x.id === Number(uri.split("/").at(-1)))!;
+      this.writes.push("update comment");
+      Object.assign(c, { body: body.body, updated_at: this.tick() });
+      return c;
+    });
+    api.get(/\/issues\/comments\/\d+$/).reply((uri) => {
+      const c = this.comments.find((x) => x.id === Number(uri.split("/").at(-1)));
+      return c ? [200, c] : [404, { message: "Not Found" }];
+    });
+    api.get(/\/collaborators\/[^/]+\/permission$/).reply((uri) => {
+      const user = decodeURIComponent(uri.split("/").at(-2)!);
+      const permission = this.permissions[user];
+      return permission ? [200, { permission: permission === "maintain" ? "write" : permission, role_name: permission, user: { login: user } }] : [404, { message: "Not Found" }];
+    });
+    api.get(/\/orgs\/[^/]+\/teams\/[^/]+\/memberships\/[^/]+$/).reply((uri) => {
+      const [, , org, , slug, , user] = uri.split("?")[0]!.split("/");
+      return (this.teams[`${org}/${slug}`] ?? []).includes(user!) ? [200, { state: "active", role: "member" }] : [404, { message: "Not Found" }];
+    });
+    api.get(/\/commits\/[0-9a-f]+\/check-runs/).reply((uri) => {
+      const sha = uri.split("/commits/")[1]!.split("/")[0];
+      const runs = this.runs.filter((r) => r.head_sha === sha && r.name === "migration-guard/gates").reverse();
+      return [200, { total_count: runs.length, check_runs: runs.slice(0, 1) }];
+    });
+    api.post(`${repo}/check-runs`).reply(201, (_uri, body: any) => {
+      this.writes.push("create check run");
+      const run = { id: this.nextId++, ...body };
+      this.runs.push(run);
+      return run;
+    });
+    api.patch(/\/check-runs\/\d+$/).reply(200, (uri, body: any) => {
+      this.writes.push("update check run");
+      const run = this.runs.find((r) => r.id === Number(uri.split("/").at(-1)))!;
+      Object.assign(run, body);
+      return run;
+    });
+    api.get(/\/compare\//).query(true).reply(200, () => ({ files: this.compareFiles.map((filename) => ({ filename })) }));
+    api.get(`${repo}/pulls/${PR}/commits`).query(true).reply(200, []);
+  }
+
+  state(key = KEY) {
+    const decoded = decodeMarker(this.sticky()!.body, key);
+    if (!decoded.ok) throw new Error(decoded.message);
+    return decoded.state;
+  }
+
+  gatesRun(): StoredRun {
+    return this.runs.filter((r) => r.name === "migration-guard/gates").at(-1)!;
+  }
+}
+
+const MIGRATIONS = {
+  "db/migrations/000007_add_status.up.sql": "SET lock_timeout = '2s';\nALTER TABLE orders ADD COLUMN status text;\n",
+  "db/migrations/000007_add_status.down.sql": "SET lock_timeout = '2s';\nALTER TABLE orders DROP COLUMN status;\n",
+};
+
+/** A Probot running the gates handlers the way the app routes them. */
+async function gatesApp(options: GatesOptions = OPTIONS) {
+  const log = pino({ level: "warn" }, { write: () => undefined });
+  const Octokit = ProbotOctokit.defaults((o: Record<string, unknown>) => ({ ...o, retry: { enabled: false }, throttle: { enabled: false } }));
+  const probot = new Probot({ appId: APP_ID, privateKey: testPrivateKey(), log, Octokit });
+  const outcomes: string[] = [];
+  const report = await analyzeFiles(MIGRATIONS);
+  await probot.load((app: ProbotType) => {
+    app.on("issue_comment.created", async (context) => void outcomes.push(await handleGateCommand(context, options)));
+    app.on("issue_comment.edited", async (context) => void outcomes.push(await handleGateCommentEdited(context, options)));
+    app.on(["pull_request.synchronize", "pull_request.opened"], async (context) => {
+      const raw = await context.config("migration-guard.yml");
+      const config = validateConfig(raw ?? {});
+      if (!config.ok) throw new Error("bad config");
+      if ((context.payload as any).evidence) attachGateEvidence(context, GateEvidence.parse((context.payload as any).evidence));
+      await gateSections({ context: context as unknown as Context, report, config: config.config, pullRequest: { owner: OWNER, repo: REPO, number: PR, headSha: HEAD } }, options);
+      outcomes.push("reviewed");
+    });
+  });
+  let delivery = 0;
+  return {
+    outcomes,
+    receive: (name: string, payload: Record<string, unknown>, id?: string) => probot.receive({ id: id ?? `d-${++delivery}`, name, payload } as never),
+  };
+}
+
+function commentCreated(gh: FakeGitHub, user: typeof REVIEWER, body: string) {
+  const stored = gh.addComment(user, body);
+  const payload = example("issue_comment", "created", (p) => Boolean(p.installation));
+  payload.issue.number = PR;
+  payload.issue.pull_request = { url: `${API}/repos/${OWNER}/${REPO}/pulls/${PR}` };
+  payload.comment = { ...payload.comment, ...stored };
+  payload.sender = { ...payload.sender, ...user };
+  return payload;
+}
+
+/** What GitHub sends when `user` edits our sticky comment to `body`. */
+function stickyEdited(gh: FakeGitHub, user: typeof REVIEWER, edit: (body: string) => string) {
+  const sticky = gh.sticky()!;
+  const from = sticky.body;
+  sticky.body = edit(from);
+  sticky.updated_at = gh.tick();
+  const payload = example("issue_comment", "edited");
+  payload.installation = { id: 1 };
+  payload.issue.number = PR;
+  payload.issue.pull_request = { url: `${API}/repos/${OWNER}/${REPO}/pulls/${PR}` };
+  payload.comment = { ...payload.comment, ...structuredClone(sticky) };
+  payload.changes = { body: { from } };
+  payload.sender = { ...payload.sender, ...user };
+  return payload;
+}
+
+function synchronize(extra: Record<string, unknown> = {}) {
+  const payload = example("pull_request", "synchronize");
+  payload.number = PR;
+  payload.pull_request.number = PR;
+  payload.pull_request.head.sha = HEAD;
+  payload.pull_request.user = { ...payload.pull_request.user, ...AUTHOR };
+  payload.before = BEFORE;
+  payload.after = HEAD;
+  payload.installation = { id: 1 };
+  return { ...payload, ...extra };
+}
+
+const tick = (box: string) => (body: string) => body.replace(new RegExp(`- \\[ \\] (.*<!-- gate:${box} -->)`), "- [x] $1");
+const signoffs = (gh: FakeGitHub) => gh.state().signoffs.map((s) => `${s.gate}:${s.user}:${s.via}`);
+
+let gh: FakeGitHub;
+beforeEach(() => {
+  nock.disableNetConnect();
+  gh = new FakeGitHub();
+  gh.install();
+});
+afterEach(() => {
+  nock.cleanAll();
+  nock.enableNetConnect();
+});
+
+describe("sign-off by comment", () => {
+  it("records an authorized sign-off with its note, in the comment and the gates check run", async () => {
+    const app = await gatesApp();
+    await app.receive("issue_comment", commentCreated(gh, REVIEWER, "/migration-guard sign-off runbook-reviewed read the rollback steps"));
+    expect(app.outcomes).toEqual(["applied"]);
+    expect(signoffs(gh)).toEqual(["runbook-reviewed:alice:comment"]);
+    expect(gh.state().audit[0]).toMatchObject({ action: "sign-off", user: "alice", gate: "runbook-reviewed", detail: "read the rollback steps" });
+    expect(gh.sticky()!.body).toContain("- [x] ✅ **Runbook peer-reviewed** · sign-off · 1 of 1 sign-off: @alice");
+    expect(gh.gatesRun()).toMatchObject({ name: "migration-guard/gates", head_sha: HEAD, conclusion: "action_required", external_id: "migration-guard-gates:seq=1" });
+  });
+
+  it("refuses the PR author when self sign-off is forbidden, and says why", async () => {
+    const app = await gatesApp();
+    await app.receive("issue_comment", commentCreated(gh, AUTHOR, "/migration-guard sign-off monitoring-configured"));
+    expect(gh.state().signoffs).toEqual([]);
+    expect(gh.state().audit.at(-1)).toMatchObject({ action: "refused", user: "Codertocat", gate: "monitoring-configured" });
+    expect(gh.sticky()!.body).toContain("Sign-off of `monitoring-configured` refused: @Codertocat opened this pull request, and authors may not sign off their own change.");
+  });
+
+  it("allows the author when configured, and checks team membership", async () => {
+    gh.config = "gates:\n  signoff:\n    allow_author: true\n  per_gate:\n    runbook-reviewed:\n      signoff:\n        teams: [dba]\n";
+    gh.teams = { "Codertocat/dba": ["bob"] };
+    const app = await gatesApp();
+    await app.receive("issue_comment", commentCreated(gh, AUTHOR, "/migration-guard sign-off monitoring-configured"));
+    await app.receive("issue_comment", commentCreated(gh, REVIEWER, "/migration-guard sign-off runbook-reviewed"));
+    await app.receive("issue_comment", commentCreated(gh, { login: "bob", id: 1003, type: "User" }, "/migration-guard sign-off runbook-reviewed"));
+    expect(signoffs(gh)).toEqual(["monitoring-configured:Codertocat:comment", "runbook-reviewed:bob:comment"]);
+    expect(gh.state().audit.find((a) => a.action === "refused")!.detail).toBe("@alice is not one of the allowed sign-offs (teams @dba with `write` permission)");
+  });
+
+  it("refuses automatic gates and unknown gates; a re-delivered comment changes nothing", async () => {
+    const app = await gatesApp();
+    const payload = commentCreated(gh, REVIEWER, "/migration-guard sign-off zero-data-loss\n/migration-guard sign-off nope");
+    await app.receive("issue_comment", payload, "same-delivery");
+    expect(gh.state().signoffs).toEqual([]);
+    expect(gh.sticky()!.body).toContain("`zero-data-loss` is decided from evidence and cannot be signed off or revoked by hand");
+    await app.receive("issue_comment", commentCreated(gh, REVIEWER, "/migration-guard sign-off runbook-reviewed"));
+    await app.receive("issue_comment", commentCreated(gh, REVIEWER, "/migration-guard revoke runbook-reviewed"));
+    const writes = gh.writes.length;
+    await app.receive("issue_comment", payload, "same-delivery-again");
+    expect(app.outcomes.at(-1)).toBe("replay");
+    expect(gh.writes.length).toBe(writes);
+    expect(gh.state().audit.map((a) => a.action)).toEqual(["sign-off", "revoke"]);
+  });
+});
+
+describe("ticking boxes in the sticky comment", () => {
+  async function withSticky() {
+    const app = await gatesApp();
+    await app.receive("issue_comment", commentCreated(gh, REVIEWER, "/migration-guard sign-off monitoring-configured"));
+    return app;
+  }
+
+  it("reverts a tick by a user without write permission, and explains", async () => {
+    const app = await withSticky();
+    await app.receive("issue_comment", stickyEdited(gh, READER, tick("runbook-reviewed")));
+    expect(app.outcomes.at(-1)).toBe("applied");
+    expect(signoffs(gh)).toEqual(["monitoring-configured:alice:comment"]);
+    expect(gh.sticky()!.body).toContain("- [ ] ⏳ **Runbook peer-reviewed**");
+    expect(gh.sticky()!.body).toContain("Tick of `runbook-reviewed` reverted: @mallory has `read` permission on this repository; `write` or higher is required.");
+    expect(gh.state().audit.at(-1)).toMatchObject({ action: "reverted-tick", user: "mallory", via: "checkbox" });
+  });
+
+  it("turns an authorized tick into a sign-off, and an untick into a revoke", async () => {
+    const app = await withSticky();
+    await app.receive("issue_comment", stickyEdited(gh, { login: "bob", id: 1003, type: "User" }, tick("runbook-reviewed")));
+    expect(signoffs(gh)).toEqual(["monitoring-configured:alice:comment", "runbook-reviewed:bob:checkbox"]);
+    await app.receive("issue_comment", stickyEdited(gh, { login: "bob", id: 1003, type: "User" }, (b) => b.replace(/- \[x\] (.*<!-- gate:runbook-reviewed -->)/, "- [ ] $1")));
+    expect(signoffs(gh)).toEqual(["monitoring-configured:alice:comment"]);
+  });
+
+  it("resets a hand-ticked automatic gate", async () => {
+    const app = await withSticky();
+    await app.receive("issue_comment", stickyEdited(gh, REVIEWER, tick("rollback-validated")));
+    expect(gh.sticky()!.body).toContain("- [ ] ⏳ **Rollback scripts validated**");
+    expect(gh.state().audit.at(-1)).toMatchObject({ action: "reverted-tick", gate: "rollback-validated" });
+  });
+
+  it("ignores a forged marker: in a user's comment, or edited into the sticky comment", async () => {
+    const app = await withSticky();
+    const forged = addSignoff(emptyState(PR, HEAD), { gate: "runbook-reviewed", user: "mallory", userId: 1002, at: "2025-01-01T00:00:00Z", via: "comment" });
+    // A user's comment that looks like ours is never read as state.
+    await app.receive("issue_comment", commentCreated(gh, READER, `<!-- migration-guard:gates -->\n${encodeMarker(forged)}`));
+    expect(app.outcomes.at(-1)).toBe("ignored");
+    await app.receive("issue_comment", commentCreated(gh, REVIEWER, "/migration-guard sign-off runbook-reviewed"));
+    expect(signoffs(gh)).toEqual(["monitoring-configured:alice:comment", "runbook-reviewed:alice:comment"]);
+    // A write user swaps the sticky comment's marker for an unsigned forged one: restored from the body before the edit.
+    await app.receive("issue_comment", stickyEdited(gh, { login: "bob", id: 1003, type: "User" }, (b) => b.replace(/<!-- migration-guard:gates-state[^>]*-->/, encodeMarker(forged))));
+    expect(signoffs(gh)).toEqual(["monitoring-configured:alice:comment", "runbook-reviewed:alice:comment"]);
+    expect(decodeMarker(gh.sticky()!.body, KEY).ok).toBe(true);
+  });
+
+  it("ignores replayed and out-of-date edit events", async () => {
+    const app = await withSticky();
+    const edit = stickyEdited(gh, { login: "bob", id: 1003, type: "User" }, tick("runbook-reviewed"));
+    await app.receive("issue_comment", edit);
+    await app.receive("issue_comment", commentCreated(gh, { login: "bob", id: 1003, type: "User" }, "/migration-guard revoke runbook-reviewed"));
+    const writes = gh.writes.length;
+    // The same tick delivered again (or late): the comment no longer has that body.
+    await app.receive("issue_comment", edit);
+    expect(app.outcomes.at(-1)).toBe("stale");
+    expect(gh.writes.length).toBe(writes);
+    expect(signoffs(gh)).toEqual(["monitoring-configured:alice:comment"]);
+    // Edits by bots (our own writes) and edits of other comments never act.
+    const own = stickyEdited(gh, BOT, (b) => b);
+    await app.receive("issue_comment", own);
+    expect(app.outcomes.at(-1)).toBe("ignored");
+  });
+});
+
+describe("pushes, evidence and restarts", () => {
+  it("resets sign-offs when a push changes migration files, not otherwise, and not when disabled", async () => {
+    const app = await gatesApp();
+    await app.receive("issue_comment", commentCreated(gh, REVIEWER, "/migration-guard sign-off runbook-reviewed"));
+    gh.compareFiles = ["README.md"];
+    await app.receive("pull_request", synchronize({ after: HEAD, before: BEFORE }));
+    expect(signoffs(gh)).toEqual(["runbook-reviewed:alice:comment"]);
+
+    await app.receive("issue_comment", commentCreated(gh, REVIEWER, "/migration-guard sign-off monitoring-configured"));
+    gh.compareFiles = ["db/migrations/000007_add_status.up.sql"];
+    await app.receive("pull_request", synchronize({ after: "1".repeat(40), before: HEAD }));
+    expect(gh.state().signoffs).toEqual([]);
+    expect(gh.state().audit.at(-1)).toMatchObject({ action: "reset", user: "Codertocat", detail: "push 1111111 changed migration files; 2 sign-offs cleared" });
+    // The same push delivered again does not clear sign-offs given since.
+    await app.receive("issue_comment", commentCreated(gh, REVIEWER, "/migration-guard sign-off runbook-reviewed"));
+    await app.receive("pull_request", synchronize({ after: "1".repeat(40), before: HEAD }));
+    expect(signoffs(gh)).toEqual(["runbook-reviewed:alice:comment"]);
+
+    gh.config = "gates:\n  reset_on_push: false\n";
+    await app.receive("pull_request", synchronize({ after: "2".repeat(40), before: "1".repeat(40) }));
+    expect(signoffs(gh)).toEqual(["runbook-reviewed:alice:comment"]);
+  });
+
+  it("ticks automatic gates only from evidence, and keeps it for later events on the same head", async () => {
+    const app = await gatesApp();
+    await app.receive("pull_request", synchronize());
+    expect(gh.state().auto!.gates.find((g) => g.gate === "rollback-validated")!.status).toBe("pending");
+    const evidence = { url: "https://github.com/o/r/actions/runs/9", headSha: HEAD, forward: { ok: true }, validation: { ok: true }, rollback: { ran: true, ok: true, schemaDiffEmpty: true } };
+    await app.receive("pull_request", synchronize({ action: "opened", evidence }));
+    const auto = Object.fromEntries(gh.state().auto!.gates.map((g) => [g.gate, g.status]));
+    expect(auto).toMatchObject({ "scripts-reviewed": "passed", "rollback-validated": "passed", "data-integrity": "passed" });
+    await app.receive("pull_request", synchronize({ action: "opened" }));
+    expect(gh.state().auto!.gates.find((g) => g.gate === "rollback-validated")!.status).toBe("passed");
+    expect(gh.sticky()!.body).toContain("([evidence](https://github.com/o/r/actions/runs/9))");
+  });
+
+  it("survives a restart: a new app instance reads the state from GitHub; an old signed marker pasted back is refused", async () => {
+    const first = await gatesApp();
+    await first.receive("issue_comment", commentCreated(gh, REVIEWER, "/migration-guard sign-off runbook-reviewed"));
+    const oldBody = gh.sticky()!.body;
+    await first.receive("issue_comment", commentCreated(gh, REVIEWER, "/migration-guard revoke runbook-reviewed"));
+
+    const restarted = await gatesApp();
+    await restarted.receive("issue_comment", commentCreated(gh, { login: "bob", id: 1003, type: "User" }, "/migration-guard sign-off monitoring-configured"));
+    expect(signoffs(gh)).toEqual(["monitoring-configured:bob:comment"]);
+    expect(gh.state().audit.map((a) => `${a.action}:${a.user}`)).toEqual(["sign-off:alice", "revoke:alice", "sign-off:bob"]);
+
+    // Someone with write access pastes the older, validly signed body back without an event reaching the app…
+    gh.sticky()!.body = oldBody;
+    await restarted.receive("issue_comment", commentCreated(gh, { login: "carol", id: 1004, type: "User" }, "/migration-guard sign-off nothing-here"));
+    // …the app's own record (the check run's sequence number) exposes it: sign-offs are cleared, not restored.
+    expect(gh.state().signoffs).toEqual([]);
+    expect(gh.state().audit.find((a) => a.action === "restored")!.detail).toMatch(/^the state marker is older than the app's record \(1 < 3\)/);
+  });
+
+  it("does not trust a marker signed with another key", async () => {
+    const app = await gatesApp();
+    await app.receive("issue_comment", commentCreated(gh, REVIEWER, "/migration-guard sign-off runbook-reviewed"));
+    const other = await gatesApp({ key: "another-secret", appId: APP_ID });
+    await other.receive("issue_comment", commentCreated(gh, { login: "bob", id: 1003, type: "User" }, "/migration-guard sign-off monitoring-configured"));
+    expect(decodeMarker(gh.sticky()!.body, KEY).ok).toBe(false);
+    expect(gh.state("another-secret").signoffs.map((s) => s.user)).toEqual(["bob"]);
+    expect(gh.state("another-secret").audit[0]).toMatchObject({ action: "restored", detail: "gate state marker signature does not match: sign-offs start over" });
+  });
+});
