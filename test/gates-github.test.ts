@@ -13,7 +13,8 @@ import { handleGateCommand, handleGateCommentEdited, type GatesOptions } from ".
 import { attachGateEvidence, gateSections } from "../src/github/gates/provider.js";
 import { GateEvidence } from "../src/core/gates/evidence.js";
 import { analyzeFiles } from "./helpers/engine.js";
-import { example, testPrivateKey } from "./fixtures/github/scenario-gates.js";
+import { testPrivateKey } from "./fixtures/github/probot.js";
+import { example } from "./fixtures/github/scenario.js";
 
 const API = "https://api.github.com";
 const OWNER = "Codertocat";
