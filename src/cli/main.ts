@@ -14,11 +14,14 @@ export interface CliIo {
 /** One module per command; each default-exports a CommandRunner. */
 const COMMANDS: Record<string, { summary: string; load: () => Promise<{ default: CommandRunner }> }> = {
   check: { summary: "analyze migrations and report findings", load: () => import("./commands/check.js") },
+  test: { summary: "apply the change on a scratch database: forward, validate, rollback, forward again", load: () => import("./commands/test.js") },
+  init: { summary: "write the GitHub Actions workflow that runs `test` on pull requests", load: () => import("./commands/init.js") },
   rules: { summary: "list the rules", load: () => import("./commands/rules.js") },
   explain: { summary: "print a rule's documentation", load: () => import("./commands/explain.js") },
   schema: { summary: "print the configuration file's JSON Schema", load: () => import("./commands/schema.js") },
   runbook: { summary: "print the deployment runbook for the change", load: () => import("./commands/runbook.js") },
   "commit-check": { summary: "check commit messages against the recipe's format", load: () => import("./commands/commit-check.js") },
+  "stats-query": { summary: "print the query that exports table statistics from production", load: () => import("./commands/stats-query.js") },
 };
 
 export function usage(): string {

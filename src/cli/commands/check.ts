@@ -13,6 +13,7 @@ import { loadRules } from "../../../rules/index.js";
 import { parseCommandArgs } from "../args.js";
 import { loadCliConfig } from "../config.js";
 import type { CliIo } from "../main.js";
+import { loadStatistics } from "./stats-query.js";
 
 const HELP = `usage: migration-guard check [paths…] [options]
 
@@ -25,6 +26,7 @@ options:
                       <folder>/x.sql); a <dir> inside the folder is not checked itself
   --config <file>     configuration file (default: nearest .github/migration-guard.yml)
   --format <format>   ${FORMATS.join(" | ")} (default: human)
+  --stats <file>      table statistics exported by \`migration-guard stats-query\` (default: stats_file)
   --no-color          plain terminal output (also NO_COLOR=1; FORCE_COLOR=1 forces color)
   -h, --help          this help
 
@@ -37,6 +39,7 @@ export default async function check(args: string[], io: CliIo): Promise<number> 
     "base-dir": { type: "string" },
     config: { type: "string" },
     format: { type: "string", default: "human" },
+    stats: { type: "string" },
     "no-color": { type: "boolean", default: false },
     help: { type: "boolean", short: "h", default: false },
   });
@@ -46,13 +49,14 @@ export default async function check(args: string[], io: CliIo): Promise<number> 
   }
   const format = values.format as Format;
   if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(", ")}`);
-  const { config } = loadCliConfig(io.cwd, values.config);
+  const loaded = loadCliConfig(io.cwd, values.config);
+  const { config, stats } = loadStatistics(io.cwd, loaded.config, loaded.path, values.stats);
   const input = readChange(positionals.length ? positionals : ["."], io.cwd, values.base, {
     baseDir: values["base-dir"],
     select: (paths) => migrationCandidates(paths, config),
   });
   const [rules] = await Promise.all([loadRules(), loadParsers()]);
-  const report = analyzeChange(input, config, rules);
+  const report = analyzeChange(input, config, rules, { stats });
   const sources = new Map<string, string>();
   for (const f of input.head) {
     if (f.content === undefined) continue;

@@ -107,10 +107,27 @@ export class ObjectCollector {
     }
   }
 
-  /** MySQL/MariaDB statements: node-sql-parser's `table` lists. */
+  /** MySQL/MariaDB statements: the tables and indexes their text names. */
   private addGeneric(statement: Statement): void {
-    const tables: any[] = Array.isArray(statement.ast?.table) ? statement.ast.table : statement.ast?.table ? [statement.ast.table] : [];
-    for (const t of tables) this.add("tables", typeof t === "string" ? t : t?.table);
+    const text = statement.text.replace(/\s+/g, " ").trim();
+    const name = String.raw`\`?([\w$.]+)\`?`;
+    const list = (from: string) => from.split(",").map((t) => t.trim().replace(/`/g, "")).filter(Boolean);
+    let m: RegExpExecArray | null;
+    if ((m = new RegExp(String.raw`^DROP (?:TEMPORARY )?TABLE (?:IF EXISTS )?(.+?)(?: CASCADE| RESTRICT)?$`, "i").exec(text))) list(m[1]!).forEach((t) => this.add("tables", t));
+    else if ((m = /^RENAME TABLE (.+)$/i.exec(text))) for (const pair of m[1]!.split(",")) pair.split(/ TO /i).forEach((t) => this.add("tables", t.trim().replace(/`/g, "")));
+    else if ((m = new RegExp(String.raw`^CREATE (?:UNIQUE |FULLTEXT |SPATIAL )?INDEX ${name} ON ${name}`, "i").exec(text))) {
+      this.add("indexes", m[1]);
+      this.add("tables", m[2]);
+    } else if ((m = new RegExp(String.raw`^DROP INDEX ${name} ON ${name}`, "i").exec(text))) {
+      this.add("indexes", m[1]);
+      this.add("tables", m[2]);
+    } else if ((m = new RegExp(String.raw`^(?:ALTER TABLE|CREATE (?:OR REPLACE )?(?:TEMPORARY )?TABLE (?:IF NOT EXISTS )?|UPDATE (?:LOW_PRIORITY )?(?:IGNORE )?|DELETE (?:LOW_PRIORITY )?(?:QUICK )?(?:IGNORE )?FROM|TRUNCATE (?:TABLE )?|INSERT (?:IGNORE )?INTO|REPLACE INTO|OPTIMIZE TABLE)\s*${name}`, "i").exec(text))) {
+      this.add("tables", m[1]);
+    } else if ((m = new RegExp(String.raw`^CREATE (?:OR REPLACE )?(?:ALGORITHM=\w+ )?(?:DEFINER=\S+ )?(?:SQL SECURITY \w+ )?VIEW ${name}`, "i").exec(text))) this.add("views", m[1]);
+    else if ((m = new RegExp(String.raw`^CREATE (?:DEFINER=\S+ )?TRIGGER ${name} .*? ON ${name}`, "i").exec(text))) {
+      this.add("triggers", `${m[1]} on ${m[2]}`);
+      this.add("tables", m[2]);
+    }
   }
 
   private addConstraint(constraint: any, table: string): void {

@@ -48,19 +48,21 @@ export function formatStatsProblems(file: string, problems: ConfigProblem[]): st
   return `${file}: invalid statistics file (${count}); regenerate it with the query \`migration-guard stats-query\` prints\n${lines.join("\n")}`;
 }
 
+// Decimal units as written in configuration ("40GB" = 40e9), binary ones when asked (GiB),
+// the same reading as the rules' size hints (rules/postgres/_pg.ts).
 const UNITS: Record<string, number> = {
   b: 1,
-  kb: 1024,
+  kb: 1e3,
+  mb: 1e6,
+  gb: 1e9,
+  tb: 1e12,
   kib: 1024,
-  mb: 1024 ** 2,
   mib: 1024 ** 2,
-  gb: 1024 ** 3,
   gib: 1024 ** 3,
-  tb: 1024 ** 4,
   tib: 1024 ** 4,
 };
 
-/** "40GB" → bytes. Units are powers of 1024, as PostgreSQL's pg_size_pretty prints them. */
+/** "40GB" → 40e9 bytes; "512 MiB" → 512 × 2^20. */
 export function parseBytes(size: number | string): number {
   if (typeof size === "number") return size;
   const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(size);
@@ -79,7 +81,7 @@ export function statsKey(relation: string): string {
 export function buildCatalog(config: Pick<Config, "tables">, file?: StatsFile): StatsCatalog {
   const catalog: StatsCatalog = new Map();
   for (const table of file?.tables ?? []) {
-    const entry = fromFile(table);
+    const entry = fromFile(table, file!.dialect !== "postgres");
     catalog.set(statsKey(entry.name), entry);
   }
   for (const [name, stats] of Object.entries(config.tables)) {
@@ -98,11 +100,9 @@ export function lookupTable(catalog: StatsCatalog, relation: string): TableStati
   return matches.length === 1 ? matches[0]![1] : undefined;
 }
 
-function qualified(schema: string, name: string): string {
-  return schema === "public" ? name : `${schema}.${name}`;
-}
-
-function fromFile(table: StatsTable): TableStatistics {
+/** MySQL's schema is the database itself, which migrations never name: key tables by bare name. */
+function fromFile(table: StatsTable, bareNames: boolean): TableStatistics {
+  const qualified = (schema: string, name: string) => (bareNames || schema === "public" ? name : `${schema}.${name}`);
   return {
     name: qualified(table.schema, table.name),
     rows: table.rows ?? undefined,
@@ -130,4 +130,27 @@ function mergeConfig(base: TableStatistics | undefined, name: string, stats: Tab
   if (stats.index_bytes !== undefined) merged.indexBytes = parseBytes(stats.index_bytes);
   if (stats.writes_per_second !== undefined) merged.writesPerSecond = stats.writes_per_second;
   return merged;
+}
+
+/**
+ * The configuration with the statistics file's sizes added to `tables:` (entries the user wrote
+ * win), so rules that size their severity by `tables:` see the exported statistics too.
+ */
+export function withFileStats<C extends Pick<Config, "tables">>(config: C, file: StatsFile | undefined): C {
+  if (!file) return config;
+  const tables: Config["tables"] = {};
+  for (const entry of buildCatalog({ tables: {} }, file).values()) {
+    tables[entry.name] = {
+      ...(entry.rows !== undefined ? { rows: entry.rows } : {}),
+      ...(entry.bytes !== undefined ? { bytes: entry.bytes } : {}),
+      ...(entry.indexBytes !== undefined ? { index_bytes: entry.indexBytes } : {}),
+    };
+  }
+  for (const [name, stats] of Object.entries(config.tables)) {
+    const match = Object.keys(tables).find((k) => statsKey(k) === statsKey(name));
+    const fromFile = match ? tables[match] : undefined;
+    if (match) delete tables[match];
+    tables[name] = { ...fromFile, ...stats };
+  }
+  return { ...config, tables };
 }
