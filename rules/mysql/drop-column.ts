@@ -1,3 +1,4 @@
+import { isColumnAddedInChange } from "../../src/core/analyze/mysql-ast.js";
 import type { Rule, RuleHit } from "../../src/core/analyze/rule.js";
 import { describePlan, existingTableAlter, opSpan, opsOf } from "./_alter.js";
 
@@ -25,13 +26,23 @@ const rule: Rule = {
   examples: {
     setup: "CREATE TABLE users (id bigint PRIMARY KEY, legacy_flag tinyint) ENGINE=InnoDB;",
     bad: ["ALTER TABLE users DROP COLUMN legacy_flag;"],
-    good: ["CREATE TABLE drafts (id bigint PRIMARY KEY, tmp int);\nALTER TABLE drafts DROP COLUMN tmp;", "ALTER TABLE users ADD COLUMN nickname varchar(50), ALGORITHM=INSTANT;"],
+    good: [
+      "CREATE TABLE drafts (id bigint PRIMARY KEY, tmp int);\nALTER TABLE drafts DROP COLUMN tmp;",
+      "ALTER TABLE users ADD COLUMN nickname varchar(50), ALGORITHM=INSTANT;",
+      {
+        sql: "ALTER TABLE users DROP COLUMN nickname, ALGORITHM=INSTANT;",
+        files: { "migrations/0001_example.sql": "ALTER TABLE users ADD COLUMN nickname varchar(50), ALGORITHM=INSTANT;" },
+        path: "migrations/0001_example.down.sql",
+        note: "the down migration drops what the up added",
+      },
+    ],
   },
   check(statement, context) {
     const site = existingTableAlter(statement, context);
     if (!site) return;
     const hits: RuleHit[] = [];
     for (const { op, plan } of opsOf(site, "drop-column")) {
+      if (isColumnAddedInChange(site.alter.table, op.column, context)) continue;
       hits.push({
         message: `Dropping ${site.table}.${op.column} breaks application instances that still use it and loses its data; it ${describePlan(plan, site.server)}.`,
         span: opSpan(statement, op, context),

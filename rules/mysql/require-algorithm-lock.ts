@@ -39,6 +39,9 @@ const rule: Rule = {
       if (site.alter.ops.length === 0) return;
       // Certain copies are reported by the rule for that operation, with what to do instead.
       if (site.plan.algorithm === "COPY" && site.plan.certain) return;
+      // A MODIFY whose previous definition is unknown is reported, with this same fix, by
+      // mysql-column-type-change / mysql-enum-change.
+      if (site.plan.ops.some(({ op, plan }) => op.kind === "modify-column" && !plan.certain)) return;
       const { algorithm, lock } = site.clauses;
       const needsLock = site.plan.algorithm !== "INSTANT" && algorithm !== "INSTANT";
       if (algorithm && (lock || !needsLock)) return;

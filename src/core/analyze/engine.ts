@@ -13,6 +13,7 @@ import { buildCatalog, type StatsCatalog } from "../stats/index.js";
 import { PRESETS } from "../../../rules/presets.js";
 import { hitsOf, type Direction, type MigrationFacts, type Rule, type RuleHit } from "./rule.js";
 import { advance, initialState, nextChange, startScript, type AnalysisState } from "./state.js";
+import { recordMysqlRelations } from "./mysql-ast.js";
 import { collectSuppressions, suppressionFor, type Suppression } from "./suppress.js";
 
 export const TOOL_VERSION = "0.1.0";
@@ -190,6 +191,8 @@ function analyzeScript(
       }
     }
     state = advance(state, statement, wraps);
+    // advance() models PostgreSQL; MySQL/MariaDB tables created in the change are recorded here.
+    if (statement.dialect !== "postgres") recordMysqlRelations(state, statement);
   }
   return { script, findings, state, suppressions };
 }

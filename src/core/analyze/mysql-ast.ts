@@ -13,6 +13,7 @@ import type { Fix } from "../model.js";
 import type { ParsedScript, Statement } from "../parse/index.js";
 import type { AlterOp, AlterTable, ColumnDefinition, QualifiedName } from "../parse/mysql.js";
 import type { InnodbDdlDoc, RuleContext } from "./rule.js";
+import type { AnalysisState } from "./state.js";
 
 export type Algorithm = InnodbDdlDoc["algorithm"];
 export type InnodbLock = InnodbDdlDoc["lock"];
@@ -74,19 +75,39 @@ function astTables(list: any): string[] {
 
 /** Tables created by CREATE TABLE (or renamed from one) earlier in the script, plus the change's. */
 export function tablesCreatedBefore(statement: Statement, context: Pick<RuleContext, "script" | "state">): Set<string> {
-  const created = new Set<string>([...(context.state?.createdRelations ?? [])].map((t) => t.toLowerCase()));
+  const seen = { createdRelations: new Set<string>([...(context.state?.createdRelations ?? [])].map((t) => t.toLowerCase())) };
   for (const s of context.script.statements) {
     if (s.index >= statement.index) break;
-    if (s.kind === "create" && s.ast?.keyword === "table") for (const t of astTables(s.ast.table)) created.add(t.toLowerCase());
-    if (s.kind === "rename") {
-      for (const [from, to] of s.ast?.table ?? []) if (created.has(String(from?.table).toLowerCase())) created.add(String(to?.table).toLowerCase());
-    }
-    const alter = alterOf(s);
-    if (alter && created.has(tableKey(alter.table))) {
-      for (const op of alter.ops) if (op.kind === "rename-table") created.add(tableKey(op.to));
-    }
+    recordMysqlRelations(seen, s);
   }
-  return created;
+  return seen.createdRelations;
+}
+
+/**
+ * Called by the engine after each MySQL/MariaDB statement: tables the statement creates (or
+ * renames a created table to) join `state.createdRelations`, and added columns join
+ * `state.columnsAddedInChange` (`table.column`), lower-cased, so later scripts of the change —
+ * the down of the same migration, later migrations with `--base` — see them as new.
+ */
+export function recordMysqlRelations(state: Pick<AnalysisState, "createdRelations"> & Partial<Pick<AnalysisState, "columnsAddedInChange">>, statement: Statement): void {
+  const created = state.createdRelations;
+  const alterForColumns = alterOf(statement);
+  if (alterForColumns && state.columnsAddedInChange) {
+    for (const op of alterForColumns.ops) if (op.kind === "add-column") state.columnsAddedInChange.add(`${tableKey(alterForColumns.table)}.${op.column.toLowerCase()}`);
+  }
+  if (statement.kind === "create" && statement.ast?.keyword === "table") for (const t of astTables(statement.ast.table)) created.add(t.toLowerCase());
+  if (statement.kind === "rename") {
+    for (const [from, to] of statement.ast?.table ?? []) if (created.has(String(from?.table).toLowerCase())) created.add(String(to?.table).toLowerCase());
+  }
+  const alter = alterOf(statement);
+  if (alter && created.has(tableKey(alter.table))) {
+    for (const op of alter.ops) if (op.kind === "rename-table") created.add(tableKey(op.to));
+  }
+}
+
+/** Was `table.column` added by an earlier script of the change (e.g. the up this down reverses)? */
+export function isColumnAddedInChange(table: QualifiedName, column: string, context: Pick<RuleContext, "state">): boolean {
+  return context.state?.columnsAddedInChange?.has(`${tableKey(table)}.${column.toLowerCase()}`) ?? false;
 }
 
 export function isNewTable(table: QualifiedName | string, statement: Statement, context: Pick<RuleContext, "script" | "state">): boolean {
