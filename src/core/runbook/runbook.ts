@@ -148,7 +148,7 @@ function deploymentSteps(ctx: Ctx): string {
     const own = nonTx.filter((c) => migrations.includes(c.migration));
     if (own.length) {
       out.push(
-        `${step++}. Statements that cannot run in a transaction block: ${tool.nonTransactional}. Run each one on its own, and retry it when it times out on a lock:`,
+        `${step++}. Statements that cannot run in a transaction block. Make sure the tool runs them outside one (${tool.nonTransactional}); when one times out on a lock, re-run it by hand with the loop below:`,
         "",
         ...own.map((c) => indent(`- \`${c.span.file}:${c.span.startLine}\` ${c.text}`)),
         "",

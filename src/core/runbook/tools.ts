@@ -1,7 +1,12 @@
 // Deployment commands per migration tool (the layout discovery detected). Each entry says how to
 // see the state, apply, roll back, and how to run a statement outside the tool's transaction.
 import type { Layout, Migration } from "../model.js";
-import { dirname } from "../discover/layout.js";
+import { basename, dirname } from "../discover/layout.js";
+
+/** Sqitch names a change by its plan entry, which is also its deploy script's file name. */
+const sqitchChange = (m: Migration) => basename(m.up.path).replace(/\.sql$/i, "");
+/** Prisma names a migration by its folder. */
+const prismaFolder = (m: Migration) => basename(dirname(m.up.path));
 
 export interface ToolCommands {
   tool: string;
@@ -74,7 +79,7 @@ export function toolCommands(layout: Layout, migrations: Migration[]): ToolComma
       return {
         tool: "Sqitch",
         status: [`sqitch status --chdir ${dir} db:pg:`],
-        apply: [`sqitch deploy --chdir ${dir} --verify db:pg:${lastVersioned ? ` --to ${lastVersioned.name}` : ""}`],
+        apply: [`sqitch deploy --chdir ${dir} --verify db:pg:${lastVersioned ? ` --to ${sqitchChange(lastVersioned)}` : ""}`],
         rollback: [`sqitch revert --chdir ${dir} -y db:pg: --to @HEAD~${n}`],
         nonTransactional: "Sqitch runs each deploy script in a transaction for PostgreSQL; move the statement to a script that starts with `COMMIT;` only if you accept a partial deploy, or run it by hand with psql before `sqitch deploy` and make the deploy script idempotent (`IF NOT EXISTS`)",
         lockTimeout: viaPgOptions,
@@ -88,7 +93,7 @@ export function toolCommands(layout: Layout, migrations: Migration[]): ToolComma
           "# Prisma has no down migrations: generate the reverse SQL before deploying, e.g.",
           `npx prisma migrate diff --from-schema-datamodel prisma/schema.prisma --to-schema-datasource prisma/schema.prisma --script > rollback.sql   # run on the old schema.prisma`,
           psqlFile("rollback.sql", true),
-          ...newestFirst.map((m) => `npx prisma migrate resolve --rolled-back ${m.name}`),
+          ...newestFirst.map((m) => `npx prisma migrate resolve --rolled-back ${prismaFolder(m)}`),
         ],
         nonTransactional: "Prisma runs each migration.sql without an explicit transaction, but a multi-statement file is one implicit transaction: keep a CONCURRENTLY statement alone in its own migration",
         lockTimeout: (ms) => ({ how: "Prisma passes no session options: start each migration.sql with the setting", commands: [`# first line of each migration.sql:  SET lock_timeout = '${ms}ms';`] }),
