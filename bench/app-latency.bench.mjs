@@ -49,7 +49,8 @@ const FILES = Object.keys(files).length;
 const github = await startFakeGitHub({ files, base, config: "postgres_version: 15\n" });
 const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048, privateKeyEncoding: { type: "pkcs1", format: "pem" }, publicKeyEncoding: { type: "spki", format: "pem" } });
 const PORT = 39000 + Math.floor(Math.random() * 1000);
-const appProcess = spawn(process.execPath, [join(root, "node_modules/probot/bin/probot.js"), "run", "./dist/src/app/index.js"], {
+const nodeFlags = process.env.APP_BENCH_NODE_FLAGS ? process.env.APP_BENCH_NODE_FLAGS.split(" ") : [];
+const appProcess = spawn(process.execPath, [...nodeFlags, join(root, "node_modules/probot/bin/probot.js"), "run", "./dist/src/app/index.js"], {
   cwd: root,
   env: {
     PATH: process.env.PATH,
@@ -86,12 +87,17 @@ async function deliver(installation) {
   const body = JSON.stringify(payload);
   const signature = `sha256=${createHmac("sha256", SECRET).update(body).digest("hex")}`;
   const sent = performance.now();
-  const response = await fetch(`http://127.0.0.1:${PORT}/api/github/webhooks`, {
+  let response;
+  try {
+    response = await fetch(`http://127.0.0.1:${PORT}/api/github/webhooks`, {
     method: "POST",
     headers: { "content-type": "application/json", "x-github-event": "pull_request", "x-github-delivery": randomBytes(8).toString("hex"), "x-hub-signature-256": signature },
     body,
   });
-  await response.text();
+    await response.text();
+  } catch (error) {
+    return { number, sent, status: `${error.message}: ${error.cause?.code ?? ""}` };
+  }
   return { number, sent, status: response.status };
 }
 
@@ -162,7 +168,8 @@ const badStatus = soakRuns.filter((r) => r.status !== 200 && r.status !== 202).l
 const soakLatency = timing(soakRuns, "review");
 const appErrors = appLog.join("").split("\n").filter((l) => /"level":(50|60)/.test(l));
 
-appProcess.kill();
+appProcess.kill("SIGTERM");
+await new Promise((resolve) => appProcess.once("exit", resolve));
 await github.close();
 
 console.log(`| Measure | Result |
