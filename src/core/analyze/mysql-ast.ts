@@ -126,7 +126,8 @@ export function foreignKeyChecksOff(statement: Statement, script: ParsedScript):
     for (const e of s.ast?.expr ?? []) {
       const name = [e?.left?.name, ...(e?.left?.members ?? [])].map((n) => String(n).toLowerCase());
       if (!name.includes("foreign_key_checks")) continue;
-      const v = String(e?.right?.value ?? "").toLowerCase();
+      // 0, OFF (parsed as a column name), 'OFF', FALSE.
+      const v = String(e?.right?.value ?? e?.right?.column ?? "").toLowerCase();
       off = v === "0" || v === "off" || v === "false";
     }
   }
