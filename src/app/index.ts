@@ -1,17 +1,24 @@
 // The Probot entry: routing only. Each event goes to one handler module.
 import type { Context, Probot } from "probot";
 import { handleCheckRunRerequested } from "./handlers/check-run.js";
-import { handleIssueComment } from "./handlers/issue-comment.js";
 import { handlePullRequest, PULL_REQUEST_EVENTS } from "./handlers/pull-request.js";
 import { handleWorkflowRunCompleted } from "./handlers/workflow-run.js";
+import { handleGateCommand, handleGateCommentEdited } from "../github/gates/handlers.js";
+import { gatesSectionProvider } from "../github/gates/provider.js";
+import { sectionProviders } from "./sections.js";
 
 export default (app: Probot): void => {
   const on = installationScoped(app);
   app.on([...PULL_REQUEST_EVENTS], on(handlePullRequest));
   app.on("check_run.rerequested", on(handleCheckRunRerequested));
-  app.on(["issue_comment.created", "issue_comment.edited"], on(handleIssueComment));
+  app.on("issue_comment.created", on(handleGateCommand));
+  app.on("issue_comment.edited", on(handleGateCommentEdited));
+  if (!sectionProviders.includes(gatesSection)) sectionProviders.push(gatesSection);
   app.on("workflow_run.completed", on(handleWorkflowRunCompleted));
 };
+
+/** Quality gates, commit format and runbook sections of every review (src/github/gates). */
+const gatesSection = gatesSectionProvider();
 
 /**
  * Probot builds each event's Octokit without an installation id for its throttling, so every

@@ -45,7 +45,23 @@ export interface GateSectionInput {
 export type GateSections = { gates?: string; commitFormat?: string; runbook?: string };
 
 export function gatesSectionProvider(options: GatesOptions = {}): (input: GateSectionInput) => Promise<GateSections> {
-  return (input) => gateSections(input, options);
+  return async (input) => {
+    try {
+      return await gateSections(input, options);
+    } catch (error) {
+      // The review still goes out without these sections; the log names the failed call only
+      // (request errors can carry headers, and headers carry tokens).
+      input.context.log.error(`gates: could not update the quality gates for #${input.pullRequest.number}: ${describeFailure(error)}`);
+      return { gates: "### Quality gates\n\n⚠️ The quality gates could not be updated for this commit (see the app's logs); the `migration-guard/gates` check was not changed." };
+    }
+  };
+}
+
+function describeFailure(error: unknown): string {
+  const e = error as { status?: number; request?: { method?: string; url?: string }; message?: string };
+  if (e?.request?.url) return `${e.request.method ?? "request"} ${e.request.url.split("?")[0]} failed${e.status ? ` with ${e.status}` : ""}`;
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split("\n")[0]!.replace(/(token|bearer)\s+\S+/gi, "$1 [redacted]").slice(0, 300);
 }
 
 export async function gateSections(input: GateSectionInput, options: GatesOptions = {}): Promise<GateSections> {
