@@ -2,6 +2,7 @@
 // point findings at the exact clause, and phrase the server-specific facts.
 import {
   alterOf,
+  describeInnodb,
   displayName,
   explicitClauses,
   isNewTable,
@@ -12,7 +13,7 @@ import {
   type ServerVersion,
   type StatementPlan,
 } from "../../src/core/analyze/mysql-ast.js";
-import type { RuleContext } from "../../src/core/analyze/rule.js";
+import type { Rule, RuleContext } from "../../src/core/analyze/rule.js";
 import type { Span } from "../../src/core/model.js";
 import type { AlterOp, AlterTable } from "../../src/core/parse/mysql.js";
 import type { Statement } from "../../src/core/parse/script.js";
@@ -71,4 +72,15 @@ export function describePlan(planned: OpPlan, server: ServerVersion): string {
         : "is instant (ALGORITHM=INSTANT)";
   const lock = planned.lock === "NONE" ? "" : planned.lock === "SHARED" ? " and blocks writes for its whole duration (LOCK=SHARED)" : " and blocks reads and writes (LOCK=EXCLUSIVE)";
   return `${what}${lock} on ${server.label}`;
+}
+
+/**
+ * Puts the rule's InnoDB rows at the head of its version notes, so every docs page and
+ * `explain` show the algorithm, lock and rebuild per server without a renderer of their own.
+ */
+export function withInnodbSummary(rule: Rule): Rule {
+  const rows = rule.docs.innodb;
+  if (!rows?.length) return rule;
+  const summary = `InnoDB: ${describeInnodb(rows)}.`;
+  return { ...rule, docs: { ...rule.docs, versions: rule.docs.versions ? `${summary} ${rule.docs.versions}` : summary } };
 }

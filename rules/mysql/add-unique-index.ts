@@ -1,6 +1,6 @@
 import type { Rule, RuleHit } from "../../src/core/analyze/rule.js";
 import { isNewTable } from "../../src/core/analyze/mysql-ast.js";
-import { existingTableAlter, opSpan, opsOf } from "./_alter.js";
+import { existingTableAlter, opSpan, opsOf, withInnodbSummary } from "./_alter.js";
 
 const rule: Rule = {
   id: "mysql-add-unique-index",
@@ -45,4 +45,4 @@ const rule: Rule = {
   },
 };
 
-export default rule;
+export default withInnodbSummary(rule);

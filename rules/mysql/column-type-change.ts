@@ -1,6 +1,6 @@
 import { appendClausesFix, columnChanges, knownColumnBefore } from "../../src/core/analyze/mysql-ast.js";
 import type { Rule, RuleHit } from "../../src/core/analyze/rule.js";
-import { describePlan, existingTableAlter, failsFast, opSpan, opsOf } from "./_alter.js";
+import { describePlan, existingTableAlter, failsFast, opSpan, opsOf, withInnodbSummary } from "./_alter.js";
 
 const rule: Rule = {
   id: "mysql-column-type-change",
@@ -75,4 +75,4 @@ const rule: Rule = {
   },
 };
 
-export default rule;
+export default withInnodbSummary(rule);

@@ -1,5 +1,5 @@
 import type { Rule, RuleHit } from "../../src/core/analyze/rule.js";
-import { describePlan, existingTableAlter, failsFast, opSpan, opsOf } from "./_alter.js";
+import { describePlan, existingTableAlter, failsFast, opSpan, opsOf, withInnodbSummary } from "./_alter.js";
 
 const rule: Rule = {
   id: "mysql-convert-charset",
@@ -42,4 +42,4 @@ const rule: Rule = {
   },
 };
 
-export default rule;
+export default withInnodbSummary(rule);

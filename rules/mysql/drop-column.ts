@@ -1,6 +1,6 @@
 import { isColumnAddedInChange } from "../../src/core/analyze/mysql-ast.js";
 import type { Rule, RuleHit } from "../../src/core/analyze/rule.js";
-import { describePlan, existingTableAlter, opSpan, opsOf } from "./_alter.js";
+import { describePlan, existingTableAlter, opSpan, opsOf, withInnodbSummary } from "./_alter.js";
 
 const rule: Rule = {
   id: "mysql-drop-column",
@@ -52,4 +52,4 @@ const rule: Rule = {
   },
 };
 
-export default rule;
+export default withInnodbSummary(rule);

@@ -1,6 +1,6 @@
 import type { Rule, RuleHit } from "../../src/core/analyze/rule.js";
 import { isNewTable, serverOf } from "../../src/core/analyze/mysql-ast.js";
-import { describePlan, existingTableAlter, failsFast, opSpan, opsOf } from "./_alter.js";
+import { describePlan, existingTableAlter, failsFast, opSpan, opsOf, withInnodbSummary } from "./_alter.js";
 
 const rule: Rule = {
   id: "mysql-fulltext-index",
@@ -49,4 +49,4 @@ const rule: Rule = {
   },
 };
 
-export default rule;
+export default withInnodbSummary(rule);

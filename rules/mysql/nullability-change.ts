@@ -1,6 +1,6 @@
 import { columnChanges, knownColumnBefore } from "../../src/core/analyze/mysql-ast.js";
 import type { Rule, RuleHit } from "../../src/core/analyze/rule.js";
-import { describePlan, existingTableAlter, opSpan, opsOf } from "./_alter.js";
+import { describePlan, existingTableAlter, opSpan, opsOf, withInnodbSummary } from "./_alter.js";
 
 const rule: Rule = {
   id: "mysql-nullability-change",
@@ -48,4 +48,4 @@ const rule: Rule = {
   },
 };
 
-export default rule;
+export default withInnodbSummary(rule);

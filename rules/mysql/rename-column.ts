@@ -1,5 +1,5 @@
 import type { Rule, RuleHit } from "../../src/core/analyze/rule.js";
-import { existingTableAlter, opSpan, opsOf } from "./_alter.js";
+import { existingTableAlter, opSpan, opsOf, withInnodbSummary } from "./_alter.js";
 
 const rule: Rule = {
   id: "mysql-rename-column",
@@ -48,4 +48,4 @@ const rule: Rule = {
   },
 };
 
-export default rule;
+export default withInnodbSummary(rule);

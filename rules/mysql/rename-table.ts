@@ -1,6 +1,6 @@
 import { isNewTable, tableKey } from "../../src/core/analyze/mysql-ast.js";
 import type { Rule } from "../../src/core/analyze/rule.js";
-import { existingTableAlter, opSpan, opsOf } from "./_alter.js";
+import { existingTableAlter, opSpan, opsOf, withInnodbSummary } from "./_alter.js";
 
 const rule: Rule = {
   id: "mysql-rename-table",
@@ -44,4 +44,4 @@ const rule: Rule = {
   },
 };
 
-export default rule;
+export default withInnodbSummary(rule);

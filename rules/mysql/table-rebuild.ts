@@ -1,6 +1,6 @@
 import { isNewTable, serverOf } from "../../src/core/analyze/mysql-ast.js";
 import type { Rule, RuleHit } from "../../src/core/analyze/rule.js";
-import { describePlan, existingTableAlter, opSpan } from "./_alter.js";
+import { describePlan, existingTableAlter, opSpan, withInnodbSummary } from "./_alter.js";
 
 const REBUILD_OPTIONS = new Set(["ENGINE", "TYPE", "ROW_FORMAT", "KEY_BLOCK_SIZE", "PAGE_COMPRESSED", "PAGE_COMPRESSION_LEVEL", "ENCRYPTED", "ENCRYPTION", "COMPRESSION"]);
 
@@ -50,4 +50,4 @@ const rule: Rule = {
   },
 };
 
-export default rule;
+export default withInnodbSummary(rule);
