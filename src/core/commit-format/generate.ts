@@ -73,7 +73,7 @@ function rollbackStatus(report: AnalysisReport, evidence: GateEvidence | undefin
 }
 
 function deploymentWindow(report: AnalysisReport): string {
-  const level = report.summary.highestRisk;
-  if (level === "high" || level === "critical") return "[planned low-traffic window: this change blocks traffic]";
+  const blocking = report.migrations.some((m) => (m.risk?.locks ?? []).some((l) => blocksTraffic(l.mode)));
+  if (blocking) return "[planned low-traffic window: this change blocks traffic]";
   return "[planned time; any time is fine for low-risk changes]";
 }
