@@ -14,6 +14,7 @@ import { parseCommandArgs } from "../args.js";
 import { loadCliConfig } from "../config.js";
 import type { CliIo } from "../main.js";
 import { loadStatistics } from "./stats-query.js";
+import { describeFixes, writeFixes } from "../write-fixes.js";
 
 const HELP = `usage: migration-guard check [paths…] [options]
 
@@ -28,6 +29,7 @@ options:
   --format <format>   ${FORMATS.join(" | ")} (default: human)
   --stats <file>      table statistics exported by \`migration-guard stats-query\` (default: stats_file)
   --no-color          plain terminal output (also NO_COLOR=1; FORCE_COLOR=1 forces color)
+  --fix               apply the findings' mechanical fixes to the files, then report what remains
   -h, --help          this help
 
 exit codes: 0 no finding at the fail level, 1 findings at or above it, 2 usage or config error
@@ -41,6 +43,7 @@ export default async function check(args: string[], io: CliIo): Promise<number> 
     format: { type: "string", default: "human" },
     stats: { type: "string" },
     "no-color": { type: "boolean", default: false },
+    fix: { type: "boolean", default: false },
     help: { type: "boolean", short: "h", default: false },
   });
   if (values.help) {
@@ -56,16 +59,34 @@ export default async function check(args: string[], io: CliIo): Promise<number> 
     select: (paths) => migrationCandidates(paths, config),
   });
   const [rules] = await Promise.all([loadRules(), loadParsers()]);
-  const report = analyzeChange(input, config, rules, { stats });
+  let report = analyzeChange(input, config, rules, { stats });
+  let sources = sourcesOf(input);
+  if (values.fix) {
+    const fixed = writeFixes(report, sources, io.cwd);
+    io.stderr(describeFixes(fixed));
+    if (fixed.files.size) {
+      // Report what remains in the fixed files.
+      const again = readChange(positionals.length ? positionals : ["."], io.cwd, values.base, {
+        baseDir: values["base-dir"],
+        select: (paths) => migrationCandidates(paths, config),
+      });
+      report = analyzeChange(again, config, rules, { stats });
+      sources = sourcesOf(again);
+    }
+  }
+  const color = format === "human" && colorEnabled(io.isTTY, io.env, values["no-color"]);
+  io.stdout(render(report, format, { sources, rules, color }));
+  return report.summary.failed ? 1 : 0;
+}
+
+function sourcesOf(input: ChangeInput): Map<string, string> {
   const sources = new Map<string, string>();
   for (const f of input.head) {
     if (f.content === undefined) continue;
     const decoded = decodeSource(f.content);
     if (decoded.ok) sources.set(f.path, decoded.text);
   }
-  const color = format === "human" && colorEnabled(io.isTTY, io.env, values["no-color"]);
-  io.stdout(render(report, format, { sources, rules, color }));
-  return report.summary.failed ? 1 : 0;
+  return sources;
 }
 
 /** Head files from disk and, with a git ref or a base folder, the base side (see src/fs/change.ts). */
