@@ -142,3 +142,28 @@ export async function mysqlForeignKeyOrphans(session: Session): Promise<{ constr
   }
   return out;
 }
+
+function rowDigest(columns: string[]): string {
+  return columns.length ? `MD5(CONCAT_WS('|', ${columns.map((c) => `COALESCE(${quoteMysql(c)}, '\\\\N')`).join(", ")}))` : "''";
+}
+
+/** Digests of every row in a session-local temporary table (not listed in information_schema). */
+export async function mysqlCaptureRows(session: Session, key: string, table: string, columns: string[]): Promise<number> {
+  await session.query(`DROP TEMPORARY TABLE IF EXISTS ${quoteMysql(key)}`);
+  await session.query(`CREATE TEMPORARY TABLE ${quoteMysql(key)} (h CHAR(32) PRIMARY KEY, n BIGINT NOT NULL) AS SELECT ${rowDigest(columns)} AS h, COUNT(*) AS n FROM ${quoteMysql(table)} GROUP BY 1`);
+  return Number((await rows(session, `SELECT COALESCE(SUM(n), 0) AS n FROM ${quoteMysql(key)}`))[0]!.n);
+}
+
+export async function mysqlLostRows(session: Session, key: string, table: string, columns: string[]): Promise<{ rows: number; lost: number }> {
+  const now = `${key}_now`;
+  await session.query(`DROP TEMPORARY TABLE IF EXISTS ${quoteMysql(now)}`);
+  await session.query(`CREATE TEMPORARY TABLE ${quoteMysql(now)} (h CHAR(32) PRIMARY KEY, n BIGINT NOT NULL) AS SELECT ${rowDigest(columns)} AS h, COUNT(*) AS n FROM ${quoteMysql(table)} GROUP BY 1`);
+  const r = (
+    await rows(
+      session,
+      `SELECT (SELECT COALESCE(SUM(n), 0) FROM ${quoteMysql(now)}) AS total,
+              (SELECT COALESCE(SUM(GREATEST(p.n - COALESCE(c.n, 0), 0)), 0) FROM ${quoteMysql(key)} p LEFT JOIN ${quoteMysql(now)} c ON c.h = p.h) AS lost`,
+    )
+  )[0]!;
+  return { rows: Number(r.total), lost: Number(r.lost) };
+}

@@ -204,7 +204,7 @@ export async function readPgSeedTables(session: Session, major: number): Promise
       databaseFilled: c.db_filled,
     });
   }
-  const attnames = (rel: string, nums: string) => `ARRAY(SELECT a.attname::text FROM unnest(${nums}) WITH ORDINALITY k(num, ord) JOIN pg_attribute a ON a.attrelid = ${rel} AND a.attnum = k.num ORDER BY k.ord)`;
+  const attnames = (rel: string, nums: string) => `ARRAY(SELECT a.attname::text FROM unnest(${nums}) WITH ORDINALITY u(num, ord) JOIN pg_attribute a ON a.attrelid = ${rel} AND a.attnum = u.num ORDER BY u.ord)`;
   for (const u of await rows(session, `SELECT x.indrelid::int8::text AS rel, ${attnames("x.indrelid", "x.indkey::int2[]")} AS cols, 0 = ANY(x.indkey::int2[]) AS has_expr FROM pg_index x WHERE x.indisunique`)) {
     const t = tables.get(oidToName.get(u.rel) ?? "");
     if (t && !u.has_expr) t.uniques.push(u.cols);
@@ -247,7 +247,7 @@ export function partitionLiterals(bound: string): string[] {
 
 export async function rowCounts(session: Session, tables: string[]): Promise<Map<string, number>> {
   const out = new Map<string, number>();
-  for (const t of tables) out.set(t, Number((await session.query(`SELECT count(*) AS n FROM ONLY ${quoteQualified(t)}`)).rows[0]!.n));
+  for (const t of tables) out.set(t, Number((await session.query(`SELECT count(*) AS n FROM ${quoteQualified(t)}`)).rows[0]!.n));
   return out;
 }
 
@@ -255,7 +255,7 @@ export async function rowCounts(session: Session, tables: string[]): Promise<Map
 export async function pgChecksum(session: Session, table: string, columns: string[]): Promise<{ rows: number; digest: string }> {
   const row = columns.length ? `ROW(${columns.map(quoteIdent).join(", ")})::text` : "''";
   const r = (
-    await session.query(`SELECT count(*) AS n, md5(coalesce(string_agg(h, '' ORDER BY h), '')) AS digest FROM (SELECT md5(${row}) AS h FROM ONLY ${quoteQualified(table)}) s`)
+    await session.query(`SELECT count(*) AS n, md5(coalesce(string_agg(h, '' ORDER BY h), '')) AS digest FROM (SELECT md5(${row}) AS h FROM ${quoteQualified(table)}) s`)
   ).rows[0]!;
   return { rows: Number(r.n), digest: String(r.digest) };
 }
@@ -283,4 +283,28 @@ export async function foreignKeyOrphans(session: Session): Promise<{ constraint:
     out.push({ constraint: fk.conname, table: fk.child, orphans: n });
   }
   return out;
+}
+
+/**
+ * Keeps a digest of every row of `table` in a temporary table of `session` (invisible to
+ * schema snapshots), so that rows lost later can be counted even when others were added.
+ */
+export async function pgCaptureRows(session: Session, key: string, table: string, columns: string[]): Promise<number> {
+  const row = columns.length ? `ROW(${columns.map(quoteIdent).join(", ")})::text` : "''";
+  await session.query(`DROP TABLE IF EXISTS pg_temp.${quoteIdent(key)}`);
+  await session.query(`CREATE TEMP TABLE ${quoteIdent(key)} AS SELECT md5(${row}) AS h, count(*) AS n FROM ${quoteQualified(table)} GROUP BY 1`);
+  return Number((await session.query(`SELECT coalesce(sum(n), 0) AS n FROM pg_temp.${quoteIdent(key)}`)).rows[0]!.n);
+}
+
+/** Rows captured by pgCaptureRows that are no longer in the table (duplicates counted). */
+export async function pgLostRows(session: Session, key: string, table: string, columns: string[]): Promise<{ rows: number; lost: number }> {
+  const row = columns.length ? `ROW(${columns.map(quoteIdent).join(", ")})::text` : "''";
+  const r = (
+    await session.query(
+      `WITH now AS (SELECT md5(${row}) AS h, count(*) AS n FROM ${quoteQualified(table)} GROUP BY 1)
+       SELECT (SELECT coalesce(sum(n), 0) FROM now) AS rows,
+              (SELECT coalesce(sum(greatest(p.n - coalesce(c.n, 0), 0)), 0) FROM pg_temp.${quoteIdent(key)} p LEFT JOIN now c ON c.h = p.h) AS lost`,
+    )
+  ).rows[0]!;
+  return { rows: Number(r.rows), lost: Number(r.lost) };
 }

@@ -6,7 +6,7 @@ import { LockMode } from "../model.js";
 import { SchemaChange } from "./snapshot.js";
 import { TestThresholds } from "./config.js";
 
-export const EVIDENCE_SCHEMA_VERSION = 1;
+export const EVIDENCE_SCHEMA_VERSION = 1 as const;
 /** Name of the artifact the workflow uploads and the App looks for. */
 export const EVIDENCE_ARTIFACT_NAME = "migration-guard-test-report";
 export const EVIDENCE_FILE_NAME = "migration-guard-test-report.json";
@@ -111,8 +111,8 @@ export const CheckResult = z.object({
   detail: z.string().optional(),
   /** Rows in error found by the check (orphans, rows lost): feeds the decision matrix's error rate. */
   rows: z.number().int().nonnegative().optional(),
-  /** Which decision-matrix indicator a failure counts as. */
-  indicator: z.enum(["corruption", "errors", "query"]).optional(),
+  /** Which decision-matrix indicator a failure counts as; `warning` never fails the run. */
+  indicator: z.enum(["corruption", "errors", "query", "warning"]).optional(),
 });
 export type CheckResult = z.infer<typeof CheckResult>;
 
@@ -120,6 +120,8 @@ export const TableChecksum = z.object({
   table: z.string(),
   rowsBefore: z.number().int().nonnegative(),
   rowsAfter: z.number().int().nonnegative(),
+  /** Pre-existing rows missing after the rollback (rows added meanwhile, e.g. by triggers, do not count). */
+  lostRows: z.number().int().nonnegative(),
   matches: z.boolean(),
 });
 

@@ -27,6 +27,7 @@ export function judge(report: UnjudgedReport): Pick<EvidenceReport, "verdict" | 
   for (const c of report.validation.filter((c) => !c.ok)) {
     const message = `validation: ${c.name}${c.detail ? ` (${c.detail})` : ""}`;
     if (c.indicator === "corruption") fail(t.fail_on_corruption, `data corruption: ${message}`);
+    else if (c.indicator === "warning") warnings.push(message);
     else if (c.indicator !== "errors") failures.push(message);
   }
   if (rowErrors > 0) {
@@ -66,7 +67,7 @@ export function judge(report: UnjudgedReport): Pick<EvidenceReport, "verdict" | 
 
   const forwardOk = report.migrations.every((m) => m.forward.ok);
   const againOk = report.migrations.every((m) => !m.forwardAgain || m.forwardAgain.ok);
-  const validationOk = report.validation.every((c) => c.ok);
+  const validationOk = report.validation.every((c) => c.ok || c.indicator === "warning");
   const rollbackOk = rb.ran && report.migrations.every((m) => !m.rollback || m.rollback.ok) && rb.schemaDiff.length === 0 && rb.missingDowns.length === 0;
   const partialOk = report.migrations.every((m) => !m.partialFailure?.transactional || m.partialFailure.clean || m.partialFailure.method === "skipped");
   const gates: Partial<Record<GateId, boolean>> = {

@@ -1,0 +1,175 @@
+// `migration-guard test`: the ephemeral migration test on a scratch database (PostgreSQL by URL,
+// MariaDB by URL, or embedded PGlite), with the JSON evidence report and its Markdown summary.
+import { execFileSync } from "node:child_process";
+import { readFileSync, writeFileSync, appendFileSync } from "node:fs";
+import { join } from "node:path";
+import { TOOL_VERSION } from "../../core/analyze/engine.js";
+import { migrationCandidates } from "../../core/discover/index.js";
+import { renderEvidenceMarkdown } from "../../core/evidence/markdown.js";
+import { evidenceJsonSchema, type EvidenceReport } from "../../core/evidence/report.js";
+import { loadParsers } from "../../core/parse/index.js";
+import { createScratchDatabase, DatabaseSetupError, TargetNotEmptyError, type ScratchDatabase } from "../../db/index.js";
+import { redact } from "../../db/postgres.js";
+import { planTest } from "../../evidence/change.js";
+import { AbortedError } from "../../evidence/executor.js";
+import { runTest } from "../../evidence/runner.js";
+import { readLocalChange } from "../../fs/change.js";
+import { UsageError } from "../../fs/files.js";
+import { parseCommandArgs } from "../args.js";
+import { loadCliConfig } from "../config.js";
+import type { CliIo } from "../main.js";
+
+const HELP = `usage: migration-guard test [paths…] [options]
+
+Applies the change's migrations to a scratch database it creates and drops: builds the
+pre-change schema and seed data, then forward (with lock tracing and a blocking probe),
+validate, rollback with a full schema diff, forward again, and a partial-failure test.
+
+options:
+  --database-url <url>   postgres://… or mysql://… server to create the scratch database on
+                         (also MIGRATION_GUARD_DATABASE_URL); default: embedded PGlite
+  --allow-existing       run even when the target database holds user tables
+  --base <ref>           the change is the migrations added since the merge base with <ref>
+  --base-dir <dir>       the change is the migrations added compared with <dir> (a base copy)
+  --last <n>             without a base: the last <n> migrations are the change
+  --seed-rows <n>        rows per table (default: test.seed.rows, 10000)
+  --no-probe             skip the blocking probe
+  --no-partial-failure   skip the partial-failure step
+  --output <file>        write the JSON report (the CI artifact) to <file>
+  --markdown <file>      append the Markdown report to <file> (e.g. $GITHUB_STEP_SUMMARY)
+  --format <format>      what to print: markdown | json (default: markdown)
+  --head-sha <sha>       commit the report is for (default: MIGRATION_GUARD_HEAD_SHA, else git HEAD)
+  --config <file>        configuration file (default: nearest .github/migration-guard.yml)
+  --print-schema         print the report's JSON Schema and exit
+  -h, --help             this help
+
+exit codes: 0 passed, 1 a step failed or a threshold was exceeded, 2 usage, configuration or
+database setup error, 130 interrupted (the scratch database is dropped in every case)
+`;
+
+export default async function test(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseCommandArgs(args, {
+    "database-url": { type: "string" },
+    "allow-existing": { type: "boolean", default: false },
+    base: { type: "string" },
+    "base-dir": { type: "string" },
+    last: { type: "string" },
+    "seed-rows": { type: "string" },
+    "no-probe": { type: "boolean", default: false },
+    "no-partial-failure": { type: "boolean", default: false },
+    output: { type: "string" },
+    markdown: { type: "string" },
+    format: { type: "string", default: "markdown" },
+    "head-sha": { type: "string" },
+    config: { type: "string" },
+    "print-schema": { type: "boolean", default: false },
+    help: { type: "boolean", short: "h", default: false },
+  });
+  if (values.help) {
+    io.stdout(HELP);
+    return 0;
+  }
+  if (values["print-schema"]) {
+    io.stdout(`${JSON.stringify(evidenceJsonSchema(), null, 2)}\n`);
+    return 0;
+  }
+  if (values.format !== "markdown" && values.format !== "json") throw new UsageError("--format must be markdown or json");
+  const last = optionalCount(values.last, "--last");
+  const seedRows = optionalCount(values["seed-rows"], "--seed-rows");
+  const { config: loaded, path: configPath } = loadCliConfig(io.cwd, values.config);
+  const config = seedRows === undefined ? loaded : { ...loaded, test: { ...loaded.test, seed: { ...loaded.test.seed, rows: seedRows } } };
+  const url = values["database-url"] ?? io.env.MIGRATION_GUARD_DATABASE_URL;
+  const wantsMysql = config.dialect !== "postgres";
+  if (wantsMysql && !url) throw new UsageError(`dialect ${config.dialect} needs --database-url mysql://… (there is no embedded MySQL)`);
+  if (url && wantsMysql !== /^(mysql|mariadb):/i.test(url)) throw new UsageError(`--database-url ${redact(url)} does not match the configured dialect ${config.dialect}`);
+
+  await loadParsers();
+  const input = readLocalChange(positionals.length ? positionals : ["."], io.cwd, {
+    base: values.base,
+    baseDir: values["base-dir"],
+    select: (paths) => migrationCandidates(paths, config),
+  });
+  // Paths in the config are relative to the repository root (the folder holding .github/).
+  const configDir = !configPath ? io.cwd : /[\\/]\.github[\\/][^\\/]+$/.test(configPath) ? join(configPath, "..", "..") : join(configPath, "..");
+  const schemaFile = config.test.schema_file ? { path: config.test.schema_file, text: readConfigFile(configDir, config.test.schema_file, "test.schema_file") } : undefined;
+  const plan = planTest(input, config, { last, schemaFile });
+  if (plan.problems.length) throw new UsageError(plan.problems.map((p) => `${p.where}: ${p.message}`).join("\n"));
+  const seedFile = config.test.seed.file
+    ? { file: config.test.seed.file, text: readConfigFile(configDir, config.test.seed.file, "test.seed.file"), baseOffset: 0, baseLine: 1, dialect: config.dialect }
+    : undefined;
+
+  const progress = io.isTTY ? (m: string) => io.stderr(`\r\x1b[2K${m}`) : undefined;
+  const controller = new AbortController();
+  let db: ScratchDatabase | undefined;
+  const onSignal = () => {
+    controller.abort();
+    // Dropping the database also ends a statement that is still running.
+    void db?.drop().catch(() => undefined);
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  let report: EvidenceReport;
+  try {
+    try {
+      db = await createScratchDatabase(url, { allowExisting: values["allow-existing"] });
+    } catch (error) {
+      if (error instanceof TargetNotEmptyError || error instanceof DatabaseSetupError) throw new UsageError(error.message);
+      throw error;
+    }
+    progress?.(`scratch database ${db.name} on ${db.kind} ${db.serverVersion}`);
+    report = await runTest(db, {
+      environment: plan.environment,
+      change: plan.change,
+      config,
+      seedFile,
+      notes: plan.notes,
+      options: {
+        probe: !values["no-probe"],
+        partialFailure: !values["no-partial-failure"],
+        headSha: values["head-sha"] ?? io.env.MIGRATION_GUARD_HEAD_SHA ?? gitHead(io.cwd),
+        baseRef: values.base,
+        toolVersion: TOOL_VERSION,
+      },
+      onProgress: progress,
+      signal: controller.signal,
+    });
+  } catch (error) {
+    if (controller.signal.aborted || error instanceof AbortedError) {
+      io.stderr(`\nmigration-guard test: interrupted; scratch database ${db?.name ?? ""} dropped\n`);
+      return 130;
+    }
+    throw error;
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+    await db?.drop().catch((e) => io.stderr(`migration-guard test: could not drop scratch database ${db?.name}: ${e instanceof Error ? e.message : String(e)}\n`));
+    if (progress) io.stderr("\r\x1b[2K");
+  }
+  const markdown = renderEvidenceMarkdown(report);
+  if (values.output) writeFileSync(join(io.cwd, values.output), `${JSON.stringify(report, null, 2)}\n`);
+  if (values.markdown) appendFileSync(join(io.cwd, values.markdown), markdown);
+  io.stdout(values.format === "json" ? `${JSON.stringify(report, null, 2)}\n` : markdown);
+  return report.verdict.passed ? 0 : 1;
+}
+
+function optionalCount(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value)) throw new UsageError(`${flag} must be a non-negative whole number, got \`${value}\``);
+  return Number(value);
+}
+
+function readConfigFile(dir: string, path: string, key: string): string {
+  try {
+    return readFileSync(join(dir, path), "utf8");
+  } catch {
+    throw new UsageError(`${key}: cannot read ${path} (relative to the repository root ${dir})`);
+  }
+}
+
+function gitHead(cwd: string): string | undefined {
+  try {
+    return execFileSync("git", ["rev-parse", "HEAD"], { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,114 @@
+// The test report as Markdown: the job summary in GitHub Actions, the CLI's default output,
+// and the section the App merges into its review. Pure: report in, text out.
+import type { EvidenceReport, MigrationEvidence, StatementTrace } from "./report.js";
+
+const STATUS_ICON = { passed: "✅", failed: "❌", skipped: "⏭️" } as const;
+
+export function renderEvidenceMarkdown(report: EvidenceReport, { maxStatements = 50 } = {}): string {
+  const out: string[] = [];
+  const e = report.engine;
+  out.push(`## Migration test: ${report.verdict.passed ? "passed ✅" : "failed ❌"}`);
+  out.push("");
+  out.push(`Engine: **${engineName(e.kind)} ${e.serverVersion}** · seed ${report.settings.seedRows} rows per table · blocking probe ${report.settings.probe ? "on" : "off"}${report.headSha ? ` · commit \`${report.headSha.slice(0, 7)}\`` : ""}`);
+  if (e.versionWarning) out.push("", `> ⚠️ ${e.versionWarning}`);
+  if (report.verdict.failures.length) out.push("", "**Failures**", "", ...report.verdict.failures.map((f) => `- ${f}`));
+  if (report.verdict.warnings.length) out.push("", "**Warnings**", "", ...report.verdict.warnings.map((w) => `- ${w}`));
+  out.push("", "| Step | Result | Time | Summary |", "|---|---|---:|---|");
+  for (const s of report.steps) out.push(`| ${s.name} | ${STATUS_ICON[s.status]} ${s.status} | ${formatMs(s.durationMs)} | ${cell(s.summary)} |`);
+  const env = report.environment;
+  if (env.problems.length) out.push("", "**Environment problems**", "", ...env.problems.map((p) => `- ${p.where ? `\`${p.where}\`: ` : ""}${p.message}`));
+  const seedProblems = env.seeded.filter((s) => s.problem);
+  if (seedProblems.length) out.push("", "**Seeding**", "", ...seedProblems.map((s) => `- \`${s.table}\` (${s.rows} rows): ${s.problem}`));
+  for (const m of report.migrations) out.push("", ...renderMigration(m, maxStatements));
+  if (report.validation.length) {
+    out.push("", "### Validation", "");
+    for (const c of report.validation) out.push(`- ${c.ok ? "✅" : c.indicator === "warning" ? "⚠️" : "❌"} ${c.name}${c.detail ? `: ${c.detail}` : ""}`);
+  }
+  const rb = report.rollback;
+  if (rb.ran) {
+    out.push("", "### Rollback", "");
+    if (rb.schemaDiff.length === 0) out.push("Schema after rollback is identical to the schema before the change.");
+    else {
+      out.push(`Schema after rollback differs from before the change (${rb.schemaDiff.length}):`, "", "| Change | Object | Before | After |", "|---|---|---|---|");
+      for (const d of rb.schemaDiff) out.push(`| ${d.change} | ${d.objectType} \`${d.name}\` | ${code(d.before)} | ${code(d.after)} |`);
+    }
+    const lost = rb.checksums.filter((c) => !c.matches);
+    out.push("", lost.length ? `Pre-existing rows did not come back (lossy rollback) in: ${lost.map((c) => `\`${c.table}\` (${c.lostRows} of ${c.rowsBefore} rows)`).join(", ")}.` : `Pre-existing rows of ${rb.checksums.length} table(s) came back unchanged (row digests match).`);
+  }
+  if (rb.missingDowns.length) out.push("", `No rollback script for: ${rb.missingDowns.map((d) => `\`${d}\``).join(", ")}.`);
+  const slow = report.probe.slowdowns.filter((s) => s.flagged);
+  if (slow.length) {
+    out.push("", "### Query slow-downs", "", "| Table | Query | Before | After | Change |", "|---|---|---:|---:|---:|");
+    for (const s of slow) out.push(`| \`${s.table}\` | ${code(s.query)} | ${formatMs(s.beforeMs)} | ${formatMs(s.afterMs)} | +${s.slowdownPercent}% |`);
+  }
+  if (!report.probe.enabled && report.probe.reason) out.push("", `Blocking probe not run: ${report.probe.reason}.`);
+  if (report.problems.length) out.push("", "**Notes**", "", ...report.problems.map((p) => `- ${p.where ? `\`${p.where}\`: ` : ""}${p.message}`));
+  return `${out.join("\n")}\n`;
+}
+
+function renderMigration(m: MigrationEvidence, maxStatements: number): string[] {
+  const out: string[] = [];
+  const status = [m.forward, m.rollback, m.forwardAgain].every((r) => !r || r.ok) ? "✅" : "❌";
+  out.push(`### ${status} \`${m.up}\``, "");
+  const runs = [`forward ${runText(m.forward)}`];
+  if (m.rollback) runs.push(`rollback ${runText(m.rollback)}`);
+  if (m.forwardAgain) runs.push(`forward again ${runText(m.forwardAgain)}`);
+  out.push(`${runs.join(" · ")} · ${m.forward.execution === "file-transaction" ? "one transaction" : "statement by statement"}${m.forward.note ? ` (${m.forward.note})` : ""}`);
+  for (const [label, run] of [
+    ["forward", m.forward],
+    ["rollback", m.rollback],
+    ["forward again", m.forwardAgain],
+  ] as const) {
+    if (run?.error) out.push("", `**${label} failed** at \`${run.error.where ?? run.file}\`: ${run.error.message}`);
+  }
+  const statements = m.forward.statements;
+  if (statements.length) {
+    out.push("", "| Line | Statement | Time | Locks | Rewrote | Longest app wait |", "|---:|---|---:|---|---|---:|");
+    for (const s of statements.slice(0, maxStatements)) out.push(statementRow(s));
+    if (statements.length > maxStatements) out.push(`| | … ${statements.length - maxStatements} more statement(s) in the JSON report | | | | |`);
+  }
+  const pf = m.partialFailure;
+  if (pf && pf.method !== "skipped") {
+    const how = { terminated: "backend terminated", cancelled: "statement cancelled", "rolled-back": "rolled back", skipped: "skipped" }[pf.method];
+    out.push("", `Partial failure (${how} after ${pf.interruptedAfter} statement(s)): ${pf.clean ? "database left exactly at its pre-change state ✅" : `${pf.leftovers.length} object(s) left behind ${pf.transactional ? "❌" : "⚠️"}`}${pf.note ? ` — ${pf.note}` : ""}`);
+    if (pf.leftovers.length) out.push("", ...pf.leftovers.map((l) => `- ${l.change} ${l.objectType} \`${l.name}\`${l.after ? `: ${code(l.after)}` : ""}`));
+    if (pf.cleanupSql.length) out.push("", "Cleanup SQL:", "", "```sql", ...pf.cleanupSql, "```");
+    if (pf.manualCleanup.length) out.push("", ...pf.manualCleanup.map((c) => `- ${c}`));
+  }
+  return out;
+}
+
+function statementRow(s: StatementTrace): string {
+  const locks = s.locks.length ? s.locks.map((l) => `${l.mode} on \`${l.relation}\``).join("<br>") : "—";
+  const rewrote = s.rewritten.length ? s.rewritten.map((r) => `\`${r}\``).join(", ") : "—";
+  const wait = s.probe
+    ? `${s.probe.flagged ? "⚠️ " : ""}${formatMs(s.probe.longestWaitMs)}${s.probe.extrapolatedMs !== undefined ? ` (≈${formatMs(s.probe.extrapolatedMs)} in prod)` : ""}`
+    : "—";
+  const rows = s.rowsAffected !== undefined ? ` (${s.rowsAffected} rows)` : "";
+  return `| ${s.line} | ${code(s.sql)}${s.ok ? "" : " ❌"}${rows} | ${formatMs(s.durationMs)} | ${locks} | ${rewrote} | ${wait} |`;
+}
+
+function runText(run: { ok: boolean; durationMs: number }): string {
+  return `${run.ok ? "✅" : "❌"} ${formatMs(run.durationMs)}`;
+}
+
+export function formatMs(ms: number): string {
+  if (ms < 1) return `${ms.toFixed(2)} ms`;
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
+}
+
+function engineName(kind: EvidenceReport["engine"]["kind"]): string {
+  return { postgres: "PostgreSQL", pglite: "PGlite (PostgreSQL)", mariadb: "MariaDB/MySQL" }[kind];
+}
+
+function cell(text: string): string {
+  return text.replace(/\|/g, "\\|").replace(/\n/g, " ");
+}
+
+function code(text: string | undefined): string {
+  if (text === undefined || text === "") return "—";
+  const t = text.replace(/\s+/g, " ").trim();
+  const short = t.length > 120 ? `${t.slice(0, 119)}…` : t;
+  return `\`${short.replace(/`/g, "'").replace(/\|/g, "\\|")}\``;
+}

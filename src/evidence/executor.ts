@@ -1,0 +1,217 @@
+// Applies one script statement by statement, the way its tool would (one transaction per file,
+// or statement by statement), and traces each statement: duration, locks taken per relation,
+// rewrites (relfilenode changed), indexes built, rows affected, and the probe's longest wait.
+import { performance } from "node:perf_hooks";
+import type { ScriptRun, StatementTrace, TracedLock } from "../core/evidence/report.js";
+import { affectsRows, planExecution, referencedRelations, shortSql, type ExecutionPlan } from "../core/evidence/plan.js";
+import { LockMode, type TransactionMode } from "../core/model.js";
+import type { Statement } from "../core/parse/index.js";
+import { locksOf, readTrace, type OwnLock, type RelationState } from "../db/pg-catalog.js";
+import { errorMessage, type Session } from "../db/session.js";
+import type { BlockingProbe } from "./probe.js";
+import type { DialectOps } from "./ops.js";
+import type { ExecutableScript } from "./statements.js";
+
+export interface ExecutionContext {
+  main: Session;
+  /** Second connection that samples pg_locks during non-transactional statements (PostgreSQL only). */
+  observer?: Session;
+  ops: DialectOps;
+  postgresVersion: number;
+  signal?: AbortSignal;
+}
+
+export interface RunOptions {
+  mode: TransactionMode;
+  /** Read locks and relfilenodes around every statement (PostgreSQL). */
+  trace: boolean;
+  probe?: { probe: BlockingProbe; thresholdMs: number; scale: (table: string) => number | undefined };
+  /** Stop after this many statements (partial-failure step). */
+  stopAfter?: number;
+}
+
+export class AbortedError extends Error {
+  constructor() {
+    super("interrupted");
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** pg_locks' `AccessExclusiveLock` → `ACCESS EXCLUSIVE`. */
+export function lockModeName(pgMode: string): LockMode | undefined {
+  const name = pgMode.replace(/Lock$/, "").replace(/([a-z])([A-Z])/g, "$1 $2").toUpperCase();
+  const parsed = LockMode.safeParse(name);
+  return parsed.success ? parsed.data : undefined;
+}
+
+export function planFor(script: ExecutableScript, mode: TransactionMode, ctx: ExecutionContext): ExecutionPlan {
+  return planExecution(script.statements, mode, ctx.ops.dialect === "postgres" ? "postgres" : "mysql", ctx.postgresVersion);
+}
+
+export async function runScript(ctx: ExecutionContext, script: ExecutableScript, options: RunOptions): Promise<ScriptRun> {
+  const started = performance.now();
+  const plan = planFor(script, options.mode, ctx);
+  const statements: StatementTrace[] = [];
+  const finish = (ok: boolean, error?: ScriptRun["error"]): ScriptRun => ({
+    file: script.file,
+    ok,
+    durationMs: round(performance.now() - started),
+    execution: plan.execution,
+    statements,
+    ...(error ? { error } : {}),
+    ...(plan.note ? { note: plan.note } : {}),
+  });
+  if (script.problems.length) return finish(false, script.problems[0]);
+  const trace = options.trace && ctx.ops.dialect === "postgres";
+  const count = Math.min(script.statements.length, options.stopAfter ?? Infinity);
+  let inTransaction = false;
+  let before = trace ? await readTrace(ctx.main) : undefined;
+  try {
+    if (plan.execution === "file-transaction" && count > 0) {
+      await ctx.main.query("BEGIN");
+      inTransaction = true;
+    }
+    for (let i = 0; i < count; i++) {
+      if (ctx.signal?.aborted) throw new AbortedError();
+      const statement = script.statements[i]!;
+      const mode = plan.modes[i]!;
+      const ownTransaction = mode === "own-transaction" && ctx.ops.dialect === "postgres";
+      if (ownTransaction) await ctx.main.query("BEGIN");
+      const heldBefore: OwnLock[] = ownTransaction ? [] : (before?.locks ?? []);
+      const tables = before ? affectedTables(statement, before.relations, ctx.ops) : [];
+      const observed = mode === "no-transaction" && trace && ctx.observer ? observeLocks(ctx.observer, ctx.main.pid) : undefined;
+      options.probe?.probe.begin(i, tables);
+      const t0 = performance.now();
+      let rowCount: number | undefined;
+      let failure: string | undefined;
+      try {
+        rowCount = (await ctx.main.query(statement.text)).rowCount;
+      } catch (error) {
+        failure = errorMessage(error);
+      }
+      const durationMs = performance.now() - t0;
+      options.probe?.probe.end();
+      const observedLocks = observed ? await observed.stop() : [];
+      const entry: StatementTrace = {
+        index: i,
+        file: statement.span.file,
+        line: statement.span.startLine,
+        sql: shortSql(statement.text),
+        kind: statement.kind,
+        mode,
+        ok: failure === undefined,
+        durationMs: round(durationMs),
+        ...(failure === undefined && affectsRows(statement) && rowCount !== undefined ? { rowsAffected: rowCount } : {}),
+        locks: [],
+        rewritten: [],
+        indexesBuilt: [],
+        ...(failure ? { error: failure } : {}),
+      };
+      statements.push(entry);
+      if (failure !== undefined) {
+        if (inTransaction || ownTransaction || mode === "explicit-transaction") await ctx.main.query("ROLLBACK").catch(() => undefined);
+        inTransaction = false;
+        return finish(false, { where: `${statement.span.file}:${statement.span.startLine}`, message: failure });
+      }
+      if (before) {
+        const after = await readTrace(ctx.main);
+        entry.locks = observed ? observedLocks : newLocks(heldBefore, after.locks, before.relations);
+        entry.rewritten = rewritten(before.relations, after.relations);
+        entry.indexesBuilt = indexesBuilt(before.relations, after.relations);
+        before = after;
+      }
+      if (ownTransaction) await ctx.main.query("COMMIT");
+    }
+    if (inTransaction) {
+      // The partial-failure step interrupts the transaction itself, before COMMIT.
+      if (options.stopAfter !== undefined) return finish(true);
+      await ctx.main.query("COMMIT");
+      inTransaction = false;
+    }
+  } catch (error) {
+    if (inTransaction) await ctx.main.query("ROLLBACK").catch(() => undefined);
+    if (error instanceof AbortedError) throw error;
+    return finish(false, { where: script.file, message: errorMessage(error) });
+  } finally {
+    if (options.probe) {
+      // Probe results are read once the transaction is over: a blocked query waits until COMMIT.
+      await options.probe.probe.settle();
+      for (const entry of statements) {
+        const result = options.probe.probe.result(entry.index, options.probe.thresholdMs, options.probe.scale);
+        if (result) entry.probe = result;
+      }
+    }
+    if (ctx.ops.resetSession && !inTransaction) await ctx.main.query(ctx.ops.resetSession).catch(() => undefined);
+  }
+  return finish(true);
+}
+
+/** Existing tables a statement names, qualified (the probe's targets and "touched" tables). */
+export function affectedTables(statement: Statement, relations: Map<string, RelationState>, ops: DialectOps): string[] {
+  const names = new Set<string>();
+  const tables = new Map<string, RelationState>();
+  for (const r of relations.values()) if (r.kind === "r" || r.kind === "p") tables.set(r.name, r);
+  for (const ref of referencedRelations(statement)) {
+    const name = ops.qualify(ref.schema, ref.name);
+    if (tables.has(name)) names.add(name);
+  }
+  return [...names];
+}
+
+function newLocks(held: OwnLock[], now: OwnLock[], relations: Map<string, RelationState>): TracedLock[] {
+  const seen = new Set(held.map((l) => `${l.oid}/${l.mode}`));
+  const out: TracedLock[] = [];
+  for (const l of now) {
+    const rel = relations.get(l.oid);
+    const mode = lockModeName(l.mode);
+    if (!rel || !mode || seen.has(`${l.oid}/${l.mode}`)) continue;
+    out.push({ relation: rel.name, mode, observedBy: "transaction" });
+  }
+  return out.sort((a, b) => a.relation.localeCompare(b.relation) || LockMode.options.indexOf(b.mode) - LockMode.options.indexOf(a.mode));
+}
+
+function rewritten(before: Map<string, RelationState>, after: Map<string, RelationState>): string[] {
+  const out: string[] = [];
+  for (const [oid, b] of before) {
+    const a = after.get(oid);
+    if (a && b.filenode !== "0" && a.filenode !== b.filenode) out.push(a.name);
+  }
+  return out.sort();
+}
+
+function indexesBuilt(before: Map<string, RelationState>, after: Map<string, RelationState>): string[] {
+  const out: string[] = [];
+  for (const [oid, a] of after) {
+    if (a.kind !== "i" && a.kind !== "I") continue;
+    const b = before.get(oid);
+    if (!b || (b.filenode !== a.filenode && a.filenode !== "0")) out.push(a.name);
+  }
+  return out.sort();
+}
+
+/** Samples another backend's granted relation locks until stopped (non-transactional statements). */
+function observeLocks(observer: Session, pid: number): { stop(): Promise<TracedLock[]> } {
+  const seen = new Map<string, TracedLock>();
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      for (const l of await locksOf(observer, pid).catch(() => [])) {
+        const mode = lockModeName(l.mode);
+        if (mode) seen.set(`${l.name}/${mode}`, { relation: l.name, mode, observedBy: "observer" });
+      }
+      await sleep(2);
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      return [...seen.values()].sort((a, b) => a.relation.localeCompare(b.relation));
+    },
+  };
+}
+
+function round(n: number): number {
+  return Math.round(n * 100) / 100;
+}

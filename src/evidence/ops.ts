@@ -1,0 +1,64 @@
+// The catalog operations the runner needs, bound to one dialect.
+import type { SchemaSnapshot } from "../core/evidence/snapshot.js";
+import type { SeedTable } from "../core/evidence/seed.js";
+import type { Session } from "../db/session.js";
+import { foreignKeyOrphans, pgCaptureRows, pgChecksum, pgLostRows, quoteQualified, readPgSeedTables, readPgSnapshot, rowCounts } from "../db/pg-catalog.js";
+import {
+  mysqlCaptureRows,
+  mysqlChecksum,
+  mysqlForeignKeyOrphans,
+  mysqlLostRows,
+  mysqlRowCounts,
+  quoteMysql,
+  readMysqlSeedTables,
+  readMysqlSnapshot,
+} from "../db/mysql-catalog.js";
+
+export interface DialectOps {
+  dialect: "postgres" | "mysql";
+  snapshot(session: Session): Promise<SchemaSnapshot>;
+  seedTables(session: Session): Promise<SeedTable[]>;
+  rowCounts(session: Session, tables: string[]): Promise<Map<string, number>>;
+  checksum(session: Session, table: string, columns: string[]): Promise<{ rows: number; digest: string }>;
+  foreignKeyOrphans(session: Session): Promise<{ constraint: string; table: string; orphans: number }[]>;
+  /** Remembers row digests in a temporary table named `key`; returns the row count. */
+  captureRows(session: Session, key: string, table: string, columns: string[]): Promise<number>;
+  /** Rows remembered under `key` that are gone now. */
+  lostRows(session: Session, key: string, table: string, columns: string[]): Promise<{ rows: number; lost: number }>;
+  quoteTable(name: string): string;
+  /** How an unqualified table name in a statement resolves (search_path's first schema). */
+  qualify(schema: string | undefined, name: string): string;
+  /** Undo session-level settings a script may have changed (search_path, timeouts). */
+  resetSession: string | undefined;
+}
+
+export function opsFor(dialect: "postgres" | "mysql", major: number): DialectOps {
+  if (dialect === "postgres") {
+    return {
+      dialect,
+      snapshot: (s) => readPgSnapshot(s, major),
+      seedTables: (s) => readPgSeedTables(s, major),
+      rowCounts,
+      checksum: pgChecksum,
+      foreignKeyOrphans,
+      captureRows: pgCaptureRows,
+      lostRows: pgLostRows,
+      quoteTable: quoteQualified,
+      qualify: (schema, name) => `${schema ?? "public"}.${name}`,
+      resetSession: "RESET ALL",
+    };
+  }
+  return {
+    dialect,
+    snapshot: readMysqlSnapshot,
+    seedTables: readMysqlSeedTables,
+    rowCounts: mysqlRowCounts,
+    checksum: mysqlChecksum,
+    foreignKeyOrphans: mysqlForeignKeyOrphans,
+    captureRows: mysqlCaptureRows,
+    lostRows: mysqlLostRows,
+    quoteTable: quoteMysql,
+    qualify: (_schema, name) => name,
+    resetSession: undefined,
+  };
+}

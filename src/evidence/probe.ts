@@ -1,0 +1,157 @@
+// The blocking probe: a second connection that keeps running application-like queries on the
+// tables the current statement touches, and records how long each took. A query started while
+// statement N ran is charged to statement N, even when it only gets through at COMMIT, because
+// that is how long an application request would have hung.
+import { performance } from "node:perf_hooks";
+import type { ProbeResult } from "../core/evidence/report.js";
+import { quoteIdent, quoteQualified } from "../db/pg-catalog.js";
+import type { Session } from "../db/session.js";
+
+export interface ProbeQuery {
+  label: string;
+  sql: string;
+  /** Writes run in a transaction that is rolled back. */
+  write: boolean;
+}
+
+interface Tally {
+  tables: string[];
+  samples: number;
+  longest: number;
+  query?: string;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export class BlockingProbe {
+  private current: { key: number; tables: string[] } | undefined;
+  private readonly tallies = new Map<number, Tally>();
+  private readonly firstColumn = new Map<string, string | undefined>();
+  private stopped = false;
+  private running: Promise<void> | undefined;
+
+  constructor(
+    private readonly session: Session,
+    private readonly custom: Record<string, string[]>,
+  ) {}
+
+  async start(): Promise<void> {
+    // Let the probe lose deadlocks rather than the migration (needs superuser; best effort).
+    await this.session.query("SET deadlock_timeout = '50ms'").catch(() => undefined);
+    this.running = this.loop();
+  }
+
+  /** Statement `key` starts and touches `tables`. */
+  begin(key: number, tables: string[]): void {
+    this.tallies.set(key, { tables, samples: 0, longest: 0 });
+    this.current = tables.length ? { key, tables } : undefined;
+  }
+
+  end(): void {
+    this.current = undefined;
+  }
+
+  /** Waits for queries still blocked (they finish when the migration's transaction ends). */
+  async settle(): Promise<void> {
+    this.current = undefined;
+    while (this.busy) await sleep(2);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.running;
+  }
+
+  result(key: number, thresholdMs: number, scale: (table: string) => number | undefined): ProbeResult | undefined {
+    const t = this.tallies.get(key);
+    if (!t || t.tables.length === 0) return undefined;
+    const factors = t.tables.map(scale).filter((f): f is number => f !== undefined);
+    const factor = factors.length ? Math.max(...factors) : undefined;
+    return {
+      tables: t.tables,
+      samples: t.samples,
+      longestWaitMs: round(t.longest),
+      ...(t.query ? { longestQuery: t.query } : {}),
+      ...(factor !== undefined && t.samples ? { extrapolatedMs: round(t.longest * factor) } : {}),
+      flagged: t.longest > thresholdMs,
+    };
+  }
+
+  private busy = false;
+
+  private async loop(): Promise<void> {
+    while (!this.stopped) {
+      const current = this.current;
+      if (!current) {
+        await sleep(1);
+        continue;
+      }
+      for (const table of current.tables) {
+        for (const q of await this.queriesFor(table)) {
+          if (this.stopped || this.current !== current) break;
+          const waited = await this.timed(q);
+          const tally = this.tallies.get(current.key)!;
+          tally.samples++;
+          if (waited > tally.longest) {
+            tally.longest = waited;
+            tally.query = `${q.label} on ${table}`;
+          }
+        }
+      }
+    }
+  }
+
+  private async timed(q: ProbeQuery): Promise<number> {
+    this.busy = true;
+    try {
+      if (q.write) await this.session.query("BEGIN");
+      const start = performance.now();
+      // Errors (unique violations, a column the migration dropped) still tell how long the lock took.
+      await this.session.query(q.sql).catch(() => undefined);
+      const waited = performance.now() - start;
+      if (q.write) await this.session.query("ROLLBACK").catch(() => undefined);
+      return waited;
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private async queriesFor(table: string): Promise<ProbeQuery[]> {
+    const quoted = quoteQualified(table);
+    const custom = this.custom[table] ?? this.custom[table.slice(table.indexOf(".") + 1)];
+    if (custom) return custom.map((sql) => ({ label: sql.split(/\s+/)[0]!.toUpperCase(), sql: sql.replaceAll("{table}", quoted), write: !/^\s*(select|with)\b/i.test(sql) }));
+    return defaultProbeQueries(table, await this.columnOf(table));
+  }
+
+  private async columnOf(table: string): Promise<string | undefined> {
+    if (!this.firstColumn.has(table)) {
+      const r = await this.session
+        .query(
+          `SELECT a.attname FROM pg_attribute a WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped AND a.attidentity = '' ORDER BY a.attnum LIMIT 1`,
+          [quoteQualified(table)],
+        )
+        .catch(() => ({ rows: [] }));
+      this.firstColumn.set(table, r.rows[0]?.attname as string | undefined);
+    }
+    return this.firstColumn.get(table);
+  }
+}
+
+/** A select, an insert and an update, as an application would run them. */
+export function defaultProbeQueries(table: string, column: string | undefined): ProbeQuery[] {
+  const t = quoteQualified(table);
+  const queries: ProbeQuery[] = [
+    { label: "SELECT", sql: `SELECT * FROM ${t} LIMIT 1`, write: false },
+    { label: "INSERT", sql: `INSERT INTO ${t} SELECT * FROM ${t} LIMIT 1`, write: true },
+  ];
+  if (column) {
+    const c = quoteIdent(column);
+    // SKIP LOCKED: the probe measures table-level lock waits and must never deadlock the migration on a row.
+    queries.push({ label: "UPDATE", sql: `UPDATE ${t} SET ${c} = ${c} WHERE ctid = (SELECT ctid FROM ${t} LIMIT 1 FOR UPDATE SKIP LOCKED)`, write: true });
+  }
+  return queries;
+}
+
+function round(n: number): number {
+  return Math.round(n * 10) / 10;
+}

@@ -1,0 +1,637 @@
+// `migration-guard test` on a scratch database: environment (base schema + seed) → forward with
+// lock tracing and the blocking probe → validate → rollback with schema diff and row checksums →
+// forward again, with a partial-failure test of each migration before it is applied for real.
+import { performance } from "node:perf_hooks";
+import type { Config } from "../core/config/schema.js";
+import { cleanupSql, diffSnapshots, type SchemaSnapshot } from "../core/evidence/snapshot.js";
+import { planSeed } from "../core/evidence/seed.js";
+import { referencedRelations } from "../core/evidence/plan.js";
+import {
+  EVIDENCE_SCHEMA_VERSION,
+  EvidenceReport,
+  type CheckResult,
+  type MigrationEvidence,
+  type PartialFailure,
+  type Problem,
+  type ScriptRun,
+  type Step,
+} from "../core/evidence/report.js";
+import { judge } from "../core/evidence/verdict.js";
+import type { Migration, SqlSource, TransactionMode } from "../core/model.js";
+import { errorMessage, type ScratchDatabase, type Session } from "../db/session.js";
+import { AbortedError, planFor, runScript, type ExecutionContext } from "./executor.js";
+import { opsFor, type DialectOps } from "./ops.js";
+import { BlockingProbe } from "./probe.js";
+import { executableScript, type ExecutableScript } from "./statements.js";
+
+export interface ChangeMigration {
+  migration: Migration;
+  up: SqlSource;
+  down?: SqlSource;
+}
+
+export interface TestInput {
+  environment: {
+    source: "migrations" | "schema_file" | "empty";
+    scripts: { id: string; source: SqlSource; mode: TransactionMode }[];
+  };
+  change: ChangeMigration[];
+  config: Config;
+  seedFile?: SqlSource;
+  options: { probe: boolean; partialFailure: boolean; headSha?: string; baseRef?: string; toolVersion: string };
+  /** Things the user should know that do not fail the run (e.g. edited migrations tested in their base version). */
+  notes?: Problem[];
+  onProgress?: (message: string) => void;
+  signal?: AbortSignal;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function runTest(db: ScratchDatabase, input: TestInput): Promise<EvidenceReport> {
+  const runner = new TestRun(db, input);
+  try {
+    return await runner.run();
+  } finally {
+    await runner.close();
+  }
+}
+
+class TestRun {
+  private readonly ops: DialectOps;
+  private readonly ctx: ExecutionContext;
+  private readonly sessions: Session[] = [];
+  private readonly steps: Step[] = [];
+  private readonly problems: Problem[];
+  private probe: BlockingProbe | undefined;
+  private probeSession: Session | undefined;
+  private seededRows = new Map<string, number>();
+
+  constructor(
+    private readonly db: ScratchDatabase,
+    private readonly input: TestInput,
+  ) {
+    this.ops = opsFor(db.dialect, db.majorVersion);
+    this.ctx = { main: undefined as unknown as Session, ops: this.ops, postgresVersion: db.majorVersion, signal: input.signal };
+    this.problems = [...(input.notes ?? [])];
+  }
+
+  private get test() {
+    return this.input.config.test;
+  }
+
+  private progress(message: string): void {
+    this.input.onProgress?.(message);
+  }
+
+  private async connect(): Promise<Session> {
+    const s = await this.db.connect();
+    this.sessions.push(s);
+    return s;
+  }
+
+  async close(): Promise<void> {
+    await this.probe?.stop();
+    for (const s of this.sessions) await s.close();
+  }
+
+  async run(): Promise<EvidenceReport> {
+    this.ctx.main = await this.connect();
+    const postgresServer = this.db.dialect === "postgres" && this.db.multiSession;
+    if (postgresServer) this.ctx.observer = await this.connect();
+    const probeWanted = this.input.options.probe && this.test.probe.enabled;
+    let probeReason: string | undefined;
+    if (probeWanted && postgresServer) {
+      this.probeSession = await this.connect();
+      this.probe = new BlockingProbe(this.probeSession, this.test.probe.queries);
+      await this.probe.start();
+    } else if (probeWanted) {
+      probeReason = this.db.kind === "pglite" ? "PGlite has a single connection: no second session can wait on the migration's locks" : "the blocking probe needs PostgreSQL";
+    } else probeReason = "disabled";
+
+    const envRun = await this.step("environment", () => this.environment());
+    // An internal error in the step leaves only { ok, summary }: keep the report well-formed.
+    const env = { ok: envRun.ok, seeded: envRun.seeded ?? [], problems: envRun.problems ?? [{ message: envRun.summary }] };
+    const untouchedBase = await this.ops.rowCounts(this.ctx.main, [...this.seededRows.keys()].filter((t) => !this.touchedTables().has(t)));
+    const missingDowns = this.input.change.filter((c) => !c.down && c.migration.rollbackExpected).map((c) => c.migration.id);
+    const rollbackFrom = rollbackStart(this.input.change);
+    const evidence: MigrationEvidence[] = [];
+    let baseline: Map<string, number> = new Map();
+    let fromSnapshot: SchemaSnapshot | undefined;
+    let captured = new Map<string, { key: string; rows: number; columns: string[] }>();
+    let forwardOk = env.ok;
+
+    if (env.ok) {
+      baseline = await this.measureSelects();
+      await this.step("forward", async () => {
+        for (const [i, cm] of this.input.change.entries()) {
+          const script = executableScript(cm.up);
+          const mode = this.modeOf(cm.migration);
+          this.progress(`forward ${cm.migration.id}`);
+          const partialFailure = this.input.options.partialFailure && this.test.partial_failure ? await this.partialFailure(script, mode) : undefined;
+          if (i === rollbackFrom) {
+            fromSnapshot = await this.ops.snapshot(this.ctx.main);
+            captured = await this.captureRows(fromSnapshot);
+          }
+          const forward = await runScript(this.ctx, script, {
+            mode,
+            trace: true,
+            probe: this.probe ? { probe: this.probe, thresholdMs: this.test.thresholds.max_blocking_ms, scale: (t) => this.scale(t) } : undefined,
+          });
+          evidence.push({ id: cm.migration.id, up: cm.up.file, ...(cm.down ? { down: cm.down.file } : {}), transaction: mode, forward, ...(partialFailure ? { partialFailure } : {}) });
+          if (!forward.ok) {
+            forwardOk = false;
+            return { ok: false, summary: `${cm.migration.id} failed: ${forward.error?.message ?? "error"}` };
+          }
+        }
+        return { ok: true, summary: `${this.input.change.length} migration(s) applied` };
+      });
+    } else this.skip("forward", "the environment could not be built");
+
+    const validation: CheckResult[] = [];
+    const slowdowns: EvidenceReport["probe"]["slowdowns"] = [];
+    if (forwardOk && env.ok) {
+      await this.step("validate", async () => {
+        validation.push(...(await this.validate(untouchedBase)));
+        const failed = validation.filter((c) => !c.ok).length;
+        return { ok: failed === 0, summary: `${validation.length - failed} of ${validation.length} checks passed` };
+      });
+      await this.step("probe", async () => {
+        slowdowns.push(...(await this.slowdowns(baseline)));
+        const blocking = evidence.flatMap((m) => m.forward.statements).filter((s) => s.probe?.flagged).length;
+        const slower = slowdowns.filter((s) => s.flagged).length;
+        const how = this.probe ? `${blocking} statement(s) blocked application queries beyond ${this.test.thresholds.max_blocking_ms} ms` : `blocking probe not run (${probeReason})`;
+        return { ok: blocking === 0 && slower === 0, summary: `${how}; ${slower} query slow-down(s) beyond ${this.test.thresholds.max_slowdown_percent}%` };
+      });
+    } else {
+      this.skip("validate", "forward failed");
+      this.skip("probe", "forward failed");
+    }
+
+    const rollback: EvidenceReport["rollback"] = { ran: false, schemaDiff: [], checksums: [], lossy: false, missingDowns };
+    if (forwardOk && env.ok && rollbackFrom < this.input.change.length) {
+      await this.step("rollback", async () => {
+        for (let i = this.input.change.length - 1; i >= rollbackFrom; i--) {
+          const cm = this.input.change[i]!;
+          this.progress(`rollback ${cm.migration.id}`);
+          const run = await runScript(this.ctx, executableScript(cm.down!), { mode: this.modeOf(cm.migration), trace: true });
+          evidence[i]!.rollback = run;
+          if (!run.ok) return { ok: false, summary: `${cm.down!.file} failed: ${run.error?.message ?? "error"}` };
+        }
+        rollback.ran = true;
+        const after = await this.ops.snapshot(this.ctx.main);
+        rollback.schemaDiff = diffSnapshots(fromSnapshot!, after);
+        rollback.checksums = await this.lostRows(captured, after);
+        rollback.lossy = rollback.checksums.some((c) => !c.matches);
+        const parts = [
+          rollback.schemaDiff.length ? `${rollback.schemaDiff.length} schema difference(s)` : "schema identical to before",
+          rollback.lossy ? "pre-existing rows did not all come back" : "pre-existing rows intact",
+        ];
+        return { ok: rollback.schemaDiff.length === 0, summary: parts.join("; ") };
+      });
+      if (evidence.slice(rollbackFrom).every((m) => m.rollback?.ok)) {
+        await this.step("forward-again", async () => {
+          for (let i = rollbackFrom; i < this.input.change.length; i++) {
+            const cm = this.input.change[i]!;
+            this.progress(`forward again ${cm.migration.id}`);
+            const run = await runScript(this.ctx, executableScript(cm.up), { mode: this.modeOf(cm.migration), trace: false });
+            evidence[i]!.forwardAgain = run;
+            if (!run.ok) return { ok: false, summary: `${cm.migration.id} failed after rollback: ${run.error?.message ?? "error"}` };
+          }
+          return { ok: true, summary: "up → down → up works" };
+        });
+      } else this.skip("forward-again", "rollback failed");
+    } else {
+      const why = !env.ok || !forwardOk ? "forward failed" : missingDowns.length ? `no rollback script for ${missingDowns[missingDowns.length - 1]}` : "no migration to roll back";
+      this.skip("rollback", why);
+      this.skip("forward-again", why);
+    }
+
+    const pf = evidence.map((m) => m.partialFailure).filter((p): p is PartialFailure => Boolean(p) && p!.method !== "skipped");
+    this.steps.push({
+      name: "partial-failure",
+      status: pf.length === 0 ? "skipped" : pf.every((p) => p.clean || !p.transactional) ? "passed" : "failed",
+      durationMs: 0,
+      summary: pf.length === 0 ? "no migration was interrupted" : `${pf.filter((p) => p.clean).length} of ${pf.length} interrupted migration(s) left the database at its pre-change state`,
+    });
+
+    const unjudged = {
+      schemaVersion: EVIDENCE_SCHEMA_VERSION,
+      kind: "migration-guard-test-report" as const,
+      tool: { name: "migration-guard" as const, version: this.input.options.toolVersion },
+      createdAt: new Date().toISOString(),
+      ...(this.input.options.headSha ? { headSha: this.input.options.headSha } : {}),
+      ...(this.input.options.baseRef ? { baseRef: this.input.options.baseRef } : {}),
+      engine: this.engineHeader(),
+      settings: { seedRows: this.test.seed.rows, probe: Boolean(this.probe), partialFailure: this.input.options.partialFailure && this.test.partial_failure, thresholds: this.test.thresholds },
+      environment: {
+        source: this.input.environment.source,
+        baseMigrations: this.input.environment.scripts.map((s) => s.id),
+        seeded: env.seeded,
+        problems: env.problems,
+      },
+      steps: this.steps,
+      migrations: evidence,
+      validation,
+      rollback,
+      probe: { enabled: Boolean(this.probe), ...(this.probe ? {} : { reason: probeReason }), slowdowns },
+      problems: this.problems,
+    };
+    return EvidenceReport.parse({ ...unjudged, ...judge(unjudged) });
+  }
+
+  private modeOf(m: Migration): TransactionMode {
+    return this.input.config.transaction === "auto" ? m.transaction : this.input.config.transaction;
+  }
+
+  private engineHeader(): EvidenceReport["engine"] {
+    const { config } = this.input;
+    const header = { kind: this.db.kind, serverVersion: this.db.serverVersion, majorVersion: this.db.majorVersion };
+    if (this.db.dialect === "postgres") {
+      const configured = config.postgres_version;
+      const engine = this.db.kind === "pglite" ? `PGlite runs PostgreSQL ${this.db.serverVersion}` : `the test server runs PostgreSQL ${this.db.serverVersion}`;
+      return {
+        ...header,
+        configuredVersion: String(configured),
+        ...(this.db.majorVersion !== configured
+          ? {
+              versionWarning: `${engine}, but production is configured as PostgreSQL ${configured} (postgres_version): locking, rollback and syntax behaviour differ between versions. Test the production version with --database-url (in GitHub Actions, a postgres:${configured} service).`,
+            }
+          : {}),
+      };
+    }
+    const isMariadb = /mariadb/i.test(this.db.serverVersion);
+    return {
+      ...header,
+      configuredVersion: config.mysql_version,
+      ...(config.dialect === "mysql" && isMariadb ? { versionWarning: `the test server is MariaDB ${this.db.serverVersion}, but production is configured as MySQL ${config.mysql_version}: DDL behaviour differs.` } : {}),
+    };
+  }
+
+  private async step<T extends { ok: boolean; summary: string }>(name: Step["name"], body: () => Promise<T>): Promise<T> {
+    const t0 = performance.now();
+    this.progress(name);
+    try {
+      const result = await body();
+      this.steps.push({ name, status: result.ok ? "passed" : "failed", durationMs: Math.round(performance.now() - t0), summary: result.summary });
+      return result;
+    } catch (error) {
+      if (error instanceof AbortedError) throw error;
+      const summary = `internal error: ${errorMessage(error)}`;
+      this.steps.push({ name, status: "failed", durationMs: Math.round(performance.now() - t0), summary });
+      this.problems.push({ message: `${name}: ${errorMessage(error)}` });
+      return { ok: false, summary } as T;
+    }
+  }
+
+  private skip(name: Step["name"], why: string): void {
+    this.steps.push({ name, status: "skipped", durationMs: 0, summary: why });
+  }
+
+  // ── environment ────────────────────────────────────────────────────────────
+
+  private async environment() {
+    const problems: Problem[] = [];
+    const seeded: EvidenceReport["environment"]["seeded"] = [];
+    const { scripts, source } = this.input.environment;
+    for (const [i, s] of scripts.entries()) {
+      this.progress(`environment ${i + 1}/${scripts.length} ${s.id}`);
+      const script = executableScript(s.source);
+      if (source === "schema_file") script.statements = script.statements.filter((st) => !isOwnershipStatement(st.kind, st.ast));
+      const run = await runScript(this.ctx, script, { mode: s.mode, trace: false });
+      if (!run.ok) {
+        problems.push({ where: run.error?.where ?? s.source.file, message: `${s.id}: ${run.error?.message ?? "failed"}` });
+        return { ok: false, summary: `${s.id} failed`, problems, seeded };
+      }
+    }
+    if (this.input.seedFile) {
+      this.progress(`seed ${this.input.seedFile.file}`);
+      const run = await runScript(this.ctx, executableScript(this.input.seedFile), { mode: "none", trace: false });
+      if (!run.ok) problems.push({ where: run.error?.where, message: `seed file: ${run.error?.message ?? "failed"}` });
+      const snapshot = await this.ops.snapshot(this.ctx.main);
+      for (const [table, rows] of await this.ops.rowCounts(this.ctx.main, Object.keys(snapshot.tables).filter((t) => !snapshot.tables[t]!.partitionOf))) {
+        seeded.push({ table, rows });
+        this.seededRows.set(table, rows);
+      }
+    } else {
+      const tables = await this.ops.seedTables(this.ctx.main);
+      const steps = planSeed(tables, (t) => this.rowsFor(t), this.ops.dialect);
+      for (const [i, step] of steps.entries()) {
+        if (this.input.signal?.aborted) throw new AbortedError();
+        this.progress(`seed ${i + 1}/${steps.length} ${step.table}`);
+        if (!step.sql) {
+          seeded.push({ table: step.table, rows: 0, ...(step.skipped ? { problem: step.skipped } : {}) });
+          this.seededRows.set(step.table, 0);
+          continue;
+        }
+        try {
+          await this.ctx.main.query(step.sql);
+          const rows = (await this.ops.rowCounts(this.ctx.main, [step.table])).get(step.table) ?? 0;
+          seeded.push({ table: step.table, rows, ...(rows < step.rows ? { problem: `${step.rows - rows} generated row(s) collided with a unique key` } : {}) });
+          this.seededRows.set(step.table, rows);
+        } catch (error) {
+          seeded.push({ table: step.table, rows: 0, problem: errorMessage(error) });
+          this.seededRows.set(step.table, 0);
+        }
+      }
+    }
+    if (this.ops.dialect === "postgres") await this.ctx.main.query("ANALYZE");
+    const total = seeded.reduce((n, s) => n + s.rows, 0);
+    const where = source === "migrations" ? `${scripts.length} base migration(s)` : source === "schema_file" ? "the schema file" : "an empty database";
+    return { ok: problems.length === 0, summary: `${where}; ${total} row(s) seeded in ${seeded.length} table(s)`, problems, seeded };
+  }
+
+  private rowsFor(table: string): number {
+    const { rows, tables } = this.test.seed;
+    return tables[table] ?? tables[table.slice(table.indexOf(".") + 1)] ?? rows;
+  }
+
+  /** Production rows / seeded rows, for extrapolating waits (only with table statistics). */
+  private scale(table: string): number | undefined {
+    const stats = this.input.config.tables[table] ?? this.input.config.tables[table.slice(table.indexOf(".") + 1)];
+    const seeded = this.seededRows.get(table);
+    return stats?.rows !== undefined && seeded ? stats.rows / seeded : undefined;
+  }
+
+  private touchedCache: Set<string> | undefined;
+  private touchedTables(): Set<string> {
+    this.touchedCache ??= new Set(
+      this.input.change.flatMap((cm) => executableScript(cm.up).statements.flatMap((s) => referencedRelations(s).map((r) => this.ops.qualify(r.schema, r.name)))),
+    );
+    return this.touchedCache;
+  }
+
+  // ── partial failure ────────────────────────────────────────────────────────
+
+  private async partialFailure(script: ExecutableScript, mode: TransactionMode): Promise<PartialFailure> {
+    const plan = planFor(script, mode, this.ctx);
+    const n = script.statements.length;
+    const transactional = plan.execution === "file-transaction";
+    const skipped = (note: string): PartialFailure => ({ method: "skipped", interruptedAfter: 0, transactional, clean: true, leftovers: [], cleanupSql: [], manualCleanup: [], note });
+    if (n === 0 || script.problems.length) return skipped("nothing to run");
+    const pre = await this.ops.snapshot(this.ctx.main);
+    const tables = [...this.touchedIn(script)].filter((t) => pre.tables[t]);
+    const preSums = await this.checksums(pre, tables);
+    let method: PartialFailure["method"];
+    let k: number;
+    let note: string | undefined;
+    if (transactional) {
+      k = Math.max(1, Math.floor(n / 2));
+      const run = await runScript(this.ctx, script, { mode, trace: false, stopAfter: k });
+      if (!run.ok) {
+        await this.ctx.main.query("ROLLBACK").catch(() => undefined);
+        return skipped(`statement failed before the interruption point: ${run.error?.message ?? ""}`);
+      }
+      if (this.ctx.observer) {
+        await this.terminateMain();
+        method = "terminated";
+      } else {
+        await this.ctx.main.query("ROLLBACK");
+        method = "rolled-back";
+        note = "emulated with ROLLBACK: PGlite has a single connection, so the backend cannot be terminated from outside";
+      }
+    } else {
+      k = Math.floor(n / 2);
+      const next = script.statements[k]!;
+      const concurrentBuild = next.kind === "IndexStmt" && next.ast?.concurrent && this.ctx.observer;
+      if (k === 0 && !concurrentBuild) return skipped("a single statement outside a transaction: there is no mid-way point to interrupt");
+      if (k > 0) {
+        const run = await runScript(this.ctx, script, { mode, trace: false, stopAfter: k });
+        if (!run.ok) return skipped(`statement failed before the interruption point: ${run.error?.message ?? ""}`);
+      }
+      if (concurrentBuild) {
+        note = await this.cancelConcurrentBuild(next.text, this.ops.qualify(next.ast.relation?.schemaname, next.ast.relation?.relname));
+        method = "cancelled";
+      } else {
+        method = "terminated";
+        note = `stopped after statement ${k} of ${n}, as a crash between statements would`;
+      }
+    }
+    const post = await this.ops.snapshot(this.ctx.main);
+    const leftovers = diffSnapshots(pre, post);
+    const postSums = await this.checksums(post, tables.filter((t) => post.tables[t]));
+    const changedData = tables.filter((t) => preSums.get(t)?.digest !== postSums.get(t)?.digest);
+    const clean = leftovers.length === 0 && changedData.length === 0;
+    const result: PartialFailure = { method, interruptedAfter: k, transactional, clean, leftovers, cleanupSql: [], manualCleanup: [], ...(note ? { note } : {}) };
+    if (changedData.length) result.manualCleanup.push(`rows changed in ${changedData.join(", ")} before the interruption: restore them from the pre-migration state`);
+    if (!clean && leftovers.length) {
+      const cleanup = cleanupSql(leftovers, this.ops.dialect);
+      result.cleanupSql = cleanup.sql;
+      result.manualCleanup.push(...cleanup.manual);
+      // Apply the cleanup so the real forward starts from the pre-migration schema, and say whether it sufficed.
+      for (const sql of cleanup.sql) await this.ctx.main.query(sql).catch((e) => result.manualCleanup.push(`${sql} failed: ${errorMessage(e)}`));
+      const remaining = diffSnapshots(pre, await this.ops.snapshot(this.ctx.main));
+      result.note = `${result.note ? `${result.note}; ` : ""}${remaining.length === 0 ? "the cleanup SQL was applied and restored the pre-migration schema" : `${remaining.length} difference(s) remain after the cleanup SQL`}`;
+    }
+    return result;
+  }
+
+  private touchedIn(script: ExecutableScript): Set<string> {
+    return new Set(script.statements.flatMap((s) => referencedRelations(s).map((r) => this.ops.qualify(r.schema, r.name))));
+  }
+
+  /** Kills the main backend from the observer mid-transaction, as a lost connection would, and reconnects. */
+  private async terminateMain(): Promise<void> {
+    const observer = this.ctx.observer!;
+    const old = this.ctx.main;
+    await observer.query("SELECT pg_terminate_backend($1)", [old.pid]);
+    for (let i = 0; i < 500; i++) {
+      const r = await observer.query("SELECT count(*) AS n FROM pg_stat_activity WHERE pid = $1", [old.pid]);
+      if (Number(r.rows[0]!.n) === 0) break;
+      await sleep(5);
+    }
+    await old.close();
+    this.ctx.main = await this.connect();
+  }
+
+  /**
+   * Cancels CREATE INDEX CONCURRENTLY mid-way: a writer transaction on the observer makes the build
+   * wait after it has registered the index, then the build is cancelled, leaving an INVALID index.
+   */
+  private async cancelConcurrentBuild(sql: string, table: string): Promise<string> {
+    const observer = this.ctx.observer!;
+    const main = this.ctx.main;
+    await observer.query("BEGIN");
+    try {
+      await observer.query(`LOCK TABLE ${this.ops.quoteTable(table)} IN ROW EXCLUSIVE MODE`);
+      const pending = main.query(sql).then(
+        () => "completed before it could be cancelled",
+        (e) => `cancelled mid-build (${errorMessage(e)})`,
+      );
+      for (let i = 0; i < 1000; i++) {
+        await observer.query("SELECT pg_stat_clear_snapshot()");
+        const r = await observer.query("SELECT wait_event_type FROM pg_stat_activity WHERE pid = $1", [main.pid]);
+        if (r.rows[0]?.wait_event_type === "Lock") break;
+        await sleep(5);
+      }
+      await observer.query("SELECT pg_cancel_backend($1)", [main.pid]);
+      return `CREATE INDEX CONCURRENTLY ${await pending}`;
+    } finally {
+      await observer.query("ROLLBACK").catch(() => undefined);
+    }
+  }
+
+  // ── validation ────────────────────────────────────────────────────────────
+
+  private async validate(untouchedBase: Map<string, number>): Promise<CheckResult[]> {
+    const checks: CheckResult[] = [];
+    const snapshot = await this.ops.snapshot(this.ctx.main);
+    const notValid = Object.entries(snapshot.tables).flatMap(([t, s]) => Object.entries(s.constraints).filter(([, c]) => !c.validated).map(([n]) => `${t}.${n}`));
+    checks.push({
+      name: "constraints validated",
+      ok: notValid.length === 0,
+      ...(notValid.length ? { detail: `NOT VALID: ${notValid.join(", ")} (validate them in a follow-up migration)`, indicator: "warning" as const } : {}),
+    });
+    const invalid = Object.entries(snapshot.tables).flatMap(([t, s]) => Object.entries(s.indexes).filter(([, i]) => !i.valid).map(([n]) => `${t}.${n}`));
+    checks.push({ name: "no invalid index", ok: invalid.length === 0, ...(invalid.length ? { detail: invalid.join(", "), indicator: "corruption" as const } : {}) });
+    const orphans = (await this.ops.foreignKeyOrphans(this.ctx.main)).filter((o) => o.orphans > 0);
+    const orphanRows = orphans.reduce((n, o) => n + o.orphans, 0);
+    checks.push({
+      name: "foreign keys hold",
+      ok: orphans.length === 0,
+      ...(orphans.length ? { detail: orphans.map((o) => `${o.table}.${o.constraint}: ${o.orphans} orphan row(s)`).join("; "), rows: orphanRows, indicator: "corruption" as const } : {}),
+    });
+    const now = await this.ops.rowCounts(this.ctx.main, [...untouchedBase.keys()].filter((t) => snapshot.tables[t]));
+    // Fewer rows is loss; more rows (a trigger of the change writing elsewhere) is only reported.
+    const changed = [...untouchedBase].filter(([t, n]) => now.has(t) && now.get(t)! < n);
+    const grown = [...untouchedBase].filter(([t, n]) => now.has(t) && now.get(t)! > n);
+    const gone = [...untouchedBase.keys()].filter((t) => !snapshot.tables[t]);
+    checks.push({
+      name: "untouched tables keep their rows",
+      ok: changed.length === 0 && gone.length === 0,
+      ...(changed.length || gone.length
+        ? {
+            detail: [...changed.map(([t, n]) => `${t}: ${n} → ${now.get(t)}`), ...gone.map((t) => `${t} disappeared`)].join("; "),
+            rows: changed.reduce((s, [t, n]) => s + Math.abs(n - now.get(t)!), 0) + gone.reduce((s, t) => s + (untouchedBase.get(t) ?? 0), 0),
+            indicator: "errors" as const,
+          }
+        : grown.length
+          ? { detail: `rows added by the change's side effects (triggers, functions): ${grown.map(([t, n]) => `${t}: ${n} → ${now.get(t)}`).join("; ")}` }
+          : {}),
+    });
+    for (const [i, q] of this.test.validate.entries()) {
+      const name = typeof q === "string" ? `validate[${i}]` : q.name;
+      const sql = typeof q === "string" ? q : q.sql;
+      try {
+        const row = (await this.ctx.main.query(sql)).rows[0];
+        const value = row ? Object.values(row)[0] : undefined;
+        const ok = value === true || value === 1 || value === "1" || value === "t" || value === "true";
+        checks.push({ name, ok, ...(ok ? {} : { detail: `returned ${row ? JSON.stringify(value) : "no row"}, expected true`, indicator: "query" as const }) });
+      } catch (error) {
+        checks.push({ name, ok: false, detail: errorMessage(error), indicator: "query" });
+      }
+    }
+    return checks;
+  }
+
+  // ── checksums and slow-downs ──────────────────────────────────────────────
+
+  private async checksums(snapshot: SchemaSnapshot, only?: string[]): Promise<Map<string, { rows: number; digest: string; columns: string[] }>> {
+    const out = new Map<string, { rows: number; digest: string; columns: string[] }>();
+    const tables = only ?? Object.keys(snapshot.tables).filter((t) => !snapshot.tables[t]!.partitionOf && snapshot.tables[t]!.kind !== "f");
+    for (const t of tables) {
+      const columns = Object.keys(snapshot.tables[t]!.columns).sort();
+      out.set(t, { ...(await this.ops.checksum(this.ctx.main, t, columns)), columns });
+    }
+    return out;
+  }
+
+  /** The session that outlives the run: the observer (main is replaced when the partial-failure step kills it). */
+  private get keeper(): Session {
+    return this.ctx.observer ?? this.ctx.main;
+  }
+
+  private async captureRows(snapshot: SchemaSnapshot): Promise<Map<string, { key: string; rows: number; columns: string[] }>> {
+    const out = new Map<string, { key: string; rows: number; columns: string[] }>();
+    const tables = Object.keys(snapshot.tables).filter((t) => !snapshot.tables[t]!.partitionOf && snapshot.tables[t]!.kind !== "f");
+    for (const [i, table] of tables.entries()) {
+      const columns = Object.keys(snapshot.tables[table]!.columns).sort();
+      const key = `mg_rows_${i}`;
+      out.set(table, { key, rows: await this.ops.captureRows(this.keeper, key, table, columns), columns });
+    }
+    return out;
+  }
+
+  private async lostRows(captured: Map<string, { key: string; rows: number; columns: string[] }>, after: SchemaSnapshot): Promise<EvidenceReport["rollback"]["checksums"]> {
+    const out: EvidenceReport["rollback"]["checksums"] = [];
+    for (const [table, c] of captured) {
+      const present = after.tables[table] && c.columns.every((col) => after.tables[table]!.columns[col]);
+      const now = present ? await this.ops.lostRows(this.keeper, c.key, table, c.columns).catch(() => undefined) : undefined;
+      const lost = now?.lost ?? c.rows;
+      out.push({ table, rowsBefore: c.rows, rowsAfter: now?.rows ?? 0, lostRows: lost, matches: now !== undefined && lost === 0 });
+    }
+    return out;
+  }
+
+  private selectQueries(table: string): string[] {
+    const custom = this.test.probe.queries[table] ?? this.test.probe.queries[table.slice(table.indexOf(".") + 1)];
+    const quoted = this.ops.quoteTable(table);
+    const selects = (custom ?? []).filter((q) => /^\s*(select|with)\b/i.test(q)).map((q) => q.replaceAll("{table}", quoted));
+    return selects.length ? selects : [`SELECT * FROM ${quoted} LIMIT 1`];
+  }
+
+  /** Median time of the select probes on each touched table (before the change; compared after it). */
+  private async measureSelects(): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    const existing = new Set(this.seededRows.keys());
+    for (const table of [...this.touchedTables()].filter((t) => existing.has(t))) {
+      for (const sql of this.selectQueries(table)) {
+        const ms = await this.median(sql);
+        if (ms !== undefined) out.set(`${table}\u0000${sql}`, ms);
+      }
+    }
+    return out;
+  }
+
+  private async median(sql: string): Promise<number | undefined> {
+    const times: number[] = [];
+    try {
+      await this.ctx.main.query(sql);
+      for (let i = 0; i < 5; i++) {
+        const t0 = performance.now();
+        await this.ctx.main.query(sql);
+        times.push(performance.now() - t0);
+      }
+    } catch {
+      return undefined;
+    }
+    return times.sort((a, b) => a - b)[2];
+  }
+
+  private async slowdowns(baseline: Map<string, number>): Promise<EvidenceReport["probe"]["slowdowns"]> {
+    const t = this.test.thresholds;
+    const out: EvidenceReport["probe"]["slowdowns"] = [];
+    for (const [key, beforeMs] of baseline) {
+      const [table, sql] = key.split("\u0000") as [string, string];
+      const afterMs = await this.median(sql);
+      if (afterMs === undefined) continue;
+      const slowdownPercent = beforeMs > 0 ? ((afterMs - beforeMs) / beforeMs) * 100 : 0;
+      out.push({
+        table,
+        query: sql,
+        beforeMs: round(beforeMs),
+        afterMs: round(afterMs),
+        slowdownPercent: Math.round(slowdownPercent),
+        flagged: slowdownPercent > t.max_slowdown_percent && afterMs - beforeMs > t.min_slowdown_ms,
+      });
+    }
+    return out;
+  }
+}
+
+/** Index of the first change migration from which every later one has a down script. */
+export function rollbackStart(change: ChangeMigration[]): number {
+  let from = change.length;
+  while (from > 0 && change[from - 1]!.down) from--;
+  return from;
+}
+
+/** pg_dump's `ALTER … OWNER TO` and GRANT/REVOKE name roles the scratch server lacks; ownership is out of scope. */
+function isOwnershipStatement(kind: string, ast: any): boolean {
+  if (kind === "AlterOwnerStmt" || kind === "GrantStmt" || kind === "GrantRoleStmt" || kind === "AlterDefaultPrivilegesStmt") return true;
+  if (kind === "AlterTableStmt") return (ast?.cmds ?? []).every((c: any) => c?.AlterTableCmd?.subtype === "AT_ChangeOwner");
+  return false;
+}
+
+function round(n: number): number {
+  return Math.round(n * 100) / 100;
+}

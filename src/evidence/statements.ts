@@ -1,0 +1,62 @@
+// A script's executable statements. PostgreSQL statements come from libpg_query (exact text
+// and spans, parse tree for the execution plan); MySQL/MariaDB statements come from the lexer
+// because node-sql-parser rejects valid server syntax, and the server is the judge here.
+import type { SqlSource } from "../core/model.js";
+import { parseScript, type Statement } from "../core/parse/index.js";
+import { lexSql } from "../core/parse/lexer.js";
+import type { Problem } from "../core/evidence/report.js";
+
+export interface ExecutableScript {
+  file: string;
+  statements: Statement[];
+  /** Problems that stop the script from being run (parse errors, unreadable text). */
+  problems: Problem[];
+  /** psql meta-commands that were skipped. */
+  skipped: string[];
+}
+
+export function executableScript(source: SqlSource): ExecutableScript {
+  if (source.dialect === "postgres") {
+    const parsed = parseScript(source);
+    const problems = parsed.problems
+      .filter((p) => p.kind !== "psql-meta-command")
+      .map((p) => ({ where: `${p.span.file}:${p.span.startLine}`, message: p.message }));
+    return { file: source.file, statements: parsed.statements, problems, skipped: parsed.metaCommands.map((m) => m.text.trim()) };
+  }
+  const lexed = lexSql(source.text, { dialect: "mysql" });
+  const statements: Statement[] = [];
+  for (const range of lexed.statements) {
+    const text = source.text.slice(range.start, range.end);
+    const line = source.baseLine + countNewlines(source.text, range.start);
+    statements.push({
+      index: statements.length,
+      text,
+      span: {
+        file: source.file,
+        startLine: line,
+        startColumn: 1,
+        endLine: line + countNewlines(text, text.length),
+        endColumn: 1,
+        startOffset: source.baseOffset + range.start,
+        endOffset: source.baseOffset + range.end,
+      },
+      dialect: source.dialect,
+      ast: mysqlAst(source, text),
+      kind: (/^\s*(\w+)/.exec(text)?.[1] ?? "unknown").toLowerCase(),
+    });
+  }
+  const problems = lexed.unterminated ? [{ where: `${source.file}:${source.baseLine + countNewlines(source.text, lexed.unterminated.start)}`, message: `unterminated ${lexed.unterminated.what}` }] : [];
+  return { file: source.file, statements, problems, skipped: [] };
+}
+
+/** node-sql-parser's tree when it understands the statement (used only to find table names). */
+function mysqlAst(source: SqlSource, text: string): unknown {
+  const parsed = parseScript({ ...source, text, baseOffset: 0, baseLine: 1 });
+  return parsed.statements[0]?.ast ?? null;
+}
+
+function countNewlines(text: string, end: number): number {
+  let n = 0;
+  for (let i = 0; i < end; i++) if (text.charCodeAt(i) === 10) n++;
+  return n;
+}
