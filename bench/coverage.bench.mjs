@@ -105,11 +105,16 @@ function materialize(testCase, variant, name) {
   return { dir, pg, head, changed };
 }
 
-function runOurs(target) {
+function runOurs(target, attemptsLeft = 2) {
   const args = [cli, "check", "head", "--config", "migration-guard.yml", "--format", "json"];
   if (target.baseDir) args.push("--base-dir", "base");
   const result = spawnSync(process.execPath, args, { cwd: target.dir, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
   if (result.status !== 0 && result.status !== 1) {
+    // A concurrent `npm run build` can leave dist/ half-written for a moment: retry before failing.
+    if (attemptsLeft > 0) {
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 3000);
+      return runOurs(target, attemptsLeft - 1);
+    }
     return { error: `exit ${result.status}: ${(result.stderr || result.stdout).trim().split("\n")[0]}`, rules: [] };
   }
   const report = JSON.parse(result.stdout);
