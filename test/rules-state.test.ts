@@ -1,0 +1,149 @@
+// The analysis state the PostgreSQL rules read: transactions, lock_timeout, created relations,
+// proven NOT NULL columns, column types — step by step, and through the engine across files.
+import { beforeAll, describe, expect, it } from "vitest";
+import { accessExclusiveHeld, advance, hasLockTimeout, initialState, isCreatedInChange, nextChange, startScript, type AnalysisState } from "../src/core/analyze/state.js";
+import { loadParsers, parseScript } from "../src/core/parse/index.js";
+import { analyzeFiles, ruleIds } from "./helpers/engine.js";
+
+beforeAll(loadParsers);
+
+/** The state after each statement of `sql`, starting from `from` (or a fresh PostgreSQL 15 state). */
+function run(sql: string, { wraps = false, from }: { wraps?: boolean; from?: AnalysisState } = {}): AnalysisState[] {
+  const script = parseScript({ file: "m.sql", text: sql, baseOffset: 0, baseLine: 1, dialect: "postgres" });
+  expect(script.problems).toEqual([]);
+  let state = startScript(from ?? initialState(15), wraps);
+  const out: AnalysisState[] = [];
+  for (const statement of script.statements) {
+    state = advance(state, statement, wraps);
+    out.push(snapshot(state));
+  }
+  return out;
+}
+
+/** `advance` mutates in place: copy every collection to keep a per-statement picture. */
+function snapshot(state: AnalysisState): AnalysisState {
+  const copy = { ...state } as Record<string, unknown>;
+  for (const [key, value] of Object.entries(state)) {
+    if (value instanceof Map) copy[key] = new Map(value);
+    else if (value instanceof Set) copy[key] = new Set(value);
+  }
+  return copy as unknown as AnalysisState;
+}
+
+describe("transactions", () => {
+  it("tracks explicit BEGIN/COMMIT and the locks held until COMMIT", () => {
+    const s = run("BEGIN; ALTER TABLE orders ADD COLUMN a int; CREATE INDEX i ON customers (id); COMMIT; SELECT 1;");
+    expect(s.map((x) => x.inTransaction)).toEqual([true, true, true, false, false]);
+    expect(s[0]!.explicitTransaction).toBe(true);
+    expect([...s[2]!.heldLocks]).toEqual([["orders", "ACCESS EXCLUSIVE"], ["customers", "SHARE"]]);
+    expect(accessExclusiveHeld(s[2]!)).toEqual(["orders"]);
+    expect(s[3]!.heldLocks.size).toBe(0);
+  });
+
+  it("a tool's per-file transaction holds locks until an explicit COMMIT ends it", () => {
+    const s = run("ALTER TABLE orders ADD COLUMN a int; COMMIT; CREATE INDEX CONCURRENTLY i ON orders (a);", { wraps: true });
+    expect(s.map((x) => x.inTransaction)).toEqual([true, false, false]);
+    expect(s[0]!.toolTransaction).toBe(true);
+    expect(s[0]!.statementsInTransaction).toBe(1);
+  });
+
+  it("BEGIN inside the tool's transaction keeps the locks already held", () => {
+    const s = run("ALTER TABLE orders ADD COLUMN a int; BEGIN; SELECT 1;", { wraps: true });
+    expect(s[1]!.heldLocks.get("orders")).toBe("ACCESS EXCLUSIVE");
+  });
+
+  it("counts ALTERs per table and transaction, reset by VALIDATE and COMMIT", () => {
+    const s = run(
+      "BEGIN; ALTER TABLE t ADD COLUMN a int; ALTER TABLE t ADD COLUMN b int; ALTER TABLE t VALIDATE CONSTRAINT c; ALTER TABLE t ADD COLUMN d int; COMMIT; ALTER TABLE t ADD COLUMN e int;",
+    );
+    expect(s.map((x) => x.altersInScript.get("t") ?? 0)).toEqual([0, 1, 2, 0, 1, 0, 1]);
+  });
+});
+
+describe("lock_timeout", () => {
+  it("follows SET, SET LOCAL (until COMMIT), 0 and RESET", () => {
+    const s = run("SET lock_timeout = '2s'; BEGIN; SET LOCAL lock_timeout = '500ms'; COMMIT; SET lock_timeout = 0; RESET lock_timeout;");
+    expect(s.map((x) => x.lockTimeoutMs)).toEqual([2000, 2000, 500, 2000, 0, undefined]);
+    expect(s.map(hasLockTimeout)).toEqual([true, true, true, true, false, false]);
+  });
+
+  it("remembers that a blocking lock was requested without a timeout", () => {
+    const s = run("CREATE TABLE n (id int); ALTER TABLE n ADD COLUMN a int; ALTER TABLE orders ADD COLUMN a int;");
+    expect(s.map((x) => x.blockingLockWithoutTimeout)).toEqual([false, false, true]);
+  });
+});
+
+describe("objects of the change", () => {
+  it("records created tables, indexes, views, types, sequences and schemas, and renames of new tables", () => {
+    const s = run(
+      "CREATE TABLE public.a (id int); CREATE INDEX a_idx ON a (id); CREATE VIEW v AS SELECT id FROM a; CREATE TYPE mood AS ENUM ('ok'); CREATE SEQUENCE s; CREATE SCHEMA x; ALTER TABLE a RENAME TO b; ALTER TABLE orders RENAME TO purchases;",
+    );
+    const last = s[s.length - 1]!;
+    for (const name of ["a", "public.a", "a_idx", "v", "mood", "s", "b"]) expect(isCreatedInChange(last, name), name).toBe(true);
+    expect(last.createdRelations.has("schema:x")).toBe(true);
+    expect(isCreatedInChange(last, "purchases")).toBe(false);
+    expect([...last.viewDependencies.get("v")!.columns]).toEqual(["a.id"]);
+  });
+
+  it("proves NOT NULL from CHECK (col IS NOT NULL), directly or NOT VALID + VALIDATE", () => {
+    const s = run(
+      "ALTER TABLE t ADD CONSTRAINT c1 CHECK (a IS NOT NULL) NOT VALID; ALTER TABLE t VALIDATE CONSTRAINT c1; ALTER TABLE t ADD CONSTRAINT c2 CHECK (b IS NOT NULL); ALTER TABLE t ADD CONSTRAINT c3 CHECK (c IS NOT NULL) NOT VALID;",
+    );
+    expect([...s[0]!.notNullChecked]).toEqual([]);
+    expect([...s[1]!.notNullChecked]).toEqual(["t.a"]);
+    expect([...s[3]!.notNullChecked].sort()).toEqual(["t.a", "t.b"]);
+    expect(s[3]!.pendingNotNullChecks.get("t:c3")).toBe("c");
+  });
+
+  it("keeps column types, and only them, into the next change", () => {
+    const s = run("CREATE TABLE t (a varchar(20), b numeric(10,2)); ALTER TABLE t ALTER COLUMN a TYPE varchar(40); ALTER TABLE t RENAME COLUMN b TO c;");
+    const last = s[s.length - 1]!;
+    expect(Object.fromEntries(last.columnTypes)).toEqual({
+      "t.a": { name: "varchar", mods: [40], array: false },
+      "t.c": { name: "numeric", mods: [10, 2], array: false },
+    });
+    const next = nextChange(last);
+    expect(next.createdRelations.size).toBe(0);
+    expect(next.columnTypes.get("t.a")).toEqual({ name: "varchar", mods: [40], array: false });
+  });
+
+  it("never lets one script's objects leak into a sibling started from the same state", () => {
+    const base = initialState(15);
+    run("CREATE TABLE only_in_up (id int);", { from: base });
+    expect(base.createdRelations.size).toBe(0);
+  });
+});
+
+describe("through the engine", () => {
+  const SET_NOT_NULL = "ALTER TABLE orders ALTER COLUMN status SET NOT NULL;\n";
+  const CHECK = "ALTER TABLE orders ADD CONSTRAINT orders_status_nn CHECK (status IS NOT NULL) NOT VALID;\nALTER TABLE orders VALIDATE CONSTRAINT orders_status_nn;\n";
+
+  it("a CHECK validated earlier in the same migration satisfies SET NOT NULL on PostgreSQL 12+", async () => {
+    const report = await analyzeFiles({ "migrations/0001_a.sql": CHECK + SET_NOT_NULL });
+    expect(ruleIds(report)).not.toContain("set-not-null");
+    const old = await analyzeFiles({ "migrations/0001_a.sql": CHECK + SET_NOT_NULL }, { config: { postgres_version: 11 } });
+    expect(ruleIds(old)).toContain("set-not-null");
+  });
+
+  it("a CHECK validated in an earlier migration of the same change (with a base) counts too", async () => {
+    const head = { "migrations/0001_a.sql": "SELECT 1;\n", "migrations/0002_check.sql": CHECK, "migrations/0003_not_null.sql": SET_NOT_NULL };
+    const withBase = await analyzeFiles(head, { base: { "migrations/0001_a.sql": "SELECT 1;\n" } });
+    expect(ruleIds(withBase)).not.toContain("set-not-null");
+    // Without a base, each migration is its own change: the CHECK of 0002 may not be deployed yet.
+    const alone = await analyzeFiles(head);
+    expect(ruleIds(alone)).toContain("set-not-null");
+  });
+
+  it("a table created in an earlier migration of the change is new, one from the base is not", async () => {
+    const head = { "migrations/0001_base.sql": "CREATE TABLE orders (id int);\n", "migrations/0002_new.sql": "CREATE TABLE refunds (id int);\n", "migrations/0003_idx.sql": "CREATE INDEX r_idx ON refunds (id);\nCREATE INDEX o_idx ON orders (id);\n" };
+    const report = await analyzeFiles(head, { base: { "migrations/0001_base.sql": "CREATE TABLE orders (id int);\n" } });
+    const messages = report.migrations.flatMap((m) => m.findings).filter((f) => f.ruleId === "require-concurrent-index").map((f) => f.message);
+    expect(messages).toHaveLength(1);
+    expect(messages[0]).toContain("`orders`");
+  });
+
+  it("tables created by the up are new for the down migration", async () => {
+    const report = await analyzeFiles({ "migrations/0001_a.sql": "CREATE TABLE refunds (id int);\n", "migrations/0001_a.down.sql": "DROP TABLE refunds;\n" });
+    expect(ruleIds(report)).not.toContain("drop-table");
+  });
+});
