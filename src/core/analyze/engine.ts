@@ -55,6 +55,7 @@ export function analyzeChange(input: ChangeInput, config: Config, rules: Rule[],
   const riskContext = {
     stats: options.stats ?? buildCatalog(config),
     ruleWork: ((works) => (id: string) => works.get(id))(new Map(rules.map((r) => [r.id, r.docs.work as string]))),
+    migrationRule: ((ids) => (id: string) => ids.has(id))(new Set(rules.filter((r) => r.checkMigration).map((r) => r.id))),
   };
   const active = activeRules(rules, config);
   const known = new Set(rules.map((r) => r.id));

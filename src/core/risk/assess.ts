@@ -17,6 +17,8 @@ export interface RiskContext {
   stats?: StatsCatalog;
   /** A rule's `docs.work`, by rule id: what the statement it flags does to the table. */
   ruleWork?: (ruleId: string) => string | undefined;
+  /** Rules that judge the whole migration (missing rollback, edited after merge…). */
+  migrationRule?: (ruleId: string) => boolean;
 }
 
 const LEVELS: RiskLevel[] = ["low", "medium", "high", "critical"];
@@ -285,7 +287,8 @@ function weighFindings(
   for (const f of findings) {
     if (f.suppressed || f.severity === "info") continue;
     // The rollback script only runs when something went wrong: its findings count, but less.
-    const group = down && inScript(f, down) && !walk.statementOf(f) ? `rollback ${f.severity}` : f.severity;
+    const aboutRollback = down && inScript(f, down) && !walk.statementOf(f) && !context.migrationRule?.(f.ruleId);
+    const group = aboutRollback ? `rollback ${f.severity}` : f.severity;
     const statement = walk.statementOf(f);
     const ruleWork = fromRuleWork(context.ruleWork?.(f.ruleId));
     const estimate = statement ? walk.estimates.get(statement.index) : undefined;
@@ -295,14 +298,18 @@ function weighFindings(
   }
   for (const [group, list] of groups) {
     const ids = unique(list.map((f) => f.ruleId));
-    const level: RiskLevel = group === "error" ? "high" : "medium";
-    const label = group.startsWith("rollback") ? `${group.slice(9)} finding${list.length > 1 ? "s" : ""} in the rollback script` : `${group} finding${list.length > 1 ? "s" : ""}`;
+    // Only the up script sets the level; the rollback's own findings are listed for the reader.
+    const level: RiskLevel = group === "error" ? "high" : group.startsWith("rollback") ? "low" : "medium";
+    const severity = group.replace(/^rollback /, "");
+    const noun = severity === "error" ? `error finding${list.length > 1 ? "s" : ""}` : `${severity}${list.length > 1 ? "s" : ""}`;
+    const label = group.startsWith("rollback") ? `${noun} in the rollback script` : noun;
     contribute(level, `${list.length} ${label} (${ids.join(", ")})`);
   }
 }
 
+/** Inside one of the script's statements (migration-level findings never are). */
 function inScript(f: Finding, script: ParsedScript): boolean {
-  return f.span.file === script.file && f.span.startOffset >= script.baseOffset && f.span.startOffset <= script.baseOffset + script.text.length;
+  return script.statements.some((s) => f.span.file === s.span.file && f.span.startOffset >= s.span.startOffset && f.span.startOffset <= s.span.endOffset);
 }
 
 function strongestPerTable(holds: Hold[]): TableLock[] {

@@ -29,6 +29,8 @@ interface Effects {
   copiedFrom: Set<string>;
   /** Tables whose columns the up adds (`orders.note`), to tell backfills from overwrites. */
   addedColumns: Set<string>;
+  /** index key → its table */
+  indexTables: Map<string, string>;
   raises: boolean;
   opaque: string[];
 }
@@ -44,6 +46,7 @@ function emptyEffects(): Effects {
     destroys: [],
     copiedFrom: new Set(),
     addedColumns: new Set(),
+    indexTables: new Map(),
     raises: false,
     opaque: [],
   };
@@ -92,7 +95,10 @@ function postgresEffects({ kind, ast }: Statement, e: Effects): void {
       walk(ast.selectStmt, (n) => n?.RangeVar && e.copiedFrom.add(key(relationName(n.RangeVar))));
       break;
     case "IndexStmt":
-      if (ast.idxname) e.created.set(`index:${key(ast.idxname)}`, `index ${ast.idxname}`);
+      if (ast.idxname) {
+        e.created.set(`index:${key(ast.idxname)}`, `index ${ast.idxname}`);
+        e.indexTables.set(`index:${key(ast.idxname)}`, key(relationName(ast.relation)));
+      }
       break;
     case "ViewStmt":
       e.created.set(`view:${key(relationName(ast.view))}`, `view ${relationName(ast.view)}`);
@@ -251,7 +257,8 @@ function missingUndo(up: Effects, down: Effects): string[] {
     const kind = k.slice(0, k.indexOf(":"));
     if ((kind === "column" || kind === "constraint" || kind === "trigger") && droppedTables.has(tableOf(k))) continue;
     if (kind === "constraint" && droppedColumnTables.has(tableOf(k))) continue;
-    if (kind === "index" && (droppedTables.size > 0 || droppedColumnTables.size > 0)) continue;
+    const indexTable = up.indexTables.get(k);
+    if (kind === "index" && indexTable && (droppedTables.has(indexTable) || droppedColumnTables.has(indexTable))) continue;
     missing.push(`${description} stays`);
   }
   for (const [k, description] of up.dropped) {
