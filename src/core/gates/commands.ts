@@ -31,7 +31,7 @@ export function parseGateCommands(body: string): GateCommand[] {
     }
     const id = gate.toLowerCase();
     if (action === "revoke") commands.push({ kind: "revoke", gate: id, line: lineNo });
-    else commands.push({ kind: "sign-off", gate: id, note: rest?.trim().slice(0, 500) || undefined, line: lineNo });
+    else commands.push({ kind: "sign-off", gate: id, note: rest?.trim().slice(0, 200) || undefined, line: lineNo });
   });
   return commands;
 }

@@ -6,6 +6,9 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
 import { GateEvidence } from "./evidence.js";
 
+/** Notes and reasons are cut to this length, so the comment stays far below GitHub's 65,536 characters. */
+const DETAIL_LIMIT = 200;
+
 export const GateStatus = z.enum(["passed", "failed", "pending"]);
 export type GateStatus = z.infer<typeof GateStatus>;
 
@@ -19,7 +22,7 @@ export const SignoffRecord = z.object({
   /** ISO 8601 time GitHub recorded for the comment or edit. */
   at: z.string(),
   via: SignoffVia,
-  note: z.string().max(500).optional(),
+  note: z.string().max(DETAIL_LIMIT).optional(),
 });
 export type SignoffRecord = z.infer<typeof SignoffRecord>;
 
@@ -33,7 +36,7 @@ export const AuditEntry = z.object({
   gate: z.string().optional(),
   via: SignoffVia.optional(),
   /** Why (refusals, resets) or the sign-off note. */
-  detail: z.string().max(500).optional(),
+  detail: z.string().max(DETAIL_LIMIT).optional(),
 });
 export type AuditEntry = z.infer<typeof AuditEntry>;
 
@@ -47,7 +50,8 @@ export type AutoGateRecord = z.infer<typeof AutoGateRecord>;
 
 export const STATE_VERSION = 1;
 /** Entries kept in the marker; older ones are counted, so the trail says it was shortened. */
-export const AUDIT_LIMIT = 60;
+export const AUDIT_LIMIT = 40;
+
 const PROCESSED_LIMIT = 100;
 
 export const GateState = z.object({
@@ -148,7 +152,8 @@ export function markProcessed(state: GateState, key: string): GateState {
 }
 
 export function addAudit(state: GateState, entry: AuditEntry): GateState {
-  const audit = [...state.audit, entry];
+  const detail = entry.detail && entry.detail.length > DETAIL_LIMIT ? `${entry.detail.slice(0, DETAIL_LIMIT - 1)}…` : entry.detail;
+  const audit = [...state.audit, { ...entry, detail }];
   const overflow = Math.max(0, audit.length - AUDIT_LIMIT);
   return { ...state, audit: audit.slice(overflow), auditDropped: state.auditDropped + overflow };
 }
@@ -163,8 +168,9 @@ export function hasSignedOff(state: GateState, gate: string, userId: number): bo
 
 export function addSignoff(state: GateState, record: SignoffRecord): GateState {
   if (hasSignedOff(state, record.gate, record.userId)) return state;
-  const next = { ...state, signoffs: [...state.signoffs, record] };
-  return addAudit(next, { at: record.at, action: "sign-off", user: record.user, gate: record.gate, via: record.via, detail: record.note });
+  const note = record.note && record.note.length > DETAIL_LIMIT ? `${record.note.slice(0, DETAIL_LIMIT - 1)}…` : record.note;
+  const next = { ...state, signoffs: [...state.signoffs, { ...record, note }] };
+  return addAudit(next, { at: record.at, action: "sign-off", user: record.user, gate: record.gate, via: record.via, detail: note });
 }
 
 export function removeSignoff(
