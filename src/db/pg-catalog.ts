@@ -145,7 +145,7 @@ export const TRACE_SQL = `
          AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())) AS locks,
     (SELECT coalesce(json_agg(json_build_object('oid', c.oid::int8::text, 'name', n.nspname || '.' || c.relname, 'kind', c.relkind, 'filenode', c.relfilenode::int8::text)), '[]'::json)
        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE c.relkind IN ('r', 'p', 'i', 'I', 'm') AND ${USER_SCHEMA("n")}) AS rels`;
+      WHERE c.relkind IN ('r', 'p', 'i', 'I', 'm', 'v') AND ${USER_SCHEMA("n")}) AS rels`;
 
 export async function readTrace(session: Session): Promise<{ locks: OwnLock[]; relations: Map<string, RelationState> }> {
   const row = (await session.query(TRACE_SQL)).rows[0]!;

@@ -81,7 +81,7 @@ export async function runScript(ctx: ExecutionContext, script: ExecutableScript,
       const heldBefore: OwnLock[] = ownTransaction ? [] : (before?.locks ?? []);
       const tables = before ? affectedTables(statement, before.relations, ctx.ops) : [];
       const observed = mode === "no-transaction" && trace && ctx.observer ? observeLocks(ctx.observer, ctx.main.pid) : undefined;
-      options.probe?.probe.begin(i, tables);
+      options.probe?.probe.track(i, tables);
       const t0 = performance.now();
       let rowCount: number | undefined;
       let failure: string | undefined;
@@ -91,7 +91,6 @@ export async function runScript(ctx: ExecutionContext, script: ExecutableScript,
         failure = errorMessage(error);
       }
       const durationMs = performance.now() - t0;
-      options.probe?.probe.end();
       const observedLocks = observed ? await observed.stop() : [];
       const entry: StatementTrace = {
         index: i,
@@ -122,6 +121,8 @@ export async function runScript(ctx: ExecutionContext, script: ExecutableScript,
         before = after;
       }
       if (ownTransaction) await ctx.main.query("COMMIT");
+      // Outside a file or explicit transaction the statement's locks are gone now.
+      if (mode === "own-transaction" || mode === "no-transaction") options.probe?.probe.release();
     }
     if (inTransaction) {
       // The partial-failure step interrupts the transaction itself, before COMMIT.

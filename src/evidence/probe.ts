@@ -1,7 +1,7 @@
 // The blocking probe: a second connection that keeps running application-like queries on the
-// tables the current statement touches, and records how long each took. A query started while
-// statement N ran is charged to statement N, even when it only gets through at COMMIT, because
-// that is how long an application request would have hung.
+// tables the running transaction has touched so far, and records how long each took. A wait on
+// a table is charged to the statement of the transaction that last touched it: a lock taken by
+// statement N is held until COMMIT, so later statements of the file extend N's blocking window.
 import { performance } from "node:perf_hooks";
 import type { ProbeResult } from "../core/evidence/report.js";
 import { quoteIdent, quoteQualified } from "../db/pg-catalog.js";
@@ -24,7 +24,8 @@ interface Tally {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class BlockingProbe {
-  private current: { key: number; tables: string[] } | undefined;
+  /** Table → statement key whose lock an application query on it would wait for. */
+  private targets = new Map<string, number>();
   private readonly tallies = new Map<number, Tally>();
   private readonly firstColumn = new Map<string, string | undefined>();
   private stopped = false;
@@ -41,19 +42,20 @@ export class BlockingProbe {
     this.running = this.loop();
   }
 
-  /** Statement `key` starts and touches `tables`. */
-  begin(key: number, tables: string[]): void {
+  /** Statement `key` starts and touches `tables`; they stay probed until release(). */
+  track(key: number, tables: string[]): void {
     this.tallies.set(key, { tables, samples: 0, longest: 0 });
-    this.current = tables.length ? { key, tables } : undefined;
+    for (const t of tables) this.targets.set(t, key);
   }
 
-  end(): void {
-    this.current = undefined;
+  /** The transaction ended: its locks are gone. */
+  release(): void {
+    this.targets = new Map();
   }
 
   /** Waits for queries still blocked (they finish when the migration's transaction ends). */
   async settle(): Promise<void> {
-    this.current = undefined;
+    this.release();
     while (this.busy) await sleep(2);
   }
 
@@ -81,16 +83,16 @@ export class BlockingProbe {
 
   private async loop(): Promise<void> {
     while (!this.stopped) {
-      const current = this.current;
-      if (!current) {
+      const targets = this.targets;
+      if (targets.size === 0) {
         await sleep(1);
         continue;
       }
-      for (const table of current.tables) {
+      for (const [table, key] of targets) {
         for (const q of await this.queriesFor(table)) {
-          if (this.stopped || this.current !== current) break;
+          if (this.stopped || this.targets !== targets) break;
           const waited = await this.timed(q);
-          const tally = this.tallies.get(current.key)!;
+          const tally = this.tallies.get(key)!;
           tally.samples++;
           if (waited > tally.longest) {
             tally.longest = waited;
