@@ -283,7 +283,9 @@ function recordCreatedObjects(state: AnalysisState, kind: string, ast: any): voi
   if (kind === "CreateStmt" || kind === "CreateTableAsStmt") add(relationName(ast.relation ?? ast.into?.rel));
   if (kind === "IndexStmt" && ast.idxname) add(ast.relation?.schemaname ? `${ast.relation.schemaname}.${ast.idxname}` : ast.idxname);
   if (kind === "ViewStmt") add(relationName(ast.view));
-  if (kind === "CreateEnumStmt" || kind === "CompositeTypeStmt") add(names(ast.typeName).join("."));
+  if (kind === "CreateEnumStmt") add(names(ast.typeName).join("."));
+  if (kind === "CompositeTypeStmt") add(relationName(ast.typevar));
+  if (kind === "CreateDomainStmt") add(names(ast.domainname).join("."));
   if (kind === "CreateSeqStmt") add(relationName(ast.sequence));
   if (kind === "CreateSchemaStmt" && ast.schemaname) state.createdRelations.add(`schema:${ast.schemaname}`);
   // A relation created and then renamed in the same change is still new under its new name.
