@@ -21,7 +21,9 @@ import {
 } from "./fixtures/github/scenario.js";
 import { testApp } from "./fixtures/github/probot.js";
 
-const CONFIG = "transaction: none\n";
+// The quality gates and commit-format check (src/github/gates) join every review with API calls
+// of their own; they have their own tests, so these tests switch them off to pin the review path.
+const CONFIG = "transaction: none\ngates:\n  enabled: false\ncommit_format:\n  enabled: false\n";
 const ORDERS_UP = "CREATE TABLE orders (id bigint PRIMARY KEY, customer_id bigint);\n";
 const ORDERS_DOWN = "DROP TABLE orders;\n";
 const INDEX_UP = "SET lock_timeout = '2s';\nCREATE INDEX orders_customer_idx\n  ON orders (customer_id);\n";
@@ -543,14 +545,11 @@ describe("failures leave a check run that says what failed", () => {
 });
 
 describe("events handled by other modules", () => {
-  it("logs issue_comment and workflow_run.completed as not handled yet, without calling GitHub", async () => {
+  it("logs workflow_run.completed as not handled yet, without calling GitHub", async () => {
     const app = await testApp();
-    await app.receive("issue_comment", example("issue_comment", "created"));
     await app.receive("workflow_run", example("workflow_run", "completed"));
     expect(nock.pendingMocks()).toEqual([]);
-    const messages = app.logs.map((l) => l.msg);
-    expect(messages.some((m) => /issue_comment on #\d+ .*not handled yet/.test(m))).toBe(true);
-    expect(messages.some((m) => /workflow_run \d+ .*not merged into reviews yet/.test(m))).toBe(true);
+    expect(app.logs.map((l) => l.msg).some((m) => /workflow_run \d+ .*not merged into reviews yet/.test(m))).toBe(true);
   });
 });
 
