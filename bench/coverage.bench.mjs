@@ -221,7 +221,8 @@ for (const testCase of corpus) {
         if (!oursRight) tally.ours.falsePositives++;
       }
       if (!oursRight) misses.push(`${name}: ${kind === "risky" ? "not flagged" : `flagged ${ours.rules.join(", ")}`}${ours.error ? ` (${ours.error})` : ""}`);
-      const label = `${kind}${variant.label ? `: ${variant.label}` : ""}${variant.pg ? ` (PG ${variant.pg})` : ""}`;
+      const number = testCase[kind].length > 1 ? ` ${i + 1}` : "";
+      const label = `${kind}${number}${variant.label ? `: ${variant.label}` : ""}${variant.pg ? ` (PG ${variant.pg})` : ""}`;
       lines.push(
         `| ${testCase.row} — ${label} | ${statementCell(variant, target)} | ${flagsCell(theirs, kind, testCase.rules.squawk, SQUAWK_STYLE_RULES)} | ${flagsCell(ours, kind, testCase.rules["migration-guard"])} | ${squawkRight ? "✓" : "✗"} / ${oursRight ? "✓" : "✗"} |`,
       );
