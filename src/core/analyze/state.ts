@@ -141,7 +141,7 @@ export function startScript(
     pendingNotNullChecks: new Map(state.pendingNotNullChecks),
     viewDependencies: new Map(state.viewDependencies),
     functionBodies: new Map(state.functionBodies),
-    indexesInChange: new Map(state.indexesInChange),
+    indexesInChange: new Map([...state.indexesInChange].map(([table, list]) => [table, [...list]])),
     columnsAddedInChange: new Set(state.columnsAddedInChange),
     columnTypes: isolated ? overlay(state.columnTypes) : state.columnTypes,
     inTransaction: toolWrapsInTransaction,
@@ -359,8 +359,9 @@ function recordIndexes(state: AnalysisState, kind: string, ast: any): void {
   const add = (table: string, columns: string[]) => {
     if (!columns.length) return;
     const key = stripPublic(table);
-    const indexes = state.indexesInChange;
-    indexes.set(key, [...(indexes.get(key) ?? []), columns]);
+    const list = state.indexesInChange.get(key);
+    if (list) list.push(columns);
+    else state.indexesInChange.set(key, [columns]);
   };
   if (kind === "IndexStmt") {
     add(relationName(ast.relation), (ast.indexParams ?? []).map((p: any) => p.IndexElem?.name ?? "").filter(Boolean));
