@@ -51,7 +51,7 @@ const rule: Rule = {
   dialects: ["postgres"],
   severity: "error",
   docs: {
-    why: "Views and functions created in this change depend on tables and columns. Dropping one of those (or changing a column's type) fails with `cannot drop … because other objects depend on it` — or, with CASCADE, silently drops the view. Views follow a rename, but SQL and PL/pgSQL function bodies refer to names as text: after a rename they fail at run time, not at migration time. The rule knows the views and functions created or replaced in the analyzed change (or in the `dependent views` of a stats file when the risk model loads one).",
+    why: "Views and functions created in this change depend on tables and columns. Dropping one of those (or changing a column's type) fails with `cannot drop … because other objects depend on it` — or, with CASCADE, silently drops the view. Views follow a rename, but SQL and PL/pgSQL function bodies refer to names as text: after a rename they fail at run time, not at migration time. The rule only knows the views and functions created or replaced in the analyzed change; dependents that already exist in production are not visible to it.",
     locks: [],
     work: "none",
     safeAlternative: [
