@@ -2,9 +2,10 @@
 import type { Context, Probot } from "probot";
 import { handleCheckRunRerequested } from "./handlers/check-run.js";
 import { handlePullRequest, PULL_REQUEST_EVENTS } from "./handlers/pull-request.js";
-import { handleWorkflowRunCompleted } from "./handlers/workflow-run.js";
+import { handleWorkflowRunEvidence } from "../github/workflow-run.js";
+import { reviewPullRequest } from "./review.js";
 import { handleGateCommand, handleGateCommentEdited } from "../github/gates/handlers.js";
-import { gatesSectionProvider } from "../github/gates/provider.js";
+import { attachGateEvidence, gatesSectionProvider } from "../github/gates/provider.js";
 import { sectionProviders } from "./sections.js";
 
 export default (app: Probot): void => {
@@ -14,7 +15,7 @@ export default (app: Probot): void => {
   app.on("issue_comment.created", on(handleGateCommand));
   app.on("issue_comment.edited", on(handleGateCommentEdited));
   if (!sectionProviders.includes(gatesSection)) sectionProviders.push(gatesSection);
-  app.on("workflow_run.completed", on(handleWorkflowRunCompleted));
+  app.on("workflow_run.completed", on((context) => handleWorkflowRunEvidence(context, { review: reviewPullRequest, attachGate: attachGateEvidence })));
 };
 
 /** Quality gates, commit format and runbook sections of every review (src/github/gates). */

@@ -2,7 +2,7 @@
 // MariaDB by URL, or embedded PGlite), with the JSON evidence report and its Markdown summary.
 import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync, appendFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { TOOL_VERSION } from "../../core/analyze/engine.js";
 import { migrationCandidates } from "../../core/discover/index.js";
 import { renderEvidenceMarkdown } from "../../core/evidence/markdown.js";
@@ -146,8 +146,8 @@ export default async function test(args: string[], io: CliIo): Promise<number> {
     if (progress) io.stderr("\r\x1b[2K");
   }
   const markdown = renderEvidenceMarkdown(report);
-  if (values.output) writeFileSync(join(io.cwd, values.output), `${JSON.stringify(report, null, 2)}\n`);
-  if (values.markdown) appendFileSync(join(io.cwd, values.markdown), markdown);
+  if (values.output) writeFileSync(resolve(io.cwd, values.output), `${JSON.stringify(report, null, 2)}\n`);
+  if (values.markdown) appendFileSync(resolve(io.cwd, values.markdown), markdown);
   io.stdout(values.format === "json" ? `${JSON.stringify(report, null, 2)}\n` : markdown);
   return report.verdict.passed ? 0 : 1;
 }

@@ -1,0 +1,237 @@
+// `workflow_run.completed` for the migration-guard workflow: finds the pull request the run
+// tested (fork PRs arrive with an empty `pull_requests` list, so also by head SHA), downloads
+// the evidence artifact (a zip), validates it with zod under a size limit, and decides whether
+// to trust it: a PR that edits the workflow or the action could have produced any report.
+import type { Context } from "probot";
+import { unzipSync } from "fflate";
+import { renderEvidenceMarkdown } from "../core/evidence/markdown.js";
+import { EVIDENCE_ARTIFACT_NAME, EVIDENCE_FILE_NAME, EvidenceReport } from "../core/evidence/report.js";
+import { GateEvidence } from "../core/gates/evidence.js";
+import type { GitHub } from "./octokit.js";
+
+/** The zipped artifact and the JSON inside it may not exceed these. */
+export const MAX_ARTIFACT_BYTES = 5 * 1024 * 1024;
+export const MAX_REPORT_BYTES = 20 * 1024 * 1024;
+
+/** Files whose change in the PR means the report is the PR's own word, not the base branch's workflow. */
+export const TRUST_ANCHORS = [/^\.github\/workflows\//, /^action\.ya?ml$/, /^\.github\/actions\//];
+
+export interface WorkflowRunPayload {
+  repository: { name: string; owner: { login: string }; html_url: string; default_branch: string };
+  workflow_run: {
+    id: number;
+    head_sha: string;
+    html_url: string;
+    path?: string;
+    conclusion: string | null;
+    pull_requests: { number: number; head: { sha: string } }[];
+  };
+}
+
+export interface PullRequestFound {
+  number: number;
+  headSha: string;
+  baseSha: string;
+  baseRef: string;
+  htmlUrl: string;
+  changedFiles?: number;
+}
+
+export interface WorkflowEvidence {
+  pullRequest: PullRequestFound;
+  runUrl: string;
+  /** The validated report, when the artifact was there and valid. */
+  report?: EvidenceReport;
+  /** Why there is no usable report (missing, too large, invalid), in plain words. */
+  problem?: string;
+  trusted: boolean;
+  untrustedReason?: string;
+}
+
+interface Options {
+  maxArtifactBytes?: number;
+  maxReportBytes?: number;
+}
+
+/**
+ * The evidence of one completed run, or undefined when the run is not ours (no test-report
+ * artifact) or tested no open pull request.
+ */
+export async function collectWorkflowEvidence(octokit: GitHub, payload: WorkflowRunPayload, options: Options = {}): Promise<WorkflowEvidence | undefined> {
+  const owner = payload.repository.owner.login;
+  const repo = payload.repository.name;
+  const run = payload.workflow_run;
+  const artifacts = await octokit.paginate(octokit.rest.actions.listWorkflowRunArtifacts, { owner, repo, run_id: run.id, per_page: 100 });
+  const artifact = artifacts.find((a) => a.name === EVIDENCE_ARTIFACT_NAME);
+  if (!artifact && !isOurWorkflow(run.path)) return undefined;
+  const pullRequest = await findPullRequest(octokit, owner, repo, run);
+  if (!pullRequest) return undefined;
+  const evidence: WorkflowEvidence = { pullRequest, runUrl: run.html_url, trusted: true };
+  const changed = await changedTrustAnchors(octokit, owner, repo, pullRequest.number, run.path);
+  if (changed.length) {
+    evidence.trusted = false;
+    evidence.untrustedReason = `the pull request changes ${changed.map((f) => `\`${f}\``).join(", ")}, which produced this report: evidence-based gates stay unticked until a maintainer runs the base branch's workflow`;
+  }
+  if (!artifact) {
+    evidence.problem = `the run (${run.conclusion ?? "no conclusion"}) uploaded no \`${EVIDENCE_ARTIFACT_NAME}\` artifact`;
+    return evidence;
+  }
+  if (artifact.expired) {
+    evidence.problem = "the test-report artifact has expired";
+    return evidence;
+  }
+  const maxArtifact = options.maxArtifactBytes ?? MAX_ARTIFACT_BYTES;
+  if (artifact.size_in_bytes > maxArtifact) {
+    evidence.problem = `the test-report artifact is ${artifact.size_in_bytes} bytes, over the ${maxArtifact}-byte limit`;
+    return evidence;
+  }
+  const download = await octokit.rest.actions.downloadArtifact({ owner, repo, artifact_id: artifact.id, archive_format: "zip" });
+  const parsed = parseArtifact(new Uint8Array(download.data as ArrayBuffer), options.maxReportBytes ?? MAX_REPORT_BYTES);
+  if (!parsed.ok) {
+    evidence.problem = parsed.problem;
+    return evidence;
+  }
+  evidence.report = parsed.report;
+  if (parsed.report.headSha && parsed.report.headSha !== run.head_sha) {
+    evidence.trusted = false;
+    evidence.untrustedReason = `the report says it tested ${parsed.report.headSha.slice(0, 7)}, but the run was for ${run.head_sha.slice(0, 7)}`;
+  }
+  return evidence;
+}
+
+function isOurWorkflow(path: string | undefined): boolean {
+  return path === ".github/workflows/migration-guard.yml" || path === ".github/workflows/migration-guard.yaml";
+}
+
+/** The zip's report, validated; every way it can be wrong becomes a sentence. */
+export function parseArtifact(zip: Uint8Array, maxReportBytes: number): { ok: true; report: EvidenceReport } | { ok: false; problem: string } {
+  let files: Record<string, Uint8Array>;
+  try {
+    files = unzipSync(zip, { filter: (f) => f.name === EVIDENCE_FILE_NAME && f.originalSize <= maxReportBytes });
+  } catch (error) {
+    return { ok: false, problem: `the test-report artifact is not a readable zip (${error instanceof Error ? error.message : String(error)})` };
+  }
+  const bytes = files[EVIDENCE_FILE_NAME];
+  if (!bytes) return { ok: false, problem: `the artifact holds no \`${EVIDENCE_FILE_NAME}\` of at most ${maxReportBytes} bytes` };
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder().decode(bytes));
+  } catch {
+    return { ok: false, problem: `\`${EVIDENCE_FILE_NAME}\` is not valid JSON` };
+  }
+  const result = EvidenceReport.safeParse(json);
+  if (!result.success) {
+    const issues = result.error.issues.slice(0, 3).map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`);
+    return { ok: false, problem: `\`${EVIDENCE_FILE_NAME}\` does not match the test-report schema v1 (${issues.join("; ")})` };
+  }
+  return { ok: true, report: result.data };
+}
+
+async function findPullRequest(octokit: GitHub, owner: string, repo: string, run: WorkflowRunPayload["workflow_run"]): Promise<PullRequestFound | undefined> {
+  const listed = run.pull_requests.find((p) => p.head.sha === run.head_sha);
+  let number = listed?.number;
+  if (number === undefined) {
+    // Fork PRs: the run carries no pull_requests; the open PR whose head is the run's SHA is the one.
+    for await (const page of octokit.paginate.iterator(octokit.rest.pulls.list, { owner, repo, state: "open", per_page: 100 })) {
+      number = page.data.find((p) => p.head.sha === run.head_sha)?.number;
+      if (number !== undefined) break;
+    }
+  }
+  if (number === undefined) return undefined;
+  const { data: pr } = await octokit.rest.pulls.get({ owner, repo, pull_number: number });
+  if (pr.state !== "open" || pr.head.sha !== run.head_sha) return undefined;
+  return { number, headSha: pr.head.sha, baseSha: pr.base.sha, baseRef: pr.base.ref, htmlUrl: pr.html_url, changedFiles: pr.changed_files };
+}
+
+async function changedTrustAnchors(octokit: GitHub, owner: string, repo: string, pullNumber: number, workflowPath: string | undefined): Promise<string[]> {
+  const files = await octokit.paginate(octokit.rest.pulls.listFiles, { owner, repo, pull_number: pullNumber, per_page: 100 });
+  return files
+    .flatMap((f) => [f.filename, f.previous_filename].filter((n): n is string => Boolean(n)))
+    .filter((name) => name === workflowPath || TRUST_ANCHORS.some((re) => re.test(name)))
+    .filter((name, i, all) => all.indexOf(name) === i);
+}
+
+/** The evidence as the gates read it (src/core/gates/evidence.ts). */
+export function toGateEvidence(evidence: WorkflowEvidence): GateEvidence | undefined {
+  const r = evidence.report;
+  if (!r) return undefined;
+  return GateEvidence.parse(gateInput(evidence, r));
+}
+
+function gateInput(evidence: WorkflowEvidence, r: EvidenceReport) {
+  const forwardError = r.migrations.find((m) => !m.forward.ok)?.forward.error;
+  const seeded = r.environment.seeded.reduce((n, s) => n + s.rows, 0);
+  const failedRows = r.validation.reduce((n, c) => n + (c.ok ? 0 : (c.rows ?? 0)), 0);
+  const slowdowns = r.probe.slowdowns.map((s) => Math.max(0, s.slowdownPercent));
+  return {
+    url: evidence.runUrl,
+    engine: `${r.engine.kind === "pglite" ? "PGlite (PostgreSQL" : r.engine.kind === "mariadb" ? "MariaDB" : "PostgreSQL"} ${r.engine.serverVersion}${r.engine.kind === "pglite" ? ")" : ""}`,
+    headSha: r.headSha ?? evidence.pullRequest.headSha,
+    trusted: evidence.trusted,
+    ...(evidence.untrustedReason ? { untrustedReason: evidence.untrustedReason } : {}),
+    forward: { ok: r.environment.problems.length === 0 && r.migrations.every((m) => m.forward.ok), ...(forwardError ? { error: `${forwardError.where ?? ""}: ${forwardError.message}` } : {}) },
+    statements: r.migrations.flatMap((m) =>
+      m.forward.statements.map((s) => ({
+        migrationId: m.id,
+        file: s.file,
+        line: s.line,
+        durationMs: s.durationMs,
+        ...(s.probe ? { lockWaitMs: s.probe.longestWaitMs } : {}),
+        ...(s.rowsAffected !== undefined ? { rowsAffected: s.rowsAffected } : {}),
+      })),
+    ),
+    validation: { ok: r.validation.every((c) => c.ok || c.indicator === "warning"), failures: r.validation.filter((c) => !c.ok && c.indicator !== "warning").map((c) => `${c.name}${c.detail ? `: ${c.detail}` : ""}`) },
+    rollback: {
+      ran: r.rollback.ran,
+      ok: r.rollback.ran && r.migrations.every((m) => !m.rollback || m.rollback.ok),
+      schemaDiffEmpty: r.rollback.schemaDiff.length === 0,
+      diff: r.rollback.schemaDiff.map((d) => `${d.change} ${d.objectType} ${d.name}`),
+      lossy: r.rollback.lossy,
+      lossyTables: r.rollback.checksums.filter((c) => !c.matches).map((c) => c.table),
+      forwardAgainOk: r.migrations.every((m) => !m.forwardAgain || m.forwardAgain.ok),
+    },
+    rows: { checked: seeded, failed: failedRows },
+    ...(slowdowns.length ? { slowdownPercent: Math.max(...slowdowns) } : {}),
+    corruptions: r.validation.filter((c) => !c.ok && c.indicator === "corruption").length + r.migrations.filter((m) => m.partialFailure?.transactional && !m.partialFailure.clean && m.partialFailure.method !== "skipped").length,
+  };
+}
+
+/** The review's evidence section. */
+export function renderEvidenceSection(evidence: WorkflowEvidence): string {
+  const lines: string[] = [];
+  if (!evidence.trusted) lines.push(`> ⚠️ **This test report is not trusted:** ${evidence.untrustedReason}.`, "");
+  if (!evidence.report) {
+    lines.push(`### Migration test`, "", `No usable test report from [the workflow run](${evidence.runUrl}): ${evidence.problem ?? "unknown problem"}.`);
+    return `${lines.join("\n")}\n`;
+  }
+  return `${lines.join("\n")}${lines.length ? "\n" : ""}${renderEvidenceMarkdown(evidence.report, { maxStatements: 20 }).replace(/^## /, "### ")}\n[Workflow run](${evidence.runUrl})\n`;
+}
+
+type Review = (
+  context: Context,
+  target: PullRequestFound & { owner: string; repo: string; repoHtmlUrl: string; defaultBranch: string },
+  options: { force: boolean; sections: { evidence: string } },
+) => Promise<unknown>;
+
+/**
+ * The App's route for `workflow_run.completed`: collects the evidence, hands it to the gates
+ * (`attachGate`) and re-runs the review with the evidence section.
+ */
+export async function handleWorkflowRunEvidence(
+  context: Context<"workflow_run.completed">,
+  deps: { review: Review; attachGate: (context: object, evidence: GateEvidence) => void },
+): Promise<"ignored" | "reviewed"> {
+  const payload = context.payload as unknown as WorkflowRunPayload;
+  const evidence = await collectWorkflowEvidence(context.octokit, payload);
+  if (!evidence) {
+    context.log.debug(`workflow_run ${payload.workflow_run.id}: not a migration-guard test run of an open pull request`);
+    return "ignored";
+  }
+  const gate = toGateEvidence(evidence);
+  if (gate) deps.attachGate(context, gate);
+  context.log.info(
+    `workflow_run ${payload.workflow_run.id}: evidence for #${evidence.pullRequest.number} (${evidence.report ? (evidence.report.verdict.passed ? "passed" : "failed") : "no report"}${evidence.trusted ? "" : ", untrusted"})`,
+  );
+  await deps.review(context as unknown as Context, { ...evidence.pullRequest, owner: payload.repository.owner.login, repo: payload.repository.name, repoHtmlUrl: payload.repository.html_url, defaultBranch: payload.repository.default_branch }, { force: true, sections: { evidence: renderEvidenceSection(evidence) } });
+  return "reviewed";
+}

@@ -1,0 +1,116 @@
+// The App's workflow_run.completed handling against nock (no network): PR lookup by head SHA
+// (fork PRs have no pull_requests), artifact download and unzip, zod validation with a size
+// limit, and distrust of reports from PRs that edit the workflow.
+import { readFileSync } from "node:fs";
+import { zipSync } from "fflate";
+import nock from "nock";
+import { ProbotOctokit } from "probot";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import webhooks from "@octokit/webhooks-examples";
+import { collectWorkflowEvidence, renderEvidenceSection, toGateEvidence, type WorkflowRunPayload } from "../src/github/workflow-run.js";
+import type { GitHub } from "../src/github/octokit.js";
+
+const API = "https://api.github.com";
+const reportText = readFileSync(new URL("./fixtures/evidence/report.json", import.meta.url), "utf8");
+
+function payload(): WorkflowRunPayload {
+  const example = (webhooks as { name: string; examples: { action: string }[] }[])
+    .find((w) => w.name === "workflow_run")!
+    .examples.find((e) => e.action === "completed") as unknown as WorkflowRunPayload;
+  const p = structuredClone(example);
+  p.workflow_run.path = ".github/workflows/migration-guard.yml";
+  p.workflow_run.conclusion = "success";
+  return p;
+}
+
+function octokit(): GitHub {
+  return new ProbotOctokit({ auth: { token: "test-token" }, retry: { enabled: false }, throttle: { enabled: false } }) as unknown as GitHub;
+}
+
+function zip(text: string, name = "migration-guard-test-report.json"): Buffer {
+  return Buffer.from(zipSync({ [name]: new TextEncoder().encode(text) }));
+}
+
+describe("workflow_run.completed evidence", () => {
+  const p = payload();
+  const repo = `/repos/${p.repository.owner.login}/${p.repository.name}`;
+  const sha = p.workflow_run.head_sha;
+
+  beforeEach(() => nock.disableNetConnect());
+  afterEach(() => {
+    nock.cleanAll();
+    nock.enableNetConnect();
+  });
+
+  function github(options: { files?: string[]; artifactSize?: number; body?: Buffer; prs?: { number: number; head: { sha: string } }[] } = {}) {
+    const body = options.body ?? zip(reportText);
+    return nock(API)
+      .get(`${repo}/actions/runs/${p.workflow_run.id}/artifacts`)
+      .query(true)
+      .reply(200, { total_count: 1, artifacts: [{ id: 77, name: "migration-guard-test-report", size_in_bytes: options.artifactSize ?? body.length, expired: false }] })
+      .get(`${repo}/pulls`)
+      .query({ state: "open", per_page: "100" })
+      .reply(200, options.prs ?? [{ number: 3, head: { sha: "0000000000000000000000000000000000000000" } }, { number: 12, head: { sha } }])
+      .get(`${repo}/pulls/12`)
+      .reply(200, { number: 12, state: "open", head: { sha }, base: { sha: "b".repeat(40), ref: "main" }, html_url: "https://github.com/x/y/pull/12", changed_files: 2 })
+      .get(`${repo}/pulls/12/files`)
+      .query(true)
+      .reply(200, (options.files ?? ["db/migrations/000029_x.up.sql"]).map((filename) => ({ filename, status: "added" })));
+  }
+
+  it("finds a fork PR by head SHA, downloads and validates the report, and maps it for the gates", async () => {
+    const api = github();
+    nock("https://pipelines.example.test").get("/artifact.zip").reply(200, zip(reportText), { "content-type": "application/zip" });
+    nock(API).get(`${repo}/actions/artifacts/77/zip`).reply(302, undefined, { location: "https://pipelines.example.test/artifact.zip" });
+    expect(p.workflow_run.pull_requests).toEqual([]);
+    const evidence = (await collectWorkflowEvidence(octokit(), p))!;
+    expect(api.isDone()).toBe(true);
+    expect(evidence.problem).toBeUndefined();
+    expect(evidence).toMatchObject({ pullRequest: { number: 12, headSha: sha, baseRef: "main" }, trusted: true });
+    expect(evidence.report?.engine.kind).toBe("postgres");
+    const gate = toGateEvidence(evidence)!;
+    expect(gate).toMatchObject({ trusted: true, headSha: sha, forward: { ok: true }, rollback: { ran: true, ok: true, schemaDiffEmpty: true, lossy: false, forwardAgainOk: true } });
+    expect(gate.engine).toMatch(/^PostgreSQL 15\./);
+    expect(renderEvidenceSection(evidence)).toMatch(/^### Migration test: (passed ✅|failed ❌)\n/);
+  });
+
+  it("does not trust a report when the PR edits the workflow file, and says so", async () => {
+    github({ files: ["db/migrations/000029_x.up.sql", ".github/workflows/migration-guard.yml"] });
+    nock(API).get(`${repo}/actions/artifacts/77/zip`).reply(200, zip(reportText), { "content-type": "application/zip" });
+    const evidence = (await collectWorkflowEvidence(octokit(), p))!;
+    expect(evidence.trusted).toBe(false);
+    expect(evidence.untrustedReason).toContain("`.github/workflows/migration-guard.yml`");
+    expect(toGateEvidence(evidence)).toMatchObject({ trusted: false });
+    expect(renderEvidenceSection(evidence)).toMatch(/^> ⚠️ \*\*This test report is not trusted:\*\* the pull request changes `\.github\/workflows\/migration-guard\.yml`/);
+  });
+
+  it("refuses an artifact over the size limit without downloading it", async () => {
+    github({ artifactSize: 6 * 1024 * 1024 });
+    const evidence = (await collectWorkflowEvidence(octokit(), p))!;
+    expect(evidence.report).toBeUndefined();
+    expect(evidence.problem).toBe("the test-report artifact is 6291456 bytes, over the 5242880-byte limit");
+    expect(nock.pendingMocks()).toEqual([]);
+  });
+
+  it("reports a report that does not match the schema, naming the field", async () => {
+    const bad = JSON.parse(reportText);
+    bad.schemaVersion = 2;
+    const body = zip(JSON.stringify(bad));
+    github({ body });
+    nock(API).get(`${repo}/actions/artifacts/77/zip`).reply(200, body, { "content-type": "application/zip" });
+    const evidence = (await collectWorkflowEvidence(octokit(), p))!;
+    expect(evidence.report).toBeUndefined();
+    expect(evidence.problem).toMatch(/^`migration-guard-test-report\.json` does not match the test-report schema v1 \(schemaVersion: /);
+    expect(renderEvidenceSection(evidence)).toContain("No usable test report from [the workflow run](");
+  });
+
+  it("ignores runs of other workflows and runs for commits no open PR has", async () => {
+    const other = payload();
+    other.workflow_run.path = ".github/workflows/ci.yml";
+    nock(API).get(`${repo}/actions/runs/${p.workflow_run.id}/artifacts`).query(true).reply(200, { total_count: 0, artifacts: [] });
+    expect(await collectWorkflowEvidence(octokit(), other)).toBeUndefined();
+    github({ prs: [] });
+    nock.removeInterceptor({ hostname: "api.github.com", path: `${repo}/pulls/12` });
+    expect(await collectWorkflowEvidence(octokit(), p)).toBeUndefined();
+  });
+});
