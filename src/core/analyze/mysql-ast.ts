@@ -36,7 +36,17 @@ const LATEST_PATCH = 999;
  * statement instead of copying. MariaDB has no 6.x–9.x; such a `mysql_version` (the
  * config's MySQL-flavoured default is "8.0") is read as MariaDB 10.11.
  */
+const serverCache = new WeakMap<object, ServerVersion>();
+
 export function serverOf(config: Pick<Config, "dialect" | "mysql_version">): ServerVersion {
+  const cached = serverCache.get(config);
+  if (cached?.flavor === (config.dialect === "mariadb" ? "mariadb" : "mysql")) return cached;
+  const server = readServer(config);
+  serverCache.set(config, server);
+  return server;
+}
+
+function readServer(config: Pick<Config, "dialect" | "mysql_version">): ServerVersion {
   const flavor = config.dialect === "mariadb" ? "mariadb" : "mysql";
   let [major = 8, minor = 0, patch = LATEST_PATCH] = config.mysql_version.split(".").map(Number);
   if (flavor === "mariadb" && major >= 6 && major <= 9) [major, minor, patch] = [10, 11, LATEST_PATCH];
@@ -73,14 +83,45 @@ function astTables(list: any): string[] {
   return (Array.isArray(list) ? list : list ? [list] : []).map((t: any) => String(t?.table ?? "")).filter(Boolean);
 }
 
-/** Tables created by CREATE TABLE (or renamed from one) earlier in the script, plus the change's. */
-export function tablesCreatedBefore(statement: Statement, context: Pick<RuleContext, "script" | "state">): Set<string> {
-  const seen = { createdRelations: new Set<string>([...(context.state?.createdRelations ?? [])].map((t) => t.toLowerCase())) };
-  for (const s of context.script.statements) {
-    if (s.index >= statement.index) break;
-    recordMysqlRelations(seen, s);
+/**
+ * What the statements of one script establish, indexed once per script (rules ask for every
+ * statement, so scanning the earlier statements each time made a 4,000-statement file take
+ * 90 s): the statement index where each table was created, where foreign_key_checks changed,
+ * and each column definition an ALTER gave, in order.
+ */
+interface ScriptFacts {
+  createdAt: Map<string, number>;
+  /** foreign_key_checks off *before* statement i runs. */
+  fkChecksOff: boolean[];
+  /** `table.column` (by the name after the statement) → definitions with the statement index. */
+  columns: Map<string, { index: number; def: ColumnDefinition }[]>;
+}
+
+const scriptFactsCache = new WeakMap<ParsedScript, ScriptFacts>();
+
+function scriptFacts(script: ParsedScript): ScriptFacts {
+  let facts = scriptFactsCache.get(script);
+  if (facts) return facts;
+  facts = { createdAt: new Map(), fkChecksOff: [], columns: new Map() };
+  const created = { createdRelations: new Set<string>() };
+  let off = false;
+  for (const s of script.statements) {
+    facts.fkChecksOff[s.index] = off;
+    off = foreignKeyChecksAfter(s, off);
+    recordMysqlRelations(created, s);
+    for (const t of created.createdRelations) if (!facts.createdAt.has(t)) facts.createdAt.set(t, s.index);
+    const alter = alterOf(s);
+    for (const op of alter?.ops ?? []) {
+      const name = op.kind === "add-column" ? op.column : op.kind === "modify-column" ? op.newName : undefined;
+      if (!name || (op.kind !== "add-column" && op.kind !== "modify-column")) continue;
+      const key = `${tableKey(alter!.table)}.${name.toLowerCase()}`;
+      const list = facts.columns.get(key) ?? [];
+      list.push({ index: s.index, def: op.definition });
+      facts.columns.set(key, list);
+    }
   }
-  return seen.createdRelations;
+  scriptFactsCache.set(script, facts);
+  return facts;
 }
 
 /**
@@ -110,8 +151,11 @@ export function isColumnAddedInChange(table: QualifiedName, column: string, cont
   return context.state?.columnsAddedInChange?.has(`${tableKey(table)}.${column.toLowerCase()}`) ?? false;
 }
 
+/** Was the table created earlier in this script, or by an earlier script of the change? */
 export function isNewTable(table: QualifiedName | string, statement: Statement, context: Pick<RuleContext, "script" | "state">): boolean {
-  return tablesCreatedBefore(statement, context).has(tableKey(table));
+  const key = tableKey(table);
+  if (context.state?.createdRelations?.has(key)) return true;
+  return (scriptFacts(context.script).createdAt.get(key) ?? Infinity) < statement.index;
 }
 
 /**
@@ -119,17 +163,18 @@ export function isNewTable(table: QualifiedName | string, statement: Statement, 
  * foreign_key_checks = 0|OFF` before it in the script (a new session starts with it on).
  */
 export function foreignKeyChecksOff(statement: Statement, script: ParsedScript): boolean {
-  let off = false;
-  for (const s of script.statements) {
-    if (s.index >= statement.index) break;
-    if (s.kind !== "set") continue;
-    for (const e of s.ast?.expr ?? []) {
-      const name = [e?.left?.name, ...(e?.left?.members ?? [])].map((n) => String(n).toLowerCase());
-      if (!name.includes("foreign_key_checks")) continue;
-      // 0, OFF (parsed as a column name), 'OFF', FALSE.
-      const v = String(e?.right?.value ?? e?.right?.column ?? "").toLowerCase();
-      off = v === "0" || v === "off" || v === "false";
-    }
+  return scriptFacts(script).fkChecksOff[statement.index] ?? false;
+}
+
+/** The foreign_key_checks setting after `s`, given the one before it. */
+function foreignKeyChecksAfter(s: Statement, off: boolean): boolean {
+  if (s.kind !== "set") return off;
+  for (const e of s.ast?.expr ?? []) {
+    const name = [e?.left?.name, ...(e?.left?.members ?? [])].map((n) => String(n).toLowerCase());
+    if (!name.includes("foreign_key_checks")) continue;
+    // 0, OFF (parsed as a column name), 'OFF', FALSE.
+    const v = String(e?.right?.value ?? e?.right?.column ?? "").toLowerCase();
+    off = v === "0" || v === "off" || v === "false";
   }
   return off;
 }
@@ -139,19 +184,10 @@ export function foreignKeyChecksOff(statement: Statement, script: ParsedScript):
  * MODIFY, CHANGE) gave it. Undefined when the script does not say: the rules then say so.
  */
 export function knownColumnBefore(table: QualifiedName, column: string, statement: Statement, script: ParsedScript): ColumnDefinition | undefined {
-  let current: { name: string; def?: ColumnDefinition } = { name: column.toLowerCase() };
-  const history: { name: string; def: ColumnDefinition }[] = [];
-  for (const s of script.statements) {
-    if (s.index >= statement.index) break;
-    const alter = alterOf(s);
-    if (!alter || tableKey(alter.table) !== tableKey(table)) continue;
-    for (const op of alter.ops) {
-      if (op.kind === "add-column") history.push({ name: op.column.toLowerCase(), def: op.definition });
-      if (op.kind === "modify-column") history.push({ name: op.newName.toLowerCase(), def: op.definition });
-    }
-  }
-  for (const h of history) if (h.name === current.name) current = { ...current, def: h.def };
-  return current.def;
+  const list = scriptFacts(script).columns.get(`${tableKey(table)}.${column.toLowerCase()}`) ?? [];
+  let known: ColumnDefinition | undefined;
+  for (const entry of list) if (entry.index < statement.index) known = entry.def;
+  return known;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -382,7 +418,18 @@ export interface StatementPlan extends OpPlan {
 }
 
 /** Plans every operation of an ALTER TABLE in its script context. */
+const planCache = new WeakMap<Statement, { config: unknown; plan: StatementPlan }>();
+
 export function planAlter(alter: AlterTable, statement: Statement, context: Pick<RuleContext, "config" | "script">): StatementPlan {
+  // Every MySQL rule plans the same statement: plan it once per statement and config.
+  const cached = planCache.get(statement);
+  if (cached?.config === context.config) return cached.plan;
+  const plan = computePlan(alter, statement, context);
+  planCache.set(statement, { config: context.config, plan });
+  return plan;
+}
+
+function computePlan(alter: AlterTable, statement: Statement, context: Pick<RuleContext, "config" | "script">): StatementPlan {
   const ctx: PlanContext = {
     server: serverOf(context.config),
     foreignKeyChecksOff: foreignKeyChecksOff(statement, context.script),

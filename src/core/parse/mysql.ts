@@ -15,7 +15,8 @@
 //      (CREATE PROCEDURE/FUNCTION/TRIGGER/EVENT: the header is checked, the body is not).
 // Only when all three reject it is the statement a parse error, reported at the position
 // node-sql-parser gave. ALTER TABLE is always modelled by `parseAlterTable` (rules need the
-// clause offsets for fixes), whichever step accepted it.
+// clause offsets for fixes) and, for speed, tries it before node-sql-parser: expressions inside
+// DEFAULT (…), CHECK (…) and AS (…) are then only checked for balanced parentheses.
 import { createRequire } from "node:module";
 import type { SqlSource } from "../model.js";
 import { blankRanges, lexSql, type Range } from "./lexer.js";
@@ -114,6 +115,16 @@ export function parseMysql(source: SqlSource): ParsedScript {
 type StatementParse = { nodes: unknown[] } | { error: { offset: number; message: string } };
 
 function parseStatement(piece: string, database: "mysql" | "mariadb"): StatementParse {
+  // ALTER TABLE goes to the clause grammar first: it models every clause anyway, and running
+  // node-sql-parser too (twice for MariaDB when its grammar rejects the clause) cost 0.5–0.8 ms
+  // per statement, most of the time of a 20,000-statement file.
+  if (/^\s*ALTER\s+(ONLINE\s+|IGNORE\s+)?TABLE\b/i.test(piece)) {
+    try {
+      return { nodes: [{ type: "alter", recognizer: "migration-guard", alter: parseAlterTable(piece) } satisfies AlterNode] };
+    } catch (error) {
+      if (!(error instanceof MysqlSyntaxError)) throw error;
+    }
+  }
   const grammars: ("mysql" | "mariadb")[] = database === "mariadb" ? ["mariadb", "mysql"] : ["mysql"];
   let first: PegError | undefined;
   for (const grammar of grammars) {
