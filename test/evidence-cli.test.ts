@@ -1,0 +1,76 @@
+// The CLI side of the evidence path: `init` writes the workflow, `test` validates its arguments,
+// prints the report schema, and runs end to end on PGlite with a JSON artifact.
+import { mkdtempSync, readFileSync, writeFileSync, mkdirSync, cpSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { main, type CliIo } from "../src/cli/main.js";
+import { EvidenceReport, evidenceJsonSchema } from "../src/core/evidence/report.js";
+import { HISTORIES } from "./evidence-helpers.js";
+
+function io(cwd: string): CliIo & { out: string[]; err: string[] } {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { cwd, out, err, stdout: (t) => out.push(t), stderr: (t) => err.push(t), isTTY: false, env: {} };
+}
+
+describe("migration-guard init", () => {
+  it("writes the workflow with a service of the configured PostgreSQL version and refuses to overwrite it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "mg-init-"));
+    mkdirSync(join(dir, ".github"));
+    writeFileSync(join(dir, ".github/migration-guard.yml"), "postgres_version: 16\npaths: [db/migrations/**]\n");
+    mkdirSync(join(dir, ".git"));
+    const first = io(dir);
+    expect(await main(["init"], first)).toBe(0);
+    expect(first.out.join("")).toContain("wrote .github/workflows/migration-guard.yml (postgres:16 service)");
+    expect(readFileSync(join(dir, ".github/workflows/migration-guard.yml"), "utf8")).toMatchSnapshot();
+    const again = io(dir);
+    expect(await main(["init"], again)).toBe(2);
+    expect(again.err.join("")).toBe("migration-guard init: .github/workflows/migration-guard.yml already exists; pass --force to overwrite it\n");
+  });
+
+  it("uses a MariaDB service for the mariadb dialect", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "mg-init-"));
+    writeFileSync(join(dir, "mg.yml"), 'dialect: mariadb\nmysql_version: "10.11"\n');
+    const run = io(dir);
+    expect(await main(["init", "--config", "mg.yml", "--stdout"], run)).toBe(0);
+    expect(run.out.join("")).toContain("        image: mariadb:10.11\n");
+    expect(run.out.join("")).toContain("MIGRATION_GUARD_DATABASE_URL: mysql://root:root@127.0.0.1:3306/\n");
+  });
+});
+
+describe("migration-guard test", () => {
+  it("prints the report's JSON Schema", async () => {
+    const run = io(process.cwd());
+    expect(await main(["test", "--print-schema"], run)).toBe(0);
+    expect(JSON.parse(run.out.join(""))).toEqual(evidenceJsonSchema());
+  });
+
+  it("rejects bad arguments with exit code 2 and a clear message", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "mg-test-"));
+    writeFileSync(join(dir, "mg.yml"), "dialect: mysql\n");
+    const a = io(dir);
+    expect(await main(["test", "--config", "mg.yml"], a)).toBe(2);
+    expect(a.err.join("")).toBe("migration-guard test: dialect mysql needs --database-url mysql://… (there is no embedded MySQL)\n");
+    const b = io(dir);
+    expect(await main(["test", "--last", "two"], b)).toBe(2);
+    expect(b.err.join("")).toBe("migration-guard test: --last must be a non-negative whole number, got `two`\n");
+    const c = io(dir);
+    expect(await main(["test", "--database-url", "redis://127.0.0.1:6379"], c)).toBe(2);
+    expect(c.err.join("")).toBe("migration-guard test: unsupported database URL scheme `redis:` (expected postgres://, postgresql://, mysql:// or mariadb://)\n");
+  });
+
+  it("runs a 2-migration change on PGlite, writes the JSON artifact and exits 0", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "mg-test-"));
+    cpSync(join(HISTORIES, "shop"), join(dir, "db"), { recursive: true });
+    const run = io(dir);
+    const code = await main(["test", "db", "--last", "2", "--seed-rows", "50", "--output", "report.json", "--head-sha", "a".repeat(40)], run);
+    expect(run.err.join("")).toBe("");
+    expect(code).toBe(0);
+    expect(existsSync(join(dir, "report.json"))).toBe(true);
+    const report = EvidenceReport.parse(JSON.parse(readFileSync(join(dir, "report.json"), "utf8")));
+    expect(report.headSha).toBe("a".repeat(40));
+    expect(report.migrations.map((m) => m.id)).toEqual(["db/000029_customer_order_count_function.up.sql", "db/000030_order_totals_view_last_order.up.sql"]);
+    expect(run.out.join("")).toMatch(/^## Migration test: passed ✅\n\nEngine: \*\*PGlite \(PostgreSQL\) 18\./);
+  }, 180_000);
+});
