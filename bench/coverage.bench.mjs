@@ -200,6 +200,7 @@ const tally = {
 };
 const misses = [];
 const failedRuns = [];
+const unlisted = [];
 for (const testCase of corpus) {
   const rowCaught = { squawk: false, ours: false };
   for (const kind of ["risky", "safe"]) {
@@ -219,6 +220,12 @@ for (const testCase of corpus) {
       } else {
         if (!squawkRight) tally.squawk.falsePositives++;
         if (!oursRight) tally.ours.falsePositives++;
+      }
+      // A rule the mapping does not list may be a new rule for this risk: say so, don't guess.
+      const contenders = [["squawk", theirs, testCase.rules.squawk, squawkRight], ["migration-guard", ours, testCase.rules["migration-guard"], oursRight]];
+      for (const [tool, run, relevant, right] of contenders) {
+        const unmapped = kind === "risky" && !right ? run.rules.filter((r) => !relevant.includes(r) && !SQUAWK_STYLE_RULES.has(r)) : [];
+        if (unmapped.length) unlisted.push(`${name} (${tool}): ${unmapped.join(", ")}`);
       }
       if (!oursRight) misses.push(`${name}: ${kind === "risky" ? "not flagged" : `flagged ${ours.rules.join(", ")}`}${ours.error ? ` (${ours.error})` : ""}`);
       const number = testCase[kind].length > 1 ? ` ${i + 1}` : "";
@@ -245,6 +252,7 @@ console.log(`| risky cases flagged by a rule addressing the risk | ${tally.squaw
 console.log(`| risk checks with at least one risky case flagged | ${tally.squawk.rowsCaught} / ${corpus.length} | ${tally.ours.rowsCaught} / ${corpus.length} |`);
 console.log(`| false positives on safe cases | ${tally.squawk.falsePositives} / ${tally.safe} | ${tally.ours.falsePositives} / ${tally.safe} |`);
 if (misses.length) console.error(`\nmigration-guard wrong on:\n  ${misses.join("\n  ")}`);
+if (unlisted.length) console.error(`\nflags on risky cases that the case's rule list does not name (check whether they address the risk):\n  ${unlisted.join("\n  ")}`);
 if (failedRuns.length) {
   console.error(`\n${failedRuns.length} run(s) failed, so the table above is not a valid result:\n  ${failedRuns.join("\n  ")}`);
   process.exitCode = 1;
