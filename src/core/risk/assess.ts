@@ -106,8 +106,7 @@ function walkScript(
   const rates = throughput(config);
   const created = new Set<string>();
   const createdInChange = (t: string) => created.has(statsKey(t));
-  const statementOf = (f: Finding) =>
-    statements.find((s) => f.span.file === s.span.file && f.span.startOffset >= s.span.startOffset && f.span.startOffset <= s.span.endOffset);
+  const statementOf = statementLocator(statements);
   const findingsOn = new Map<number, Finding[]>();
   for (const f of findings) {
     const s = statementOf(f);
@@ -142,10 +141,6 @@ function walkScript(
     estimates.set(statement.index, estimate);
     objects.addStatement(statement);
     objects.addImplied(statement, work, catalog);
-    for (const table of objects.result().tables) {
-      if (createdInChange(table) || created.has(statsKey(table))) continue;
-      (lookupTable(catalog, table) ? known : missing).add(table);
-    }
 
     const line = statement.span.startLine;
     operations.push({
@@ -191,7 +186,31 @@ function walkScript(
     const newTable = createdTable(statement);
     if (newTable) created.add(statsKey(newTable));
   }
+  // Once per script, not per statement: sorting the collected objects each time was quadratic.
+  for (const table of objects.result().tables) {
+    if (createdInChange(table)) continue;
+    (lookupTable(catalog, table) ? known : missing).add(table);
+  }
   return { holds, operations, objects, estimates, works, statementOf, statistics: { known: [...known].sort(), missing: [...missing].sort() } };
+}
+
+/** Finds the statement a finding points into, by binary search over the script's spans. */
+function statementLocator(statements: Statement[]): (finding: Finding) => Statement | undefined {
+  const ordered = [...statements].sort((a, b) => a.span.startOffset - b.span.startOffset);
+  return (finding) => {
+    const at = finding.span.startOffset;
+    let lo = 0;
+    let hi = ordered.length - 1;
+    let candidate: Statement | undefined;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (ordered[mid]!.span.startOffset <= at) {
+        candidate = ordered[mid];
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return candidate && candidate.span.file === finding.span.file && at <= candidate.span.endOffset ? candidate : undefined;
+  };
 }
 
 function transactionControl(statement: Statement): "begin" | "end" | undefined {
@@ -284,17 +303,20 @@ function weighFindings(
   down: ParsedScript | undefined,
 ): void {
   const groups = new Map<string, Finding[]>();
+  const inDown = down ? statementLocator(down.statements) : () => undefined;
   for (const f of findings) {
     if (f.suppressed || f.severity === "info") continue;
     // The rollback script only runs when something went wrong: its findings count, but less.
-    const aboutRollback = down && inScript(f, down) && !walk.statementOf(f) && !context.migrationRule?.(f.ruleId);
+    const aboutRollback = down && inDown(f) && !walk.statementOf(f) && !context.migrationRule?.(f.ruleId);
     const group = aboutRollback ? `rollback ${f.severity}` : f.severity;
     const statement = walk.statementOf(f);
     const ruleWork = fromRuleWork(context.ruleWork?.(f.ruleId));
     const estimate = statement ? walk.estimates.get(statement.index) : undefined;
     // The hold estimate already speaks for findings about work that grows with the table.
     if (ruleWork && isSizeDependent(ruleWork) && estimate?.known) continue;
-    groups.set(group, [...(groups.get(group) ?? []), f]);
+    const list = groups.get(group);
+    if (list) list.push(f);
+    else groups.set(group, [f]);
   }
   for (const [group, list] of groups) {
     const ids = unique(list.map((f) => f.ruleId));
@@ -305,11 +327,6 @@ function weighFindings(
     const label = group.startsWith("rollback") ? `${noun} in the rollback script` : noun;
     contribute(level, `${list.length} ${label} (${ids.join(", ")})`);
   }
-}
-
-/** Inside one of the script's statements (migration-level findings never are). */
-function inScript(f: Finding, script: ParsedScript): boolean {
-  return script.statements.some((s) => f.span.file === s.span.file && f.span.startOffset >= s.span.startOffset && f.span.startOffset <= s.span.endOffset);
 }
 
 function strongestPerTable(holds: Hold[]): TableLock[] {
