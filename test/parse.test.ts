@@ -102,3 +102,16 @@ describe("decoding file content", () => {
     expect(decodeSource(new Uint8Array([0x53, 0xe9, 0x20]))).toEqual({ ok: false, problem: "not valid UTF-8 text" });
   });
 });
+
+describe("MySQL splitting", () => {
+  it("starts a -- comment only when whitespace follows, as MySQL does", async () => {
+    const { lexSql } = await import("../src/core/parse/lexer.js");
+    const text = "UPDATE t SET a = 5--1;\n-- a comment; with a semicolon\nDELETE FROM t WHERE id = 1;";
+    const lexed = lexSql(text, { dialect: "mysql" });
+    expect(lexed.statements.map((r) => text.slice(r.start, r.end))).toEqual([
+      "UPDATE t SET a = 5--1",
+      "DELETE FROM t WHERE id = 1",
+    ]);
+    expect(lexed.comments).toHaveLength(1);
+  });
+});

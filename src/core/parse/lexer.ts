@@ -51,7 +51,9 @@ export function lexSql(text: string, { dialect }: LexOptions): LexResult {
       continue;
     }
     // -- line comments (MySQL also has #).
-    if ((c === "-" && next === "-") || (dialect === "mysql" && c === "#")) {
+    // MySQL only starts a `--` comment when a space or control character follows (`5--1` is 6).
+    const dashComment = c === "-" && next === "-" && (dialect === "postgres" || !/[^\s]/.test(text[i + 2] ?? " "));
+    if (dashComment || (dialect === "mysql" && c === "#")) {
       const end = text.indexOf("\n", i);
       const stop = end < 0 ? n : end;
       comments.push({ start: i, end: stop });
