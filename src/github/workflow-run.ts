@@ -6,7 +6,8 @@ import type { Context } from "probot";
 import { unzipSync } from "fflate";
 import { renderEvidenceMarkdown } from "../core/evidence/markdown.js";
 import { EVIDENCE_ARTIFACT_NAME, EVIDENCE_FILE_NAME, EvidenceReport } from "../core/evidence/report.js";
-import { GateEvidence } from "../core/gates/evidence.js";
+import type { GateEvidence } from "../core/gates/evidence.js";
+import { gateEvidenceFromReport } from "../core/gates/from-report.js";
 import type { GitHub } from "./octokit.js";
 
 /** The zipped artifact and the JSON inside it may not exceed these. */
@@ -151,49 +152,10 @@ async function changedTrustAnchors(octokit: GitHub, owner: string, repo: string,
     .filter((name, i, all) => all.indexOf(name) === i);
 }
 
-/** The evidence as the gates read it (src/core/gates/evidence.ts). */
+/** The evidence as the gates read it (mapping owned by src/core/gates/from-report.ts). */
 export function toGateEvidence(evidence: WorkflowEvidence): GateEvidence | undefined {
-  const r = evidence.report;
-  if (!r) return undefined;
-  return GateEvidence.parse(gateInput(evidence, r));
-}
-
-function gateInput(evidence: WorkflowEvidence, r: EvidenceReport) {
-  const forwardError = r.migrations.find((m) => !m.forward.ok)?.forward.error;
-  const seeded = r.environment.seeded.reduce((n, s) => n + s.rows, 0);
-  const failedRows = r.validation.reduce((n, c) => n + (c.ok ? 0 : (c.rows ?? 0)), 0);
-  const slowdowns = r.probe.slowdowns.map((s) => Math.max(0, s.slowdownPercent));
-  return {
-    url: evidence.runUrl,
-    engine: `${r.engine.kind === "pglite" ? "PGlite (PostgreSQL" : r.engine.kind === "mariadb" ? "MariaDB" : "PostgreSQL"} ${r.engine.serverVersion}${r.engine.kind === "pglite" ? ")" : ""}`,
-    headSha: r.headSha ?? evidence.pullRequest.headSha,
-    trusted: evidence.trusted,
-    ...(evidence.untrustedReason ? { untrustedReason: evidence.untrustedReason } : {}),
-    forward: { ok: r.environment.problems.length === 0 && r.migrations.every((m) => m.forward.ok), ...(forwardError ? { error: `${forwardError.where ?? ""}: ${forwardError.message}` } : {}) },
-    statements: r.migrations.flatMap((m) =>
-      m.forward.statements.map((s) => ({
-        migrationId: m.id,
-        file: s.file,
-        line: s.line,
-        durationMs: s.durationMs,
-        ...(s.probe ? { lockWaitMs: s.probe.longestWaitMs } : {}),
-        ...(s.rowsAffected !== undefined ? { rowsAffected: s.rowsAffected } : {}),
-      })),
-    ),
-    validation: { ok: r.validation.every((c) => c.ok || c.indicator === "warning"), failures: r.validation.filter((c) => !c.ok && c.indicator !== "warning").map((c) => `${c.name}${c.detail ? `: ${c.detail}` : ""}`) },
-    rollback: {
-      ran: r.rollback.ran,
-      ok: r.rollback.ran && r.migrations.every((m) => !m.rollback || m.rollback.ok),
-      schemaDiffEmpty: r.rollback.schemaDiff.length === 0,
-      diff: r.rollback.schemaDiff.map((d) => `${d.change} ${d.objectType} ${d.name}`),
-      lossy: r.rollback.lossy,
-      lossyTables: r.rollback.checksums.filter((c) => !c.matches).map((c) => c.table),
-      forwardAgainOk: r.migrations.every((m) => !m.forwardAgain || m.forwardAgain.ok),
-    },
-    rows: { checked: seeded, failed: failedRows },
-    ...(slowdowns.length ? { slowdownPercent: Math.max(...slowdowns) } : {}),
-    corruptions: r.validation.filter((c) => !c.ok && c.indicator === "corruption").length + r.migrations.filter((m) => m.partialFailure?.transactional && !m.partialFailure.clean && m.partialFailure.method !== "skipped").length,
-  };
+  if (!evidence.report) return undefined;
+  return gateEvidenceFromReport(evidence.report, { url: evidence.runUrl, trusted: evidence.trusted, untrustedReason: evidence.untrustedReason });
 }
 
 /** The review's evidence section. */
