@@ -545,11 +545,21 @@ describe("failures leave a check run that says what failed", () => {
 });
 
 describe("events handled by other modules", () => {
-  it("logs workflow_run.completed as not handled yet, without calling GitHub", async () => {
+  // The evidence module (src/github/workflow-run.ts) has its own tests; this pins the routing.
+  it("routes workflow_run.completed to the evidence module, which ignores a run that is not migration-guard's test", async () => {
+    const writes = emptyWrites();
+    recordWrites(writes);
+    const payload = example("workflow_run", "completed");
+    const artifacts = nock(API)
+      .get(`/repos/${OWNER}/${REPO}/actions/runs/${payload.workflow_run.id}/artifacts`)
+      .query({ per_page: "100" })
+      .reply(200, { total_count: 0, artifacts: [] });
+    nock(API).post(/\/app\/installations\/\d+\/access_tokens$/).optionally().reply(200, { token: "ghs_test", permissions: {} });
     const app = await testApp();
-    await app.receive("workflow_run", example("workflow_run", "completed"));
-    expect(nock.pendingMocks()).toEqual([]);
-    expect(app.logs.map((l) => l.msg).some((m) => /workflow_run \d+ .*not merged into reviews yet/.test(m))).toBe(true);
+    await app.receive("workflow_run", payload);
+    expect(artifacts.isDone()).toBe(true);
+    expect(app.logs.map((l) => l.msg).some((m) => /workflow_run \d+: not a migration-guard test run/.test(m))).toBe(true);
+    expect(writes).toEqual(emptyWrites());
   });
 });
 

@@ -10,6 +10,7 @@
 import type { Context } from "probot";
 import { analyzeChange } from "../core/analyze/engine.js";
 import type { Rule } from "../core/analyze/rule.js";
+import type { ConfigProblem } from "../core/config/load.js";
 import type { Config } from "../core/config/schema.js";
 import { selectMigrationFiles } from "../core/discover/index.js";
 import { loadParsers } from "../core/parse/index.js";
@@ -19,6 +20,7 @@ import { loadRules } from "../../rules/index.js";
 import { listPullRequestFiles, readBaseTree, readPullRequestChange, type PullRequestRef } from "../github/change.js";
 import { publishCheckRun, reportCheckRunFailure, type CheckRunTarget } from "../github/checks.js";
 import { CONFIG_PATH, loadRepoConfig } from "../github/config.js";
+import { loadRepoStatistics } from "../github/stats.js";
 import { formatReviewState, stripReviewState, type RunKey, type RunOutcome } from "../github/marker.js";
 import { prepareOctokit, type GitHub } from "../github/octokit.js";
 import { createReview, resolveThreadsAndDismissReviews, updateReviewBody, type InlineComment } from "../github/reviews.js";
@@ -84,21 +86,11 @@ export async function reviewPullRequest(context: Context, target: PullRequestTar
 
     if (!config.ok) {
       step = "reporting the configuration problems";
-      const list = config.problems.map((p) => `- \`${p.path || "(file)"}\`${p.line ? ` (line ${p.line})` : ""}: ${p.message}`);
-      await publishCheckRun(octokit, checkTarget, {
-        conclusion: "action_required",
-        key: key("config-error"),
-        detailsUrl: `${target.repoHtmlUrl}/blob/${target.defaultBranch}/${CONFIG_PATH}`,
-        output: {
-          title: `Invalid configuration: ${config.problems.length} problem${config.problems.length === 1 ? "" : "s"}`,
-          summary: [
-            `\`${CONFIG_PATH}\` (default branch \`${target.defaultBranch}\`) is not valid, so no migration was analyzed.`,
-            "",
-            ...list,
-            "",
-            "Fix the file on the default branch, then re-run this check.",
-          ].join("\n"),
-        },
+      await reportInvalidFile(octokit, target, key("config-error"), {
+        path: CONFIG_PATH,
+        title: "Invalid configuration",
+        problem: "is not valid, so no migration was analyzed.",
+        problems: config.problems,
       });
       return done("config-error", `${where}: invalid configuration (${config.problems.length} problems), action_required check run posted`);
     }
@@ -122,8 +114,21 @@ export async function reviewPullRequest(context: Context, target: PullRequestTar
       return done("no-migrations", `${where}: no migration files changed`);
     }
 
-    step = "reading the base branch and the changed migrations";
-    const base = await readBaseTree(octokit, target);
+    step = "reading the base branch, the table statistics and the changed migrations";
+    const [base, statistics] = await Promise.all([
+      readBaseTree(octokit, target),
+      loadRepoStatistics(octokit, { owner: target.owner, repo: target.repo, ref: target.defaultBranch }, config.config),
+    ]);
+    if (!statistics.ok) {
+      step = "reporting the statistics file's problems";
+      await reportInvalidFile(octokit, target, key("config-error"), {
+        path: statistics.file,
+        title: "Invalid statistics file",
+        problem: "is named by `stats_file` but is not a valid statistics file, so no migration was analyzed: the risk of each lock depends on these numbers. Regenerate it with the query `migration-guard stats-query` prints.",
+        problems: statistics.problems,
+      });
+      return done("config-error", `${where}: invalid statistics file (${statistics.problems.length} problems), action_required check run posted`);
+    }
     const change = await readPullRequestChange(octokit, target, config.config, { files, base, totalFiles: target.changedFiles });
     if (!change.changedPaths.length) {
       step = "reporting that no migration changed";
@@ -132,9 +137,9 @@ export async function reviewPullRequest(context: Context, target: PullRequestTar
     }
 
     step = "analyzing the migrations";
-    const report = analyzeChange(change.input, config.config, await loadEngine());
+    const report = analyzeChange(change.input, statistics.config, await loadEngine(), { stats: statistics.stats });
     const sections = await collectSections(
-      { context, report, config: config.config, pullRequest: target },
+      { context, report, config: statistics.config, pullRequest: target, sources: change.sources },
       options.sections,
     );
     const plan = planInlineComments(report, change.sources, change.hunks, snapshot.threads);
@@ -199,6 +204,32 @@ export async function reviewPullRequest(context: Context, target: PullRequestTar
     context.log.info({ outcome, apiCalls: calls.count }, message);
     return outcome;
   }
+}
+
+/** An action_required check run listing each problem of a file read from the default branch. */
+async function reportInvalidFile(
+  octokit: GitHub,
+  target: PullRequestTarget,
+  key: RunKey,
+  file: { path: string; title: string; problem: string; problems: ConfigProblem[] },
+): Promise<void> {
+  const count = `${file.problems.length} problem${file.problems.length === 1 ? "" : "s"}`;
+  const list = file.problems.map((p) => `- \`${p.path || "(file)"}\`${p.line ? ` (line ${p.line})` : ""}: ${p.message}`);
+  await publishCheckRun(octokit, { owner: target.owner, repo: target.repo, headSha: target.headSha }, {
+    conclusion: "action_required",
+    key,
+    detailsUrl: `${target.repoHtmlUrl}/blob/${target.defaultBranch}/${file.path}`,
+    output: {
+      title: `${file.title}: ${count}`,
+      summary: [
+        `\`${file.path}\` (default branch \`${target.defaultBranch}\`) ${file.problem}`,
+        "",
+        ...list,
+        "",
+        "Fix the file on the default branch, then re-run this check.",
+      ].join("\n"),
+    },
+  });
 }
 
 /** Re-deliveries and repeated events for a head that already has a result change nothing. */

@@ -13,6 +13,8 @@ export interface SectionInput {
   report: AnalysisReport;
   config: Config;
   pullRequest: { owner: string; repo: string; number: number; headSha: string; baseRef: string };
+  /** Text of the changed migrations by path (statement detail for the runbook and commit claims). */
+  sources?: Map<string, string>;
 }
 
 export type SectionProvider = (input: SectionInput) => Promise<Partial<ReviewSections>>;
