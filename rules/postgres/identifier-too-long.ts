@@ -11,7 +11,7 @@ const bytes = (s: string) => encoder.encode(s).length;
 /** Names a statement defines (not the ones it merely refers to), as the parser returns them. */
 function definedNames(statement: Statement): string[] {
   const { kind, ast } = statement;
-  const out: string[] = [];
+  const out: (string | undefined)[] = [];
   const last = (list: any[]) => names(list).at(-1);
   if (kind === "CreateStmt") out.push(ast.relation?.relname);
   if (kind === "ViewStmt") out.push(ast.view?.relname);
@@ -67,7 +67,7 @@ const rule: Rule = {
     good: [
       "CREATE INDEX orders_customer_id_created_at_idx ON orders (customer_id, created_at);",
       { sql: "COMMENT ON TABLE orders IS 'index_orders_on_customer_id_and_created_at_for_the_monthly_report';", note: "a string literal is not a name" },
-      { sql: 'ALTER TABLE orders ADD COLUMN "überweisungsbestätigungsnummer_der_zahlungsabwicklung_fü" text;', note: "58 characters, 62 bytes" },
+      { sql: 'ALTER TABLE orders ADD COLUMN "überweisungsbestätigungsnummer_der_zahlungsabwicklung_fü" text;', note: "56 characters, 59 bytes" },
     ],
   },
   check(statement) {
