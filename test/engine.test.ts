@@ -87,3 +87,36 @@ describe("the change as a whole", () => {
     expect(report.summary.suppressed).toBe(1);
   });
 });
+
+describe("schema knowledge from merged migrations", () => {
+  const base = {
+    "migrations/0001_orders.sql": [
+      "CREATE TABLE orders (id bigint PRIMARY KEY, status text, note varchar(100));",
+      "CREATE VIEW open_orders AS SELECT id, status FROM orders WHERE status = 'open';",
+    ].join("\n"),
+  };
+
+  it("knows a merged column's type, so varchar → text on a pull request is not flagged", async () => {
+    const report = await analyzeFiles(
+      { ...base, "migrations/0002_note_text.sql": "ALTER TABLE orders ALTER COLUMN note TYPE text;" },
+      { base, config: { rules: { "missing-rollback": "off" } } },
+    );
+    expect(ruleIds(report)).not.toContain("alter-column-type");
+  });
+
+  it("knows a merged view, so dropping a column it reads is flagged", async () => {
+    const report = await analyzeFiles(
+      { ...base, "migrations/0002_drop_status.sql": "ALTER TABLE orders DROP COLUMN status;" },
+      { base, config: { rules: { "missing-rollback": "off" } } },
+    );
+    expect(ruleIds(report)).toContain("dependent-object-drop-or-rename");
+  });
+
+  it("still treats merged tables as existing", async () => {
+    const report = await analyzeFiles(
+      { ...base, "migrations/0002_idx.sql": "CREATE INDEX orders_status_idx ON orders (status);" },
+      { base, config: { rules: { "missing-rollback": "off" } } },
+    );
+    expect(ruleIds(report)).toContain("require-concurrent-index");
+  });
+});

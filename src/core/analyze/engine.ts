@@ -12,7 +12,7 @@ import { assessRisk } from "../risk/assess.js";
 import { buildCatalog, type StatsCatalog } from "../stats/index.js";
 import { PRESETS } from "../../../rules/presets.js";
 import { hitsOf, type Direction, type MigrationFacts, type Rule, type RuleHit } from "./rule.js";
-import { advance, initialState, nextChange, startScript, type AnalysisState } from "./state.js";
+import { advance, initialState, nextChange, replaySchema, startScript, type AnalysisState } from "./state.js";
 import { recordMysqlRelations } from "./mysql-ast.js";
 import { collectSuppressions, suppressionFor, type Suppression } from "./suppress.js";
 
@@ -68,7 +68,13 @@ export function analyzeChange(input: ChangeInput, config: Config, rules: Rule[],
   const makeFinding = findingFactory(config, active);
 
   for (const migration of discovery.migrations) {
-    if (migration.status === "unchanged") continue;
+    if (migration.status === "unchanged") {
+      // Merged migrations are not analyzed, but what they declare is what later ones change:
+      // knowing `note varchar(100)` tells a free varchar → text from a rewrite.
+      const script = readScript(migration, contents, config);
+      if (script) replaySchema(changeState, script.statements, false);
+      continue;
+    }
     const facts = discovery.facts.get(migration.id) ?? {
       editedAfterMerge: false,
       deletedAfterMerge: false,
@@ -129,6 +135,14 @@ function findingFactory(config: Config, active: Map<string, ActiveRule>): Findin
       fix: hit.fix,
     };
   };
+}
+
+/** A migration's parsed up script, or undefined when its content is not at hand (the app lists merged files without fetching them). */
+function readScript(migration: Migration, contents: Map<string, SourceFile>, config: Config): ParsedScript | undefined {
+  const content = contents.get(migration.up.path)?.content;
+  if (content === undefined) return undefined;
+  const decoded = decodeSource(content);
+  return decoded.ok ? parseScript(scriptSource(migration.up, decoded.text, config.dialect)) : undefined;
 }
 
 function analyzeScript(

@@ -120,7 +120,18 @@ export function initialState(postgresVersion: number): AnalysisState {
 
 /** Without a base each migration is its own change: forget what it created, keep column types. */
 export function nextChange(state: AnalysisState): AnalysisState {
-  return { ...initialState(state.postgresVersion), columnTypes: state.columnTypes };
+  // Views are schema knowledge too: a later change that drops a column they read breaks them.
+  return { ...initialState(state.postgresVersion), columnTypes: state.columnTypes, viewDependencies: state.viewDependencies };
+}
+
+/**
+ * Replays a merged migration that the change does not touch: no rules run, nothing counts as
+ * created by the change, but the column types and views it declares become known.
+ */
+export function replaySchema(state: AnalysisState, statements: Statement[], toolWrapsInTransaction: boolean): void {
+  let scratch = startScript(nextChange(state), toolWrapsInTransaction);
+  for (const statement of statements) scratch = advance(scratch, statement, toolWrapsInTransaction);
+  for (const [view, reads] of scratch.viewDependencies) state.viewDependencies.set(view, reads);
 }
 
 /**
