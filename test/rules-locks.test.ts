@@ -178,6 +178,14 @@ async function relationNames(): Promise<Map<number, string>> {
   return new Map(result.rows.map((r) => [Number(r.oid), r.relname as string]));
 }
 
+/** Tables (and materialized views) of the example's schema: the relations traffic reaches. */
+async function tableNames(): Promise<Set<string>> {
+  const result = await runner.query(
+    "SELECT relname FROM pg_class WHERE relkind IN ('r', 'p', 'm') AND relnamespace NOT IN ('pg_catalog'::regnamespace, 'information_schema'::regnamespace)",
+  );
+  return new Set(result.rows.map((r) => r.relname as string));
+}
+
 /**
  * Runs one bad example and compares pg_locks with the declared locks. Returns the mismatches,
  * or a skip reason. `target` overrides the statement the engine says the rule flags.
@@ -195,6 +203,7 @@ async function checkExample(rule: Rule, example: RuleExample, target?: Statement
   await prepareDatabase((typeof example !== "string" && example.setup) || rule.examples.setup);
   try {
     const before = statements.filter((s) => s.index < flagged.index && s.kind !== "TransactionStmt");
+    const tables = await tableNames();
     let seen: SeenLock[];
     let already: SeenLock[] = [];
     if (cannotRunInTransaction(flagged)) {
@@ -211,6 +220,16 @@ async function checkExample(rule: Rule, example: RuleExample, target?: Statement
       seen = await relationLocks(runner, runnerPid, names);
     }
     const mismatches: string[] = [];
+    const declaredRelations = new Set(declared.map((lock) => resolveRelation(lock, flagged)));
+    // The other direction: a table the statement blocks traffic on must not go unmentioned.
+    for (const l of seen) {
+      const isTable = tables.has(l.relation);
+      const blocking = ["SHARE", "SHARE ROW EXCLUSIVE", "EXCLUSIVE", "ACCESS EXCLUSIVE"].includes(l.mode);
+      const fresh = !already.some((a) => a.relation === l.relation && a.mode === l.mode);
+      if (isTable && blocking && fresh && !declaredRelations.has(l.relation)) {
+        mismatches.push(`${rule.id}: PostgreSQL ${SERVER_VERSION} took ${l.mode} on ${l.relation}, which the rule does not declare`);
+      }
+    }
     for (const lock of declared) {
       const relation = resolveRelation(lock, flagged);
       if (!relation) {

@@ -54,6 +54,8 @@ export interface AnalysisState {
   indexesInChange: Map<string, string[][]>;
   /** `table.column` added to an existing table by the change. */
   columnsAddedInChange: Set<string>;
+  /** `table:constraint` added to an existing table by the change (its rollback may drop it). */
+  constraintsAddedInChange: Set<string>;
   /**
    * Column types declared by earlier statements, `table.column` → type. Unlike the rest this is
    * schema knowledge, kept across changes (see `nextChange`): a later migration's ALTER COLUMN
@@ -114,6 +116,7 @@ export function initialState(postgresVersion: number): AnalysisState {
     functionBodies: new Map(),
     indexesInChange: new Map(),
     columnsAddedInChange: new Set(),
+    constraintsAddedInChange: new Set(),
     columnTypes: new Map(),
   };
 }
@@ -154,6 +157,7 @@ export function startScript(
     functionBodies: new Map(state.functionBodies),
     indexesInChange: new Map([...state.indexesInChange].map(([table, list]) => [table, [...list]])),
     columnsAddedInChange: new Set(state.columnsAddedInChange),
+    constraintsAddedInChange: new Set(state.constraintsAddedInChange),
     columnTypes: isolated ? overlay(state.columnTypes) : state.columnTypes,
     inTransaction: toolWrapsInTransaction,
     explicitTransaction: false,
@@ -312,6 +316,7 @@ function recordConstraintFacts(state: AnalysisState, kind: string, ast: any): vo
   for (const cmd of alterCommands(ast)) {
     const constraint = cmd.def?.Constraint;
     if (cmd.subtype === "AT_AddConstraint" && constraint) {
+      if (constraint.conname) state.constraintsAddedInChange.add(`${table}:${constraint.conname}`);
       const column = notNullCheckColumn(constraint);
       if (constraint.skip_validation) {
         if (constraint.conname) state.notValidInTransaction.set(constraint.conname, table);
