@@ -1,7 +1,9 @@
 // A fake GitHub (REST under /api/v3, GraphQL under /api/graphql, as Probot calls a GitHub
 // Enterprise host set with GHE_HOST/GHE_PROTOCOL=http) for the app benchmark. It answers one
 // pull request shape (a list of files), records every request with its time, and counts
-// requests per installation token.
+// requests per installation token. It also answers the quality gates' calls (sticky comment,
+// `migration-guard/gates` check run, the PR's commits and their files for the commit-format
+// check, collaborator permission), keeping the sticky comments it was given per PR.
 import { createHash } from "node:crypto";
 import { createServer } from "node:http";
 
@@ -14,6 +16,18 @@ function addedPatch(content) {
   const lines = content.replace(/\n$/, "").split("\n");
   return [`@@ -0,0 +1,${lines.length} @@`, ...lines.map((l) => `+${l}`)].join("\n");
 }
+
+/** The one commit of every benchmark PR: in the recipe's format, touching every file. */
+const COMMIT_MESSAGE = [
+  "feat(DB-1234): index and constrain the t tables",
+  "",
+  "Migration: 20 migrations on t0..t19",
+  "Schema changes: indexes, a column, CHECK constraints, column types",
+  "Data transformations: none",
+  "Performance impact: see the migration-guard review",
+  "Rollback tested: No",
+  "Deployment window: low traffic",
+].join("\n");
 
 /**
  * @param {{ files: Record<string,string>, base: Record<string,string>, config: string }} repo
@@ -35,6 +49,13 @@ export async function startFakeGitHub(repo) {
   const byPr = new Map();
   /** Requests per installation token. */
   const byToken = new Map();
+  /** Requests per installation token and kind ("GET /pulls/:n/files"), for the call breakdown. */
+  const kindsByToken = new Map();
+  /** PR number per head SHA (the gates check run names only the head). */
+  const prOfHead = () => new Map([...heads].map(([pr, head]) => [head, pr]));
+  /** The sticky comments posted per PR (the gates' state lives there). */
+  const comments = new Map();
+  let nextComment = 1;
   let nextCheckRun = 1;
   const errors = [];
 
@@ -54,6 +75,10 @@ export async function startFakeGitHub(repo) {
       const url = new URL(req.url, "http://x");
       const token = String(req.headers.authorization ?? "");
       byToken.set(token, (byToken.get(token) ?? 0) + 1);
+      const kind = `${req.method} ${url.pathname.replace(/^\/api\/v3\/repos\/[^/]+\/[^/]+/, "").replace(/^\/api/, "").replace(/\/[0-9a-f]{40}/, "/:sha").replace(/\/\d+/g, "/:n")}`;
+      const kinds = kindsByToken.get(token) ?? new Map();
+      kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+      kindsByToken.set(token, kinds);
       const send = (status, data, type = "application/json; charset=utf-8") => {
         res.writeHead(status, { "content-type": type, "x-ratelimit-remaining": "4999", "x-ratelimit-limit": "5000" });
         res.end(typeof data === "string" ? data : JSON.stringify(data));
@@ -70,6 +95,11 @@ export async function startFakeGitHub(repo) {
         return send(200, listed.slice((page - 1) * 100, page * 100));
       }
       if (/^\/api\/v3\/repos\/[^/]+\/[^/]+\/git\/trees\//.test(p)) return send(200, { sha: "base", truncated: false, tree });
+      if (/^\/api\/v3\/repos\/[^/]+\/[^/]+\/check-runs$/.test(p) && req.method === "POST" && body.name === "migration-guard/gates") {
+        record(prOfHead().get(body.head_sha), { kind: "gates-check", at, conclusion: body.conclusion, title: body.output?.title });
+        const id = nextCheckRun++;
+        return send(201, { id, html_url: `http://github.local/runs/${id}` });
+      }
       if ((m = /^\/api\/v3\/repos\/[^/]+\/[^/]+\/check-runs$/.exec(p)) && req.method === "POST") {
         const pr = Number(/pr=(\d+)/.exec(body.external_id ?? "")?.[1]);
         record(pr, { kind: "check-run", at, conclusion: body.conclusion, title: body.output?.title });
@@ -84,6 +114,38 @@ export async function startFakeGitHub(repo) {
       if ((m = /^\/api\/v3\/repos\/[^/]+\/[^/]+\/pulls\/(\d+)\/reviews$/.exec(p))) {
         record(Number(m[1]), { kind: "review", at, comments: body.comments.length, bodyLength: body.body.length });
         return send(200, { id: 1, html_url: "http://github.local/review" });
+      }
+      // ---- the quality gates' calls (src/github/gates/api.ts) ----
+      if ((m = /^\/api\/v3\/repos\/[^/]+\/[^/]+\/issues\/(\d+)\/comments$/.exec(p))) {
+        const pr = Number(m[1]);
+        if (req.method === "GET") return send(200, comments.get(pr) ?? []);
+        const comment = {
+          id: nextComment++,
+          body: body.body,
+          html_url: `http://github.local/pull/${pr}#issuecomment-${nextComment}`,
+          user: { login: "migration-guard[bot]", type: "Bot", id: 1 },
+          performed_via_github_app: { id: 1 },
+        };
+        comments.set(pr, [...(comments.get(pr) ?? []), comment]);
+        record(pr, { kind: "gates-comment", at, bodyLength: body.body.length });
+        return send(201, comment);
+      }
+      if ((m = /^\/api\/v3\/repos\/[^/]+\/[^/]+\/issues\/comments\/(\d+)$/.exec(p)) && req.method === "PATCH") {
+        const comment = [...comments.values()].flat().find((c) => c.id === Number(m[1]));
+        if (!comment) return send(404, { message: "Not Found" });
+        comment.body = body.body;
+        return send(200, comment);
+      }
+      if (/^\/api\/v3\/repos\/[^/]+\/[^/]+\/commits\/[^/]+\/check-runs$/.test(p)) return send(200, { total_count: 0, check_runs: [] });
+      if ((m = /^\/api\/v3\/repos\/[^/]+\/[^/]+\/pulls\/(\d+)\/commits$/.exec(p))) {
+        const sha = heads.get(Number(m[1])) ?? "0".repeat(40);
+        return send(200, [{ sha, commit: { message: COMMIT_MESSAGE, author: { name: "Codertocat", date: "2026-11-24T00:00:00Z" } }, parents: [] }]);
+      }
+      if ((m = /^\/api\/v3\/repos\/[^/]+\/[^/]+\/commits\/([0-9a-f]{40})$/.exec(p))) {
+        return send(200, { sha: m[1], commit: { message: COMMIT_MESSAGE }, files: listed.map((f) => ({ filename: f.filename, status: f.status, sha: f.sha })) });
+      }
+      if ((m = /^\/api\/v3\/repos\/[^/]+\/[^/]+\/collaborators\/([^/]+)\/permission$/.exec(p))) {
+        return send(200, { permission: "write", role_name: "write", user: { login: decodeURIComponent(m[1]) } });
       }
       if (p === "/api/graphql") {
         if (body.query.startsWith("mutation")) return send(200, { data: {} });
@@ -121,6 +183,7 @@ export async function startFakeGitHub(repo) {
     heads,
     byPr,
     byToken,
+    kindsByToken,
     errors,
     close: () => new Promise((resolve) => server.close(resolve)),
   };

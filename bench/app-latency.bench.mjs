@@ -8,7 +8,9 @@
 // Probot paces writes per installation (≥ 1 s apart, reviews ≥ 3 s apart per installation,
 // GraphQL counts as a write). Deliveries are therefore spread over many installations, as for
 // an app installed in many repositories; the pacing floor is reported next to the latency.
-// Needs `npm run build` first (`npm run bench` does it). APP_BENCH_SECONDS shortens phase B.
+// Needs `npm run build` first (`npm run bench` does it). APP_BENCH_SECONDS shortens phase B
+// (0 skips it); APP_BENCH_GATES=off turns the quality gates and commit-format check off (they
+// are on by default, as for a repository without configuration).
 import { spawn } from "node:child_process";
 import { createHmac, generateKeyPairSync, randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -23,6 +25,10 @@ const examples = require("@octokit/webhooks-examples");
 const SECRET = "bench-secret";
 const SOAK_SECONDS = Number(process.env.APP_BENCH_SECONDS ?? 60);
 const LATENCY_RATE = Number(process.env.APP_BENCH_LATENCY_RATE ?? 10);
+const GATES = process.env.APP_BENCH_GATES !== "off";
+/** Phase A's deliveries (200 for the recorded numbers; fewer for a quick check of the setup). */
+const DELIVERIES = Number(process.env.APP_BENCH_DELIVERIES ?? 200);
+const CONFIG = GATES ? "postgres_version: 15\n" : "postgres_version: 15\ngates:\n  enabled: false\ncommit_format:\n  enabled: false\n";
 
 // ---- the pull request: 20 migrations (up + down), most with findings -----------------------
 const STATEMENTS = [
@@ -46,7 +52,7 @@ tables.forEach((t, i) => {
 const FILES = Object.keys(files).length;
 
 // ---- fake GitHub and the app ---------------------------------------------------------------
-const github = await startFakeGitHub({ files, base, config: "postgres_version: 15\n" });
+const github = await startFakeGitHub({ files, base, config: CONFIG });
 const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048, privateKeyEncoding: { type: "pkcs1", format: "pem" }, publicKeyEncoding: { type: "spki", format: "pem" } });
 const PORT = 39000 + Math.floor(Math.random() * 1000);
 const nodeFlags = process.env.APP_BENCH_NODE_FLAGS ? process.env.APP_BENCH_NODE_FLAGS.split(" ") : [];
@@ -146,17 +152,22 @@ function rssMb(pid) {
 // ---- A: latency --------------------------------------------------------------------------
 await run(10, 10, 10, 1); // warm-up (parsers, rules, token cache)
 const cpuBefore = cpuMs(appProcess.pid);
-const latencyRuns = await run(200, LATENCY_RATE, 200, 10_000);
-const cpuPerDelivery = (cpuMs(appProcess.pid) - cpuBefore) / 200;
+const latencyRuns = await run(DELIVERIES, LATENCY_RATE, DELIVERIES, 10_000);
+const cpuPerDelivery = (cpuMs(appProcess.pid) - cpuBefore) / DELIVERIES;
 const reviewed = timing(latencyRuns, "review");
 const checkRun = timing(latencyRuns, "check-run");
 const state = timing(latencyRuns, "state");
 
 // ---- C: API calls per delivery (one delivery per installation in phase A) ---------------
 const calls = [];
-for (let i = 0; i < 200; i++) calls.push(github.byToken.get(`token ghs_inst_${10_000 + i}`) ?? 0);
+for (let i = 0; i < DELIVERIES; i++) calls.push(github.byToken.get(`token ghs_inst_${10_000 + i}`) ?? 0);
 const maxCalls = Math.max(...calls);
 const minCalls = Math.min(...calls);
+const breakdown = [...(github.kindsByToken.get("token ghs_inst_10000") ?? new Map())]
+  .map(([kind, n]) => (n > 1 ? `${kind} ×${n}` : kind))
+  .join(", ");
+const gatesChecks = latencyRuns.filter((r) => github.byPr.get(r.number)?.some((e) => e.kind === "gates-check")).length;
+const gatesComments = latencyRuns.filter((r) => github.byPr.get(r.number)?.some((e) => e.kind === "gates-comment")).length;
 
 // ---- B: sustained load ----------------------------------------------------------------------
 let peakRss = rssMb(appProcess.pid);
@@ -174,15 +185,17 @@ await github.close();
 
 console.log(`| Measure | Result |
 |---|---|
-| PR shape | ${tables.length} migrations (${FILES} files, all added), findings with inline comments and suggestions |
-| A. webhook → review posted, 200 deliveries at ${LATENCY_RATE}/s over 200 installations | p50 ${ms(pct(reviewed, 50))}, p99 ${ms(pct(reviewed, 99))}, max ${ms(reviewed.at(-1))} (${reviewed.length}/200 reviewed) |
+| PR shape | ${tables.length} migrations (${FILES} files, all added), findings with inline comments and suggestions; quality gates and commit-format check ${GATES ? "on (defaults)" : "off"} |
+| A. webhook → review posted, ${DELIVERIES} deliveries at ${LATENCY_RATE}/s over ${DELIVERIES} installations | p50 ${ms(pct(reviewed, 50))}, p99 ${ms(pct(reviewed, 99))}, max ${ms(reviewed.at(-1))} (${reviewed.length}/${DELIVERIES} reviewed) |
 | A. webhook → state query (config + file listing in parallel) | p50 ${ms(pct(state, 50))}, p99 ${ms(pct(state, 99))} |
 | A. webhook → check run posted | p50 ${ms(pct(checkRun, 50))}, p99 ${ms(pct(checkRun, 99))} |
-| B. ${SOAK_SECONDS} s at 20 deliveries/s (${soakRuns.length} deliveries, 200 installations) | ${soakReviewed}/${soakRuns.length} reviewed, ${badStatus} non-2xx webhook answers, ${github.errors.length} failure check runs or unexpected requests, ${appErrors.length} error log lines |
+| B. ${SOAK_SECONDS} s at 20 deliveries/s (${soakRuns.length} deliveries, 200 installations) | ${SOAK_SECONDS ? `${soakReviewed}/${soakRuns.length} reviewed, ${badStatus} non-2xx webhook answers` : "skipped"}; whole run: ${github.errors.length} failure check runs or unexpected requests, ${appErrors.length} error log lines |
 | B. webhook → review under load | p50 ${ms(pct(soakLatency, 50))}, p99 ${ms(pct(soakLatency, 99))} |
 | A. app CPU time per delivery (user + system) | ${cpuPerDelivery.toFixed(0)} ms |
 | B. app RSS (peak, sampled every 250 ms) | ${peakRss.toFixed(0)} MB |
-| C. GitHub API calls per delivery (installation token requests excluded) | ${minCalls === maxCalls ? maxCalls : `${minCalls}–${maxCalls}`} (budget ${FILES}/100 + 6 = ${(FILES / 100 + 6).toFixed(1)}) |`);
+| C. GitHub API calls per delivery (installation token requests excluded) | ${minCalls === maxCalls ? maxCalls : `${minCalls}–${maxCalls}`} (budget ${FILES}/100 + 6 = ${(FILES / 100 + 6).toFixed(1)}) |
+| C. calls of one delivery | ${breakdown} |
+| A. gates check run / sticky comment posted | ${gatesChecks}/${DELIVERIES}, ${gatesComments}/${DELIVERIES} |`);
 if (github.errors.length) console.log("\nerrors:\n" + github.errors.slice(0, 5).join("\n"));
 if (appErrors.length) console.log("\napp errors:\n" + appErrors.slice(0, 5).join("\n"));
 process.exit(github.errors.length || appErrors.length || badStatus || soakReviewed < soakRuns.length ? 1 : 0);
