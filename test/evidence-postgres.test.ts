@@ -141,3 +141,34 @@ describe("scratch database safety", () => {
     expect(left.rowCount).toBe(0);
   });
 });
+
+describe("Ctrl-C", () => {
+  it("drops the scratch database when interrupted mid-statement and exits 130", async () => {
+    const { main } = await import("../src/cli/main.js");
+    const { HISTORIES } = await import("./evidence-helpers.js");
+    const err: string[] = [];
+    const run = main(["test", ".", "--last", "1", "--seed-rows", "10", "--database-url", PG_URL, "--allow-existing", "--no-partial-failure"], {
+      cwd: `${HISTORIES}/slow`,
+      stdout: () => undefined,
+      stderr: (t) => err.push(t),
+      isTTY: false,
+      env: {},
+    });
+    const client = new pg.Client({ connectionString: PG_URL });
+    await client.connect();
+    let scratch: string | undefined;
+    // Wait until the 60-second backfill is running in the scratch database, then interrupt.
+    for (let i = 0; i < 600 && !scratch; i++) {
+      const r = await client.query("SELECT datname FROM pg_stat_activity WHERE datname LIKE 'mg_test_%' AND query LIKE 'UPDATE jobs%' AND state = 'active'");
+      scratch = r.rows[0]?.datname;
+      if (!scratch) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(scratch).toMatch(/^mg_test_/);
+    process.emit("SIGINT");
+    expect(await run).toBe(130);
+    expect(err.join("")).toContain(`interrupted; scratch database ${scratch} dropped`);
+    const left = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [scratch]);
+    await client.end();
+    expect(left.rowCount).toBe(0);
+  }, 120_000);
+});

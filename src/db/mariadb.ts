@@ -51,7 +51,14 @@ export async function createMariadbScratch(url: string, options: { allowExisting
     } catch (error) {
       throw new DatabaseSetupError(`cannot create a scratch database on ${redact(url)}: ${errorMessage(error)}`);
     }
-    let dropped = false;
+    let dropping: Promise<void> | undefined;
+    const dropDatabase = async () => {
+      try {
+        await admin.query(`DROP DATABASE IF EXISTS \`${name}\``);
+      } finally {
+        await admin.close();
+      }
+    };
     return {
       kind: "mariadb",
       dialect: "mysql",
@@ -60,14 +67,9 @@ export async function createMariadbScratch(url: string, options: { allowExisting
       name,
       multiSession: true,
       connect: () => openMysqlSession({ ...base, database: name }),
-      async drop() {
-        if (dropped) return;
-        dropped = true;
-        try {
-          await admin.query(`DROP DATABASE IF EXISTS \`${name}\``);
-        } finally {
-          await admin.close();
-        }
+      drop() {
+        dropping ??= dropDatabase();
+        return dropping;
       },
     };
   } catch (error) {

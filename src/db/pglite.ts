@@ -8,7 +8,7 @@ export async function createPgliteScratch(): Promise<ScratchDatabase> {
   const version = String((await db.query<{ server_version: string }>("SHOW server_version")).rows[0]!.server_version);
   const pid = Number((await db.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]!.pid);
   let handedOut = false;
-  let closed = false;
+  let closing: Promise<void> | undefined;
   const session: Session = {
     pid,
     async query(sql, params) {
@@ -37,10 +37,9 @@ export async function createPgliteScratch(): Promise<ScratchDatabase> {
       handedOut = true;
       return session;
     },
-    async drop() {
-      if (closed) return;
-      closed = true;
-      await db.close();
+    drop() {
+      closing ??= db.close();
+      return closing;
     },
   };
 }

@@ -61,7 +61,7 @@ export async function createPostgresScratch(url: string, options: { allowExistin
     } catch (error) {
       throw new DatabaseSetupError(`cannot create a scratch database on ${redact(url)}: ${errorMessage(error)}`);
     }
-    let dropped = false;
+    let dropping: Promise<void> | undefined;
     return {
       kind: "postgres",
       dialect: "postgres",
@@ -70,20 +70,24 @@ export async function createPostgresScratch(url: string, options: { allowExistin
       name,
       multiSession: true,
       connect: () => openPostgresSession(withDatabase(url, name)),
-      async drop() {
-        if (dropped) return;
-        dropped = true;
-        try {
-          if (major >= 13) await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-          else {
-            await admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()", [name]);
-            await admin.query(`DROP DATABASE IF EXISTS "${name}"`);
-          }
-        } finally {
-          await admin.close();
-        }
+      drop() {
+        // Ctrl-C and the normal end may both ask: the second caller waits for the same drop.
+        dropping ??= dropDatabase();
+        return dropping;
       },
     };
+
+    async function dropDatabase(): Promise<void> {
+      try {
+        if (major >= 13) await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+        else {
+          await admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()", [name]);
+          await admin.query(`DROP DATABASE IF EXISTS "${name}"`);
+        }
+      } finally {
+        await admin.close();
+      }
+    }
   } catch (error) {
     await admin.close();
     throw error;

@@ -88,6 +88,8 @@ export async function runScript(ctx: ExecutionContext, script: ExecutableScript,
       try {
         rowCount = (await ctx.main.query(statement.text)).rowCount;
       } catch (error) {
+        // Ctrl-C drops the database under the running statement: that is not the migration's failure.
+        if (ctx.signal?.aborted) throw new AbortedError();
         failure = errorMessage(error);
       }
       const durationMs = performance.now() - t0;
@@ -131,8 +133,8 @@ export async function runScript(ctx: ExecutionContext, script: ExecutableScript,
       inTransaction = false;
     }
   } catch (error) {
+    if (error instanceof AbortedError || ctx.signal?.aborted) throw new AbortedError();
     if (inTransaction) await ctx.main.query("ROLLBACK").catch(() => undefined);
-    if (error instanceof AbortedError) throw error;
     return finish(false, { where: script.file, message: errorMessage(error) });
   } finally {
     if (options.probe) {

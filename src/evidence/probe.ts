@@ -106,7 +106,8 @@ export class BlockingProbe {
   private async timed(q: ProbeQuery): Promise<number> {
     this.busy = true;
     try {
-      if (q.write) await this.session.query("BEGIN");
+      // A dropped or terminated connection must not end the loop with an unhandled rejection.
+      if (q.write) await this.session.query("BEGIN").catch(() => undefined);
       const start = performance.now();
       // Errors (unique violations, a column the migration dropped) still tell how long the lock took.
       await this.session.query(q.sql).catch(() => undefined);

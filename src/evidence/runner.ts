@@ -268,6 +268,7 @@ class TestRun {
   }
 
   private async step<T extends { ok: boolean; summary: string }>(name: Step["name"], body: () => Promise<T>): Promise<T> {
+    if (this.input.signal?.aborted) throw new AbortedError();
     const t0 = performance.now();
     this.progress(name);
     try {
@@ -275,7 +276,7 @@ class TestRun {
       this.steps.push({ name, status: result.ok ? "passed" : "failed", durationMs: Math.round(performance.now() - t0), summary: result.summary });
       return result;
     } catch (error) {
-      if (error instanceof AbortedError) throw error;
+      if (error instanceof AbortedError || this.input.signal?.aborted) throw new AbortedError();
       const summary = `internal error: ${errorMessage(error)}`;
       this.steps.push({ name, status: "failed", durationMs: Math.round(performance.now() - t0), summary });
       this.problems.push({ message: `${name}: ${errorMessage(error)}` });
@@ -374,21 +375,36 @@ class TestRun {
     let method: PartialFailure["method"];
     let k: number;
     let note: string | undefined;
-    if (transactional) {
+    if (transactional && this.ctx.observer) {
+      // Complete the first half, then kill the connection while the next statement runs, as a
+      // network interruption would (and without paying for the whole migration twice).
+      k = Math.floor(n / 2);
+      if (k === 0) await this.ctx.main.query("BEGIN");
+      else {
+        const run = await runScript(this.ctx, script, { mode, trace: false, stopAfter: k });
+        if (!run.ok) {
+          await this.ctx.main.query("ROLLBACK").catch(() => undefined);
+          return skipped(`statement failed before the interruption point: ${run.error?.message ?? ""}`);
+        }
+      }
+      const pending = this.ctx.main.query(script.statements[k]!.text).then(
+        () => "had completed",
+        () => "was running",
+      );
+      await sleep(5);
+      await this.terminateMain();
+      method = "terminated";
+      note = `connection terminated while statement ${k + 1} of ${n} ${await pending}, before COMMIT`;
+    } else if (transactional) {
       k = Math.max(1, Math.floor(n / 2));
       const run = await runScript(this.ctx, script, { mode, trace: false, stopAfter: k });
       if (!run.ok) {
         await this.ctx.main.query("ROLLBACK").catch(() => undefined);
         return skipped(`statement failed before the interruption point: ${run.error?.message ?? ""}`);
       }
-      if (this.ctx.observer) {
-        await this.terminateMain();
-        method = "terminated";
-      } else {
-        await this.ctx.main.query("ROLLBACK");
-        method = "rolled-back";
-        note = "emulated with ROLLBACK: PGlite has a single connection, so the backend cannot be terminated from outside";
-      }
+      await this.ctx.main.query("ROLLBACK");
+      method = "rolled-back";
+      note = "emulated with ROLLBACK: PGlite has a single connection, so the backend cannot be terminated from outside";
     } else {
       k = Math.floor(n / 2);
       const next = script.statements[k]!;
