@@ -1,0 +1,95 @@
+/* eslint-disable @typescript-eslint/no-explicit-any */
+import type { Rule } from "../../src/core/analyze/rule.js";
+import { alterCommands, columnConstraints, relationName, stripPublic } from "../../src/core/analyze/pg-ast.js";
+import type { ParsedScript, Statement } from "../../src/core/parse/index.js";
+import { alteredTable, isExisting, lock, SIZE_NOTE, sizedSeverity, sizeHint } from "./_pg.js";
+
+/** The columns of index `name` on `table` when an earlier statement of the script created it. */
+function indexColumns(script: ParsedScript, before: Statement, table: string, name: string): string[] | undefined {
+  let columns: string[] | undefined;
+  for (const s of script.statements) {
+    if (s.index >= before.index) break;
+    if (s.kind === "IndexStmt" && s.ast.idxname === name && stripPublic(relationName(s.ast.relation)) === table) {
+      const params = (s.ast.indexParams ?? []).map((p: any) => p.IndexElem?.name);
+      columns = params.every((p: unknown) => typeof p === "string") ? params : undefined; // expressions cannot be a PK
+    }
+  }
+  return columns;
+}
+
+/**
+ * Whether earlier statements of the script show `table.column` nullable: added without NOT NULL
+ * (or given DROP NOT NULL) and not made NOT NULL since. Undefined when the script does not say.
+ */
+function nullableInScript(script: ParsedScript, before: Statement, table: string, column: string): boolean | undefined {
+  let nullable: boolean | undefined;
+  for (const s of script.statements) {
+    if (s.index >= before.index) break;
+    if (stripPublic(alteredTable(s) ?? "") !== table) continue;
+    for (const cmd of alterCommands(s.ast)) {
+      const def = cmd.def?.ColumnDef;
+      if (cmd.subtype === "AT_AddColumn" && def?.colname === column) {
+        nullable = !columnConstraints(def).some((c) => c.contype === "CONSTR_NOTNULL" || c.contype === "CONSTR_PRIMARY");
+      }
+      if (cmd.name !== column) continue;
+      if (cmd.subtype === "AT_SetNotNull") nullable = false;
+      if (cmd.subtype === "AT_DropNotNull") nullable = true;
+      if (cmd.subtype === "AT_DropColumn") nullable = undefined;
+    }
+  }
+  return nullable;
+}
+
+const rule: Rule = {
+  id: "add-primary-key-using-index-nullable",
+  title: "ADD PRIMARY KEY USING INDEX on nullable columns (implicit SET NOT NULL scan)",
+  dialects: ["postgres"],
+  severity: "error",
+  docs: {
+    why: `\`ALTER TABLE … ADD PRIMARY KEY USING INDEX\` is meant to be metadata only, but a primary key needs NOT NULL columns: when an index column is nullable, PostgreSQL sets it NOT NULL on the spot and scans the whole table to prove it while holding ACCESS EXCLUSIVE — no reads or writes until the scan ends (Eugene W14). Verified on PostgreSQL 15: the nullable column gets \`attnotnull\` and the table a sequential scan; a NOT NULL column, or one with a validated \`CHECK (col IS NOT NULL)\`, gets none. The rule reports only columns the analyzed change shows nullable (added without NOT NULL); it stays silent when it cannot know.\n\n${SIZE_NOTE}`,
+    locks: [{ on: "altered table", mode: "ACCESS EXCLUSIVE", relation: "orders" }],
+    work: "scan",
+    versions: "The validated CHECK (col IS NOT NULL) shortcut exists since PostgreSQL 12.",
+    safeAlternative: [
+      "1. `ALTER TABLE <t> ADD CONSTRAINT <t>_<col>_not_null CHECK (<col> IS NOT NULL) NOT VALID;`",
+      "2. `ALTER TABLE <t> VALIDATE CONSTRAINT <t>_<col>_not_null;` (SHARE UPDATE EXCLUSIVE: reads and writes continue).",
+      "3. `ALTER TABLE <t> ADD PRIMARY KEY USING INDEX <index>;` — PostgreSQL 12+ uses the CHECK and skips the scan.",
+      "4. Optionally drop the CHECK afterwards.",
+    ].join("\n"),
+  },
+  examples: {
+    setup: "CREATE TABLE orders (id bigint, number text);",
+    bad: [
+      "ALTER TABLE orders ADD COLUMN uuid uuid;\nCREATE UNIQUE INDEX orders_uuid_idx ON orders (uuid);\nALTER TABLE orders ADD PRIMARY KEY USING INDEX orders_uuid_idx;",
+      "ALTER TABLE orders ADD COLUMN uuid uuid NOT NULL DEFAULT gen_random_uuid();\nALTER TABLE orders ALTER COLUMN uuid DROP NOT NULL;\nCREATE UNIQUE INDEX orders_uuid_idx ON orders (uuid);\nALTER TABLE orders ADD CONSTRAINT orders_pkey PRIMARY KEY USING INDEX orders_uuid_idx;",
+    ],
+    good: [
+      "ALTER TABLE orders ADD COLUMN uuid uuid NOT NULL DEFAULT gen_random_uuid();\nCREATE UNIQUE INDEX orders_uuid_idx ON orders (uuid);\nALTER TABLE orders ADD PRIMARY KEY USING INDEX orders_uuid_idx;",
+      "ALTER TABLE orders ADD COLUMN uuid uuid;\nCREATE UNIQUE INDEX orders_uuid_idx ON orders (uuid);\nALTER TABLE orders ADD CONSTRAINT orders_uuid_not_null CHECK (uuid IS NOT NULL) NOT VALID;\nALTER TABLE orders VALIDATE CONSTRAINT orders_uuid_not_null;\nALTER TABLE orders ADD PRIMARY KEY USING INDEX orders_uuid_idx;",
+      { sql: "ALTER TABLE orders ADD PRIMARY KEY USING INDEX orders_number_idx;", note: "the index and its columns are not in the change: unknown, so silent" },
+      "CREATE TABLE coupons (code text);\nCREATE UNIQUE INDEX coupons_code_idx ON coupons (code);\nALTER TABLE coupons ADD PRIMARY KEY USING INDEX coupons_code_idx;",
+    ],
+  },
+  check(statement, { state, script, config }) {
+    const table = alteredTable(statement);
+    if (!table || !isExisting(state, table)) return;
+    const bare = stripPublic(table);
+    const hits = [];
+    for (const cmd of alterCommands(statement.ast)) {
+      const c = cmd.def?.Constraint;
+      if (cmd.subtype !== "AT_AddConstraint" || c?.contype !== "CONSTR_PRIMARY" || !c.indexname) continue;
+      const columns = indexColumns(script, statement, bare, c.indexname) ?? [];
+      const nullable = columns.filter((col) => nullableInScript(script, statement, bare, col) === true && !(state.postgresVersion >= 12 && state.notNullChecked.has(`${bare}.${col}`)));
+      if (!nullable.length) continue;
+      hits.push({
+        message: `${nullable.map((col) => `\`${col}\``).join(", ")} of \`${table}\`${sizeHint(config, table)} ${nullable.length > 1 ? "are" : "is"} nullable: ADD PRIMARY KEY USING INDEX ${c.indexname} sets NOT NULL and scans the whole table under an ACCESS EXCLUSIVE lock.`,
+        severity: sizedSeverity(config, table, "error"),
+        locks: [lock(table, "ACCESS EXCLUSIVE")],
+        help: `Add CHECK (${nullable[0]} IS NOT NULL) NOT VALID, VALIDATE it, then ADD PRIMARY KEY USING INDEX (PostgreSQL 12+ skips the scan).`,
+      });
+    }
+    return hits;
+  },
+};
+
+export default rule;
