@@ -2,20 +2,12 @@
 // https://www.postgresql.org/docs/current/explicit-locking.html and ALTER TABLE's docs).
 // Used by the risk model, lock_timeout rules and "statements after ACCESS EXCLUSIVE".
 /* eslint-disable @typescript-eslint/no-explicit-any */
-import type { LockFact, LockMode } from "../model.js";
+import { LockMode, type LockFact } from "../model.js";
 import type { Statement } from "../parse/index.js";
 import { alterCommands, names, relationName } from "./pg-ast.js";
 
-const ORDER: LockMode[] = [
-  "ACCESS SHARE",
-  "ROW SHARE",
-  "ROW EXCLUSIVE",
-  "SHARE UPDATE EXCLUSIVE",
-  "SHARE",
-  "SHARE ROW EXCLUSIVE",
-  "EXCLUSIVE",
-  "ACCESS EXCLUSIVE",
-];
+/** The schema lists the modes weakest first, in the order of PostgreSQL's conflict table. */
+const ORDER: readonly LockMode[] = LockMode.options;
 
 export function lockRank(mode: LockMode): number {
   return ORDER.indexOf(mode);
