@@ -519,7 +519,7 @@ describe("failures leave a check run that says what failed", () => {
     expect(writes.checkRuns[0]).toMatchObject({
       conclusion: "failure",
       external_id: "mg1 pr=2 outcome=failed base=master",
-      output: { title: "migration-guard could not finish: reading the base branch and the changed migrations" },
+      output: { title: "migration-guard could not finish: reading the base branch, the table statistics and the changed migrations" },
     });
     expect(writes.checkRuns[0]!.output.summary).toContain("HTTP 404: Not Found");
     expect(writes.reviews).toEqual([]);
