@@ -377,7 +377,7 @@ describe("large pull requests", () => {
     const { reads, writes } = mockGitHub(s, { config: CONFIG, readsChange: true, listFiles: false });
     const pages = nock(API);
     for (let page = 1; page <= 30; page++) {
-      const link = page < 30 ? { link: `<${API}/repos/${OWNER}/${REPO}/pulls/2/files?per_page=100&page=${page + 1}>; rel="next"` } : {};
+      const link: Record<string, string> = page < 30 ? { link: `<${API}/repos/${OWNER}/${REPO}/pulls/2/files?per_page=100&page=${page + 1}>; rel="next"` } : {};
       pages
         .get(`/repos/${OWNER}/${REPO}/pulls/2/files`)
         .query(page === 1 ? { per_page: "100" } : { per_page: "100", page: String(page) })
