@@ -60,6 +60,24 @@ describe("migration-guard test", () => {
     expect(c.err.join("")).toBe("migration-guard test: unsupported database URL scheme `redis:` (expected postgres://, postgresql://, mysql:// or mariadb://)\n");
   });
 
+  it("tests the migrations added compared with the base (--base-dir), building the environment from the base's", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "mg-test-"));
+    cpSync(join(HISTORIES, "shop"), join(dir, "db"), { recursive: true });
+    cpSync(join(HISTORIES, "shop"), join(dir, "base"), { recursive: true, filter: (src) => !/00002[89]|000030/.test(src) });
+    const run = io(dir);
+    const code = await main(["test", "db", "--base-dir", "base", "--seed-rows", "50", "--database-url", "postgres://postgres@127.0.0.1:5432/test", "--allow-existing", "--format", "json"], run);
+    expect(run.err.join("")).toBe("");
+    const report = EvidenceReport.parse(JSON.parse(run.out.join("")));
+    expect(report.environment.baseMigrations).toHaveLength(27);
+    expect(report.migrations.map((m) => m.id)).toEqual([
+      "db/000028_backfill_orders_note.up.sql",
+      "db/000029_customer_order_count_function.up.sql",
+      "db/000030_order_totals_view_last_order.up.sql",
+    ]);
+    expect(report.rollback).toMatchObject({ ran: true, schemaDiff: [], lossy: false });
+    expect(code === 0 || report.verdict.failures.every((f) => f.startsWith("blocking:"))).toBe(true);
+  }, 180_000);
+
   it("runs a 2-migration change on PGlite, writes the JSON artifact and exits 0", async () => {
     const dir = mkdtempSync(join(tmpdir(), "mg-test-"));
     cpSync(join(HISTORIES, "shop"), join(dir, "db"), { recursive: true });

@@ -252,6 +252,15 @@ export async function rowCounts(session: Session, tables: string[]): Promise<Map
 }
 
 /**
+ * Which row versions are visible: any committed insert, update or delete changes the set of
+ * ctids, an aborted one does not. Cheap (no row text), so it runs around every interrupted migration.
+ */
+export async function pgRowVersions(session: Session, table: string): Promise<{ rows: number; digest: string }> {
+  const r = (await session.query(`SELECT count(*) AS n, coalesce(sum(hashtext(ctid::text)::numeric), 0)::text AS digest FROM ${quoteQualified(table)}`)).rows[0]!;
+  return { rows: Number(r.n), digest: String(r.digest) };
+}
+
+/**
  * Count and order-independent digest of a table's rows over the given columns: the sum of a
  * 64-bit hash per row (one scan, no sort; run before and after every interrupted migration).
  */

@@ -2,7 +2,7 @@
 import type { SchemaSnapshot } from "../core/evidence/snapshot.js";
 import type { SeedTable } from "../core/evidence/seed.js";
 import type { Session } from "../db/session.js";
-import { foreignKeyOrphans, pgCaptureRows, pgChecksum, pgLostRows, quoteQualified, readPgSeedTables, readPgSnapshot, rowCounts } from "../db/pg-catalog.js";
+import { foreignKeyOrphans, pgCaptureRows, pgChecksum, pgLostRows, pgRowVersions, quoteQualified, readPgSeedTables, readPgSnapshot, rowCounts } from "../db/pg-catalog.js";
 import {
   mysqlCaptureRows,
   mysqlChecksum,
@@ -20,6 +20,8 @@ export interface DialectOps {
   seedTables(session: Session): Promise<SeedTable[]>;
   rowCounts(session: Session, tables: string[]): Promise<Map<string, number>>;
   checksum(session: Session, table: string, columns: string[]): Promise<{ rows: number; digest: string }>;
+  /** A cheap digest that changes when any row of the table was changed by a committed statement. */
+  rowVersions(session: Session, table: string, columns: string[]): Promise<{ rows: number; digest: string }>;
   foreignKeyOrphans(session: Session): Promise<{ constraint: string; table: string; orphans: number }[]>;
   /** Remembers row digests in a temporary table named `key`; returns the row count. */
   captureRows(session: Session, key: string, table: string, columns: string[]): Promise<number>;
@@ -40,6 +42,7 @@ export function opsFor(dialect: "postgres" | "mysql", major: number): DialectOps
       seedTables: (s) => readPgSeedTables(s, major),
       rowCounts,
       checksum: pgChecksum,
+      rowVersions: (session, table) => pgRowVersions(session, table),
       foreignKeyOrphans,
       captureRows: pgCaptureRows,
       lostRows: pgLostRows,
@@ -54,6 +57,7 @@ export function opsFor(dialect: "postgres" | "mysql", major: number): DialectOps
     seedTables: readMysqlSeedTables,
     rowCounts: mysqlRowCounts,
     checksum: mysqlChecksum,
+    rowVersions: mysqlChecksum,
     foreignKeyOrphans: mysqlForeignKeyOrphans,
     captureRows: mysqlCaptureRows,
     lostRows: mysqlLostRows,

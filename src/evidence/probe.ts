@@ -92,6 +92,9 @@ export class BlockingProbe {
         for (const q of await this.queriesFor(table)) {
           if (this.stopped || this.targets !== targets) break;
           const waited = await this.timed(q);
+          // Yield to timers and I/O: on a dead connection queries fail at once, and a loop of
+          // promise callbacks alone would starve the event loop (and the migration it watches).
+          await new Promise((r) => setImmediate(r));
           const tally = this.tallies.get(key)!;
           tally.samples++;
           if (waited > tally.longest) {
