@@ -3,7 +3,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { TOOL_VERSION } from "../../core/analyze/engine.js";
 import type { Config } from "../../core/config/schema.js";
 import { DEFAULT_PATHS } from "../../core/discover/index.js";
 import { UsageError } from "../../fs/files.js";
@@ -20,7 +19,7 @@ the configured version, run \`migration-guard test\` and upload the JSON report 
 
 options:
   --force             overwrite an existing workflow file
-  --command <cmd>     how the workflow runs the CLI (default: npx --yes migration-guard@${TOOL_VERSION})
+  --command <cmd>     how the workflow runs the CLI (default: node .migration-guard/bin/migration-guard.js, built by the workflow from migration-guard's repository)
   --config <file>     configuration file (default: nearest ${CONFIG_PATH})
   --stdout            print the workflow instead of writing it
   -h, --help          this help
@@ -39,7 +38,7 @@ export default async function init(args: string[], io: CliIo): Promise<number> {
     return 0;
   }
   const { config } = loadCliConfig(io.cwd, values.config);
-  const workflow = renderWorkflow(readTemplate(), config, values.command ?? `npx --yes migration-guard@${TOOL_VERSION}`);
+  const workflow = renderWorkflow(readTemplate(), config, values.command ?? DEFAULT_COMMAND);
   if (values.stdout) {
     io.stdout(workflow);
     return 0;
@@ -66,6 +65,9 @@ export function serviceImage(config: Config): string {
   if (config.dialect === "postgres") return `postgres:${config.postgres_version}`;
   return `${config.dialect}:${config.mysql_version}`;
 }
+
+/** The CLI as the workflow's own checkout-and-build step installs it (the package is not on npm). */
+export const DEFAULT_COMMAND = "node .migration-guard/bin/migration-guard.js";
 
 /** The workflow for this configuration: trigger paths, database service, connection URL, CLI command. */
 export function renderWorkflow(template: string, config: Config, command: string): string {
