@@ -2,7 +2,10 @@
 // call (each write costs a second of Probot's pacing); GitHub accepts at most 50 annotations
 // per request, so the rest are appended with sequential updates.
 import { CHECK_NAME, formatExternalId, type RunKey } from "./marker.js";
+import type { CheckAnnotation } from "../core/render/check-run.js";
 import type { GitHub } from "./octokit.js";
+
+export type { CheckAnnotation };
 import { CheckRunCreated, describeApiProblem } from "./schemas.js";
 
 export const ANNOTATIONS_PER_REQUEST = 50;
@@ -12,18 +15,6 @@ export const CHECK_TEXT_LIMIT = 65_535;
 export const MAX_ANNOTATIONS = 1000;
 
 export type CheckConclusion = "success" | "failure" | "neutral" | "action_required" | "skipped";
-
-export interface CheckAnnotation {
-  path: string;
-  start_line: number;
-  end_line: number;
-  start_column?: number;
-  end_column?: number;
-  annotation_level: "notice" | "warning" | "failure";
-  title?: string;
-  message: string;
-  raw_details?: string;
-}
 
 export interface CheckOutput {
   title: string;

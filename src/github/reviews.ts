@@ -1,17 +1,12 @@
 // Writing reviews: one review per result (body + inline comments in a single request, so
 // GitHub sends one notification), edits of an earlier body, and one GraphQL mutation that
 // resolves vanished findings' threads and dismisses outdated request-changes reviews.
+import type { InlineComment } from "../core/render/inline.js";
 import type { GitHub } from "./octokit.js";
 
-export type ReviewEvent = "COMMENT" | "REQUEST_CHANGES";
+export type { InlineComment };
 
-export interface InlineComment {
-  path: string;
-  line: number;
-  startLine?: number;
-  side: "RIGHT";
-  body: string;
-}
+export type ReviewEvent = "COMMENT" | "REQUEST_CHANGES";
 
 export interface ReviewTarget {
   owner: string;

@@ -3,7 +3,7 @@
 import { analyzeChange } from "../../core/analyze/engine.js";
 import type { ChangeInput, SourceFile } from "../../core/model.js";
 import { loadParsers } from "../../core/parse/index.js";
-import { decodeSource } from "../../core/parse/text.js";
+import { decodedTexts } from "../../core/parse/text.js";
 import { FORMATS, render, type Format } from "../../core/render/index.js";
 import { colorEnabled } from "../../core/render/human.js";
 import { migrationCandidates } from "../../core/discover/index.js";
@@ -60,7 +60,7 @@ export default async function check(args: string[], io: CliIo): Promise<number> 
   });
   const [rules] = await Promise.all([loadRules(), loadParsers()]);
   let report = analyzeChange(input, config, rules, { stats });
-  let sources = sourcesOf(input);
+  let sources = decodedTexts(input.head);
   if (values.fix) {
     const fixed = writeFixes(report, sources, io.cwd);
     io.stderr(describeFixes(fixed));
@@ -71,7 +71,7 @@ export default async function check(args: string[], io: CliIo): Promise<number> 
         select: (paths) => migrationCandidates(paths, config),
       });
       report = analyzeChange(again, config, rules, { stats });
-      sources = sourcesOf(again);
+      sources = decodedTexts(again.head);
     }
   }
   const color = format === "human" && colorEnabled(io.isTTY, io.env, values["no-color"]);
@@ -79,15 +79,6 @@ export default async function check(args: string[], io: CliIo): Promise<number> 
   return report.summary.failed ? 1 : 0;
 }
 
-function sourcesOf(input: ChangeInput): Map<string, string> {
-  const sources = new Map<string, string>();
-  for (const f of input.head) {
-    if (f.content === undefined) continue;
-    const decoded = decodeSource(f.content);
-    if (decoded.ok) sources.set(f.path, decoded.text);
-  }
-  return sources;
-}
 
 /** Head files from disk and, with a git ref or a base folder, the base side (see src/fs/change.ts). */
 export function readChange(paths: string[], cwd: string, base?: string, options: Omit<ChangeOptions, "base"> = {}): ChangeInput {

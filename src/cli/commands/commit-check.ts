@@ -17,7 +17,8 @@ import { parseCommandArgs } from "../args.js";
 import { loadCliConfig } from "../config.js";
 import type { CliIo } from "../main.js";
 import { readChange } from "./check.js";
-import { readEvidence, sourcesOf } from "./runbook.js";
+import { decodedTexts } from "../../core/parse/text.js";
+import { readEvidence } from "./runbook.js";
 
 const HELP = `usage: migration-guard commit-check [paths…] [options]
 
@@ -57,7 +58,7 @@ export default async function commitCheck(args: string[], io: CliIo): Promise<nu
   const input = readChange(paths, io.cwd, values.base);
   const [rules] = await Promise.all([loadRules(), loadParsers()]);
   const report = analyzeChange(input, config, rules);
-  const changes = describeChanges(report, sourcesOf(input));
+  const changes = describeChanges(report, decodedTexts(input.head));
   if (values.suggest) {
     io.stdout(generateCommitMessage(report, config.commit_format, { changes, evidence }));
     if (!values.base && !values["message-file"]) return 0;

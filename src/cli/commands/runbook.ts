@@ -9,7 +9,7 @@ import { gateEvidenceFromReport } from "../../core/gates/from-report.js";
 import { resolveThresholds } from "../../core/gates/thresholds.js";
 import type { ChangeInput } from "../../core/model.js";
 import { loadParsers } from "../../core/parse/index.js";
-import { decodeSource } from "../../core/parse/text.js";
+import { decodedTexts } from "../../core/parse/text.js";
 import { renderRunbook } from "../../core/runbook/runbook.js";
 import { UsageError } from "../../fs/files.js";
 import { loadRules } from "../../../rules/index.js";
@@ -52,19 +52,10 @@ export default async function runbook(args: string[], io: CliIo): Promise<number
   const input = readChange(positionals.length ? positionals : ["."], io.cwd, values.base);
   const [rules] = await Promise.all([loadRules(), loadParsers()]);
   const report = analyzeChange(input, config, rules);
-  io.stdout(renderRunbook(report, { sources: sourcesOf(input), thresholds: resolveThresholds(config), lockTimeoutMs, evidence }));
+  io.stdout(renderRunbook(report, { sources: decodedTexts(input.head), thresholds: resolveThresholds(config), lockTimeoutMs, evidence }));
   return 0;
 }
 
-export function sourcesOf(input: ChangeInput): Map<string, string> {
-  const sources = new Map<string, string>();
-  for (const f of input.head) {
-    if (f.content === undefined) continue;
-    const decoded = decodeSource(f.content);
-    if (decoded.ok) sources.set(f.path, decoded.text);
-  }
-  return sources;
-}
 
 /** Reads and validates a `migration-guard test` JSON report; a bad file is a usage error naming it. */
 export function readEvidence(cwd: string, file: string): GateEvidence {

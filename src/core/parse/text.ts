@@ -1,5 +1,5 @@
 // Text utilities shared by the parsers: decoding file bytes, mapping offsets to lines.
-import type { Span } from "../model.js";
+import type { SourceFile, Span } from "../model.js";
 
 export type Decoded = { ok: true; text: string } | { ok: false; problem: string };
 
@@ -111,4 +111,15 @@ export function shortHash(text: string): string {
     hash = Math.imul(hash, 0x01000193);
   }
   return (hash >>> 0).toString(16).padStart(8, "0");
+}
+
+/** The decoded text of every readable file, by path (for code frames, suggestions, runbooks). */
+export function decodedTexts(files: SourceFile[]): Map<string, string> {
+  const texts = new Map<string, string>();
+  for (const f of files) {
+    if (f.content === undefined) continue;
+    const decoded = decodeSource(f.content);
+    if (decoded.ok) texts.set(f.path, decoded.text);
+  }
+  return texts;
 }
