@@ -55,9 +55,9 @@ function git(cwd: string, ...args: string[]): void {
 
 const DISCOVERY_RULES = ["missing-rollback", "edited-merged-migration", "deleted-merged-migration", "migration-order-conflict", "duplicate-migration-version", "unrecognized-migration-file"];
 
-describe("check examples --base-dir examples/.base (the README's first command)", () => {
+describe("check examples --base-dir examples/.base --config examples/migration-guard.yml (the README's first command)", () => {
   it("reports every discovery problem of the examples with file and line", async () => {
-    const { code, report } = await checkJson(REPO, "examples", "--base-dir", "examples/.base");
+    const { code, report } = await checkJson(REPO, "examples", "--base-dir", "examples/.base", "--config", "examples/migration-guard.yml");
     expect(code).toBe(1);
     expect(located(report, DISCOVERY_RULES)).toEqual([
       "edited-merged-migration examples/flyway/V1__create_customers.sql:6",
@@ -220,8 +220,14 @@ describe("the built CLI", () => {
   it("runs the README's first command from a shell", () => {
     // tsc still emits when files owned by others fail to type-check; the run below is what counts.
     spawnSync("npx", ["tsc", "-p", "tsconfig.json"], { cwd: REPO, stdio: "ignore" });
-    const run = spawnSync(process.execPath, ["bin/migration-guard.js", "check", "examples", "--base-dir", "examples/.base", "--no-color"], { cwd: REPO, encoding: "utf8" });
+    const run = spawnSync(
+      process.execPath,
+      ["bin/migration-guard.js", "check", "examples", "--base-dir", "examples/.base", "--config", "examples/migration-guard.yml", "--no-color"],
+      { cwd: REPO, encoding: "utf8" },
+    );
     expect(run.status).toBe(1);
+    // The risk summary: levels, lock hold estimates from the examples' table sizes, rollback complexity.
+    expect(run.stdout).toMatch(/000003_widen_invoice_amounts\.up\.sql +critical risk · rollback irreversible · ACCESS EXCLUSIVE on invoices \(blocks reads and writes ~8 min\)/);
     expect(run.stdout).toContain("error[edited-merged-migration]: examples/flyway/V1__create_customers.sql");
     expect(run.stdout).toContain("--> examples/flyway/V1__create_customers.sql:6:1");
     const bad = spawnSync(process.execPath, ["bin/migration-guard.js", "check", "examples", "--base-dir", "examples/.nothing"], { cwd: REPO, encoding: "utf8" });
