@@ -4,17 +4,14 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { main, type CliIo } from "../src/cli/main.js";
+import { runCli } from "./helpers/cli.js";
 import type { AnalysisReport } from "../src/core/report.js";
 
 const root = mkdtempSync(join(tmpdir(), "mg-scale-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 async function checkJson(path: string): Promise<{ code: number; report: AnalysisReport; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const io: CliIo = { cwd: root, stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), isTTY: false, env: {} };
-  const code = await main(["check", path, "--format", "json"], io);
+  const { code, stdout, stderr } = await runCli(root, ["check", path, "--format", "json"]);
   return { code, report: JSON.parse(stdout) as AnalysisReport, stderr };
 }
 

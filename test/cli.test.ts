@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { main, type CliIo } from "../src/cli/main.js";
+import { runCli } from "./helpers/cli.js";
 import type { AnalysisReport } from "../src/core/report.js";
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -22,13 +22,7 @@ afterAll(() => {
   for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
 });
 
-async function cli(cwd: string, ...argv: string[]) {
-  let stdout = "";
-  let stderr = "";
-  const io: CliIo = { cwd, stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), isTTY: false, env: {} };
-  const code = await main(argv, io);
-  return { code, stdout, stderr };
-}
+const cli = (cwd: string, ...argv: string[]) => runCli(cwd, argv);
 
 async function checkJson(cwd: string, ...argv: string[]) {
   const result = await cli(cwd, "check", ...argv, "--format", "json");

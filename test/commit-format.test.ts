@@ -5,7 +5,7 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { main, type CliIo } from "../src/cli/main.js";
+import { runCli } from "./helpers/cli.js";
 import { checkCommitFormat } from "../src/core/commit-format/check.js";
 import { CommitFormatConfig } from "../src/core/commit-format/config.js";
 import { generateCommitMessage } from "../src/core/commit-format/generate.js";
@@ -141,10 +141,7 @@ describe("migration-guard commit-check", () => {
   const git = (cwd: string, ...args: string[]) =>
     execFileSync("git", args, { cwd, encoding: "utf8", env: { ...process.env, GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@e", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@e" } });
   const run = async (cwd: string, args: string[]) => {
-    let out = "";
-    let err = "";
-    const io: CliIo = { cwd, stdout: (t) => (out += t), stderr: (t) => (err += t), isTTY: false, env: {} };
-    const code = await main(["commit-check", ...args], io);
+    const { code, stdout: out, stderr: err } = await runCli(cwd, ["commit-check", ...args]);
     return { code, out, err };
   };
 

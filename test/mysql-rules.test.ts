@@ -8,7 +8,7 @@ import { serverOf } from "../src/core/analyze/mysql-ast.js";
 import type { ConfigInput } from "../src/core/config/schema.js";
 import type { Finding } from "../src/core/model.js";
 import type { AnalysisReport } from "../src/core/report.js";
-import { main, type CliIo } from "../src/cli/main.js";
+import { runCli } from "./helpers/cli.js";
 import { analyzeFiles } from "./helpers/engine.js";
 
 const FIXTURE = join(dirname(fileURLToPath(import.meta.url)), "fixtures", "mysql-shop");
@@ -127,9 +127,7 @@ describe("versions", () => {
 
 describe("check on a golang-migrate folder of MariaDB migrations (test/fixtures/mysql-shop)", () => {
   it("reports each risky statement with file and line, and nothing for the safe ones", async () => {
-    let stdout = "";
-    const io: CliIo = { cwd: FIXTURE, stdout: (t) => void (stdout += t), stderr: () => undefined, isTTY: false, env: {} };
-    const code = await main(["check", "db/migrations", "--format", "json"], io);
+    const { code, stdout } = await runCli(FIXTURE, ["check", "db/migrations", "--format", "json"]);
     expect(code).toBe(1);
     const report = JSON.parse(stdout) as AnalysisReport;
     expect(report.settings.dialect).toBe("mariadb");

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { main, type CliIo } from "../src/cli/main.js";
+import { runCli } from "./helpers/cli.js";
 import { applyEdits, applyFixes } from "../src/core/fix/apply.js";
 import type { Finding } from "../src/core/model.js";
 import { analyzeFiles } from "./helpers/engine.js";
@@ -120,10 +120,7 @@ describe("check --fix", () => {
     mkdirSync(join(dir, ".github"));
     writeFileSync(join(dir, ".github", "migration-guard.yml"), "rules:\n  missing-rollback: off\n");
     writeFileSync(file, "\uFEFFCREATE INDEX orders_customer_idx ON orders (customer_id);\r\nALTER TABLE orders RENAME COLUMN state TO status;\r\n");
-    let stdout = "";
-    let stderr = "";
-    const io: CliIo = { cwd: dir, stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), isTTY: false, env: {} };
-    const code = await main(["check", "migrations", "--fix", "--format", "json"], io);
+    const { code, stdout, stderr } = await runCli(dir, ["check", "migrations", "--fix", "--format", "json"]);
     expect(readFileSync(file, "utf8")).toBe(
       "\uFEFFSET lock_timeout = '2s';\r\nCREATE INDEX CONCURRENTLY orders_customer_idx ON orders (customer_id);\r\nALTER TABLE orders RENAME COLUMN state TO status;\r\n",
     );

@@ -1,7 +1,7 @@
 // The Phase 6 runbook: exact text for a realistic change, the commands per migration tool,
 // non-transactional statements split out, and `migration-guard runbook` on the shipped examples.
 import { describe, expect, it } from "vitest";
-import { main, type CliIo } from "../src/cli/main.js";
+import { runCli } from "./helpers/cli.js";
 import { GateEvidence } from "../src/core/gates/evidence.js";
 import { RECIPE_THRESHOLDS } from "../src/core/gates/thresholds.js";
 import { describeChanges } from "../src/core/runbook/changes.js";
@@ -104,10 +104,8 @@ describe("runbook", () => {
 
 describe("migration-guard runbook", () => {
   const run = async (args: string[]) => {
-    let out = "";
-    let err = "";
-    const io: CliIo = { cwd: process.cwd(), stdout: (t) => (out += t), stderr: (t) => (err += t), isTTY: false, env: {} };
-    return { code: await main(["runbook", ...args], io), out, err };
+    const { code, stdout: out, stderr: err } = await runCli(process.cwd(), ["runbook", ...args]);
+    return { code, out, err };
   };
 
   it("prints the runbook for the shipped Flyway example", async () => {

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import mysql from "mysql2/promise";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { main, type CliIo } from "../src/cli/main.js";
+import { runCli } from "./helpers/cli.js";
 import { ConfigSchema } from "../src/core/config/schema.js";
 import type { AnalysisReport, MigrationReport } from "../src/core/report.js";
 import { buildCatalog, lookupTable, parseBytes, parseStatsText, withFileStats } from "../src/core/stats/index.js";
@@ -27,13 +27,7 @@ function project(files: Record<string, string>): string {
   return dir;
 }
 
-async function cli(cwd: string, ...argv: string[]) {
-  let stdout = "";
-  let stderr = "";
-  const io: CliIo = { cwd, stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), isTTY: false, env: {} };
-  const code = await main(argv, io);
-  return { code, stdout, stderr };
-}
+const cli = (cwd: string, ...argv: string[]) => runCli(cwd, argv);
 
 async function checkJson(cwd: string, ...argv: string[]) {
   const result = await cli(cwd, "check", ...argv, "--format", "json");

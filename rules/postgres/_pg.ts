@@ -3,11 +3,13 @@
 /* eslint-disable @typescript-eslint/no-explicit-any */
 import type { RuleContext } from "../../src/core/analyze/rule.js";
 import { blockedBy } from "../../src/core/analyze/pg-locks.js";
-import { calledFunctions, names, relationName, stripPublic, walk } from "../../src/core/analyze/pg-ast.js";
+import { alterCommands, calledFunctions, names, relationName, stripPublic, walk } from "../../src/core/analyze/pg-ast.js";
 import { isCreatedInChange, type AnalysisState } from "../../src/core/analyze/state.js";
 import type { Config } from "../../src/core/config/schema.js";
 import type { LockFact, LockMode, Severity, TextEdit } from "../../src/core/model.js";
 import type { ParsedScript, Statement } from "../../src/core/parse/index.js";
+import { formatBytes } from "../../src/core/risk/estimate.js";
+import { parseBytes } from "../../src/core/stats/index.js";
 import { NON_VOLATILE_BUILTINS, VOLATILE_BUILTINS } from "./_pg-functions.js";
 
 /** Tables below this many rows are "tiny": a rewrite or scan takes milliseconds. */
@@ -34,26 +36,6 @@ export function tableSize(config: Config, table: string): TableSize | undefined 
   return { rows: stats.rows, bytes: stats.bytes === undefined ? undefined : parseBytes(stats.bytes) };
 }
 
-const UNITS: Record<string, number> = {
-  B: 1,
-  KB: 1e3,
-  MB: 1e6,
-  GB: 1e9,
-  TB: 1e12,
-  KIB: 1024,
-  MIB: 1024 ** 2,
-  GIB: 1024 ** 3,
-  TIB: 1024 ** 4,
-};
-
-/** "40GB", "512 MiB" or a number of bytes. */
-export function parseBytes(size: number | string): number {
-  if (typeof size === "number") return size;
-  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(size);
-  if (!m) return Number.NaN;
-  return Number(m[1]) * (UNITS[(m[2] || "B").toUpperCase()] ?? Number.NaN);
-}
-
 /** The rule's severity, lowered for tiny tables and raised for large ones (see SIZE_NOTE). */
 export function sizedSeverity(config: Config, table: string, base: Severity): Severity | undefined {
   const size = tableSize(config, table);
@@ -73,17 +55,6 @@ export function sizeHint(config: Config, table: string): string {
   if (size?.rows !== undefined) return ` (${size.rows.toLocaleString("en-US")} rows)`;
   if (size?.bytes !== undefined) return ` (${formatBytes(size.bytes)})`;
   return "";
-}
-
-function formatBytes(bytes: number): string {
-  const units = ["B", "KB", "MB", "GB", "TB"];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit++;
-  }
-  return `${Number(value.toFixed(1))} ${units[unit]}`;
 }
 
 export function lock(relation: string, mode: LockMode): LockFact {
@@ -165,6 +136,16 @@ export function volatility(expr: any): Volatility {
 }
 
 /** The table an ALTER TABLE targets, or undefined for other statements (ALTER INDEX, VIEW…). */
+/** `ALTER TABLE … ADD COLUMN` on a table that exists before the change: the table and each column's definition. */
+export function columnsAddedToExistingTable(statement: Statement, state: AnalysisState): { table: string; defs: any[] } | undefined {
+  const table = alteredTable(statement);
+  if (!table || !isExisting(state, table)) return undefined;
+  const defs = alterCommands(statement.ast)
+    .filter((cmd) => cmd.subtype === "AT_AddColumn" && cmd.def?.ColumnDef)
+    .map((cmd) => cmd.def.ColumnDef);
+  return { table, defs };
+}
+
 export function alteredTable(statement: Statement): string | undefined {
   if (statement.kind !== "AlterTableStmt") return undefined;
   const objtype = statement.ast.objtype;

@@ -1,6 +1,6 @@
 import type { Rule } from "../../src/core/analyze/rule.js";
-import { alterCommands, columnConstraints } from "../../src/core/analyze/pg-ast.js";
-import { alteredTable, baseTypeName, isExisting, lock, SIZE_NOTE, sizedSeverity, sizeHint } from "./_pg.js";
+import { columnConstraints } from "../../src/core/analyze/pg-ast.js";
+import { baseTypeName, columnsAddedToExistingTable, lock, SIZE_NOTE, sizedSeverity, sizeHint } from "./_pg.js";
 
 const rule: Rule = {
   id: "add-column-serial-or-generated",
@@ -33,12 +33,11 @@ const rule: Rule = {
     ],
   },
   check(statement, { state, config }) {
-    const table = alteredTable(statement);
-    if (!table || !isExisting(state, table)) return;
+    const added = columnsAddedToExistingTable(statement, state);
+    if (!added) return;
+    const { table } = added;
     const hits = [];
-    for (const cmd of alterCommands(statement.ast)) {
-      if (cmd.subtype !== "AT_AddColumn") continue;
-      const def = cmd.def?.ColumnDef;
+    for (const def of added.defs) {
       const constraints = columnConstraints(def);
       const type = baseTypeName(def?.typeName);
       let what: string | undefined;

@@ -1,6 +1,6 @@
 import type { Rule } from "../../src/core/analyze/rule.js";
-import { alterCommands, columnConstraints } from "../../src/core/analyze/pg-ast.js";
-import { alteredTable, isExisting, lock, SIZE_NOTE, sizedSeverity, sizeHint, volatility } from "./_pg.js";
+import { columnConstraints } from "../../src/core/analyze/pg-ast.js";
+import { columnsAddedToExistingTable, lock, SIZE_NOTE, sizedSeverity, sizeHint, volatility } from "./_pg.js";
 
 const rule: Rule = {
   id: "add-column-volatile-default",
@@ -39,12 +39,11 @@ const rule: Rule = {
     ],
   },
   check(statement, { state, config }) {
-    const table = alteredTable(statement);
-    if (!table || !isExisting(state, table)) return;
+    const added = columnsAddedToExistingTable(statement, state);
+    if (!added) return;
+    const { table } = added;
     const hits = [];
-    for (const cmd of alterCommands(statement.ast)) {
-      if (cmd.subtype !== "AT_AddColumn") continue;
-      const def = cmd.def?.ColumnDef;
+    for (const def of added.defs) {
       const expr = columnConstraints(def).find((c) => c.contype === "CONSTR_DEFAULT")?.raw_expr;
       if (!expr || expr.A_Const?.isnull) continue;
       const v = volatility(expr);

@@ -1,6 +1,6 @@
 import type { Rule } from "../../src/core/analyze/rule.js";
-import { alterCommands, columnConstraints } from "../../src/core/analyze/pg-ast.js";
-import { alteredTable, isExisting, lock, tableSize } from "./_pg.js";
+import { columnConstraints } from "../../src/core/analyze/pg-ast.js";
+import { columnsAddedToExistingTable, lock, tableSize } from "./_pg.js";
 
 const rule: Rule = {
   id: "add-required-column",
@@ -31,13 +31,12 @@ const rule: Rule = {
     ],
   },
   check(statement, { state, config }) {
-    const table = alteredTable(statement);
-    if (!table || !isExisting(state, table)) return;
+    const added = columnsAddedToExistingTable(statement, state);
+    if (!added) return;
+    const { table } = added;
     if (tableSize(config, table)?.rows === 0) return;
     const hits = [];
-    for (const cmd of alterCommands(statement.ast)) {
-      if (cmd.subtype !== "AT_AddColumn") continue;
-      const def = cmd.def?.ColumnDef;
+    for (const def of added.defs) {
       const kinds = new Set(columnConstraints(def).map((c) => c.contype));
       const fillsItself = ["CONSTR_DEFAULT", "CONSTR_IDENTITY", "CONSTR_GENERATED"].some((k) => kinds.has(k));
       const serial = /serial$/.test(def?.typeName?.names?.at(-1)?.String?.sval ?? "");

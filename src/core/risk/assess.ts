@@ -110,7 +110,10 @@ function walkScript(
   const findingsOn = new Map<number, Finding[]>();
   for (const f of findings) {
     const s = statementOf(f);
-    if (s) findingsOn.set(s.index, [...(findingsOn.get(s.index) ?? []), f]);
+    if (!s) continue;
+    const list = findingsOn.get(s.index);
+    if (list) list.push(f);
+    else findingsOn.set(s.index, [f]);
   }
 
   const holds: Hold[] = [];

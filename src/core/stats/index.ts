@@ -48,8 +48,8 @@ export function formatStatsProblems(file: string, problems: ConfigProblem[]): st
   return `${file}: invalid statistics file (${count}); regenerate it with the query \`migration-guard stats-query\` prints\n${lines.join("\n")}`;
 }
 
-// Decimal units as written in configuration ("40GB" = 40e9), binary ones when asked (GiB),
-// the same reading as the rules' size hints (rules/postgres/_pg.ts).
+// Decimal units as written in configuration ("40GB" = 40e9), binary ones when asked (GiB).
+// The one byte-size reader: the risk model and the rules' size hints both use it.
 const UNITS: Record<string, number> = {
   b: 1,
   kb: 1e3,
