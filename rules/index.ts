@@ -1,9 +1,11 @@
 // The rule registry: every module in the folders below that default-exports a Rule.
-// Adding a rule means adding one file; nothing here needs to change.
+// Adding a rule means adding one file; nothing here needs to change. (The CLI bundle replaces
+// this loader with static imports of the same files: scripts/bundle.mjs.)
 import { readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { Rule } from "../src/core/analyze/rule.js";
+import { checkRegistry } from "./registry.js";
 
 const FOLDERS = ["core", "postgres", "mysql"];
 const here = dirname(fileURLToPath(import.meta.url));
@@ -28,15 +30,8 @@ async function importAll(): Promise<Rule[]> {
       .map((n) => join(here, folder, n));
   });
   const modules = await Promise.all(files.map((f) => import(pathToFileURL(f).href)));
-  const rules = modules.map((m, i) => {
-    const rule = m.default as Rule | undefined;
-    if (!rule?.id) throw new Error(`${files[i]}: a rule file must default-export a Rule`);
-    return rule;
-  });
-  const seen = new Set<string>();
-  for (const r of rules) {
-    if (seen.has(r.id)) throw new Error(`duplicate rule id ${r.id}`);
-    seen.add(r.id);
-  }
-  return rules.sort((a, b) => a.id.localeCompare(b.id));
+  return checkRegistry(
+    modules.map((m) => m.default as Rule | undefined),
+    files,
+  );
 }

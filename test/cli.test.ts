@@ -214,6 +214,8 @@ describe("the built CLI", () => {
   it("runs the README's first command from a shell", () => {
     // tsc still emits when files owned by others fail to type-check; the run below is what counts.
     spawnSync("npx", ["tsc", "-p", "tsconfig.json"], { cwd: REPO, stdio: "ignore" });
+    // bin/ runs the bundle (scripts/bundle.mjs), which must be rebuilt from what tsc emitted.
+    expect(spawnSync(process.execPath, ["scripts/bundle.mjs"], { cwd: REPO, encoding: "utf8" }).status).toBe(0);
     const run = spawnSync(
       process.execPath,
       ["bin/migration-guard.js", "check", "examples", "--base-dir", "examples/.base", "--config", "examples/migration-guard.yml", "--no-color"],

@@ -53,8 +53,9 @@ export default async function init(args: string[], io: CliIo): Promise<number> {
 
 function readTemplate(): string {
   const here = dirname(fileURLToPath(import.meta.url));
-  // src/cli/commands (tests) or dist/src/cli/commands (installed): templates/ is at the package root.
-  for (const up of ["../../..", "../../../.."]) {
+  // src/cli/commands (tests), dist/src/cli/commands (compiled) or dist/cli (the bundle):
+  // templates/ is at the package root.
+  for (const up of ["../../..", "../../../..", "../.."]) {
     const candidate = join(here, up, "templates", "migration-guard.yml");
     if (existsSync(candidate)) return readFileSync(candidate, "utf8");
   }
