@@ -70,7 +70,6 @@ export function assessRisk(
 
   const level = contributions.reduce<RiskLevel>((max, c) => (rank(c.level) > rank(max) ? c.level : max), "low");
   const reasons = [...contributions].sort((a, b) => rank(b.level) - rank(a.level)).map((c) => c.reason);
-  const total = walk.operations.reduce((sum, o) => sum + (o.estimatedSeconds ?? 0), 0);
   return {
     level,
     reasons: [...new Set(reasons)],
@@ -78,7 +77,7 @@ export function assessRisk(
     affected: walk.objects.result(),
     rollback: rollback.complexity,
     rollbackReasons: rollback.reasons,
-    estimatedSeconds: walk.operations.some((o) => o.estimatedSeconds !== undefined) ? round(total) : undefined,
+    estimatedSeconds: walk.estimatedSeconds === undefined ? undefined : round(walk.estimatedSeconds),
     operations: walk.operations,
     statistics: walk.statistics,
   };
@@ -87,6 +86,8 @@ export function assessRisk(
 interface ScriptWalk {
   holds: Hold[];
   operations: RiskOperation[];
+  /** Sum of the statements' known estimates; undefined when none is known. */
+  estimatedSeconds?: number;
   objects: ObjectCollector;
   /** Per statement index: its estimate (for weighing the findings on it). */
   estimates: Map<number, EstimateResult>;
@@ -125,6 +126,7 @@ function walkScript(
   const missing = new Set<string>();
   let open: Hold[] = [];
   let inTransaction = wraps;
+  let estimatedSeconds: number | undefined;
 
   for (const statement of statements) {
     const control = transactionControl(statement);
@@ -142,18 +144,23 @@ function walkScript(
     works.set(statement.index, work);
     const estimate = estimateWork(work, catalog, rates, createdInChange);
     estimates.set(statement.index, estimate);
+    if (estimate.known) estimatedSeconds = (estimatedSeconds ?? 0) + round(estimate.estimate.seconds);
     objects.addStatement(statement);
     objects.addImplied(statement, work, catalog);
 
     const line = statement.span.startLine;
-    operations.push({
-      line,
-      kind: statement.kind,
-      relation: work.relation ?? work.index,
-      work: work.work,
-      estimatedSeconds: estimate.known ? round(estimate.estimate.seconds) : undefined,
-      basis: estimate.known ? describe(estimate.estimate.basis, work) : isSizeDependent(work.work) ? estimate.why : work.note,
-    });
+    // Only work that grows with the table is worth a line: 20,000 metadata-only statements
+    // made the JSON report 2 MB longer and told nothing.
+    if (isSizeDependent(work.work) || (estimate.known && estimate.estimate.seconds > 0)) {
+      operations.push({
+        line,
+        kind: statement.kind,
+        relation: work.relation ?? work.index,
+        work: work.work,
+        estimatedSeconds: estimate.known ? round(estimate.estimate.seconds) : undefined,
+        basis: estimate.known ? describe(estimate.estimate.basis, work) : isSizeDependent(work.work) ? estimate.why : work.note,
+      });
+    }
 
     for (const lock of locksOf(statement, on)) {
       const already = open.find((h) => h.relation === lock.relation && lockRank(h.mode) >= lockRank(lock.mode));
@@ -194,7 +201,7 @@ function walkScript(
     if (createdInChange(table)) continue;
     (lookupTable(catalog, table) ? known : missing).add(table);
   }
-  return { holds, operations, objects, estimates, works, statementOf, statistics: { known: [...known].sort(), missing: [...missing].sort() } };
+  return { holds, operations, estimatedSeconds, objects, estimates, works, statementOf, statistics: { known: [...known].sort(), missing: [...missing].sort() } };
 }
 
 /** Finds the statement a finding points into, by binary search over the script's spans. */
