@@ -3,7 +3,8 @@
 // pull request shape (a list of files), records every request with its time, and counts
 // requests per installation token. It also answers the quality gates' calls (sticky comment,
 // `migration-guard/gates` check run, the PR's commits and their files for the commit-format
-// check, collaborator permission), keeping the sticky comments it was given per PR.
+// check, collaborator permission), keeping the sticky comments it was given per PR. The state
+// query answers with the PR's one commit and its sticky comments, as GitHub would.
 import { createHash } from "node:crypto";
 import { createServer } from "node:http";
 
@@ -160,9 +161,18 @@ export async function startFakeGitHub(repo) {
                   baseRefName: "main",
                   isDraft: false,
                   state: "OPEN",
+                  title: "Index and constrain the t tables",
+                  body: "",
+                  url: `http://github.local/pull/${pr}`,
+                  author: { login: "Codertocat" },
                   reviews: { nodes: [] },
                   changesRequested: { nodes: [] },
                   reviewThreads: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: [] },
+                  commits: { totalCount: 1, nodes: [{ commit: { oid: heads.get(pr) ?? body.variables.head, message: COMMIT_MESSAGE, parents: { totalCount: 1 } } }] },
+                  comments: {
+                    pageInfo: { hasNextPage: false },
+                    nodes: (comments.get(pr) ?? []).map((c) => ({ databaseId: c.id, body: c.body, url: c.html_url, updatedAt: "2026-11-24T00:00:00Z", viewerDidAuthor: true, author: { login: "migration-guard" } })),
+                  },
                 },
                 object: { checkSuites: { nodes: [] } },
               },

@@ -68,7 +68,7 @@ describe("pull_request.opened with several migrations", () => {
 
     expect(reads.pendingMocks()).toEqual([]);
     // The state query asks about this PR and head.
-    expect(writes.graphqlQueries[0]!.variables).toEqual({ owner: OWNER, name: REPO, number: 2, head: s.headSha, checkName: "migration-guard" });
+    expect(writes.graphqlQueries[0]!.variables).toEqual({ owner: OWNER, name: REPO, number: 2, head: s.headSha, checkName: "migration-guard", gatesCheckName: "migration-guard/gates" });
 
     expect(writes.checkRuns).toHaveLength(1);
     const run = writes.checkRuns[0]!;

@@ -17,7 +17,7 @@ import { loadParsers } from "../core/parse/index.js";
 import { checkConclusion, renderCheckRunOutput } from "../core/render/check-run.js";
 import { MAX_BODY_LENGTH, renderReviewBody } from "../core/render/markdown.js";
 import { loadRules } from "../../rules/index.js";
-import { listPullRequestFiles, readBaseTree, readPullRequestChange, type PullRequestRef } from "../github/change.js";
+import { listPullRequestFiles, MAX_LISTED_FILES, readBaseTree, readPullRequestChange, type PullRequestRef } from "../github/change.js";
 import { publishCheckRun, reportCheckRunFailure, type CheckRunTarget } from "../github/checks.js";
 import { CONFIG_PATH, loadRepoConfig } from "../github/config.js";
 import { loadRepoStatistics } from "../github/stats.js";
@@ -139,7 +139,7 @@ export async function reviewPullRequest(context: Context, target: PullRequestTar
     step = "analyzing the migrations";
     const report = analyzeChange(change.input, statistics.config, await loadEngine(), { stats: statistics.stats });
     const sections = await collectSections(
-      { context, report, config: statistics.config, pullRequest: target, sources: change.sources },
+      { context, report, config: statistics.config, pullRequest: target, sources: change.sources, snapshot, files: completeListing(files, target) },
       options.sections,
     );
     const plan = planInlineComments(report, change.sources, change.hunks, snapshot.threads);
@@ -241,6 +241,12 @@ function alreadyHandled(snapshot: PullRequestSnapshot, target: PullRequestTarget
     if (run.key.outcome === "draft") return snapshot.isDraft;
     return true;
   });
+}
+
+/** The PR's changed paths, when GitHub's listing holds all of them (it stops at 3,000). */
+function completeListing(files: PullRequestFile[], target: PullRequestTarget): { path: string }[] | undefined {
+  const complete = target.changedFiles === undefined ? files.length < MAX_LISTED_FILES : files.length >= target.changedFiles;
+  return complete ? files.map((f) => ({ path: f.filename })) : undefined;
 }
 
 /** Cheap first look: does any listed file (or a renamed file's old path) match the migration paths? */

@@ -5,6 +5,7 @@ import type { Context } from "probot";
 import type { Config } from "../core/config/schema.js";
 import type { ReviewBodyOptions } from "../core/render/markdown.js";
 import type { AnalysisReport } from "../core/report.js";
+import type { PullRequestSnapshot } from "../github/state.js";
 
 export type ReviewSections = NonNullable<ReviewBodyOptions["sections"]>;
 
@@ -15,6 +16,10 @@ export interface SectionInput {
   pullRequest: { owner: string; repo: string; number: number; headSha: string; baseRef: string };
   /** Text of the changed migrations by path (statement detail for the runbook and commit claims). */
   sources?: Map<string, string>;
+  /** The pull request's state as the review read it: providers use it instead of reading again. */
+  snapshot?: PullRequestSnapshot;
+  /** All the files the pull request changes, when GitHub listed them completely. */
+  files?: { path: string }[];
 }
 
 export type SectionProvider = (input: SectionInput) => Promise<Partial<ReviewSections>>;

@@ -62,6 +62,20 @@ export type CheckRunNode = z.infer<typeof CheckRunNode>;
 
 const PageInfo = z.object({ hasNextPage: z.boolean(), endCursor: z.string().nullable() });
 
+export const CommitNode = z.object({
+  commit: z.object({ oid: z.string(), message: z.string(), parents: z.object({ totalCount: z.number() }) }),
+});
+
+export const IssueCommentNode = z.object({
+  databaseId: z.number().nullable(),
+  body: z.string(),
+  url: z.string(),
+  updatedAt: z.string(),
+  viewerDidAuthor: z.boolean(),
+  author: z.object({ login: z.string() }).nullable(),
+});
+export type IssueCommentNode = z.infer<typeof IssueCommentNode>;
+
 export const PullRequestState = z.object({
   repository: z.object({
     pullRequest: z
@@ -70,14 +84,25 @@ export const PullRequestState = z.object({
         baseRefName: z.string(),
         isDraft: z.boolean(),
         state: z.string(),
+        title: z.string(),
+        body: z.string(),
+        url: z.string(),
+        author: z.object({ login: z.string() }).nullable(),
         reviews: Node(ReviewNode),
         changesRequested: Node(ReviewNode.pick({ id: true, databaseId: true, viewerDidAuthor: true })),
         reviewThreads: Node(ThreadNode).extend({ pageInfo: PageInfo }),
+        commits: Node(CommitNode).extend({ totalCount: z.number() }),
+        comments: Node(IssueCommentNode).extend({ pageInfo: PageInfo.pick({ hasNextPage: true }) }),
       })
       .nullable(),
     object: z
       .object({
-        checkSuites: Node(z.object({ checkRuns: Node(CheckRunNode).nullable() })).optional(),
+        checkSuites: Node(
+          z.object({
+            checkRuns: Node(CheckRunNode).nullable(),
+            gatesRuns: Node(CheckRunNode.pick({ databaseId: true, externalId: true })).nullable(),
+          }),
+        ).optional(),
       })
       .nullable(),
   }),

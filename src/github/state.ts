@@ -2,19 +2,38 @@
 // its head (to drop results for an older push), draft flag, the app's own earlier reviews
 // (markers, request-changes to dismiss), its review threads (fingerprints already commented,
 // threads to resolve) and the app's check runs on the head commit (re-delivery detection).
+// The quality gates' reads ride along (the sticky comment, the `migration-guard/gates` run,
+// the commits with their messages), so a review with gates on needs no REST reads for them.
+import { GATES_CHECK_NAME, gatesCheckRecord, isStickyBody, type GatesCheckRecord, type GatesPrefetch, type IssueComment } from "./gates/api.js";
 import { CHECK_NAME, findingFingerprintOf, parseExternalId, parseReviewState, type ReviewState, type RunKey } from "./marker.js";
 import type { GitHub } from "./octokit.js";
-import { describeApiProblem, PullRequestState, ThreadsPage, type ThreadNode } from "./schemas.js";
+import { describeApiProblem, PullRequestState, ThreadsPage, type IssueCommentNode, type ThreadNode } from "./schemas.js";
 
-const STATE_QUERY = `query MigrationGuardState($owner: String!, $name: String!, $number: Int!, $head: GitObjectID!, $checkName: String!) {
+/** Commits read with the state; a PR with more is listed through REST by the gates (GitHub's cap: 250). */
+export const STATE_COMMITS = 100;
+/** Issue comments searched for the sticky gates comment; past them the gates search through REST. */
+export const STATE_COMMENTS = 100;
+
+const STATE_QUERY = `query MigrationGuardState($owner: String!, $name: String!, $number: Int!, $head: GitObjectID!, $checkName: String!, $gatesCheckName: String!) {
   repository(owner: $owner, name: $name) {
     pullRequest(number: $number) {
-      headRefOid baseRefName isDraft state
+      headRefOid baseRefName isDraft state title body url author { login }
       reviews(last: 20) { nodes { id databaseId state viewerDidAuthor body commit { oid } } }
       changesRequested: reviews(last: 50, states: CHANGES_REQUESTED) { nodes { id databaseId viewerDidAuthor } }
       reviewThreads(first: 100) { pageInfo { hasNextPage endCursor } nodes { id isResolved isOutdated comments(first: 1) { nodes { body viewerDidAuthor } } } }
+      commits(last: ${STATE_COMMITS}) { totalCount nodes { commit { oid message parents { totalCount } } } }
+      comments(first: ${STATE_COMMENTS}) { pageInfo { hasNextPage } nodes { databaseId body url updatedAt viewerDidAuthor author { login } } }
     }
-    object(oid: $head) { ... on Commit { checkSuites(last: 20) { nodes { checkRuns(last: 5, filterBy: { checkName: $checkName }) { nodes { databaseId externalId status conclusion } } } } } }
+    object(oid: $head) {
+      ... on Commit {
+        checkSuites(last: 20) {
+          nodes {
+            checkRuns(last: 5, filterBy: { checkName: $checkName }) { nodes { databaseId externalId status conclusion } }
+            gatesRuns: checkRuns(last: 1, filterBy: { checkName: $gatesCheckName }) { nodes { databaseId externalId } }
+          }
+        }
+      }
+    }
   }
 }`;
 
@@ -48,6 +67,10 @@ export interface PullRequestSnapshot {
   baseRef: string;
   isDraft: boolean;
   isOpen: boolean;
+  /** What the gates read when the event carries no pull request (check run, workflow run). */
+  pull: { title: string; body: string; author: string; url: string };
+  /** The quality gates' state on GitHub (see GatesPrefetch). */
+  gates: GatesPrefetch;
   /** The app's latest review carrying a valid state marker. */
   latestReview?: OwnReview;
   /** The app's reviews currently requesting changes (node ids, for dismissal). */
@@ -67,6 +90,7 @@ export async function readPullRequestSnapshot(
     number: ref.number,
     head: ref.headSha,
     checkName: CHECK_NAME,
+    gatesCheckName: GATES_CHECK_NAME,
   });
   const parsed = PullRequestState.safeParse(data);
   if (!parsed.success) throw new Error(describeApiProblem("the pull request's state", parsed.error));
@@ -90,7 +114,8 @@ export async function readPullRequestSnapshot(
     const marker = parseReviewState(r.body);
     if (marker) ownReviews.push({ nodeId: r.id, id: r.databaseId, state: r.state, body: r.body, commit: r.commit?.oid, marker });
   }
-  const checkRuns = nodes(parsed.data.repository.object?.checkSuites)
+  const suites = nodes(parsed.data.repository.object?.checkSuites);
+  const checkRuns = suites
     .flatMap((suite) => nodes(suite.checkRuns))
     .map((run) => ({ id: run.databaseId, key: parseExternalId(run.externalId), status: run.status, conclusion: run.conclusion }))
     .filter((run) => run.key !== undefined);
@@ -99,11 +124,36 @@ export async function readPullRequestSnapshot(
     baseRef: pr.baseRefName,
     isDraft: pr.isDraft,
     isOpen: pr.state === "OPEN",
+    pull: { title: pr.title, body: pr.body, author: pr.author?.login ?? "ghost", url: pr.url },
+    gates: {
+      sticky: stickySearch(nodes(pr.comments), pr.comments.pageInfo.hasNextPage),
+      check: latestGatesRun(suites.flatMap((suite) => nodes(suite.gatesRuns))),
+      // GitHub lists a PR's commits oldest first; `last: N` keeps that order.
+      commits:
+        pr.commits.totalCount <= STATE_COMMITS
+          ? nodes(pr.commits).map(({ commit }) => ({ sha: commit.oid, message: commit.message, parents: commit.parents.totalCount }))
+          : undefined,
+    },
     latestReview: ownReviews.at(-1),
     requestingChanges: nodes(pr.changesRequested).filter((r) => r.viewerDidAuthor).map((r) => r.id),
     threads: threadNodes.flatMap((t) => ownThread(t)),
     checkRuns,
   };
+}
+
+/** The app's sticky comment among the PR's first comments; unknown when it may be on a later page. */
+function stickySearch(comments: IssueCommentNode[], more: boolean): GatesPrefetch["sticky"] {
+  // The viewer is the app itself: `viewerDidAuthor` is GitHub's word that the app wrote it.
+  const own = comments.find((c) => c.viewerDidAuthor && c.databaseId !== null && isStickyBody(c.body));
+  if (!own) return more ? undefined : {};
+  const comment: IssueComment = { id: own.databaseId!, body: own.body, html_url: own.url, updated_at: own.updatedAt, user: own.author ? { login: own.author.login, type: "Bot" } : null };
+  return { comment };
+}
+
+/** The newest `migration-guard/gates` run (the highest id) over the head's check suites. */
+function latestGatesRun(runs: { databaseId: number | null; externalId: string | null }[]): GatesCheckRecord {
+  const newest = runs.filter((r) => r.databaseId !== null).sort((a, b) => b.databaseId! - a.databaseId!)[0];
+  return newest ? gatesCheckRecord(newest.databaseId!, newest.externalId) : {};
 }
 
 function ownThread(thread: ThreadNode): OwnThread[] {

@@ -28,10 +28,26 @@ export interface IssueComment {
  * the app id is known) by this app. A user's comment that copies the marker is never ours.
  */
 export function isOwnComment(comment: IssueComment, appId?: number): boolean {
-  if (comment.user?.type !== "Bot") return false;
-  const body = comment.body ?? "";
-  if (!body.startsWith(STICKY_HEADER) || !hasMarker(body)) return false;
+  if (comment.user?.type !== "Bot" || !isStickyBody(comment.body ?? "")) return false;
   return appId === undefined || comment.performed_via_github_app?.id === appId;
+}
+
+/** The sticky comment's shape: our header first, a state marker inside. */
+export function isStickyBody(body: string): boolean {
+  return body.startsWith(STICKY_HEADER) && hasMarker(body);
+}
+
+/**
+ * What the review's state query (src/github/state.ts) already read for the gates, so the review
+ * path needs no read calls of its own. A part left undefined was not read completely: the gates
+ * fetch it themselves.
+ */
+export interface GatesPrefetch {
+  /** The sticky comment search: `comment` is ours, or undefined when the PR has none yet. */
+  sticky?: { comment?: IssueComment };
+  check: GatesCheckRecord;
+  /** The PR's commits, oldest first. */
+  commits?: PullCommit[];
 }
 
 export async function findStickyComment(octokit: GitHub, repo: RepoRef, pr: number, appId?: number): Promise<IssueComment | undefined> {
@@ -96,9 +112,12 @@ const SEQ_ID = /^migration-guard-gates:seq=(\d+)$/;
 export async function readGatesCheck(octokit: GitHub, repo: RepoRef, headSha: string): Promise<GatesCheckRecord> {
   const { data } = await octokit.rest.checks.listForRef({ ...repo, ref: headSha, check_name: GATES_CHECK_NAME, filter: "latest", per_page: 1 });
   const run = data.check_runs[0];
-  if (!run) return {};
-  const m = SEQ_ID.exec(run.external_id ?? "");
-  return { id: run.id, seq: m ? Number(m[1]) : undefined };
+  return run ? gatesCheckRecord(run.id, run.external_id) : {};
+}
+
+export function gatesCheckRecord(id: number, externalId: string | null | undefined): GatesCheckRecord {
+  const m = SEQ_ID.exec(externalId ?? "");
+  return { id, seq: m ? Number(m[1]) : undefined };
 }
 
 /** One `migration-guard/gates` run per head SHA, updated in place as the gates change. */
@@ -129,12 +148,14 @@ export async function filesChangedBetween(octokit: GitHub, repo: RepoRef, before
 export interface PullCommit {
   sha: string;
   message: string;
+  /** Number of parents, when known (1 for an ordinary commit). */
+  parents?: number;
 }
 
 /** The PR's commits (GitHub lists at most 250), oldest first. */
 export async function listPullCommits(octokit: GitHub, repo: RepoRef, pr: number): Promise<PullCommit[]> {
   const commits = await octokit.paginate(octokit.rest.pulls.listCommits, { ...repo, pull_number: pr, per_page: 100 });
-  return commits.map((c) => ({ sha: c.sha, message: c.commit.message }));
+  return commits.map((c) => ({ sha: c.sha, message: c.commit.message, parents: c.parents.length }));
 }
 
 export async function commitFiles(octokit: GitHub, repo: RepoRef, sha: string): Promise<{ path: string }[]> {

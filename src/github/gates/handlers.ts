@@ -36,6 +36,7 @@ import {
   teamsOf,
   writeStickyComment,
   type GatesCheckRecord,
+  type GatesPrefetch,
   type IssueComment,
   type RepoRef,
 } from "./api.js";
@@ -101,8 +102,19 @@ export function trustedState(body: string | undefined, pr: PullInfo, check: Gate
   return state;
 }
 
-export async function loadState(octokit: GitHub, repo: RepoRef, pr: PullInfo, options: ResolvedGatesOptions, now: string): Promise<LoadedState> {
-  const [sticky, check] = await Promise.all([findStickyComment(octokit, repo, pr.number, options.appId), readGatesCheck(octokit, repo, pr.headSha)]);
+/** Reads the sticky comment and the gates run, unless the review's state query already did. */
+export async function loadState(
+  octokit: GitHub,
+  repo: RepoRef,
+  pr: PullInfo,
+  options: ResolvedGatesOptions,
+  now: string,
+  prefetch?: GatesPrefetch,
+): Promise<LoadedState> {
+  const [sticky, check] = await Promise.all([
+    prefetch?.sticky ? prefetch.sticky.comment : findStickyComment(octokit, repo, pr.number, options.appId),
+    prefetch ? prefetch.check : readGatesCheck(octokit, repo, pr.headSha),
+  ]);
   return { sticky, check, state: trustedState(sticky?.body ?? undefined, pr, check, options.key, now) };
 }
 

@@ -17,6 +17,7 @@ import type { AnalysisReport } from "../../core/report.js";
 import { describeChanges } from "../../core/runbook/changes.js";
 import { renderRunbook } from "../../core/runbook/runbook.js";
 import type { GitHub } from "../octokit.js";
+import type { PullRequestSnapshot } from "../state.js";
 import { commitFiles, filesChangedBetween, listPullCommits, type RepoRef } from "./api.js";
 import { loadState, publishGates, readPull, resolveOptions, type GatesOptions, type PullInfo } from "./handlers.js";
 
@@ -40,6 +41,10 @@ export interface GateSectionInput {
   pullRequest: { owner: string; repo: string; number: number; headSha: string };
   /** Migration file contents by path (for the runbook's statements and schema-change claims). */
   sources?: Map<string, string>;
+  /** What the review already read from GitHub (src/github/state.ts): the gates skip those reads. */
+  snapshot?: Pick<PullRequestSnapshot, "pull" | "gates">;
+  /** All the files the pull request changes, when GitHub listed them completely. */
+  files?: { path: string }[];
 }
 
 export type GateSections = { gates?: string; commitFormat?: string; runbook?: string };
@@ -70,6 +75,7 @@ export async function gateSections(input: GateSectionInput, options: GatesOption
   const repo: RepoRef = { owner: input.pullRequest.owner, repo: input.pullRequest.repo };
   const resolved = resolveOptions(options);
   const payload = context.payload as { pull_request?: { number: number; user: { login: string }; head: { sha: string }; title: string; body?: string | null; state: string; html_url?: string } };
+  const known = input.snapshot;
   const pr: PullInfo =
     payload.pull_request?.number === input.pullRequest.number
       ? {
@@ -81,7 +87,9 @@ export async function gateSections(input: GateSectionInput, options: GatesOption
           open: payload.pull_request.state === "open",
           htmlUrl: payload.pull_request.html_url,
         }
-      : { ...(await readPull(octokit, repo, input.pullRequest.number)), headSha: input.pullRequest.headSha };
+      : known
+        ? { number: input.pullRequest.number, headSha: input.pullRequest.headSha, author: known.pull.author, title: known.pull.title, body: known.pull.body, open: true, htmlUrl: known.pull.url }
+        : { ...(await readPull(octokit, repo, input.pullRequest.number)), headSha: input.pullRequest.headSha };
   const sources = input.sources ?? new Map<string, string>();
   const changes = describeChanges(report, sources);
   const thresholds = resolveThresholds(config);
@@ -91,20 +99,20 @@ export async function gateSections(input: GateSectionInput, options: GatesOption
   let evidence = attached.get(context);
   let commitResult: CommitFormatResult | undefined;
   if (config.gates.enabled) {
-    const loaded = await loadState(octokit, repo, pr, resolved, now);
+    const loaded = await loadState(octokit, repo, pr, resolved, now, known?.gates);
     let state = await resetOnPush(context, octokit, repo, config, loaded.state, now);
     if (evidence) state = { ...state, evidence: { headSha: pr.headSha, evidence: compactEvidence(evidence) } };
     else if (state.evidence?.headSha === pr.headSha) evidence = state.evidence.evidence;
     const auto = evaluateAutoGates({ report, evidence, config: config.gates, thresholds, headSha: pr.headSha, prBody: pr.body });
     state = { ...state, auto: { headSha: pr.headSha, gates: auto } };
     if (config.commit_format.enabled) {
-      commitResult = await checkCommits(octokit, repo, pr, config, { report, changes, evidence });
+      commitResult = await checkCommits(octokit, repo, pr, config, { report, changes, evidence }, input);
       state = { ...state, commitFormat: { headSha: pr.headSha, ok: commitResult.ok, problems: commitResult.problems.length, enforced: config.commit_format.enforce } };
     }
     const { summary, comment } = await publishGates(octokit, repo, pr, config, loaded, state, resolved);
     sections.gates = renderGatesSection(summary, comment.html_url);
   } else if (config.commit_format.enabled) {
-    commitResult = await checkCommits(octokit, repo, pr, config, { report, changes, evidence });
+    commitResult = await checkCommits(octokit, repo, pr, config, { report, changes, evidence }, input);
   }
   if (commitResult) {
     const suggestion = commitResult.ok ? undefined : generateCommitMessage(report, config.commit_format, { changes, evidence, ticket: ticketIn(pr.title, config) });
@@ -133,20 +141,27 @@ async function resetOnPush(context: Context, octokit: GitHub, repo: RepoRef, con
   return next;
 }
 
+/**
+ * The commits that change migrations are checked. A PR's only commit, with one parent, changes
+ * exactly the PR's files (its parent is the merge base), so the file listing the review already
+ * has answers for it; other commits cost one call each.
+ */
 async function checkCommits(
   octokit: GitHub,
   repo: RepoRef,
   pr: PullInfo,
   config: Config,
   context: Parameters<typeof checkCommitFormat>[2],
+  known: Pick<GateSectionInput, "snapshot" | "files">,
 ): Promise<CommitFormatResult> {
   const mode = config.commit_format.check;
   const inputs: CommitInput[] = [];
   if (mode === "pull_request" || mode === "both") inputs.push({ source: "pull_request", message: `${pr.title}\n\n${pr.body}` });
   if (mode === "commits" || mode === "both") {
-    const commits = (await listPullCommits(octokit, repo, pr.number)).filter((c) => !/^Merge (branch|pull request|remote-tracking)/.test(c.message));
+    const all = known.snapshot?.gates.commits ?? (await listPullCommits(octokit, repo, pr.number));
+    const commits = all.filter((c) => !/^Merge (branch|pull request|remote-tracking)/.test(c.message));
     for (const commit of commits.slice(-MAX_COMMITS_CHECKED)) {
-      const files = await commitFiles(octokit, repo, commit.sha);
+      const files = (all.length === 1 && commit.parents === 1 && known.files) || (await commitFiles(octokit, repo, commit.sha));
       if (selectMigrationFiles(files, config).length) inputs.push({ sha: commit.sha, source: "commit", message: commit.message });
     }
   }
