@@ -107,6 +107,15 @@ describe("locks held until commit", () => {
     expect(r.operations!.map((o) => [o.line, o.work, o.estimatedSeconds])).toEqual([[4, "data change", 560]]);
   });
 
+  it("a hold lists the first unknown reasons of the work it waits for, and counts the rest", async () => {
+    const builds = [1, 2, 3, 4, 5].map((n) => `CREATE INDEX i${n} ON t${n} (a);`).join("\n");
+    const r = await risk(pair(`BEGIN;\nSET LOCAL lock_timeout = '2s';\n${builds}\nCOMMIT;\n`, "SELECT 1;\n"));
+    const basis = (relation: string) => r.locks.find((l) => l.relation === relation)?.basis;
+    expect(basis("t1")).toBe("no statistics for t1; no statistics for t2; no statistics for t3 and 2 more");
+    expect(basis("t4")).toBe("no statistics for t4; no statistics for t5");
+    expect(r.locks.every((l) => l.estimatedSeconds === undefined && l.untilCommit)).toBe(true);
+  });
+
   it("outside a transaction each statement releases its lock", async () => {
     const up = "SET lock_timeout = '2s';\nALTER TABLE orders ADD COLUMN archived boolean;\nUPDATE orders SET archived = false WHERE id < 1000;\n";
     const r = await risk(pair(up, "ALTER TABLE orders DROP COLUMN archived;\n"), { tables: BIG, transaction: "none" });

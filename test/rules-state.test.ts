@@ -30,6 +30,35 @@ function snapshot(state: AnalysisState): AnalysisState {
   return copy as unknown as AnalysisState;
 }
 
+describe("lists derived from the held locks", () => {
+  it("follow every lock change of a live state (they are memoized per change)", () => {
+    const script = parseScript({
+      file: "m.sql",
+      text: "BEGIN;\nLOCK TABLE a IN SHARE MODE;\nCREATE TABLE b (id int);\nALTER TABLE b ADD COLUMN x int;\nALTER TABLE a ADD COLUMN y int;\nCOMMIT;\n",
+      baseOffset: 0,
+      baseLine: 1,
+      dialect: "postgres",
+    });
+    let state = startScript(initialState(15), false);
+    const seen: string[][] = [];
+    for (const statement of script.statements) {
+      state = advance(state, statement, false);
+      seen.push([...accessExclusiveHeld(state)]);
+    }
+    // SHARE is not ACCESS EXCLUSIVE; b is created in the change; the upgrade of a counts; COMMIT releases.
+    expect(seen).toEqual([[], [], [], [], ["a"], []]);
+  });
+
+  it("a message names five held tables and counts the rest", async () => {
+    const tables = ["t1", "t2", "t3", "t4", "t5", "t6", "t7"];
+    const sql = `SET lock_timeout = '2s';\nBEGIN;\n${tables.map((t) => `ALTER TABLE ${t} ADD COLUMN c int;`).join("\n")}\nUPDATE t1 SET c = 1 WHERE id = 1;\nCOMMIT;\n`;
+    const report = await analyzeFiles({ "migrations/0001_x.sql": sql, "migrations/0001_x.down.sql": "SELECT 1;\n" });
+    const finding = report.migrations[0]!.findings.find((f) => f.ruleId === "statement-after-access-exclusive" && f.span.startLine === 10);
+    expect(finding?.message).toContain("ACCESS EXCLUSIVE on `t1`, `t2`, `t3`, `t4`, `t5` and 2 more, and it does data work");
+    expect(finding?.locks.map((l) => l.relation)).toEqual(["t1", "t2", "t3", "t4", "t5"]);
+  });
+});
+
 describe("transactions", () => {
   it("tracks explicit BEGIN/COMMIT and the locks held until COMMIT", () => {
     const s = run("BEGIN; ALTER TABLE orders ADD COLUMN a int; CREATE INDEX i ON customers (id); COMMIT; SELECT 1;");

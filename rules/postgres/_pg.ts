@@ -57,6 +57,15 @@ export function sizeHint(config: Config, table: string): string {
   return "";
 }
 
+/** Tables a message names before it counts the rest: a long transaction can hold hundreds. */
+export const LISTED_TABLES = 5;
+
+/** "`a`, `b`, `c`, `d`, `e` and 7 more" */
+export function listTables(tables: string[]): string {
+  const named = tables.slice(0, LISTED_TABLES).map((t) => `\`${t}\``).join(", ");
+  return tables.length > LISTED_TABLES ? `${named} and ${tables.length - LISTED_TABLES} more` : named;
+}
+
 export function lock(relation: string, mode: LockMode): LockFact {
   return { relation, mode, blocks: blockedBy(mode) };
 }

@@ -1,7 +1,8 @@
 import type { Rule } from "../../src/core/analyze/rule.js";
 import { relationName, stripPublic } from "../../src/core/analyze/pg-ast.js";
 import { blocksTraffic, statementLocks } from "../../src/core/analyze/pg-locks.js";
-import { isExisting, lock } from "./_pg.js";
+import { trafficBlockingHeld } from "../../src/core/analyze/state.js";
+import { isExisting, LISTED_TABLES, listTables, lock } from "./_pg.js";
 
 const DML = new Set(["UpdateStmt", "DeleteStmt", "InsertStmt", "MergeStmt"]);
 
@@ -29,22 +30,29 @@ const rule: Rule = {
   },
   check(statement, { state }) {
     if (!state.inTransaction) return;
-    const ddlHeld = [...state.heldLocks].filter(([r, mode]) => blocksTraffic(mode) && isExisting(state, r)).map(([r]) => r);
     if (DML.has(statement.kind)) {
       const table = relationName(statement.ast.relation);
-      if (!isExisting(state, table) || !ddlHeld.length) return;
+      if (!isExisting(state, table)) return;
+      const ddlHeld = trafficBlockingHeld(state);
+      if (!ddlHeld.length) return;
       return {
-        message: `Data change on \`${table}\` in the same transaction as DDL on ${ddlHeld.map((t) => `\`${t}\``).join(", ")}: the DDL locks stay held while it runs.`,
-        locks: ddlHeld.map((t) => lock(t, state.heldLocks.get(t)!)),
+        message: `Data change on \`${table}\` in the same transaction as DDL on ${listTables(ddlHeld)}: the DDL locks stay held while it runs.`,
+        // Locks taken earlier: the risk walk already counts them, so naming a few is enough.
+        locks: ddlHeld.slice(0, LISTED_TABLES).map((t) => lock(t, state.heldLocks.get(t)!)),
         help: "Commit the schema change first and run the data change in its own (batched) transactions.",
       };
     }
+    if (!state.dataChangedInTransaction.size) return;
+    const heldBlocking = (relation: string) => {
+      const mode = state.heldLocks.get(relation);
+      return mode !== undefined && blocksTraffic(mode);
+    };
+    const blocking = statementLocks(statement).filter((l) => blocksTraffic(l.mode) && isExisting(state, l.relation) && !heldBlocking(l.relation));
+    if (!blocking.length) return;
     const changed = [...state.dataChangedInTransaction].filter((t) => isExisting(state, t));
     if (!changed.length) return;
-    const blocking = statementLocks(statement).filter((l) => blocksTraffic(l.mode) && isExisting(state, l.relation) && !ddlHeld.includes(l.relation));
-    if (!blocking.length) return;
     return {
-      message: `DDL on ${blocking.map((l) => `\`${stripPublic(l.relation)}\``).join(", ")} in the same transaction as data changes to ${changed.map((t) => `\`${t}\``).join(", ")}: row locks and the ${blocking[0]!.mode} lock are held together until COMMIT.`,
+      message: `DDL on ${blocking.map((l) => `\`${stripPublic(l.relation)}\``).join(", ")} in the same transaction as data changes to ${listTables(changed)}: row locks and the ${blocking[0]!.mode} lock are held together until COMMIT.`,
       locks: blocking.map((l) => lock(l.relation, l.mode)),
       help: "Split data changes and schema changes into separate transactions.",
     };

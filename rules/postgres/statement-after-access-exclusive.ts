@@ -3,17 +3,18 @@ import { alterCommands } from "../../src/core/analyze/pg-ast.js";
 import { statementLocks } from "../../src/core/analyze/pg-locks.js";
 import { accessExclusiveHeld } from "../../src/core/analyze/state.js";
 import type { Statement } from "../../src/core/parse/index.js";
-import { isExisting, lock } from "./_pg.js";
+import { isExisting, LISTED_TABLES, listTables, lock } from "./_pg.js";
 
 const CHEAP = new Set(["TransactionStmt", "VariableSetStmt", "VariableShowStmt", "CommentStmt"]);
 const WORK = new Set(["UpdateStmt", "DeleteStmt", "InsertStmt", "MergeStmt", "IndexStmt", "CopyStmt", "SelectStmt", "RefreshMatViewStmt", "ClusterStmt", "DoStmt", "CallStmt", "CreateTableAsStmt"]);
 const SLOW_ALTERS = new Set(["AT_AlterColumnType", "AT_SetNotNull", "AT_AddIndex", "AT_SetLogged", "AT_SetUnLogged", "AT_SetAccessMethod", "AT_SetTableSpace"]);
 
 /** Why running `statement` while holding ACCESS EXCLUSIVE prolongs the outage, or undefined. */
-function prolongs(statement: Statement, held: string[], existing: (r: string) => boolean): string | undefined {
+/** Why the statement keeps the held locks longer; `waits` tells a lock it must still acquire. */
+function prolongs(statement: Statement, waits: (relation: string) => boolean): string | undefined {
   if (CHEAP.has(statement.kind)) return undefined;
   if (WORK.has(statement.kind)) return "it does data work";
-  const others = statementLocks(statement).filter((l) => existing(l.relation) && !held.includes(l.relation));
+  const others = statementLocks(statement).filter((l) => waits(l.relation));
   if (others.length) return `it must first wait for a lock on \`${others[0]!.relation}\``;
   if (statement.kind === "AlterTableStmt") {
     const slow = alterCommands(statement.ast).some(
@@ -59,11 +60,12 @@ const rule: Rule = {
     if (!state.inTransaction) return;
     const held = accessExclusiveHeld(state);
     if (!held.length) return;
-    const why = prolongs(statement, held, (r) => isExisting(state, r));
+    const why = prolongs(statement, (r) => isExisting(state, r) && state.heldLocks.get(r) !== "ACCESS EXCLUSIVE");
     if (!why) return;
     return {
-      message: `This statement runs while the transaction holds ACCESS EXCLUSIVE on ${held.map((t) => `\`${t}\``).join(", ")}, and ${why}: all reads and writes of ${held.length > 1 ? "those tables" : "that table"} stay blocked meanwhile.`,
-      locks: held.map((t) => lock(t, "ACCESS EXCLUSIVE")),
+      message: `This statement runs while the transaction holds ACCESS EXCLUSIVE on ${listTables(held)}, and ${why}: all reads and writes of ${held.length > 1 ? "those tables" : "that table"} stay blocked meanwhile.`,
+      // Locks taken earlier: the risk walk already counts them, so naming a few is enough.
+      locks: held.slice(0, LISTED_TABLES).map((t) => lock(t, "ACCESS EXCLUSIVE")),
       help: "Commit after the ACCESS EXCLUSIVE statement and run this one in its own transaction.",
     };
   },

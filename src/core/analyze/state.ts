@@ -103,7 +103,7 @@ export function initialState(postgresVersion: number): AnalysisState {
     inTransaction: false,
     explicitTransaction: false,
     toolTransaction: false,
-    heldLocks: new Map(),
+    heldLocks: new LockTable(),
     statementsInTransaction: 0,
     blockingLockWithoutTimeout: false,
     createdRelations: new Set(),
@@ -162,7 +162,7 @@ export function startScript(
     inTransaction: toolWrapsInTransaction,
     explicitTransaction: false,
     toolTransaction: toolWrapsInTransaction,
-    heldLocks: new Map(),
+    heldLocks: new LockTable(),
     statementsInTransaction: 0,
     lockTimeoutMs: undefined,
     sessionLockTimeoutMs: undefined,
@@ -183,11 +183,44 @@ export function hasLockTimeout(state: AnalysisState): boolean {
   return state.lockTimeoutMs !== undefined && state.lockTimeoutMs > 0;
 }
 
+/**
+ * The locks a transaction holds, per relation. Counts its changes, so that lists derived from it
+ * are computed once per change instead of once per statement (a long transaction holds hundreds
+ * of tables, and rules ask on every statement).
+ */
+export class LockTable extends Map<string, LockMode> {
+  version = 0;
+  override set(relation: string, mode: LockMode): this {
+    if (this.get(relation) !== mode) this.version++;
+    return super.set(relation, mode);
+  }
+}
+
+const derivedLists = new WeakMap<Map<string, LockMode>, Map<string, { key: string; list: string[] }>>();
+
+/** Existing (not created in the change) relations held in a mode that passes `test`, memoized. */
+function heldExisting(state: AnalysisState, name: string, test: (mode: LockMode) => boolean): string[] {
+  const compute = () => [...state.heldLocks].filter(([relation, mode]) => test(mode) && !isCreatedInChange(state, relation)).map(([relation]) => relation);
+  const table = state.heldLocks;
+  if (!(table instanceof LockTable)) return compute();
+  const key = `${table.version}:${table.size}:${state.createdRelations.size}`;
+  let lists = derivedLists.get(table);
+  if (!lists) derivedLists.set(table, (lists = new Map()));
+  const cached = lists.get(name);
+  if (cached?.key === key) return cached.list;
+  const list = compute();
+  lists.set(name, { key, list });
+  return list;
+}
+
 /** Existing (not created in the change) relations the current transaction holds ACCESS EXCLUSIVE on. */
 export function accessExclusiveHeld(state: AnalysisState): string[] {
-  return [...state.heldLocks]
-    .filter(([relation, mode]) => mode === "ACCESS EXCLUSIVE" && !isCreatedInChange(state, relation))
-    .map(([relation]) => relation);
+  return heldExisting(state, "access exclusive", (mode) => mode === "ACCESS EXCLUSIVE");
+}
+
+/** Existing relations the current transaction holds in a mode that blocks writes (SHARE or stronger). */
+export function trafficBlockingHeld(state: AnalysisState): string[] {
+  return heldExisting(state, "blocks traffic", blocksTraffic);
 }
 
 /**
@@ -237,7 +270,7 @@ function advanceTransaction(next: AnalysisState, state: Pick<AnalysisState, "inT
     // BEGIN inside the tool's transaction only warns; the tool's transaction continues.
     if (!state.inTransaction) {
       next.statementsInTransaction = 0;
-      next.heldLocks = new Map();
+      next.heldLocks = new LockTable();
       next.altersInScript = new Map();
     }
   } else if (k === "TRANS_STMT_COMMIT" || k === "TRANS_STMT_ROLLBACK") {
@@ -245,7 +278,7 @@ function advanceTransaction(next: AnalysisState, state: Pick<AnalysisState, "inT
     next.inTransaction = false;
     next.explicitTransaction = false;
     next.toolTransaction = false;
-    next.heldLocks = new Map();
+    next.heldLocks = new LockTable();
     next.statementsInTransaction = 0;
     next.notValidInTransaction = new Map();
     next.dataChangedInTransaction = new Set();

@@ -8,6 +8,7 @@ import { blockedBy, lockRank, statementLocks, strongest } from "../analyze/pg-lo
 import type { MigrationReport, RiskAssessment, RiskOperation, TableLock } from "../report.js";
 import { buildCatalog, lookupTable, statsKey, type StatsCatalog } from "../stats/index.js";
 import { estimateWork, formatCount, formatDuration, throughput, type EstimateResult } from "./estimate.js";
+import { HoldLedger, listReasons, type HoldTiming, type LedgerMark } from "./hold-ledger.js";
 import { ObjectCollector } from "./objects.js";
 import { rollbackComplexity } from "./rollback.js";
 import { createdTable, fromRuleWork, heavier, isSizeDependent, statementWork, type StatementWork, type Work } from "./work.js";
@@ -25,24 +26,19 @@ const LEVELS: RiskLevel[] = ["low", "medium", "high", "critical"];
 const rank = (level: RiskLevel) => LEVELS.indexOf(level);
 
 /** A lock taken by one statement, held until the statement ends or its transaction commits. */
-interface Hold {
+interface Hold extends HoldTiming {
   relation: string;
   mode: LockMode;
   line: number;
   work: Work;
-  /** Known part of the hold time. */
-  seconds: number;
-  /** Why part of the hold time is unknown (tables without statistics). */
-  unknown: string[];
   /** An UPDATE/DELETE of every row: row locks on the whole table until commit. */
   rowsLocked: boolean;
   untilCommit: boolean;
-  basis?: string;
   rows?: number;
   bytes?: number;
-  /** Size-dependent work runs while the lock is held. */
-  heavy: boolean;
   newTable: boolean;
+  /** Where the hold began in the ledger; its timing is read from there when it closes. */
+  from: LedgerMark;
 }
 
 export function assessRisk(
@@ -124,7 +120,15 @@ function walkScript(
   const objects = new ObjectCollector();
   const known = new Set<string>();
   const missing = new Set<string>();
+  const ledger = new HoldLedger();
   let open: Hold[] = [];
+  /** Strongest mode held per relation among the open holds. */
+  let openRank = new Map<string, number>();
+  const release = () => {
+    ledger.close(open.map((h) => h.from)).forEach((timing, i) => Object.assign(open[i]!, timing));
+    open = [];
+    openRank = new Map();
+  };
   let inTransaction = wraps;
   let estimatedSeconds: number | undefined;
 
@@ -135,7 +139,7 @@ function walkScript(
       continue;
     }
     if (control === "end") {
-      open = [];
+      release();
       inTransaction = false;
       continue;
     }
@@ -162,40 +166,43 @@ function walkScript(
       });
     }
 
+    const from = ledger.mark();
     for (const lock of locksOf(statement, on)) {
-      const already = open.find((h) => h.relation === lock.relation && lockRank(h.mode) >= lockRank(lock.mode));
-      if (already) continue;
+      if ((openRank.get(lock.relation) ?? -1) >= lockRank(lock.mode)) continue;
       const stats = lookupTable(catalog, lock.relation);
-      holds.push({
+      const hold: Hold = {
         relation: lock.relation,
         mode: lock.mode,
         line,
         work: work.work,
         seconds: 0,
         unknown: [],
+        unknownCount: 0,
+        heavy: false,
         rowsLocked: work.work === "data change" && Boolean(work.wholeTable) && statsKey(work.relation ?? "") === statsKey(lock.relation),
         untilCommit: inTransaction,
         rows: stats?.rows,
         bytes: stats?.bytes,
-        heavy: false,
         newTable: createdInChange(lock.relation),
-      });
-      open.push(holds[holds.length - 1]!);
+        from,
+      };
+      holds.push(hold);
+      open.push(hold);
+      openRank.set(lock.relation, lockRank(lock.mode));
     }
     // Every lock still held runs as long as this statement does.
-    for (const hold of open) {
-      if (estimate.known) {
-        hold.seconds += estimate.estimate.seconds;
-        if (estimate.estimate.seconds > 0 && !hold.basis) hold.basis = describe(estimate.estimate.basis, work);
-      } else if (isSizeDependent(work.work)) {
-        hold.unknown.push(estimate.why);
-      }
-      if (isSizeDependent(work.work)) hold.heavy = true;
-    }
-    if (!inTransaction) open = [];
+    const sizeDependent = isSizeDependent(work.work);
+    ledger.record({
+      seconds: estimate.known ? estimate.estimate.seconds : undefined,
+      basis: estimate.known && estimate.estimate.seconds > 0 ? describe(estimate.estimate.basis, work) : undefined,
+      unknown: !estimate.known && sizeDependent ? estimate.why : undefined,
+      heavy: sizeDependent,
+    });
+    if (!inTransaction) release();
     const newTable = createdTable(statement);
     if (newTable) created.add(statsKey(newTable));
   }
+  release();
   // Once per script, not per statement: sorting the collected objects each time was quadratic.
   for (const table of objects.result().tables) {
     if (createdInChange(table)) continue;
@@ -284,9 +291,9 @@ function weighHold(hold: Hold, config: Config, contribute: (level: RiskLevel, re
   const what = hold.rowsLocked ? "row locks on every row" : hold.mode;
   const blocked = hold.rowsLocked ? "writes to those rows" : blockedBy(hold.mode);
   const size = hold.rows !== undefined ? ` (${formatCount(hold.rows)} rows)` : "";
-  if (hold.unknown.length) {
+  if (hold.unknownCount) {
     if (blocksWrites(hold) && hold.heavy) {
-      contribute("high", `${hold.relation}: ${what} held while work of unknown length runs (${unique(hold.unknown).join("; ")}); add \`tables:\` or a statistics file to estimate it — blocks ${blocked}`);
+      contribute("high", `${hold.relation}: ${what} held while work of unknown length runs (${listReasons(hold)}); add \`tables:\` or a statistics file to estimate it — blocks ${blocked}`);
     }
     return;
   }
@@ -351,9 +358,9 @@ function strongestPerTable(holds: Hold[]): TableLock[] {
     relation: h.relation,
     mode: h.mode,
     blocks: h.rowsLocked ? `${blockedBy(h.mode)}; row locks on every row block their updates and deletes` : blockedBy(h.mode),
-    estimatedSeconds: h.unknown.length ? undefined : round(h.seconds),
+    estimatedSeconds: h.unknownCount ? undefined : round(h.seconds),
     work: h.work,
-    basis: h.unknown.length ? unique(h.unknown).join("; ") : h.newTable ? `${h.relation} is created in this change` : h.basis,
+    basis: h.unknownCount ? listReasons(h) : h.newTable ? `${h.relation} is created in this change` : h.basis,
     line: h.line,
     untilCommit: h.untilCommit || undefined,
     rows: h.rows,
