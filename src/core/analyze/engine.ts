@@ -177,8 +177,9 @@ function analyzeScript(
   }
   let state = startScript(stateIn, wraps, { isolated: direction === "down" });
   const statementRules = [...active.values()].filter((a) => a.rule.check && a.rule.dialects.includes(config.dialect));
+  const context = { config, dialect: config.dialect, direction, migration, script, state };
   for (const statement of script.statements) {
-    const context = { config, dialect: config.dialect, direction, migration, script, state };
+    context.state = state;
     for (const { rule } of statementRules) {
       let hits: RuleHit[];
       try {

@@ -9,7 +9,7 @@ import type { MigrationReport, RiskAssessment, RiskOperation, TableLock } from "
 import { buildCatalog, lookupTable, statsKey, type StatsCatalog } from "../stats/index.js";
 import { estimateWork, formatCount, formatDuration, throughput, type EstimateResult } from "./estimate.js";
 import { HoldLedger, listReasons, type HoldTiming, type LedgerMark } from "./hold-ledger.js";
-import { ObjectCollector } from "./objects.js";
+import { ObjectCollector, type AffectedObjects } from "./objects.js";
 import { rollbackComplexity } from "./rollback.js";
 import { createdTable, fromRuleWork, heavier, isSizeDependent, statementWork, type StatementWork, type Work } from "./work.js";
 
@@ -70,7 +70,7 @@ export function assessRisk(
     level,
     reasons: [...new Set(reasons)],
     locks: strongestPerTable(walk.holds),
-    affected: walk.objects.result(),
+    affected: walk.affected,
     rollback: rollback.complexity,
     rollbackReasons: rollback.reasons,
     estimatedSeconds: walk.estimatedSeconds === undefined ? undefined : round(walk.estimatedSeconds),
@@ -85,6 +85,7 @@ interface ScriptWalk {
   /** Sum of the statements' known estimates; undefined when none is known. */
   estimatedSeconds?: number;
   objects: ObjectCollector;
+  affected: AffectedObjects;
   /** Per statement index: its estimate (for weighing the findings on it). */
   estimates: Map<number, EstimateResult>;
   works: Map<number, StatementWork>;
@@ -204,11 +205,12 @@ function walkScript(
   }
   release();
   // Once per script, not per statement: sorting the collected objects each time was quadratic.
-  for (const table of objects.result().tables) {
+  const affected = objects.result();
+  for (const table of affected.tables) {
     if (createdInChange(table)) continue;
     (lookupTable(catalog, table) ? known : missing).add(table);
   }
-  return { holds, operations, estimatedSeconds, objects, estimates, works, statementOf, statistics: { known: [...known].sort(), missing: [...missing].sort() } };
+  return { holds, operations, estimatedSeconds, objects, affected, estimates, works, statementOf, statistics: { known: [...known].sort(), missing: [...missing].sort() } };
 }
 
 /** Finds the statement a finding points into, by binary search over the script's spans. */
@@ -249,11 +251,11 @@ function transactionControl(statement: Statement): "begin" | "end" | undefined {
  */
 function effectiveWork(statement: Statement, on: Finding[], config: Config, context: RiskContext): StatementWork {
   const fromAst = statementWork(statement, config.postgres_version);
+  if (statement.dialect === "postgres" && !fromAst.uncertain) return fromAst;
   const flagged = on
     .filter((f) => f.severity !== "info")
     .map((f) => ({ work: fromRuleWork(context.ruleWork?.(f.ruleId)), finding: f }))
     .filter((r): r is { work: Work; finding: Finding } => r.work !== undefined && isSizeDependent(r.work));
-  if (statement.dialect === "postgres" && !fromAst.uncertain) return fromAst;
   let result = fromAst;
   for (const { work, finding } of flagged) {
     result = heavier(result, { work, relation: fromAst.relation ?? finding.locks[0]?.relation ?? tableInText(statement), note: `${finding.ruleId}` });

@@ -24,7 +24,7 @@ export class ObjectCollector {
   readonly implied: string[] = [];
 
   add(kind: Kind, name: string | undefined): void {
-    if (name) this.sets[kind].add(name.replace(/^public\./, ""));
+    if (name) this.sets[kind].add(name.startsWith("public.") ? name.slice(7) : name);
   }
 
   result(): AffectedObjects {
