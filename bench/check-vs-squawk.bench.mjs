@@ -11,6 +11,7 @@ const work = join(root, "bench", ".work", "check");
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 const squawk = installAnchor(root, "squawk-cli@2.66.0", "squawk");
 const cli = join(root, "bin", "migration-guard.js");
+const floor = join(root, "bench", "parse-floor.mjs");
 
 /** A realistic mix of migration statements over many tables (deterministic). */
 function statement(i) {
@@ -75,26 +76,29 @@ const cases = [
     name: "(a) one file, 20,000 statements",
     ours: () => measure(process.execPath, [cli, "check", corpus.bigDir, "--format", "json"]),
     theirs: () => measure(squawk, ["--reporter", "json", corpus.bigFile]),
+    floor: () => measure(process.execPath, [floor, corpus.bigFile]),
   },
   {
     name: "(b) 1,000 migration files",
     ours: () => measure(process.execPath, [cli, "check", corpus.manyDir, "--format", "json"]),
     theirs: () => measure(squawk, ["--reporter", "json", ...corpus.manyFiles]),
+    floor: () => measure(process.execPath, [floor, corpus.manyDir]),
   },
 ];
 
 console.log(`runs per contender: ${RUNS} (interleaved), machine: ${(await import("node:os")).cpus()[0].model}, ${(await import("node:os")).cpus().length} cores\n`);
-console.log("| corpus | migration-guard median (s) | squawk median (s) | ratio (ours / squawk) | migration-guard peak RSS (MB) | squawk peak RSS (MB) | findings (ours / squawk) |");
-console.log("|---|---|---|---|---|---|---|");
+console.log("| corpus | migration-guard median (s) | squawk median (s) | ratio (ours / squawk) | Node + libpg-query parse alone (s) | floor / squawk | migration-guard peak RSS (MB) | squawk peak RSS (MB) | findings (ours / squawk) |");
+console.log("|---|---|---|---|---|---|---|---|---|");
 for (const c of cases) {
-  const samples = interleaved([{ name: "ours", run: c.ours }, { name: "theirs", run: c.theirs }], RUNS);
+  const samples = interleaved([{ name: "ours", run: c.ours }, { name: "theirs", run: c.theirs }, { name: "floor", run: c.floor }], RUNS);
   const ours = median(samples.ours.map((s) => s.seconds));
   const theirs = median(samples.theirs.map((s) => s.seconds));
+  const parseOnly = median(samples.floor.map((s) => s.seconds));
   const oursRss = Math.max(...samples.ours.map((s) => s.rssMb));
   const theirsRss = Math.max(...samples.theirs.map((s) => s.rssMb));
   const ourFindings = countOurs(samples.ours.at(-1).stdout);
   const theirFindings = countSquawk(samples.theirs.at(-1).stdout);
-  console.log(`| ${c.name} | ${fmt(ours)} | ${fmt(theirs)} | ${fmt(ours / theirs)} | ${fmt(oursRss, 0)} | ${fmt(theirsRss, 0)} | ${ourFindings} / ${theirFindings} |`);
+  console.log(`| ${c.name} | ${fmt(ours)} | ${fmt(theirs)} | ${fmt(ours / theirs)} | ${fmt(parseOnly)} | ${fmt(parseOnly / theirs)} | ${fmt(oursRss, 0)} | ${fmt(theirsRss, 0)} | ${ourFindings} / ${theirFindings} |`);
 }
 
 const overhead = await parseOverhead(corpus.bigFile);

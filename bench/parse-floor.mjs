@@ -1,0 +1,13 @@
+// The floor under any Node tool built on libpg-query: start Node, load the WASM parser, read the
+// files and parse them, nothing else (no rules, no report). check-vs-squawk runs it beside both.
+import { readFileSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { loadModule, parseSync } from "libpg-query";
+
+await loadModule();
+let statements = 0;
+for (const path of process.argv.slice(2)) {
+  const files = statSync(path).isDirectory() ? readdirSync(path).sort().map((n) => join(path, n)) : [path];
+  for (const file of files) statements += parseSync(readFileSync(file, "utf8")).stmts.length;
+}
+process.stdout.write(`${statements}\n`);
