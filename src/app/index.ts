@@ -1,22 +1,49 @@
-// The Probot entry: routing only. Each event goes to one handler module.
+// The Probot entry: routing (each event goes to one handler module), and one review at a time
+// per pull request state (src/app/review-lock.ts).
 import type { Context, Probot } from "probot";
 import { handleCheckRunRerequested } from "./handlers/check-run.js";
 import { handlePullRequest, PULL_REQUEST_EVENTS } from "./handlers/pull-request.js";
 import { handleWorkflowRunEvidence } from "../github/workflow-run.js";
-import { reviewPullRequest } from "./review.js";
+import { createReviewLocks, type ReviewLockOptions, type ReviewLocks } from "./review-lock.js";
+import { reviewPullRequest, type Review } from "./review.js";
 import { handleGateCommand, handleGateCommentEdited } from "../github/gates/handlers.js";
 import { attachGateEvidence, gatesSectionProvider } from "../github/gates/provider.js";
 import { sectionProviders } from "./sections.js";
 
-export default (app: Probot): void => {
-  const on = installationScoped(app);
-  app.on([...PULL_REQUEST_EVENTS], on(handlePullRequest));
-  app.on("check_run.rerequested", on(handleCheckRunRerequested));
-  app.on("issue_comment.created", on(handleGateCommand));
-  app.on("issue_comment.edited", on(handleGateCommentEdited));
-  if (!sectionProviders.includes(gatesSection)) sectionProviders.push(gatesSection);
-  app.on("workflow_run.completed", on((context) => handleWorkflowRunEvidence(context, { review: reviewPullRequest, attachGate: attachGateEvidence })));
-};
+export interface AppOptions {
+  /** Shared by the app's instances so two of them never review the same state at once (REDIS_URL). */
+  redis?: ReviewLockOptions["redis"];
+}
+
+/** The app with explicit options (tests, several instances); `npm start` uses the default export. */
+export function migrationGuard(options: AppOptions = {}): (app: Probot) => ReviewLocks {
+  return (app) => {
+    const locks = createReviewLocks({ redis: options.redis, log: app.log });
+    const review = guarded(locks);
+    const on = installationScoped(app);
+    app.on([...PULL_REQUEST_EVENTS], on((context) => handlePullRequest(context, review)));
+    app.on("check_run.rerequested", on((context) => handleCheckRunRerequested(context, review)));
+    app.on("issue_comment.created", on(handleGateCommand));
+    app.on("issue_comment.edited", on(handleGateCommentEdited));
+    if (!sectionProviders.includes(gatesSection)) sectionProviders.push(gatesSection);
+    app.on("workflow_run.completed", on((context) => handleWorkflowRunEvidence(context, { review, attachGate: attachGateEvidence })));
+    return locks;
+  };
+}
+
+export default (app: Probot): void => void migrationGuard({ redis: process.env.REDIS_URL || undefined })(app);
+
+/**
+ * Reviews one pull request state at a time (see review-lock.ts): a duplicate delivery of a
+ * running review is a re-delivery; a re-run or new evidence waits for it instead.
+ */
+function guarded(locks: ReviewLocks): Review {
+  return async (context, target, options = {}) => {
+    const mode = options.force || options.sections ? "after" : "once";
+    const outcome = await locks.run(target, mode, context.log, () => reviewPullRequest(context, target, options), (o) => o === "failed");
+    return outcome === "duplicate" ? "already-done" : outcome;
+  };
+}
 
 /** Quality gates, commit format and runbook sections of every review (src/github/gates). */
 const gatesSection = gatesSectionProvider();

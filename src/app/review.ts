@@ -55,6 +55,9 @@ export type ReviewOutcome =
   | "unchanged"
   | "failed";
 
+/** What the handlers call to review: `reviewPullRequest`, guarded by the review locks (src/app/index.ts). */
+export type Review = (context: Context, target: PullRequestTarget, options?: ReviewOptions) => Promise<ReviewOutcome>;
+
 /** Room kept at the end of the body for the state marker. */
 const MARKER_ROOM = 400;
 

@@ -3,10 +3,10 @@
 import type { Context } from "probot";
 import { CHECK_NAME, parseExternalId } from "../../github/marker.js";
 import { prepareOctokit } from "../../github/octokit.js";
-import { reviewPullRequest, type ReviewOutcome } from "../review.js";
+import { reviewPullRequest, type Review, type ReviewOutcome } from "../review.js";
 import { targetOf } from "./pull-request.js";
 
-export async function handleCheckRunRerequested(context: Context<"check_run.rerequested">): Promise<ReviewOutcome | "ignored"> {
+export async function handleCheckRunRerequested(context: Context<"check_run.rerequested">, review: Review = reviewPullRequest): Promise<ReviewOutcome | "ignored"> {
   const run = context.payload.check_run;
   if (run.name !== CHECK_NAME) return "ignored";
   // Fork PRs come with an empty `pull_requests` list; the check run's external id names the PR.
@@ -22,5 +22,5 @@ export async function handleCheckRunRerequested(context: Context<"check_run.rere
     context.log.info(`re-run of ${run.head_sha.slice(0, 7)} ignored: pull request #${number} is now at ${pr.head.sha.slice(0, 7)}`);
     return "superseded";
   }
-  return reviewPullRequest(context as unknown as Context, targetOf(pr, repository), { force: true });
+  return review(context as unknown as Context, targetOf(pr, repository), { force: true });
 }

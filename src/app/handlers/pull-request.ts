@@ -1,7 +1,7 @@
 // `pull_request` events that can change the analysis: a new head (opened, synchronize,
 // reopened), a draft becoming ready, or a new base branch (edited with `changes.base`).
 import type { Context } from "probot";
-import { reviewPullRequest, type PullRequestTarget, type ReviewOutcome } from "../review.js";
+import { reviewPullRequest, type PullRequestTarget, type Review, type ReviewOutcome } from "../review.js";
 
 export const PULL_REQUEST_EVENTS = [
   "pull_request.opened",
@@ -13,13 +13,13 @@ export const PULL_REQUEST_EVENTS = [
 
 type PullRequestContext = Context<(typeof PULL_REQUEST_EVENTS)[number]>;
 
-export async function handlePullRequest(context: PullRequestContext): Promise<ReviewOutcome | "ignored"> {
+export async function handlePullRequest(context: PullRequestContext, review: Review = reviewPullRequest): Promise<ReviewOutcome | "ignored"> {
   const { payload } = context;
   if (payload.action === "edited" && !("base" in (payload.changes ?? {}))) {
     context.log.debug(`#${payload.pull_request.number}: edited without a base change, nothing to analyze`);
     return "ignored";
   }
-  return reviewPullRequest(context as unknown as Context, targetOf(payload.pull_request, payload.repository));
+  return review(context as unknown as Context, targetOf(payload.pull_request, payload.repository));
 }
 
 interface PullRequestData {
