@@ -131,6 +131,10 @@ describe("stats-query on PostgreSQL 15", () => {
       CREATE TRIGGER orders_touch BEFORE UPDATE ON orders FOR EACH ROW EXECUTE FUNCTION touch();
       CREATE VIEW big_orders AS SELECT * FROM orders WHERE total > 100;
       CREATE VIEW big_order_ids AS SELECT id FROM big_orders;
+      CREATE VIEW order_totals AS SELECT id, total FROM orders;
+      CREATE TABLE payments (id bigint PRIMARY KEY, order_id bigint, refund_of bigint);
+      CREATE INDEX payments_order_idx ON payments (order_id, id);
+      CREATE INDEX payments_refund_idx ON payments (refund_of) WHERE refund_of IS NOT NULL;
       CREATE SCHEMA audit;
       CREATE TABLE audit.events (id int);
       ANALYZE;
@@ -160,15 +164,22 @@ describe("stats-query on PostgreSQL 15", () => {
       triggers: [{ name: "orders_touch", function: "touch", enabled: true }],
       foreign_keys: [{ name: "orders_customer_id_fkey", columns: ["customer_id"], references: { schema: "public", table: "customers" }, referenced_columns: ["id"] }],
       views: [
-        { schema: "public", name: "big_order_ids", materialized: false },
-        { schema: "public", name: "big_orders", materialized: false },
+        // Through big_orders: which columns it needs is not known.
+        { schema: "public", name: "big_order_ids", materialized: false, columns: null },
+        { schema: "public", name: "big_orders", materialized: false, columns: ["customer_id", "id", "note", "total"] },
+        { schema: "public", name: "order_totals", materialized: false, columns: ["id", "total"] },
       ],
     });
     expect(orders.indexes.map((i) => i.name)).toEqual(["orders_pkey"]);
+    expect(parsed.stats.tables.find((t) => t.name === "payments")!.indexes).toEqual([
+      expect.objectContaining({ name: "payments_order_idx", columns: ["order_id", "id"], partial: false }),
+      expect.objectContaining({ name: "payments_pkey", columns: ["id"], primary: true, partial: false }),
+      expect.objectContaining({ name: "payments_refund_idx", columns: ["refund_of"], partial: true }),
+    ]);
     expect(parsed.stats.tables.find((t) => t.name === "customers")!.referenced_by).toEqual([
       { name: "orders_customer_id_fkey", schema: "public", table: "orders", columns: ["customer_id"] },
     ]);
-    expect(parsed.stats.tables.map((t) => `${t.schema}.${t.name}`)).toEqual(["audit.events", "public.customers", "public.orders"]);
+    expect(parsed.stats.tables.map((t) => `${t.schema}.${t.name}`)).toEqual(["audit.events", "public.customers", "public.orders", "public.payments"]);
 
     const dir = project({
       "stats/production.json": text,
@@ -179,6 +190,18 @@ describe("stats-query on PostgreSQL 15", () => {
       "db/migrations/0002_rename_orders.down.sql": "ALTER TABLE purchases RENAME TO orders;\n",
       "db/migrations/0003_double_totals.sql": "UPDATE orders SET total = total * 2;\n",
       "db/migrations/0003_double_totals.down.sql": "UPDATE orders SET total = total / 2;\n",
+      // Production's indexes: order_id is covered, customer_id and refund_of (partial index) are not.
+      "db/migrations/0004_fks.sql": [
+        "SET lock_timeout = '2s';",
+        "ALTER TABLE payments ADD CONSTRAINT payments_order_fk FOREIGN KEY (order_id) REFERENCES orders (id) NOT VALID;",
+        "ALTER TABLE payments ADD CONSTRAINT payments_refund_fk FOREIGN KEY (refund_of) REFERENCES payments (id) NOT VALID;",
+        "ALTER TABLE orders ADD CONSTRAINT orders_customer_fk FOREIGN KEY (customer_id) REFERENCES customers (id) NOT VALID;",
+        "",
+      ].join("\n"),
+      "db/migrations/0004_fks.down.sql": "ALTER TABLE payments DROP CONSTRAINT payments_order_fk, DROP CONSTRAINT payments_refund_fk;\nALTER TABLE orders DROP CONSTRAINT orders_customer_fk;\n",
+      // Production's views: big_orders reads note (SELECT *), order_totals does not.
+      "db/migrations/0005_drop_note.sql": "SET lock_timeout = '2s';\nALTER TABLE orders DROP COLUMN note;\n",
+      "db/migrations/0005_drop_note.down.sql": "ALTER TABLE orders ADD COLUMN note text;\n",
     });
     const report = await checkJson(dir, "db/migrations");
     const bytes = Number(sizes.rows[0].bytes);
@@ -192,7 +215,7 @@ describe("stats-query on PostgreSQL 15", () => {
     expect(index.statistics).toEqual({ known: ["orders"], missing: [] });
 
     const rename = migration(report, "0002").risk!;
-    expect(rename.affected.views).toEqual(["big_order_ids", "big_orders"]);
+    expect(rename.affected.views).toEqual(["big_order_ids", "big_orders", "order_totals"]);
     expect(rename.reasons).toContain("view big_orders depends on orders");
     expect(rename.rollback).toBe("reversible");
 
@@ -200,6 +223,13 @@ describe("stats-query on PostgreSQL 15", () => {
     expect(update.affected.triggers).toEqual(["orders_touch on orders"]);
     expect(update.reasons).toContain("trigger orders_touch fires for each changed row of orders");
     expect(update.rollback).toBe("lossy");
+
+    const unindexed = migration(report, "0004").findings.filter((f) => f.ruleId === "fk-without-index");
+    expect(unindexed.map((f) => f.span.startLine)).toEqual([3, 4]);
+    expect(unindexed[1]!.message).toContain("has no index on (customer_id) (none in production either, per the statistics file)");
+
+    const dependents = migration(report, "0005").findings.filter((f) => f.ruleId === "dependent-object-drop-or-rename");
+    expect(dependents.map((f) => f.message)).toEqual(["Dropping `orders.note` fails because of view `big_orders`, which reads it."]);
 
     // The file's sizes reach the rules too: they read `tables:`, which the file fills.
     const finding = migration(report, "0001").findings.find((f) => f.ruleId === "require-concurrent-index")!;

@@ -47,11 +47,11 @@ function dependents(state: AnalysisState, t: Target, dropping: Set<string>): { v
 
 const rule: Rule = {
   id: "dependent-object-drop-or-rename",
-  title: "Dropping, renaming or retyping something a view or function of the change uses",
+  title: "Dropping, renaming or retyping something a view or function depends on",
   dialects: ["postgres"],
   severity: "error",
   docs: {
-    why: "Views and functions created in this change depend on tables and columns. Dropping one of those (or changing a column's type) fails with `cannot drop … because other objects depend on it` — or, with CASCADE, silently drops the view. Views follow a rename, but SQL and PL/pgSQL function bodies refer to names as text: after a rename they fail at run time, not at migration time. The rule only knows the views and functions created or replaced in the analyzed change; dependents that already exist in production are not visible to it.",
+    why: "Views and functions created in this change depend on tables and columns. Dropping one of those (or changing a column's type) fails with `cannot drop … because other objects depend on it` — or, with CASCADE, silently drops the view. Views follow a rename, but SQL and PL/pgSQL function bodies refer to names as text: after a rename they fail at run time, not at migration time. The rule knows the views and functions created or replaced in the analyzed change and in merged migrations, and production's views from the statistics file (\`migration-guard stats-query\`: which views read which columns); functions that exist only in production are not visible to it.",
     locks: [],
     work: "none",
     safeAlternative: [
@@ -85,7 +85,7 @@ const rule: Rule = {
       if (blockingViews.length) {
         const cascade = statement.ast?.behavior === "DROP_CASCADE";
         hits.push({
-          message: `${t.action === "retype" ? "Changing the type of" : "Dropping"} ${what} ${cascade ? "silently drops" : "fails because of"} view${blockingViews.length > 1 ? "s" : ""} ${blockingViews.map((v) => `\`${v}\``).join(", ")} created in this change.`,
+          message: `${t.action === "retype" ? "Changing the type of" : "Dropping"} ${what} ${cascade ? "silently drops" : "fails because of"} view${blockingViews.length > 1 ? "s" : ""} ${blockingViews.map((v) => `\`${v}\``).join(", ")}, which read${blockingViews.length > 1 ? "" : "s"} it.`,
         });
       }
       if (functions.length) {

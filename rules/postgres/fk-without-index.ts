@@ -2,6 +2,7 @@ import type { Rule } from "../../src/core/analyze/rule.js";
 import { alterCommands, columnConstraints, names, relationName, stripPublic } from "../../src/core/analyze/pg-ast.js";
 import type { AnalysisState } from "../../src/core/analyze/state.js";
 import type { ParsedScript, Statement } from "../../src/core/parse/index.js";
+import { lookupTable, type StatsCatalog } from "../../src/core/stats/index.js";
 
 interface ForeignKey {
   table: string;
@@ -54,9 +55,19 @@ function covered(columns: string[], indexes: string[][]): boolean {
   return indexes.some((ix) => columns.every((col, i) => ix[i] === col) || (columns.length > 1 && new Set(ix.slice(0, columns.length)).size === columns.length && columns.every((c) => ix.slice(0, columns.length).includes(c))));
 }
 
-/** We only know every index of tables created in the change, or of columns it added. */
-function knowable(state: AnalysisState, fk: ForeignKey, creates: string | undefined): boolean {
+/** We know every index of tables created in the change, or of columns it added. */
+function createdHere(state: AnalysisState, fk: ForeignKey, creates: string | undefined): boolean {
   return fk.table === creates || state.createdRelations.has(fk.table) || fk.columns.every((c) => state.columnsAddedInChange.has(`${fk.table}.${c}`));
+}
+
+/**
+ * Production's usable indexes on an existing table, when the statistics file lists their
+ * columns (files exported before it did, and `tables:` entries, do not: then we stay silent).
+ */
+function productionIndexes(stats: StatsCatalog, table: string): string[][] | undefined {
+  const entry = lookupTable(stats, table);
+  if (!entry || entry.source === "config" || entry.indexes.some((i) => i.columns === undefined)) return undefined;
+  return entry.indexes.filter((i) => i.valid && !i.partial).map((i) => i.columns!.map((c) => c ?? ""));
 }
 
 const rule: Rule = {
@@ -65,7 +76,7 @@ const rule: Rule = {
   dialects: ["postgres"],
   severity: "warning",
   docs: {
-    why: "PostgreSQL does not index the referencing side of a foreign key. Without an index whose leading columns are the foreign-key columns, every DELETE or key UPDATE on the parent table scans the whole child table (under the parent row's lock), and joins from parent to child are slow. The rule checks tables and columns created in the change, where it knows every index (later statements of the same file count); for pre-existing columns it cannot see production's indexes and stays silent.",
+    why: "PostgreSQL does not index the referencing side of a foreign key. Without an index whose leading columns are the foreign-key columns, every DELETE or key UPDATE on the parent table scans the whole child table (under the parent row's lock), and joins from parent to child are slow. The rule checks tables and columns created in the change, where it knows every index (later statements of the same file count); for pre-existing tables it reads production's indexes from the statistics file (`migration-guard stats-query`), and without one it stays silent.",
     locks: [],
     work: "none",
     safeAlternative: [
@@ -85,7 +96,7 @@ const rule: Rule = {
       { sql: "ALTER TABLE orders ADD CONSTRAINT orders_customer_fk FOREIGN KEY (customer_id) REFERENCES customers (id) NOT VALID;", note: "existing column: production's indexes are unknown" },
     ],
   },
-  check(statement, { state, script }) {
+  check(statement, { state, script, stats }) {
     const fks = foreignKeys(statement);
     if (!fks.length) return;
     const creates = statement.kind === "CreateStmt" ? stripPublic(relationName(statement.ast.relation)) : undefined;
@@ -99,13 +110,20 @@ const rule: Rule = {
         }
       }
     }
-    return fks
-      .filter((fk) => knowable(state, fk, creates))
-      .filter((fk) => !covered(fk.columns, [...ownIndexes, ...(state.indexesInChange.get(fk.table) ?? []), ...laterIndexes(script, statement.index, fk.table)]))
-      .map((fk) => ({
-        message: `Foreign key \`${fk.table}\` (${fk.columns.join(", ")}) → \`${fk.parent}\` has no index on (${fk.columns.join(", ")}): deletes and key updates on \`${fk.parent}\` will scan \`${fk.table}\`.`,
+    const hits = [];
+    for (const fk of fks) {
+      const isNew = createdHere(state, fk, creates);
+      const production = isNew ? [] : productionIndexes(stats, fk.table);
+      if (!production) continue;
+      const indexes = [...production, ...ownIndexes, ...(state.indexesInChange.get(fk.table) ?? []), ...laterIndexes(script, statement.index, fk.table)];
+      if (covered(fk.columns, indexes)) continue;
+      const where = isNew ? "" : " (none in production either, per the statistics file)";
+      hits.push({
+        message: `Foreign key \`${fk.table}\` (${fk.columns.join(", ")}) → \`${fk.parent}\` has no index on (${fk.columns.join(", ")})${where}: deletes and key updates on \`${fk.parent}\` will scan \`${fk.table}\`.`,
         help: `CREATE INDEX … ON ${fk.table} (${fk.columns.join(", ")});`,
-      }));
+      });
+    }
+    return hits;
   },
 };
 

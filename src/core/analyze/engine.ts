@@ -12,7 +12,7 @@ import { assessRisk } from "../risk/assess.js";
 import { buildCatalog, type StatsCatalog } from "../stats/index.js";
 import { PRESETS } from "../../../rules/presets.js";
 import { hitsOf, type Direction, type MigrationFacts, type Rule, type RuleHit } from "./rule.js";
-import { advance, initialState, nextChange, replaySchema, startScript, type AnalysisState } from "./state.js";
+import { advance, initialState, nextChange, replaySchema, seedFromStatistics, startScript, type AnalysisState } from "./state.js";
 import { recordMysqlRelations } from "./mysql-ast.js";
 import { collectSuppressions, suppressionFor, type Suppression } from "./suppress.js";
 
@@ -62,7 +62,7 @@ export function analyzeChange(input: ChangeInput, config: Config, rules: Rule[],
   const discovery = discover(input, config);
   const contents = new Map(input.head.map((f) => [f.path, f]));
   const perChange = input.base !== undefined;
-  let changeState = initialState(config.postgres_version);
+  let changeState = seedFromStatistics(initialState(config.postgres_version), riskContext.stats);
   const reports: MigrationReport[] = [];
   const other: Finding[] = [];
   const makeFinding = findingFactory(config, active);
@@ -87,14 +87,14 @@ export function analyzeChange(input: ChangeInput, config: Config, rules: Rule[],
     let up: ScriptAnalysis = { findings: [] };
     let down: ScriptAnalysis = { findings: [] };
     if (migration.status !== "deleted") {
-      up = analyzeScript(migration, "up", contents, changeState, wraps, config, active, known, makeFinding);
+      up = analyzeScript(migration, "up", contents, changeState, wraps, config, active, known, makeFinding, riskContext.stats);
       if (up.state) {
         // An edited migration's objects already exist wherever it was applied, so later
         // migrations of the change must still treat them as existing tables.
         changeState = migration.status === "added" ? up.state : { ...up.state, createdRelations: changeState.createdRelations };
       }
       if (migration.down) {
-        down = analyzeScript(migration, "down", contents, changeState, wraps, config, active, known, makeFinding);
+        down = analyzeScript(migration, "down", contents, changeState, wraps, config, active, known, makeFinding, riskContext.stats);
       }
     }
     findings.push(...up.findings, ...down.findings);
@@ -155,6 +155,7 @@ function analyzeScript(
   active: Map<string, ActiveRule>,
   known: Set<string>,
   makeFinding: FindingFactory,
+  stats: StatsCatalog,
 ): ScriptAnalysis {
   const ref = direction === "up" ? migration.up : migration.down!;
   const file = contents.get(ref.path);
@@ -177,7 +178,7 @@ function analyzeScript(
   }
   let state = startScript(stateIn, wraps, { isolated: direction === "down" });
   const statementRules = [...active.values()].filter((a) => a.rule.check && a.rule.dialects.includes(config.dialect));
-  const context = { config, dialect: config.dialect, direction, migration, script, state };
+  const context = { config, dialect: config.dialect, direction, migration, script, state, stats };
   for (const statement of script.statements) {
     context.state = state;
     for (const { rule } of statementRules) {

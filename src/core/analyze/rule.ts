@@ -3,6 +3,7 @@
 import type { Config, ConfigInput } from "../config/schema.js";
 import type { Dialect, Fix, LockFact, LockMode, Migration, Severity, Span } from "../model.js";
 import type { ParsedScript, Statement } from "../parse/index.js";
+import type { StatsCatalog } from "../stats/index.js";
 import type { AnalysisState } from "./state.js";
 
 export type Direction = "up" | "down";
@@ -96,6 +97,8 @@ export interface RuleContext {
   script: ParsedScript;
   /** Analysis state *before* the current statement (transactions, new tables, timeouts…). */
   state: AnalysisState;
+  /** Production's tables as the statistics file (and `tables:`) describe them; may be empty. */
+  stats: StatsCatalog;
 }
 
 export interface Rule {

@@ -14,6 +14,7 @@ import {
   walk,
 } from "./pg-ast.js";
 import { blocksTraffic, statementLocks, strongest } from "./pg-locks.js";
+import type { StatsCatalog } from "../stats/index.js";
 
 export interface AnalysisState {
   postgresVersion: number;
@@ -119,6 +120,25 @@ export function initialState(postgresVersion: number): AnalysisState {
     constraintsAddedInChange: new Set(),
     columnTypes: new Map(),
   };
+}
+
+/**
+ * Production's views, from the statistics file, become known dependencies like views of the
+ * change: dropping a table or a column they read fails the same way. A view the file lists
+ * without columns (it reads the table through another view) guards the table only.
+ */
+export function seedFromStatistics(state: AnalysisState, stats: StatsCatalog): AnalysisState {
+  for (const table of stats.values()) {
+    const name = stripPublic(table.name);
+    for (const view of table.views) {
+      const key = stripPublic(view.name);
+      const reads = state.viewDependencies.get(key) ?? { relations: new Set<string>(), columns: new Set<string>() };
+      reads.relations.add(name);
+      for (const column of view.columns ?? []) reads.columns.add(`${name}.${column}`);
+      state.viewDependencies.set(key, reads);
+    }
+  }
+  return state;
 }
 
 /** Without a base each migration is its own change: forget what it created, keep column types. */

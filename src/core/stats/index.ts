@@ -14,13 +14,23 @@ export interface TableStatistics {
   bytes?: number;
   indexBytes?: number;
   writesPerSecond?: number;
-  indexes: { name: string; bytes?: number; unique: boolean; primary: boolean }[];
+  indexes: {
+    name: string;
+    bytes?: number;
+    unique: boolean;
+    primary: boolean;
+    valid: boolean;
+    partial: boolean;
+    /** Key columns in order (null: an expression); undefined when the file does not say. */
+    columns?: (string | null)[];
+  }[];
   /** This table's foreign keys, as `name → table(columns)`. */
   foreignKeys: { name: string; columns: string[]; references: string }[];
   /** Foreign keys of other tables that point at this one. */
   referencedBy: { name: string; table: string; columns: string[] }[];
   triggers: string[];
-  views: { name: string; materialized: boolean }[];
+  /** Dependent views; `columns` are those of this table a view reads (undefined: not known). */
+  views: { name: string; materialized: boolean; columns?: string[] }[];
   source: "config" | "file" | "config and file";
 }
 
@@ -108,7 +118,15 @@ function fromFile(table: StatsTable, bareNames: boolean): TableStatistics {
     rows: table.rows ?? undefined,
     bytes: table.table_bytes,
     indexBytes: table.index_bytes,
-    indexes: table.indexes.map((i) => ({ name: i.name, bytes: i.bytes ?? undefined, unique: i.unique, primary: i.primary })),
+    indexes: table.indexes.map((i) => ({
+      name: i.name,
+      bytes: i.bytes ?? undefined,
+      unique: i.unique,
+      primary: i.primary,
+      valid: i.valid,
+      partial: i.partial,
+      columns: i.columns,
+    })),
     foreignKeys: table.foreign_keys.map((fk) => ({
       name: fk.name,
       columns: fk.columns,
@@ -116,7 +134,7 @@ function fromFile(table: StatsTable, bareNames: boolean): TableStatistics {
     })),
     referencedBy: table.referenced_by.map((r) => ({ name: r.name, table: qualified(r.schema, r.table), columns: r.columns })),
     triggers: table.triggers.filter((t) => t.enabled).map((t) => t.name),
-    views: table.views.map((v) => ({ name: qualified(v.schema, v.name), materialized: v.materialized })),
+    views: table.views.map((v) => ({ name: qualified(v.schema, v.name), materialized: v.materialized, columns: v.columns ?? undefined })),
     source: "file",
   };
 }

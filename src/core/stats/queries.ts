@@ -46,7 +46,11 @@ SELECT jsonb_build_object(
       'indexes', COALESCE((
         SELECT jsonb_agg(jsonb_build_object(
           'name', ic.relname, 'bytes', pg_relation_size(ic.oid),
-          'unique', i.indisunique, 'primary', i.indisprimary, 'valid', i.indisvalid) ORDER BY ic.relname)
+          'unique', i.indisunique, 'primary', i.indisprimary, 'valid', i.indisvalid,
+          'partial', i.indpred IS NOT NULL,
+          'columns', (SELECT jsonb_agg(a.attname ORDER BY k.ord)
+                      FROM unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
+                      LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum)) ORDER BY ic.relname)
         FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
         WHERE i.indrelid = t.oid), '[]'::jsonb),
       'foreign_keys', COALESCE((
@@ -80,7 +84,13 @@ SELECT jsonb_build_object(
         FROM pg_trigger tg JOIN pg_proc p ON p.oid = tg.tgfoid
         WHERE tg.tgrelid = t.oid AND NOT tg.tgisinternal), '[]'::jsonb),
       'views', COALESCE((
-        SELECT jsonb_agg(jsonb_build_object('schema', vn.nspname, 'name', v.relname, 'materialized', v.relkind = 'm') ORDER BY vn.nspname, v.relname)
+        SELECT jsonb_agg(jsonb_build_object('schema', vn.nspname, 'name', v.relname, 'materialized', v.relkind = 'm',
+          'columns', (SELECT jsonb_agg(DISTINCT a.attname ORDER BY a.attname)
+                      FROM pg_depend d
+                      JOIN pg_rewrite r ON r.oid = d.objid
+                      JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+                      WHERE d.classid = 'pg_rewrite'::regclass AND d.refobjid = t.oid
+                        AND r.ev_class = v.oid AND d.refobjsubid > 0)) ORDER BY vn.nspname, v.relname)
         FROM (SELECT DISTINCT view_oid FROM view_deps WHERE table_oid = t.oid) deps
         JOIN pg_class v ON v.oid = deps.view_oid
         JOIN pg_namespace vn ON vn.oid = v.relnamespace), '[]'::jsonb)

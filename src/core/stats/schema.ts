@@ -13,6 +13,10 @@ export const StatsIndex = z.object({
   unique: z.boolean(),
   primary: z.boolean().default(false),
   valid: z.boolean().default(true),
+  /** Key columns in order, null for an expression; absent in files exported by older versions. */
+  columns: z.array(Name.nullable()).optional(),
+  /** A partial index (WHERE …) cannot serve every foreign-key lookup. */
+  partial: z.boolean().default(false),
 });
 
 export const StatsForeignKey = z.object({
@@ -40,6 +44,8 @@ export const StatsView = z.object({
   schema: Name,
   name: Name,
   materialized: z.boolean().default(false),
+  /** Columns of the table the view reads; null when it depends through another view. */
+  columns: z.array(Name).nullable().optional(),
 });
 
 export const StatsTable = z.object({
