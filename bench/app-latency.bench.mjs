@@ -10,7 +10,8 @@
 // an app installed in many repositories; the pacing floor is reported next to the latency.
 // Needs `npm run build` first (`npm run bench` does it). APP_BENCH_SECONDS shortens phase B
 // (0 skips it); APP_BENCH_GATES=off turns the quality gates and commit-format check off (they
-// are on by default, as for a repository without configuration).
+// are on by default, as for a repository without configuration). HEAP_GROWING_PERCENT is passed
+// to the app (src/app/memory.ts).
 import { spawn } from "node:child_process";
 import { createHmac, generateKeyPairSync, randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -69,6 +70,8 @@ const appProcess = spawn(process.execPath, [...nodeFlags, join(root, "node_modul
     PORT: String(PORT),
     LOG_LEVEL: "warn",
     NODE_ENV: "production",
+    // src/app/memory.ts (default 30; 0 = V8's own heuristic, the behaviour before it existed)
+    ...(process.env.HEAP_GROWING_PERCENT !== undefined && { HEAP_GROWING_PERCENT: process.env.HEAP_GROWING_PERCENT }),
   },
   stdio: ["ignore", "pipe", "pipe"],
 });

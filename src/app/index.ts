@@ -4,6 +4,7 @@ import type { Context, Probot } from "probot";
 import { handleCheckRunRerequested } from "./handlers/check-run.js";
 import { handlePullRequest, PULL_REQUEST_EVENTS } from "./handlers/pull-request.js";
 import { handleWorkflowRunEvidence } from "../github/workflow-run.js";
+import { tuneHeap } from "./memory.js";
 import { createReviewLocks, type ReviewLockOptions, type ReviewLocks } from "./review-lock.js";
 import { reviewPullRequest, type Review } from "./review.js";
 import { handleGateCommand, handleGateCommentEdited } from "../github/gates/handlers.js";
@@ -31,7 +32,11 @@ export function migrationGuard(options: AppOptions = {}): (app: Probot) => Revie
   };
 }
 
-export default (app: Probot): void => void migrationGuard({ redis: process.env.REDIS_URL || undefined })(app);
+export default (app: Probot): void => {
+  const heap = tuneHeap(process.env); // see memory.ts: bounded old-generation headroom under load
+  if (heap.problem) app.log.warn(heap.problem);
+  void migrationGuard({ redis: process.env.REDIS_URL || undefined })(app);
+};
 
 /**
  * Reviews one pull request state at a time (see review-lock.ts): a duplicate delivery of a
