@@ -4,7 +4,9 @@
 // requests per installation token. It also answers the quality gates' calls (sticky comment,
 // `migration-guard/gates` check run, the PR's commits and their files for the commit-format
 // check, collaborator permission), keeping the sticky comments it was given per PR. The state
-// query answers with the PR's one commit and its sticky comments, as GitHub would.
+// query answers with the PR's one commit and its sticky comments, as GitHub would; the batched
+// writes (`mutation MigrationGuardWrites`: check runs and the sticky comment) are answered alias
+// by alias.
 import { createHash } from "node:crypto";
 import { createServer } from "node:http";
 
@@ -65,6 +67,40 @@ export async function startFakeGitHub(repo) {
     const list = byPr.get(pr) ?? [];
     list.push(entry);
     byPr.set(pr, list);
+  };
+
+  /** The batched writes, as GitHub answers them: one result per alias. */
+  const answerWrites = (body, at) => {
+    const data = {};
+    for (const [, alias, field, variable] of body.query.matchAll(/(m\d+): (\w+)\(input: \$(i\d+)\)/g)) {
+      const input = body.variables[variable];
+      if (field === "createCheckRun" || field === "updateCheckRun") {
+        const id = field === "updateCheckRun" ? Number(String(input.checkRunId).slice(3)) : nextCheckRun++;
+        const title = input.output?.title;
+        const conclusion = String(input.conclusion).toLowerCase();
+        if (input.name === "migration-guard") {
+          const pr = Number(/pr=(\d+)/.exec(input.externalId ?? "")?.[1]);
+          record(pr, { kind: "check-run", at, conclusion, title });
+        } else record(prOfHead().get(input.headSha), { kind: "gates-check", at, conclusion, title });
+        data[alias] = { checkRun: { id: `CR_${id}`, databaseId: id, url: `http://github.local/runs/${id}` } };
+      } else if (field === "addComment") {
+        const pr = Number(String(input.subjectId).slice(3));
+        const id = nextComment++;
+        const comment = { id, body: input.body, html_url: `http://github.local/pull/${pr}#issuecomment-${id}`, user: { login: "migration-guard[bot]", type: "Bot", id: 1 }, performed_via_github_app: { id: 1 } };
+        comments.set(pr, [...(comments.get(pr) ?? []), comment]);
+        record(pr, { kind: "gates-comment", at, bodyLength: input.body.length });
+        data[alias] = { commentEdge: { node: { id: `IC_${id}`, databaseId: id, url: comment.html_url } } };
+      } else if (field === "updateIssueComment") {
+        const comment = [...comments.values()].flat().find((c) => `IC_${c.id}` === input.id);
+        if (!comment) errors.push(`updateIssueComment: no comment ${input.id}`);
+        else comment.body = input.body;
+        data[alias] = comment ? { issueComment: { id: input.id, databaseId: comment.id, url: comment.html_url } } : null;
+      } else {
+        errors.push(`unexpected batched mutation: ${field}`);
+        data[alias] = null;
+      }
+    }
+    return data;
   };
 
   const server = createServer((req, res) => {
@@ -149,6 +185,7 @@ export async function startFakeGitHub(repo) {
         return send(200, { permission: "write", role_name: "write", user: { login: decodeURIComponent(m[1]) } });
       }
       if (p === "/api/graphql") {
+        if (body.query.startsWith("mutation MigrationGuardWrites")) return send(200, { data: answerWrites(body, at) });
         if (body.query.startsWith("mutation")) return send(200, { data: {} });
         if (body.query.includes("query MigrationGuardState")) {
           const pr = body.variables.number;
@@ -156,7 +193,9 @@ export async function startFakeGitHub(repo) {
           return send(200, {
             data: {
               repository: {
+                id: "R_bench",
                 pullRequest: {
+                  id: `PR_${pr}`,
                   headRefOid: heads.get(pr) ?? body.variables.head,
                   baseRefName: "main",
                   isDraft: false,
@@ -171,7 +210,7 @@ export async function startFakeGitHub(repo) {
                   commits: { totalCount: 1, nodes: [{ commit: { oid: heads.get(pr) ?? body.variables.head, message: COMMIT_MESSAGE, parents: { totalCount: 1 } } }] },
                   comments: {
                     pageInfo: { hasNextPage: false },
-                    nodes: (comments.get(pr) ?? []).map((c) => ({ databaseId: c.id, body: c.body, url: c.html_url, updatedAt: "2026-11-24T00:00:00Z", viewerDidAuthor: true, author: { login: "migration-guard" } })),
+                    nodes: (comments.get(pr) ?? []).map((c) => ({ id: `IC_${c.id}`, databaseId: c.id, body: c.body, url: c.html_url, updatedAt: "2026-11-24T00:00:00Z", viewerDidAuthor: true, author: { login: "migration-guard" } })),
                   },
                 },
                 object: { checkSuites: { nodes: [] } },

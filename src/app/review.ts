@@ -4,8 +4,9 @@
 //   3. invalid config → action_required check run; skipped draft → skipped check run
 //   4. no migrations changed → say so (check run, earlier review marked outdated, threads resolved)
 //   5. read the base tree and the changed migrations' content, run the engine
-//   6. publish the check run, then one review (inline comments only on diff lines, never twice),
-//      then resolve vanished findings' threads and dismiss request-changes reviews when fixed
+//   6. publish the check run (with the gates' writes: one GraphQL request), then one review
+//      (inline comments only on diff lines, never twice), then resolve vanished findings'
+//      threads and dismiss request-changes reviews when fixed
 // Any failure leaves a check run that says which step failed.
 import type { Context } from "probot";
 import { analyzeChange } from "../core/analyze/engine.js";
@@ -18,7 +19,7 @@ import { checkConclusion, renderCheckRunOutput } from "../core/render/check-run.
 import { MAX_BODY_LENGTH, renderReviewBody } from "../core/render/markdown.js";
 import { loadRules } from "../../rules/index.js";
 import { listPullRequestFiles, MAX_LISTED_FILES, readBaseTree, readPullRequestChange, type PullRequestRef } from "../github/change.js";
-import { publishCheckRun, reportCheckRunFailure, type CheckRunTarget } from "../github/checks.js";
+import { publishCheckRun, queueCheckRun, reportCheckRunFailure, updateCheckRunOutput, type CheckRunTarget } from "../github/checks.js";
 import { CONFIG_PATH, loadRepoConfig } from "../github/config.js";
 import { loadRepoStatistics } from "../github/stats.js";
 import { formatReviewState, stripReviewState, type RunKey, type RunOutcome } from "../github/marker.js";
@@ -26,6 +27,7 @@ import { prepareOctokit, type GitHub } from "../github/octokit.js";
 import { createReview, resolveThreadsAndDismissReviews, updateReviewBody, type InlineComment } from "../github/reviews.js";
 import type { PullRequestFile } from "../github/schemas.js";
 import { readPullRequestSnapshot, type PullRequestSnapshot } from "../github/state.js";
+import { WriteBatch } from "../github/write-batch.js";
 import { digest, isRepeatOfLatest, planInlineComments, reviewEvent, reviewsToDismiss } from "./plan.js";
 import { collectSections, type ReviewSections } from "./sections.js";
 
@@ -75,6 +77,8 @@ export async function reviewPullRequest(context: Context, target: PullRequestTar
   const where = `${target.owner}/${target.repo}#${target.number} at ${target.headSha.slice(0, 7)}`;
   let step = "reading the configuration and the pull request";
   let checkRunId: number | undefined;
+  // The delivery's independent writes, sent as one GraphQL request (src/github/write-batch.ts).
+  const writes = new WriteBatch(octokit);
   try {
     const [config, snapshot, files] = await Promise.all([
       loadRepoConfig(context),
@@ -141,16 +145,25 @@ export async function reviewPullRequest(context: Context, target: PullRequestTar
 
     step = "analyzing the migrations";
     const report = analyzeChange(change.input, statistics.config, await loadEngine(), { stats: statistics.stats });
-    const sections = await collectSections(
-      { context, report, config: statistics.config, pullRequest: target, sources: change.sources, snapshot, files: completeListing(files, target) },
+    const collected = await collectSections(
+      { context, report, config: statistics.config, pullRequest: target, sources: change.sources, snapshot, files: completeListing(files, target), writes },
       options.sections,
     );
     const plan = planInlineComments(report, change.sources, change.hunks, snapshot.threads);
 
     step = "publishing the check run";
-    const output = renderCheckRunOutput(report, { sources: change.sources, notes: change.notes, sections, detailsUrl: target.htmlUrl });
-    const checkRun = await publishCheckRun(octokit, checkTarget, { conclusion: checkConclusion(report), key: key("done"), output });
+    const renderOutput = (sections: ReviewSections) =>
+      renderCheckRunOutput(report, { sources: change.sources, notes: change.notes, sections, detailsUrl: target.htmlUrl });
+    const run = { conclusion: checkConclusion(report), key: key("done"), output: renderOutput(collected.sections) };
+    // With the gates' writes queued, the check run joins them: one request for the three.
+    const queued = writes.size ? queueCheckRun(octokit, writes, { ...checkTarget, repositoryId: snapshot.nodeIds.repository }, run) : undefined;
+    await writes.flush();
+    const checkRun = queued ? await queued : await publishCheckRun(octokit, checkTarget, run);
     checkRunId = checkRun.id;
+    const settled = await collected.settle();
+    // A queued write failed (the gates): the check run went out with the sections as planned.
+    if (settled.failed) await updateCheckRunOutput(octokit, checkTarget, checkRun.id, renderOutput(settled.sections));
+    const sections = settled.sections;
 
     step = "posting the review";
     const render = (inline: Set<string>) =>
@@ -183,6 +196,8 @@ export async function reviewPullRequest(context: Context, target: PullRequestTar
   } catch (error) {
     const message = describeError(error);
     context.log.error(`${where}: failed while ${step}: ${message}`);
+    // Writes already queued (the gates) stand on their own: send them anyway.
+    await writes.flush();
     try {
       await reportCheckRunFailure(octokit, checkTarget, checkRunId, {
         title: `migration-guard could not finish: ${step}`,

@@ -6,7 +6,8 @@ import type { CheckAnnotation } from "../core/render/check-run.js";
 import type { GitHub } from "./octokit.js";
 
 export type { CheckAnnotation };
-import { CheckRunCreated, describeApiProblem } from "./schemas.js";
+import { CheckRunCreated, CheckRunWritten, describeApiProblem } from "./schemas.js";
+import type { WriteBatch } from "./write-batch.js";
 
 export const ANNOTATIONS_PER_REQUEST = 50;
 /** GitHub's limit for `output.summary` and `output.text`. */
@@ -64,6 +65,112 @@ export async function publishCheckRun(
     });
   }
   return { id: created.data.id, htmlUrl: created.data.html_url ?? undefined };
+}
+
+/**
+ * The same check run as `publishCheckRun`, queued in the delivery's write batch (one GraphQL
+ * request with the gates' writes). The first 50 annotations ride along; the rest are appended
+ * through REST once the run exists, as `publishCheckRun` does.
+ */
+export function queueCheckRun(
+  octokit: GitHub,
+  writes: WriteBatch,
+  target: CheckRunTarget & { repositoryId: string },
+  run: { conclusion: CheckConclusion; output: CheckOutput; key: RunKey; detailsUrl?: string },
+): Promise<PublishedCheckRun> {
+  const annotations = (run.output.annotations ?? []).slice(0, MAX_ANNOTATIONS);
+  const base = baseOutput(run.output);
+  const created = queueCheckRunWrite(writes, {
+    repositoryId: target.repositoryId,
+    name: CHECK_NAME,
+    headSha: target.headSha,
+    conclusion: run.conclusion,
+    externalId: formatExternalId(run.key),
+    detailsUrl: run.detailsUrl,
+    output: { ...base, annotations: annotations.slice(0, ANNOTATIONS_PER_REQUEST) },
+  });
+  return created.then(async (written) => {
+    for (let i = ANNOTATIONS_PER_REQUEST; i < annotations.length; i += ANNOTATIONS_PER_REQUEST) {
+      await octokit.rest.checks.update({
+        owner: target.owner,
+        repo: target.repo,
+        check_run_id: written.id,
+        output: { ...base, annotations: annotations.slice(i, i + ANNOTATIONS_PER_REQUEST) },
+      });
+    }
+    return { id: written.id, htmlUrl: written.htmlUrl };
+  });
+}
+
+export interface CheckRunWrite {
+  repositoryId: string;
+  /** The node id of the run to update in place; absent: a new run. */
+  checkRunId?: string;
+  name: string;
+  headSha: string;
+  conclusion: CheckConclusion;
+  externalId: string;
+  detailsUrl?: string;
+  output: { title: string; summary: string; text?: string; annotations?: CheckAnnotation[] };
+}
+
+export interface WrittenCheckRun {
+  id: number;
+  nodeId: string;
+  htmlUrl: string;
+}
+
+/** A completed check run as a batched `createCheckRun` (or `updateCheckRun`) mutation. */
+export function queueCheckRunWrite(writes: WriteBatch, run: CheckRunWrite): Promise<WrittenCheckRun> {
+  const annotations = run.output.annotations ?? [];
+  const output = {
+    title: run.output.title,
+    summary: run.output.summary,
+    ...(run.output.text ? { text: run.output.text } : {}),
+    ...(annotations.length ? { annotations: annotations.map(annotationData) } : {}),
+  };
+  const fields = {
+    repositoryId: run.repositoryId,
+    status: "COMPLETED",
+    conclusion: run.conclusion.toUpperCase(),
+    externalId: run.externalId,
+    ...(run.detailsUrl ? { detailsUrl: run.detailsUrl } : {}),
+    output,
+  };
+  const update = run.checkRunId !== undefined;
+  return writes.enqueue({
+    field: update ? "updateCheckRun" : "createCheckRun",
+    inputType: update ? "UpdateCheckRunInput!" : "CreateCheckRunInput!",
+    input: update ? { ...fields, checkRunId: run.checkRunId } : { ...fields, name: run.name, headSha: run.headSha },
+    selection: "checkRun { id databaseId url }",
+    parse: (data) => {
+      const written = CheckRunWritten.safeParse(data);
+      if (!written.success) throw new Error(describeApiProblem(`the written check run ${run.name}`, written.error));
+      return { id: written.data.checkRun.databaseId, nodeId: written.data.checkRun.id, htmlUrl: written.data.checkRun.url };
+    },
+  });
+}
+
+/** GitHub's GraphQL `CheckAnnotationData` for a REST-shaped annotation. */
+export function annotationData(a: CheckAnnotation): Record<string, unknown> {
+  return {
+    path: a.path,
+    location: {
+      startLine: a.start_line,
+      endLine: a.end_line,
+      ...(a.start_column !== undefined ? { startColumn: a.start_column } : {}),
+      ...(a.end_column !== undefined ? { endColumn: a.end_column } : {}),
+    },
+    annotationLevel: a.annotation_level.toUpperCase(),
+    message: a.message,
+    title: a.title,
+    ...(a.raw_details ? { rawDetails: a.raw_details } : {}),
+  };
+}
+
+/** Replaces a check run's title, summary and text (its annotations stay). */
+export async function updateCheckRunOutput(octokit: GitHub, target: CheckRunTarget, id: number, output: CheckOutput): Promise<void> {
+  await octokit.rest.checks.update({ owner: target.owner, repo: target.repo, check_run_id: id, output: baseOutput(output) });
 }
 
 /** Turns an existing check run (or a new one) into a failure that says what went wrong. */

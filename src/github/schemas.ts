@@ -32,6 +32,14 @@ export const CheckRunCreated = z.object({
   html_url: z.string().nullable().optional(),
 });
 
+/** A check run written by a batched `createCheckRun`/`updateCheckRun` (src/github/write-batch.ts). */
+export const CheckRunWritten = z.object({
+  checkRun: z.object({ id: z.string(), databaseId: z.number(), url: z.string() }),
+});
+
+/** An issue comment written by a batched `addComment`/`updateIssueComment`. */
+export const CommentWritten = z.object({ id: z.string(), databaseId: z.number(), url: z.string() });
+
 const Node = <T extends z.ZodTypeAny>(item: T) => z.object({ nodes: z.array(item.nullable()).nullable() });
 
 export const ReviewNode = z.object({
@@ -67,6 +75,7 @@ export const CommitNode = z.object({
 });
 
 export const IssueCommentNode = z.object({
+  id: z.string(),
   databaseId: z.number().nullable(),
   body: z.string(),
   url: z.string(),
@@ -78,8 +87,10 @@ export type IssueCommentNode = z.infer<typeof IssueCommentNode>;
 
 export const PullRequestState = z.object({
   repository: z.object({
+    id: z.string(),
     pullRequest: z
       .object({
+        id: z.string(),
         headRefOid: z.string(),
         baseRefName: z.string(),
         isDraft: z.boolean(),
@@ -100,7 +111,7 @@ export const PullRequestState = z.object({
         checkSuites: Node(
           z.object({
             checkRuns: Node(CheckRunNode).nullable(),
-            gatesRuns: Node(CheckRunNode.pick({ databaseId: true, externalId: true })).nullable(),
+            gatesRuns: Node(CheckRunNode.pick({ databaseId: true, externalId: true }).extend({ id: z.string() })).nullable(),
           }),
         ).optional(),
       })

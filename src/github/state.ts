@@ -3,7 +3,8 @@
 // (markers, request-changes to dismiss), its review threads (fingerprints already commented,
 // threads to resolve) and the app's check runs on the head commit (re-delivery detection).
 // The quality gates' reads ride along (the sticky comment, the `migration-guard/gates` run,
-// the commits with their messages), so a review with gates on needs no REST reads for them.
+// the commits with their messages), so a review with gates on needs no REST reads for them; so
+// do the node ids the batched writes need (repository, pull request, comment, gates run).
 import { GATES_CHECK_NAME, gatesCheckRecord, isStickyBody, type GatesCheckRecord, type GatesPrefetch, type IssueComment } from "./gates/api.js";
 import { CHECK_NAME, findingFingerprintOf, parseExternalId, parseReviewState, type ReviewState, type RunKey } from "./marker.js";
 import type { GitHub } from "./octokit.js";
@@ -16,20 +17,21 @@ export const STATE_COMMENTS = 100;
 
 const STATE_QUERY = `query MigrationGuardState($owner: String!, $name: String!, $number: Int!, $head: GitObjectID!, $checkName: String!, $gatesCheckName: String!) {
   repository(owner: $owner, name: $name) {
+    id
     pullRequest(number: $number) {
-      headRefOid baseRefName isDraft state title body url author { login }
+      id headRefOid baseRefName isDraft state title body url author { login }
       reviews(last: 20) { nodes { id databaseId state viewerDidAuthor body commit { oid } } }
       changesRequested: reviews(last: 50, states: CHANGES_REQUESTED) { nodes { id databaseId viewerDidAuthor } }
       reviewThreads(first: 100) { pageInfo { hasNextPage endCursor } nodes { id isResolved isOutdated comments(first: 1) { nodes { body viewerDidAuthor } } } }
       commits(last: ${STATE_COMMITS}) { totalCount nodes { commit { oid message parents { totalCount } } } }
-      comments(first: ${STATE_COMMENTS}) { pageInfo { hasNextPage } nodes { databaseId body url updatedAt viewerDidAuthor author { login } } }
+      comments(first: ${STATE_COMMENTS}) { pageInfo { hasNextPage } nodes { id databaseId body url updatedAt viewerDidAuthor author { login } } }
     }
     object(oid: $head) {
       ... on Commit {
         checkSuites(last: 20) {
           nodes {
             checkRuns(last: 5, filterBy: { checkName: $checkName }) { nodes { databaseId externalId status conclusion } }
-            gatesRuns: checkRuns(last: 1, filterBy: { checkName: $gatesCheckName }) { nodes { databaseId externalId } }
+            gatesRuns: checkRuns(last: 1, filterBy: { checkName: $gatesCheckName }) { nodes { id databaseId externalId } }
           }
         }
       }
@@ -63,6 +65,8 @@ export interface OwnReview {
 }
 
 export interface PullRequestSnapshot {
+  /** GraphQL node ids, for the delivery's batched mutations (src/github/write-batch.ts). */
+  nodeIds: { repository: string; pullRequest: string };
   headSha: string;
   baseRef: string;
   isDraft: boolean;
@@ -120,6 +124,7 @@ export async function readPullRequestSnapshot(
     .map((run) => ({ id: run.databaseId, key: parseExternalId(run.externalId), status: run.status, conclusion: run.conclusion }))
     .filter((run) => run.key !== undefined);
   return {
+    nodeIds: { repository: parsed.data.repository.id, pullRequest: pr.id },
     headSha: pr.headRefOid,
     baseRef: pr.baseRefName,
     isDraft: pr.isDraft,
@@ -146,14 +151,14 @@ function stickySearch(comments: IssueCommentNode[], more: boolean): GatesPrefetc
   // The viewer is the app itself: `viewerDidAuthor` is GitHub's word that the app wrote it.
   const own = comments.find((c) => c.viewerDidAuthor && c.databaseId !== null && isStickyBody(c.body));
   if (!own) return more ? undefined : {};
-  const comment: IssueComment = { id: own.databaseId!, body: own.body, html_url: own.url, updated_at: own.updatedAt, user: own.author ? { login: own.author.login, type: "Bot" } : null };
+  const comment: IssueComment = { id: own.databaseId!, node_id: own.id, body: own.body, html_url: own.url, updated_at: own.updatedAt, user: own.author ? { login: own.author.login, type: "Bot" } : null };
   return { comment };
 }
 
 /** The newest `migration-guard/gates` run (the highest id) over the head's check suites. */
-function latestGatesRun(runs: { databaseId: number | null; externalId: string | null }[]): GatesCheckRecord {
+function latestGatesRun(runs: { id: string; databaseId: number | null; externalId: string | null }[]): GatesCheckRecord {
   const newest = runs.filter((r) => r.databaseId !== null).sort((a, b) => b.databaseId! - a.databaseId!)[0];
-  return newest ? gatesCheckRecord(newest.databaseId!, newest.externalId) : {};
+  return newest ? gatesCheckRecord(newest.databaseId!, newest.externalId, newest.id) : {};
 }
 
 function ownThread(thread: ThreadNode): OwnThread[] {

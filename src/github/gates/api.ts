@@ -2,6 +2,9 @@
 // (collaborator permission, team membership), the `migration-guard/gates` check run, the files a
 // push changed, and the PR's commits for the commit-format check.
 import type { GitHub } from "../octokit.js";
+import { queueCheckRunWrite } from "../checks.js";
+import { CommentWritten, describeApiProblem } from "../schemas.js";
+import type { WriteBatch } from "../write-batch.js";
 import { PERMISSION_ORDER, type RepoPermission, type SignoffPolicy } from "../../core/gates/config.js";
 import { teamRef } from "../../core/gates/authority.js";
 import { STICKY_HEADER } from "../../core/gates/render.js";
@@ -16,6 +19,8 @@ export interface RepoRef {
 
 export interface IssueComment {
   id: number;
+  /** GraphQL node id (for the batched update). */
+  node_id?: string;
   body?: string | null;
   html_url?: string;
   updated_at?: string;
@@ -65,6 +70,43 @@ export async function writeStickyComment(octokit: GitHub, repo: RepoRef, pr: num
   return data as IssueComment;
 }
 
+/**
+ * `writeStickyComment` queued in the delivery's write batch (`updateIssueComment`, or
+ * `addComment` on the pull request's node). A comment known without its node id is written
+ * through REST right away.
+ */
+export function queueStickyComment(
+  octokit: GitHub,
+  writes: WriteBatch,
+  target: RepoRef & { pr: number; pullRequestId: string },
+  existing: IssueComment | undefined,
+  body: string,
+): Promise<IssueComment> {
+  if (existing && (existing.body === body || !existing.node_id)) return writeStickyComment(octokit, target, target.pr, existing, body);
+  const written = (data: unknown): IssueComment => {
+    const comment = CommentWritten.safeParse(data);
+    if (!comment.success) throw new Error(describeApiProblem("the written quality-gates comment", comment.error));
+    return { id: comment.data.databaseId, node_id: comment.data.id, body, html_url: comment.data.url };
+  };
+  const selection = "id databaseId url";
+  if (existing) {
+    return writes.enqueue({
+      field: "updateIssueComment",
+      inputType: "UpdateIssueCommentInput!",
+      input: { id: existing.node_id, body },
+      selection: `issueComment { ${selection} }`,
+      parse: (data) => written((data as { issueComment?: unknown } | null)?.issueComment),
+    });
+  }
+  return writes.enqueue({
+    field: "addComment",
+    inputType: "AddCommentInput!",
+    input: { subjectId: target.pullRequestId, body },
+    selection: `commentEdge { node { ${selection} } }`,
+    parse: (data) => written((data as { commentEdge?: { node?: unknown } } | null)?.commentEdge?.node),
+  });
+}
+
 /** Repository permission as GitHub reports it (role names map onto the five levels). */
 export async function repoPermission(octokit: GitHub, repo: RepoRef, username: string): Promise<RepoPermission | "none"> {
   try {
@@ -104,6 +146,8 @@ export interface GatesCheckRecord {
   id?: number;
   /** The state sequence number the app wrote last for this head (from the run's external_id). */
   seq?: number;
+  /** GraphQL node id (for the batched update). */
+  nodeId?: string;
 }
 
 const SEQ_ID = /^migration-guard-gates:seq=(\d+)$/;
@@ -112,12 +156,12 @@ const SEQ_ID = /^migration-guard-gates:seq=(\d+)$/;
 export async function readGatesCheck(octokit: GitHub, repo: RepoRef, headSha: string): Promise<GatesCheckRecord> {
   const { data } = await octokit.rest.checks.listForRef({ ...repo, ref: headSha, check_name: GATES_CHECK_NAME, filter: "latest", per_page: 1 });
   const run = data.check_runs[0];
-  return run ? gatesCheckRecord(run.id, run.external_id) : {};
+  return run ? gatesCheckRecord(run.id, run.external_id, run.node_id) : {};
 }
 
-export function gatesCheckRecord(id: number, externalId: string | null | undefined): GatesCheckRecord {
+export function gatesCheckRecord(id: number, externalId: string | null | undefined, nodeId?: string): GatesCheckRecord {
   const m = SEQ_ID.exec(externalId ?? "");
-  return { id, seq: m ? Number(m[1]) : undefined };
+  return { id, seq: m ? Number(m[1]) : undefined, ...(nodeId ? { nodeId } : {}) };
 }
 
 /** One `migration-guard/gates` run per head SHA, updated in place as the gates change. */
@@ -127,11 +171,36 @@ export async function publishGatesCheck(octokit: GitHub, repo: RepoRef, headSha:
     conclusion: check.conclusion,
     output: { title: check.title, summary: check.summary },
     details_url: check.detailsUrl,
-    external_id: `migration-guard-gates:seq=${seq}`,
+    external_id: gatesExternalId(seq),
   };
   if (existing.id) await octokit.rest.checks.update({ ...repo, check_run_id: existing.id, ...fields });
   else await octokit.rest.checks.create({ ...repo, name: GATES_CHECK_NAME, head_sha: headSha, ...fields });
 }
+
+/** `publishGatesCheck` queued in the delivery's write batch; resolves to the run's id. */
+export function queueGatesCheck(
+  octokit: GitHub,
+  writes: WriteBatch,
+  target: RepoRef & { repositoryId: string },
+  headSha: string,
+  check: GatesCheck,
+  existing: GatesCheckRecord,
+  seq: number,
+): Promise<number> {
+  if (existing.id && !existing.nodeId) return publishGatesCheck(octokit, target, headSha, check, existing, seq).then(() => existing.id!);
+  return queueCheckRunWrite(writes, {
+    repositoryId: target.repositoryId,
+    checkRunId: existing.nodeId,
+    name: GATES_CHECK_NAME,
+    headSha,
+    conclusion: check.conclusion,
+    externalId: gatesExternalId(seq),
+    detailsUrl: check.detailsUrl,
+    output: { title: check.title, summary: check.summary },
+  }).then((run) => run.id);
+}
+
+export const gatesExternalId = (seq: number): string => `migration-guard-gates:seq=${seq}`;
 
 /** Files changed between two commits of a push (a force push compares through the merge base). */
 export async function filesChangedBetween(octokit: GitHub, repo: RepoRef, before: string, after: string): Promise<{ path: string }[] | undefined> {

@@ -35,6 +35,7 @@ import {
   repoPermission,
   teamsOf,
   writeStickyComment,
+  type GatesCheck,
   type GatesCheckRecord,
   type GatesPrefetch,
   type IssueComment,
@@ -118,7 +119,33 @@ export async function loadState(
   return { sticky, check, state: trustedState(sticky?.body ?? undefined, pr, check, options.key, now) };
 }
 
-/** Writes the sticky comment and the gates check run from the state. */
+/** What the gates write for a state: the sticky comment's body and the gates check run. */
+export interface GatesWrite {
+  summary: GatesSummary;
+  body: string;
+  check: GatesCheck;
+  /** The sequence number both carry (the check run's external_id guards against replays). */
+  seq: number;
+}
+
+export function prepareGates(
+  repo: RepoRef,
+  pr: PullInfo,
+  config: Config,
+  loaded: LoadedState,
+  state: GateState,
+  options: ResolvedGatesOptions,
+  notices: string[] = [],
+): GatesWrite {
+  const gates = configuredGates(config.gates);
+  const next: GateState = { ...state, headSha: pr.headSha, seq: Math.max(state.seq, loaded.check.seq ?? 0) + 1 };
+  const summary = evaluateGates(gates, next, pr.headSha);
+  const policies = new Map(gates.filter((g) => g.signoff).map((g) => [g.id, g.signoff!]));
+  const body = renderStickyComment({ state: next, summary, policies, key: options.key, owner: repo.owner, notices });
+  return { summary, body, check: renderGatesCheck(summary), seq: next.seq };
+}
+
+/** Writes the sticky comment, then the gates check run (linking to it), from the state. */
 export async function publishGates(
   octokit: GitHub,
   repo: RepoRef,
@@ -129,14 +156,10 @@ export async function publishGates(
   options: ResolvedGatesOptions,
   notices: string[] = [],
 ): Promise<{ summary: GatesSummary; comment: IssueComment }> {
-  const gates = configuredGates(config.gates);
-  const next: GateState = { ...state, headSha: pr.headSha, seq: Math.max(state.seq, loaded.check.seq ?? 0) + 1 };
-  const summary = evaluateGates(gates, next, pr.headSha);
-  const policies = new Map(gates.filter((g) => g.signoff).map((g) => [g.id, g.signoff!]));
-  const body = renderStickyComment({ state: next, summary, policies, key: options.key, owner: repo.owner, notices });
-  const comment = await writeStickyComment(octokit, repo, pr.number, loaded.sticky, body);
-  await publishGatesCheck(octokit, repo, pr.headSha, { ...renderGatesCheck(summary), detailsUrl: comment.html_url }, loaded.check, next.seq);
-  return { summary, comment };
+  const write = prepareGates(repo, pr, config, loaded, state, options, notices);
+  const comment = await writeStickyComment(octokit, repo, pr.number, loaded.sticky, write.body);
+  await publishGatesCheck(octokit, repo, pr.headSha, { ...write.check, detailsUrl: comment.html_url }, loaded.check, write.seq);
+  return { summary: write.summary, comment };
 }
 
 async function authorize(octokit: GitHub, repo: RepoRef, policy: SignoffPolicy, login: string, pr: PullInfo): Promise<AuthorityDecision> {

@@ -18,8 +18,19 @@ import { describeChanges } from "../../core/runbook/changes.js";
 import { renderRunbook } from "../../core/runbook/runbook.js";
 import type { GitHub } from "../octokit.js";
 import type { PullRequestSnapshot } from "../state.js";
-import { commitFiles, filesChangedBetween, listPullCommits, type RepoRef } from "./api.js";
-import { loadState, publishGates, readPull, resolveOptions, type GatesOptions, type PullInfo } from "./handlers.js";
+import type { WriteBatch } from "../write-batch.js";
+import { commitFiles, filesChangedBetween, gatesExternalId, listPullCommits, queueGatesCheck, queueStickyComment, type RepoRef } from "./api.js";
+import {
+  loadState,
+  prepareGates,
+  publishGates,
+  readPull,
+  resolveOptions,
+  type GatesOptions,
+  type GatesWrite,
+  type LoadedState,
+  type PullInfo,
+} from "./handlers.js";
 
 /** Commits whose files are listed one by one for the commit-format check (one API call each). */
 export const MAX_COMMITS_CHECKED = 50;
@@ -42,14 +53,20 @@ export interface GateSectionInput {
   /** Migration file contents by path (for the runbook's statements and schema-change claims). */
   sources?: Map<string, string>;
   /** What the review already read from GitHub (src/github/state.ts): the gates skip those reads. */
-  snapshot?: Pick<PullRequestSnapshot, "pull" | "gates">;
+  snapshot?: Pick<PullRequestSnapshot, "pull" | "gates"> & Partial<Pick<PullRequestSnapshot, "nodeIds">>;
   /** All the files the pull request changes, when GitHub listed them completely. */
   files?: { path: string }[];
+  /** The delivery's write batch: with the snapshot's node ids, the gates' two writes are queued there. */
+  writes?: WriteBatch;
 }
 
 export type GateSections = { gates?: string; commitFormat?: string; runbook?: string };
+type Sections = GateSections & { afterWrites?: Promise<{ sections: GateSections; failed?: boolean }> };
 
-export function gatesSectionProvider(options: GatesOptions = {}): (input: GateSectionInput) => Promise<GateSections> {
+const GATES_NOT_UPDATED =
+  "### Quality gates\n\n⚠️ The quality gates could not be updated for this commit (see the app's logs); the `migration-guard/gates` check was not changed.";
+
+export function gatesSectionProvider(options: GatesOptions = {}): (input: GateSectionInput) => Promise<Sections> {
   return async (input) => {
     try {
       return await gateSections(input, options);
@@ -57,7 +74,7 @@ export function gatesSectionProvider(options: GatesOptions = {}): (input: GateSe
       // The review still goes out without these sections; the log names the failed call only
       // (request errors can carry headers, and headers carry tokens).
       input.context.log.error(`gates: could not update the quality gates for #${input.pullRequest.number}: ${describeFailure(error)}`);
-      return { gates: "### Quality gates\n\n⚠️ The quality gates could not be updated for this commit (see the app's logs); the `migration-guard/gates` check was not changed." };
+      return { gates: GATES_NOT_UPDATED };
     }
   };
 }
@@ -69,7 +86,7 @@ function describeFailure(error: unknown): string {
   return message.split("\n")[0]!.replace(/(token|bearer)\s+\S+/gi, "$1 [redacted]").slice(0, 300);
 }
 
-export async function gateSections(input: GateSectionInput, options: GatesOptions = {}): Promise<GateSections> {
+export async function gateSections(input: GateSectionInput, options: GatesOptions = {}): Promise<Sections> {
   const { context, report, config } = input;
   const octokit = context.octokit;
   const repo: RepoRef = { owner: input.pullRequest.owner, repo: input.pullRequest.repo };
@@ -93,7 +110,7 @@ export async function gateSections(input: GateSectionInput, options: GatesOption
   const sources = input.sources ?? new Map<string, string>();
   const changes = describeChanges(report, sources);
   const thresholds = resolveThresholds(config);
-  const sections: GateSections = {};
+  const sections: Sections = {};
   const now = new Date().toISOString();
 
   let evidence = attached.get(context);
@@ -109,8 +126,15 @@ export async function gateSections(input: GateSectionInput, options: GatesOption
       commitResult = await checkCommits(octokit, repo, pr, config, { report, changes, evidence }, input);
       state = { ...state, commitFormat: { headSha: pr.headSha, ok: commitResult.ok, problems: commitResult.problems.length, enforced: config.commit_format.enforce } };
     }
-    const { summary, comment } = await publishGates(octokit, repo, pr, config, loaded, state, resolved);
-    sections.gates = renderGatesSection(summary, comment.html_url);
+    const nodeIds = known?.nodeIds;
+    if (input.writes && nodeIds) {
+      const write = prepareGates(repo, pr, config, loaded, state, resolved);
+      sections.gates = renderGatesSection(write.summary, loaded.sticky?.html_url);
+      sections.afterWrites = queueGates(input, { ...repo, ...nodeIds }, pr, loaded, write);
+    } else {
+      const { summary, comment } = await publishGates(octokit, repo, pr, config, loaded, state, resolved);
+      sections.gates = renderGatesSection(summary, comment.html_url);
+    }
   } else if (config.commit_format.enabled) {
     commitResult = await checkCommits(octokit, repo, pr, config, { report, changes, evidence }, input);
   }
@@ -121,6 +145,42 @@ export async function gateSections(input: GateSectionInput, options: GatesOption
   const runbook = renderRunbook(report, { sources, thresholds, lockTimeoutMs: Math.min(2000, config.thresholds.max_lock_timeout_ms), evidence, headingLevel: 4 });
   sections.runbook = `<details><summary>Deployment runbook (Phase 6)</summary>\n\n${runbook}\n</details>`;
   return sections;
+}
+
+/**
+ * Queues the sticky comment and the gates check run in the delivery's write batch. The check
+ * links to the comment (to the pull request while a new comment's address is unknown). What the
+ * review shows once they are sent: the section with the comment's link, or, when a write failed,
+ * a warning that says which.
+ */
+function queueGates(
+  input: GateSectionInput,
+  target: RepoRef & { repository: string; pullRequest: string },
+  pr: PullInfo,
+  loaded: LoadedState,
+  write: GatesWrite,
+): Promise<{ sections: GateSections; failed?: boolean }> {
+  const { context, writes } = input;
+  const octokit = context.octokit;
+  const repo: RepoRef = { owner: target.owner, repo: target.repo };
+  const sticky = queueStickyComment(octokit, writes!, { ...repo, pr: pr.number, pullRequestId: target.pullRequest }, loaded.sticky, write.body);
+  const detailsUrl = loaded.sticky?.html_url ?? pr.htmlUrl;
+  const check = queueGatesCheck(octokit, writes!, { ...repo, repositoryId: target.repository }, pr.headSha, { ...write.check, detailsUrl }, loaded.check, write.seq);
+  return Promise.allSettled([sticky, check]).then(async ([comment, run]) => {
+    if (comment.status === "fulfilled" && run.status === "fulfilled") return { sections: { gates: renderGatesSection(write.summary, comment.value.html_url) } };
+    const failure = comment.status === "rejected" ? comment.reason : (run as PromiseRejectedResult).reason;
+    context.log.error(`gates: could not update the quality gates for #${pr.number}: ${describeFailure(failure)}`);
+    // The run records the state's sequence number; ahead of the comment's, the next event would
+    // take the comment for a replayed old one and clear its sign-offs. Put it back.
+    if (comment.status === "rejected" && run.status === "fulfilled") {
+      await octokit.rest.checks
+        .update({ ...repo, check_run_id: run.value, external_id: gatesExternalId(loaded.check.seq ?? loaded.state.seq) })
+        .catch((error: unknown) => context.log.error(`gates: could not restore the gates run's sequence number: ${describeFailure(error)}`));
+    }
+    const refused = [comment.status === "rejected" && "the quality-gates comment", run.status === "rejected" && "the `migration-guard/gates` check run"];
+    const gates = `### Quality gates\n\n⚠️ The quality gates could not be updated for this commit (see the app's logs): GitHub refused ${refused.filter(Boolean).join(" and ")}.`;
+    return { sections: { gates }, failed: true };
+  });
 }
 
 /** On `synchronize`: a push that changed migration files clears the sign-offs (when configured). */
