@@ -10,12 +10,12 @@ import { setFlagsFromString } from "node:v8";
 import { z } from "zod";
 
 /** Old-generation headroom over the live data after a full GC, in percent (V8's own: up to 300). */
-export const DEFAULT_HEAP_GROWING_PERCENT = 30;
+export const DEFAULT_HEAP_GROWING_PERCENT = 15;
 
 const Percent = z.coerce.number().int().min(0).max(300);
 
 /**
- * Applies HEAP_GROWING_PERCENT (default 30; 0 leaves V8's heuristic) and returns the value
+ * Applies HEAP_GROWING_PERCENT (default 15; 0 leaves V8's heuristic) and returns the value
  * used, or a problem to log. V8 reads this flag each time it sets the next GC limit, so it
  * takes effect when set at run time.
  */
