@@ -4,11 +4,12 @@ import type { Config } from "../config/schema.js";
 import { discover } from "../discover/index.js";
 import { scriptSource } from "../discover/sections.js";
 import type { ChangeInput, Finding, Migration, Severity, SourceFile, Span } from "../model.js";
-import { SEVERITY_ORDER } from "../model.js";
+import { RiskLevel, SEVERITY_ORDER } from "../model.js";
 import { parseScript, type ParsedScript, type Statement } from "../parse/index.js";
 import { decodeSource, shortHash } from "../parse/text.js";
 import { AnalysisReport, type MigrationReport } from "../report.js";
-import { assessRisk } from "../risk/assess.js";
+import { assessRisk, type RiskContext } from "../risk/assess.js";
+import { throughput } from "../risk/estimate.js";
 import { buildCatalog, type StatsCatalog } from "../stats/index.js";
 import { PRESETS } from "../../../rules/presets.js";
 import { hitsOf, type Direction, type MigrationFacts, type Rule, type RuleHit } from "./rule.js";
@@ -52,7 +53,7 @@ export interface AnalyzeOptions {
 }
 
 export function analyzeChange(input: ChangeInput, config: Config, rules: Rule[], options: AnalyzeOptions = {}): AnalysisReport {
-  const riskContext = {
+  const riskContext: RiskContext & { stats: StatsCatalog } = {
     stats: options.stats ?? buildCatalog(config),
     ruleWork: ((works) => (id: string) => works.get(id))(new Map(rules.map((r) => [r.id, r.docs.work as string]))),
     migrationRule: ((ids) => (id: string) => ids.has(id))(new Set(rules.filter((r) => r.checkMigration).map((r) => r.id))),
@@ -66,6 +67,7 @@ export function analyzeChange(input: ChangeInput, config: Config, rules: Rule[],
   const reports: MigrationReport[] = [];
   const other: Finding[] = [];
   const makeFinding = findingFactory(config, active);
+  const statementRules = [...active.values()].filter((a) => a.rule.check && a.rule.dialects.includes(config.dialect));
 
   for (const migration of discovery.migrations) {
     if (migration.status === "unchanged") {
@@ -87,14 +89,14 @@ export function analyzeChange(input: ChangeInput, config: Config, rules: Rule[],
     let up: ScriptAnalysis = { findings: [] };
     let down: ScriptAnalysis = { findings: [] };
     if (migration.status !== "deleted") {
-      up = analyzeScript(migration, "up", contents, changeState, wraps, config, active, known, makeFinding, riskContext.stats);
+      up = analyzeScript(migration, "up", contents, changeState, wraps, config, statementRules, active, known, makeFinding, riskContext.stats);
       if (up.state) {
         // An edited migration's objects already exist wherever it was applied, so later
         // migrations of the change must still treat them as existing tables.
         changeState = migration.status === "added" ? up.state : { ...up.state, createdRelations: changeState.createdRelations };
       }
       if (migration.down) {
-        down = analyzeScript(migration, "down", contents, changeState, wraps, config, active, known, makeFinding, riskContext.stats);
+        down = analyzeScript(migration, "down", contents, changeState, wraps, config, statementRules, active, known, makeFinding, riskContext.stats);
       }
     }
     findings.push(...up.findings, ...down.findings);
@@ -104,6 +106,8 @@ export function analyzeChange(input: ChangeInput, config: Config, rules: Rule[],
       statements: { up: up.script?.statements.length ?? 0, down: down.script?.statements.length ?? 0 },
       findings: sortFindings(findings),
     };
+    // Read once, at the first migration assessed (where assessRisk would first have read them).
+    riskContext.rates ??= throughput(config);
     report.risk = assessRisk(report, up.script, down.script, config, riskContext);
     reports.push(report);
   }
@@ -119,6 +123,7 @@ export function analyzeChange(input: ChangeInput, config: Config, rules: Rule[],
 type FindingFactory = (ruleId: string, hit: RuleHit & { span: Span }, migration?: Migration, statement?: Statement) => Finding;
 
 function findingFactory(config: Config, active: Map<string, ActiveRule>): FindingFactory {
+  const docsBase = config.docs_url.replace(/\/$/, "");
   return (ruleId, hit, migration, statement) => {
     const severity = hit.severity ?? active.get(ruleId)?.severity ?? "warning";
     const basis = statement ? statement.text.replace(/\s+/g, " ").trim().toLowerCase() : hit.message;
@@ -130,7 +135,7 @@ function findingFactory(config: Config, active: Map<string, ActiveRule>): Findin
       fingerprint: `${ruleId}:${shortHash(`${hit.span.file}\u0000${basis}`)}`,
       migrationId: migration?.id,
       help: hit.help,
-      docsUrl: `${config.docs_url.replace(/\/$/, "")}/${ruleId}.md`,
+      docsUrl: `${docsBase}/${ruleId}.md`,
       locks: hit.locks ?? [],
       fix: hit.fix,
     };
@@ -152,6 +157,7 @@ function analyzeScript(
   stateIn: AnalysisState,
   wraps: boolean,
   config: Config,
+  statementRules: ActiveRule[],
   active: Map<string, ActiveRule>,
   known: Set<string>,
   makeFinding: FindingFactory,
@@ -177,7 +183,6 @@ function analyzeScript(
     if (active.has(p.ruleId)) findings.push(makeFinding(p.ruleId, { message: p.message, span: p.span }, migration));
   }
   let state = startScript(stateIn, wraps, { isolated: direction === "down" });
-  const statementRules = [...active.values()].filter((a) => a.rule.check && a.rule.dialects.includes(config.dialect));
   const context = { config, dialect: config.dialect, direction, migration, script, state, stats };
   for (const statement of script.statements) {
     context.state = state;
@@ -263,15 +268,13 @@ function sortFindings(findings: Finding[]): Finding[] {
   );
 }
 
-const RISK_ORDER = ["low", "medium", "high", "critical"] as const;
-
 function buildReport(migrations: MigrationReport[], other: Finding[], config: Config): AnalysisReport {
   const all = [...migrations.flatMap((m) => m.findings), ...other];
   const live = all.filter((f) => !f.suppressed);
   const counts = { error: 0, warning: 0, info: 0 };
   for (const f of live) counts[f.severity]++;
-  const risks = migrations.map((m) => m.risk?.level).filter((l): l is (typeof RISK_ORDER)[number] => Boolean(l));
-  const highestRisk = risks.length ? RISK_ORDER[Math.max(...risks.map((r) => RISK_ORDER.indexOf(r)))] : undefined;
+  const risks = migrations.map((m) => m.risk?.level).filter((l): l is RiskLevel => Boolean(l));
+  const highestRisk = risks.length ? RiskLevel.options[Math.max(...risks.map((r) => RiskLevel.options.indexOf(r)))] : undefined;
   return {
     schemaVersion: 1,
     tool: { name: "migration-guard", version: TOOL_VERSION },

@@ -8,11 +8,7 @@ export function relationName(rangeVar: any): string {
   return `${schema}${rangeVar.relname}`;
 }
 
-/** Relation names compare without the default `public.` schema. */
-export function sameRelation(a: string, b: string): boolean {
-  return stripPublic(a) === stripPublic(b);
-}
-
+/** A relation name without the default `public.` schema (how names compare and are shown). */
 export function stripPublic(name: string): string {
   return name.startsWith("public.") ? name.slice(7) : name;
 }
@@ -20,10 +16,6 @@ export function stripPublic(name: string): string {
 /** The `AlterTableCmd` nodes of an ALTER TABLE statement. */
 export function alterCommands(ast: any): any[] {
   return (ast?.cmds ?? []).map((c: any) => c.AlterTableCmd).filter(Boolean);
-}
-
-export function isAlterTable(kind: string, ast: any): boolean {
-  return kind === "AlterTableStmt" && (ast.objtype === "OBJECT_TABLE" || ast.objtype === undefined);
 }
 
 /** Flattens `[{String:{sval}}]` name lists. */

@@ -105,11 +105,6 @@ function byRunOrder(a: FoundMigration, b: FoundMigration): number {
   return compareVersions(a.version, b.version) || a.id.localeCompare(b.id);
 }
 
-/** Head and base migrations as a layout found them; kept for the tests and the bench. */
-export function findMigrations(files: SourceFile[], layout: Config["layout"]): FoundMigration[] {
-  return collectRoots(files, layout).flatMap((r) => r.migrations);
-}
-
 function groupByRoot(files: SourceFile[]): Map<string, SourceFile[]> {
   const all = new Set(files.map((f) => f.path));
   const groups = new Map<string, SourceFile[]>();

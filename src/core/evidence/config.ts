@@ -65,5 +65,3 @@ export const TestConfigSchema = z
   })
   .strict();
 export type TestConfig = z.infer<typeof TestConfigSchema>;
-
-export const DEFAULT_TEST_CONFIG: TestConfig = TestConfigSchema.parse({});

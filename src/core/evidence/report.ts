@@ -2,7 +2,7 @@
 // App downloads, validates and merges into its review. Versioned; the JSON Schema shipped in
 // schema/test-report.schema.json is generated from this zod schema (see jsonSchema()).
 import { z } from "zod";
-import { LockMode } from "../model.js";
+import { LockMode, TransactionMode } from "../model.js";
 import { SchemaChange } from "./snapshot.js";
 import { TestThresholds } from "./config.js";
 
@@ -97,7 +97,7 @@ export const MigrationEvidence = z.object({
   up: z.string(),
   down: z.string().optional(),
   /** The tool's transaction mode for this migration, after config overrides. */
-  transaction: z.enum(["per-file", "none"]),
+  transaction: TransactionMode,
   forward: ScriptRun,
   rollback: ScriptRun.optional(),
   forwardAgain: ScriptRun.optional(),

@@ -148,19 +148,6 @@ export function diffSnapshots(before: SchemaSnapshot, after: SchemaSnapshot): Sc
   );
 }
 
-/** Tables present in the snapshot that a change touched (added, removed or altered in any way). */
-export function tablesIn(changes: SchemaChange[], snapshot: SchemaSnapshot): Set<string> {
-  const tables = new Set<string>();
-  for (const c of changes) {
-    if (c.objectType === "table") tables.add(c.name);
-    else if (["column", "constraint", "index", "trigger"].includes(c.objectType)) {
-      const table = Object.keys(snapshot.tables).find((t) => c.name.startsWith(`${t}.`));
-      if (table) tables.add(table);
-    }
-  }
-  return tables;
-}
-
 /**
  * SQL that removes what an interrupted non-transactional migration left behind, for the
  * objects a mechanical drop can undo; the rest is named for a human in `manual`.

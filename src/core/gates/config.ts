@@ -98,7 +98,6 @@ export const GatesConfig = z
     for (const message of gateIdProblems(config)) ctx.addIssue({ code: "custom", message: message.text, path: message.path });
   });
 export type GatesConfig = z.infer<typeof GatesConfig>;
-export type GatesConfigInput = z.input<typeof GatesConfig>;
 
 /** Gate ids the configuration mentions that no gate has (typos), or that cannot be configured. */
 function gateIdProblems(config: {

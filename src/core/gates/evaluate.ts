@@ -4,6 +4,7 @@ import picomatch from "picomatch";
 import { blocksTraffic } from "../analyze/pg-locks.js";
 import { SEVERITY_ORDER, type Finding, type Severity } from "../model.js";
 import type { AnalysisReport } from "../report.js";
+import { formatElapsed } from "../risk/estimate.js";
 import type { GatesConfig } from "./config.js";
 import type { ResolvedThresholds } from "./thresholds.js";
 import type { ConfiguredGate } from "./definitions.js";
@@ -94,23 +95,23 @@ function performanceAcceptable({ report, thresholds: t }: AutoGateInput, e: Usab
   for (const m of report.migrations) {
     for (const lock of m.risk?.locks ?? []) {
       if (lock.estimatedSeconds !== undefined && blocksTraffic(lock.mode) && lock.estimatedSeconds > t.max_lock_hold_seconds) {
-        problems.push(`\`${m.migration.id}\` holds ${lock.mode} on ${lock.relation} for an estimated ${formatSeconds(lock.estimatedSeconds)} (limit ${formatSeconds(t.max_lock_hold_seconds)})`);
+        problems.push(`\`${m.migration.id}\` holds ${lock.mode} on ${lock.relation} for an estimated ${formatElapsed(lock.estimatedSeconds)} (limit ${formatElapsed(t.max_lock_hold_seconds)})`);
       }
     }
   }
-  if (!e.ok) return problems.length ? fail(problems.join("; ")) : pending(`estimated lock holds are under ${formatSeconds(t.max_lock_hold_seconds)}; ${e.why}`);
+  if (!e.ok) return problems.length ? fail(problems.join("; ")) : pending(`estimated lock holds are under ${formatElapsed(t.max_lock_hold_seconds)}; ${e.why}`);
   const ev = e.evidence;
   for (const s of ev.statements) {
     const at = s.file ? `${s.file}${s.line ? `:${s.line}` : ""}` : s.migrationId;
     if (s.lockWaitMs !== undefined && s.lockWaitMs > t.max_lock_wait_ms) problems.push(`application queries waited ${Math.round(s.lockWaitMs)} ms behind ${at} (limit ${t.max_lock_wait_ms} ms)`);
-    if (s.durationMs > t.max_statement_seconds * 1000) problems.push(`${at} ran ${formatSeconds(s.durationMs / 1000)} (limit ${formatSeconds(t.max_statement_seconds)})`);
+    if (s.durationMs > t.max_statement_seconds * 1000) problems.push(`${at} ran ${formatElapsed(s.durationMs / 1000)} (limit ${formatElapsed(t.max_statement_seconds)})`);
   }
   if (ev.slowdownPercent !== undefined && ev.slowdownPercent > t.max_slowdown_percent) {
     problems.push(`queries were ${Math.round(ev.slowdownPercent)}% slower during the migration (limit ${t.max_slowdown_percent}%)`);
   }
   if (problems.length) return fail(problems.slice(0, 4).join("; ") + (problems.length > 4 ? ` and ${problems.length - 4} more` : ""), ev.url);
   const longestWait = Math.max(0, ...ev.statements.map((s) => s.lockWaitMs ?? 0));
-  return pass(`estimated lock holds under ${formatSeconds(t.max_lock_hold_seconds)}; longest measured lock wait ${Math.round(longestWait)} ms (limit ${t.max_lock_wait_ms} ms)`, ev.url);
+  return pass(`estimated lock holds under ${formatElapsed(t.max_lock_hold_seconds)}; longest measured lock wait ${Math.round(longestWait)} ms (limit ${t.max_lock_wait_ms} ms)`, ev.url);
 }
 
 function dataIntegrity({ thresholds: t }: AutoGateInput, e: UsableEvidence): Verdict {
@@ -147,12 +148,6 @@ function appCompatibility({ report, config, prBody }: AutoGateInput): Verdict {
   if (!incompatible.length) return pass("no backward-incompatible change");
   if (prBody && EXPAND_CONTRACT_PLAN.test(prBody)) return pass(`${incompatible.length} backward-incompatible change${incompatible.length === 1 ? "" : "s"}, covered by the expand–contract plan in the PR description`);
   return fail(`backward-incompatible change${incompatible.length === 1 ? "" : "s"}: ${listFindings(incompatible)}; add an "Expand–contract plan" section to the PR description or suppress with a reason`);
-}
-
-function formatSeconds(seconds: number): string {
-  if (seconds < 1) return `${Math.round(seconds * 1000)} ms`;
-  if (seconds < 120) return `${Number(seconds.toFixed(1))} s`;
-  return `${Number((seconds / 60).toFixed(1))} min`;
 }
 
 // ── all gates together ────────────────────────────────────────────────────────────────────

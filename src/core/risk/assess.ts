@@ -2,12 +2,12 @@
 // estimated hold time, the objects affected and how hard the change is to roll back. Pure:
 // findings, parsed scripts, configuration and table statistics in; a RiskAssessment out.
 import type { Config } from "../config/schema.js";
-import type { Finding, LockFact, LockMode, RiskLevel } from "../model.js";
+import { RiskLevel, type Finding, type LockFact, type LockMode } from "../model.js";
 import type { ParsedScript, Statement } from "../parse/index.js";
 import { blockedBy, lockRank, statementLocks, strongest } from "../analyze/pg-locks.js";
 import type { MigrationReport, RiskAssessment, RiskOperation, TableLock } from "../report.js";
 import { buildCatalog, lookupTable, statsKey, type StatsCatalog } from "../stats/index.js";
-import { estimateWork, formatCount, formatDuration, throughput, type EstimateResult } from "./estimate.js";
+import { estimateWork, formatCount, formatDuration, throughput, type EstimateResult, type Throughput } from "./estimate.js";
 import { HoldLedger, listReasons, type HoldTiming, type LedgerMark } from "./hold-ledger.js";
 import { ObjectCollector, type AffectedObjects } from "./objects.js";
 import { rollbackComplexity } from "./rollback.js";
@@ -20,10 +20,11 @@ export interface RiskContext {
   ruleWork?: (ruleId: string) => string | undefined;
   /** Rules that judge the whole migration (missing rollback, edited after merge…). */
   migrationRule?: (ruleId: string) => boolean;
+  /** The configured throughputs, read once per run; default: read from the config per call. */
+  rates?: Throughput;
 }
 
-const LEVELS: RiskLevel[] = ["low", "medium", "high", "critical"];
-const rank = (level: RiskLevel) => LEVELS.indexOf(level);
+const rank = (level: RiskLevel) => RiskLevel.options.indexOf(level);
 
 /** A lock taken by one statement, held until the statement ends or its transaction commits. */
 interface Hold extends HoldTiming {
@@ -101,7 +102,7 @@ function walkScript(
   catalog: StatsCatalog,
   context: RiskContext,
 ): ScriptWalk {
-  const rates = throughput(config);
+  const rates = context.rates ?? throughput(config);
   const created = new Set<string>();
   const createdInChange = (t: string) => created.has(statsKey(t));
   const statementOf = statementLocator(statements);

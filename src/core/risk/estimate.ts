@@ -1,7 +1,7 @@
 // How long a statement's work takes on production, from the table's size and the configured
 // throughputs. Deliberately simple and explained: a reviewer must be able to redo the sum.
 import type { Config } from "../config/schema.js";
-import { lookupTable, parseBytes, type StatsCatalog, type TableStatistics } from "../stats/index.js";
+import { lookupTable, parseBytes, statsKey, type StatsCatalog, type TableStatistics } from "../stats/index.js";
 import type { StatementWork } from "./work.js";
 
 export interface Estimate {
@@ -86,8 +86,9 @@ export function estimateWork(work: StatementWork, catalog: StatsCatalog, rates: 
 }
 
 function estimateIndex(index: string, catalog: StatsCatalog, rates: Throughput): EstimateResult {
+  const key = statsKey(index);
   for (const table of catalog.values()) {
-    const found = table.indexes.find((i) => i.name.toLowerCase() === index.toLowerCase().replace(/^public\./, ""));
+    const found = table.indexes.find((i) => i.name.toLowerCase() === key);
     if (!found) continue;
     const heap = tableBytes(table, rates);
     if (!heap) break;
@@ -113,6 +114,13 @@ export function formatBytes(bytes: number): string {
 
 export function formatCount(n: number): string {
   return Math.round(n).toLocaleString("en-US");
+}
+
+/** "350 ms", "4.2 s", "3.5 min": a measured time or a limit, to one decimal (the gates and the runbook). */
+export function formatElapsed(seconds: number): string {
+  if (seconds < 1) return `${Math.round(seconds * 1000)} ms`;
+  if (seconds < 120) return `${Number(seconds.toFixed(1))} s`;
+  return `${Number((seconds / 60).toFixed(1))} min`;
 }
 
 /** "0.2 s", "42 s", "13 min", "2.5 h". */

@@ -2,7 +2,7 @@
 // does not name but still hits — dependent views, referencing foreign keys, triggers that fire,
 // indexes a rewrite rebuilds — from table statistics).
 /* eslint-disable @typescript-eslint/no-explicit-any */
-import { alterCommands, names, relationName } from "../analyze/pg-ast.js";
+import { alterCommands, names, relationName, stripPublic } from "../analyze/pg-ast.js";
 import type { Statement } from "../parse/index.js";
 import { lookupTable, type StatsCatalog } from "../stats/index.js";
 import type { RiskAssessment } from "../report.js";
@@ -10,6 +10,29 @@ import type { StatementWork } from "./work.js";
 
 export type AffectedObjects = RiskAssessment["affected"];
 type Kind = keyof AffectedObjects;
+
+/** What a DROP of each object type removes (triggers and functions are read differently). */
+const DROPPED: Record<string, Kind> = {
+  OBJECT_TABLE: "tables",
+  OBJECT_INDEX: "indexes",
+  OBJECT_VIEW: "views",
+  OBJECT_MATVIEW: "views",
+  OBJECT_FUNCTION: "functions",
+  OBJECT_PROCEDURE: "functions",
+};
+
+// MySQL/MariaDB statement shapes, compiled once (addGeneric runs for every statement).
+const NAME = String.raw`\`?([\w$.]+)\`?`;
+const MY_DROP_TABLE = new RegExp(String.raw`^DROP (?:TEMPORARY )?TABLE (?:IF EXISTS )?(.+?)(?: CASCADE| RESTRICT)?$`, "i");
+const MY_RENAME_TABLE = /^RENAME TABLE (.+)$/i;
+const MY_CREATE_INDEX = new RegExp(String.raw`^CREATE (?:UNIQUE |FULLTEXT |SPATIAL )?INDEX ${NAME} ON ${NAME}`, "i");
+const MY_DROP_INDEX = new RegExp(String.raw`^DROP INDEX ${NAME} ON ${NAME}`, "i");
+const MY_TABLE_STATEMENT = new RegExp(
+  String.raw`^(?:ALTER TABLE|CREATE (?:OR REPLACE )?(?:TEMPORARY )?TABLE (?:IF NOT EXISTS )?|UPDATE (?:LOW_PRIORITY )?(?:IGNORE )?|DELETE (?:LOW_PRIORITY )?(?:QUICK )?(?:IGNORE )?FROM|TRUNCATE (?:TABLE )?|INSERT (?:IGNORE )?INTO|REPLACE INTO|OPTIMIZE TABLE)\s*${NAME}`,
+  "i",
+);
+const MY_CREATE_VIEW = new RegExp(String.raw`^CREATE (?:OR REPLACE )?(?:ALGORITHM=\w+ )?(?:DEFINER=\S+ )?(?:SQL SECURITY \w+ )?VIEW ${NAME}`, "i");
+const MY_CREATE_TRIGGER = new RegExp(String.raw`^CREATE (?:DEFINER=\S+ )?TRIGGER ${NAME} .*? ON ${NAME}`, "i");
 
 export class ObjectCollector {
   private readonly sets: Record<Kind, Set<string>> = {
@@ -24,7 +47,7 @@ export class ObjectCollector {
   readonly implied: string[] = [];
 
   add(kind: Kind, name: string | undefined): void {
-    if (name) this.sets[kind].add(name.startsWith("public.") ? name.slice(7) : name);
+    if (name) this.sets[kind].add(stripPublic(name));
   }
 
   result(): AffectedObjects {
@@ -75,7 +98,7 @@ export class ObjectCollector {
         break;
       case "CreateTrigStmt":
         this.add("tables", relationName(ast.relation));
-        this.add("triggers", `${ast.trigname} on ${relationName(ast.relation).replace(/^public\./, "")}`);
+        this.add("triggers", `${ast.trigname} on ${stripPublic(relationName(ast.relation))}`);
         this.add("functions", names(ast.funcname).join("."));
         break;
       case "ViewStmt":
@@ -110,21 +133,20 @@ export class ObjectCollector {
   /** MySQL/MariaDB statements: the tables and indexes their text names. */
   private addGeneric(statement: Statement): void {
     const text = statement.text.replace(/\s+/g, " ").trim();
-    const name = String.raw`\`?([\w$.]+)\`?`;
     const list = (from: string) => from.split(",").map((t) => t.trim().replace(/`/g, "")).filter(Boolean);
     let m: RegExpExecArray | null;
-    if ((m = new RegExp(String.raw`^DROP (?:TEMPORARY )?TABLE (?:IF EXISTS )?(.+?)(?: CASCADE| RESTRICT)?$`, "i").exec(text))) list(m[1]!).forEach((t) => this.add("tables", t));
-    else if ((m = /^RENAME TABLE (.+)$/i.exec(text))) for (const pair of m[1]!.split(",")) pair.split(/ TO /i).forEach((t) => this.add("tables", t.trim().replace(/`/g, "")));
-    else if ((m = new RegExp(String.raw`^CREATE (?:UNIQUE |FULLTEXT |SPATIAL )?INDEX ${name} ON ${name}`, "i").exec(text))) {
+    if ((m = MY_DROP_TABLE.exec(text))) list(m[1]!).forEach((t) => this.add("tables", t));
+    else if ((m = MY_RENAME_TABLE.exec(text))) for (const pair of m[1]!.split(",")) pair.split(/ TO /i).forEach((t) => this.add("tables", t.trim().replace(/`/g, "")));
+    else if ((m = MY_CREATE_INDEX.exec(text))) {
       this.add("indexes", m[1]);
       this.add("tables", m[2]);
-    } else if ((m = new RegExp(String.raw`^DROP INDEX ${name} ON ${name}`, "i").exec(text))) {
+    } else if ((m = MY_DROP_INDEX.exec(text))) {
       this.add("indexes", m[1]);
       this.add("tables", m[2]);
-    } else if ((m = new RegExp(String.raw`^(?:ALTER TABLE|CREATE (?:OR REPLACE )?(?:TEMPORARY )?TABLE (?:IF NOT EXISTS )?|UPDATE (?:LOW_PRIORITY )?(?:IGNORE )?|DELETE (?:LOW_PRIORITY )?(?:QUICK )?(?:IGNORE )?FROM|TRUNCATE (?:TABLE )?|INSERT (?:IGNORE )?INTO|REPLACE INTO|OPTIMIZE TABLE)\s*${name}`, "i").exec(text))) {
+    } else if ((m = MY_TABLE_STATEMENT.exec(text))) {
       this.add("tables", m[1]);
-    } else if ((m = new RegExp(String.raw`^CREATE (?:OR REPLACE )?(?:ALGORITHM=\w+ )?(?:DEFINER=\S+ )?(?:SQL SECURITY \w+ )?VIEW ${name}`, "i").exec(text))) this.add("views", m[1]);
-    else if ((m = new RegExp(String.raw`^CREATE (?:DEFINER=\S+ )?TRIGGER ${name} .*? ON ${name}`, "i").exec(text))) {
+    } else if ((m = MY_CREATE_VIEW.exec(text))) this.add("views", m[1]);
+    else if ((m = MY_CREATE_TRIGGER.exec(text))) {
       this.add("triggers", `${m[1]} on ${m[2]}`);
       this.add("tables", m[2]);
     }
@@ -133,7 +155,7 @@ export class ObjectCollector {
   private addConstraint(constraint: any, table: string): void {
     if (!constraint) return;
     if (constraint.conname) this.add("constraints", constraint.conname);
-    else if (constraint.contype === "CONSTR_FOREIGN") this.add("constraints", `foreign key ${table} → ${relationName(constraint.pktable).replace(/^public\./, "")}`);
+    else if (constraint.contype === "CONSTR_FOREIGN") this.add("constraints", `foreign key ${table} → ${stripPublic(relationName(constraint.pktable))}`);
     if (constraint.contype === "CONSTR_FOREIGN") this.add("tables", relationName(constraint.pktable));
     if (constraint.indexname) this.add("indexes", constraint.indexname);
   }
@@ -149,7 +171,7 @@ export class ObjectCollector {
       if (cmd.subtype === "AT_AddColumn") {
         for (const c of cmd.def?.ColumnDef?.constraints ?? []) this.addConstraint(c.Constraint, table);
       }
-      if (/^AT_(Enable|Disable)Trig$/.test(cmd.subtype) && cmd.name) this.add("triggers", `${cmd.name} on ${table.replace(/^public\./, "")}`);
+      if (/^AT_(Enable|Disable)Trig$/.test(cmd.subtype) && cmd.name) this.add("triggers", `${cmd.name} on ${stripPublic(table)}`);
       if (cmd.subtype === "AT_AttachPartition" || cmd.subtype === "AT_DetachPartition") {
         this.add("tables", relationName(cmd.def?.PartitionCmd?.name));
       }
@@ -158,15 +180,7 @@ export class ObjectCollector {
 
   private addDrop(ast: any): void {
     const objectNames = (ast.objects ?? []).map((o: any) => names(o.List?.items ?? (o.String ? [o] : [])));
-    const kind: Record<string, Kind> = {
-      OBJECT_TABLE: "tables",
-      OBJECT_INDEX: "indexes",
-      OBJECT_VIEW: "views",
-      OBJECT_MATVIEW: "views",
-      OBJECT_FUNCTION: "functions",
-      OBJECT_PROCEDURE: "functions",
-    };
-    const target = kind[ast.removeType];
+    const target = DROPPED[ast.removeType];
     if (ast.removeType === "OBJECT_TRIGGER") {
       for (const parts of objectNames) {
         const trigger = parts.pop();
@@ -248,12 +262,12 @@ export class ObjectCollector {
   }
 
   private has(kind: Kind, name: string): boolean {
-    return this.sets[kind].has(name.replace(/^public\./, ""));
+    return this.sets[kind].has(stripPublic(name));
   }
 
   private tablesOf(statement: Statement): string[] {
     const probe = new ObjectCollector();
     probe.addStatement(statement);
-    return probe.result().tables;
+    return [...probe.sets.tables].sort();
   }
 }

@@ -2,11 +2,13 @@
 // check before, the commands in order (statements that cannot run in a transaction split out,
 // lock_timeout and retries), what to watch while it runs, how to validate, when and how to roll
 // back, and the Phase 7 documentation updates. Pure: report + sources in, Markdown out.
+import { stripPublic } from "../analyze/pg-ast.js";
 import { blocksTraffic } from "../analyze/pg-locks.js";
 import type { ResolvedThresholds } from "../gates/thresholds.js";
 import type { GateEvidence } from "../gates/evidence.js";
 import type { Dialect, Layout, Migration } from "../model.js";
 import type { AnalysisReport, MigrationReport } from "../report.js";
+import { formatElapsed } from "../risk/estimate.js";
 import { describeChanges, type ChangeItem, type MigrationChanges } from "./changes.js";
 import { toolCommands } from "./tools.js";
 
@@ -70,7 +72,7 @@ const quoteList = (names: string[]) => names.map((n) => `'${n.replace(/'/g, "''"
 
 function affectedTables(report: AnalysisReport, changes: MigrationChanges[]): string[] {
   const names = new Set<string>();
-  for (const m of report.migrations) for (const t of m.risk?.affected.tables ?? []) names.add(t.replace(/^public\./, ""));
+  for (const m of report.migrations) for (const t of m.risk?.affected.tables ?? []) names.add(stripPublic(t));
   for (const m of changes) for (const c of m.changes) if (c.category === "data" || c.category === "table") names.add(c.objects.at(-1) ?? "");
   names.delete("");
   return [...names].sort();
@@ -85,12 +87,12 @@ function overview(ctx: Ctx): string {
     "|---|---|---|---|---|",
   ];
   for (const m of report.migrations) {
-    const locks = (m.risk?.locks ?? []).map((l) => `${l.mode} on ${l.relation}${l.estimatedSeconds !== undefined ? ` (~${seconds(l.estimatedSeconds)})` : ""}`).join("; ") || "–";
+    const locks = (m.risk?.locks ?? []).map((l) => `${l.mode} on ${l.relation}${l.estimatedSeconds !== undefined ? ` (~${formatElapsed(l.estimatedSeconds)})` : ""}`).join("; ") || "–";
     lines.push(`| \`${m.migration.id}\` | ${m.migration.layout} | ${m.risk?.level ?? "–"} | ${locks} | ${m.risk?.rollback ?? "–"} |`);
   }
   const measured = ctx.options.evidence?.statements.reduce((n, s) => n + s.durationMs, 0);
   if (measured !== undefined && ctx.options.evidence?.statements.length) {
-    lines.push("", `Measured in the ephemeral test${ctx.options.evidence.engine ? ` (${ctx.options.evidence.engine})` : ""}: ${seconds(measured / 1000)} in total at seed volume. Plan for at least twice the expected time in production.`);
+    lines.push("", `Measured in the ephemeral test${ctx.options.evidence.engine ? ` (${ctx.options.evidence.engine})` : ""}: ${formatElapsed(measured / 1000)} in total at seed volume. Plan for at least twice the expected time in production.`);
   } else {
     lines.push("", "Plan for at least twice the expected migration time (recipe).");
   }
@@ -337,8 +339,3 @@ function indent(text: string): string {
     .join("\n");
 }
 
-function seconds(s: number): string {
-  if (s < 1) return `${Math.round(s * 1000)} ms`;
-  if (s < 120) return `${Number(s.toFixed(1))} s`;
-  return `${Number((s / 60).toFixed(1))} min`;
-}

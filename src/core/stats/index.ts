@@ -3,6 +3,7 @@
 // it is what a person wrote down on purpose).
 import type { Config, TableStatsInput } from "../config/schema.js";
 import { describeIssues, type ConfigProblem } from "../config/load.js";
+import { stripPublic } from "../analyze/pg-ast.js";
 import { StatsFile, type StatsTable } from "./schema.js";
 
 export { StatsFile } from "./schema.js";
@@ -84,8 +85,7 @@ export function parseBytes(size: number | string): number {
 
 /** Relations compare case-insensitively and without the default `public.` schema. */
 export function statsKey(relation: string): string {
-  const lower = relation.toLowerCase();
-  return lower.startsWith("public.") ? lower.slice(7) : lower;
+  return stripPublic(relation.toLowerCase());
 }
 
 export function buildCatalog(config: Pick<Config, "tables">, file?: StatsFile): StatsCatalog {
