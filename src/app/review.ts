@@ -19,7 +19,7 @@ import { checkConclusion, renderCheckRunOutput } from "../core/render/check-run.
 import { MAX_BODY_LENGTH, renderReviewBody } from "../core/render/markdown.js";
 import { loadRules } from "../../rules/index.js";
 import { listPullRequestFiles, MAX_LISTED_FILES, readBaseTree, readPullRequestChange, type PullRequestRef } from "../github/change.js";
-import { publishCheckRun, queueCheckRun, reportCheckRunFailure, updateCheckRunOutput, type CheckRunTarget } from "../github/checks.js";
+import { publishCheckRun, queueCheckRun, reportCheckRunFailure, updateCheckRunOutput } from "../github/checks.js";
 import { CONFIG_PATH, loadRepoConfig } from "../github/config.js";
 import { loadRepoStatistics } from "../github/stats.js";
 import { formatReviewState, stripReviewState, type RunKey, type RunOutcome } from "../github/marker.js";
@@ -72,7 +72,6 @@ function loadEngine(): Promise<Rule[]> {
 export async function reviewPullRequest(context: Context, target: PullRequestTarget, options: ReviewOptions = {}): Promise<ReviewOutcome> {
   const octokit = context.octokit;
   const calls = prepareOctokit(octokit, context.log);
-  const checkTarget: CheckRunTarget = { owner: target.owner, repo: target.repo, headSha: target.headSha };
   const key = (outcome: RunOutcome): RunKey => ({ pr: target.number, base: target.baseRef, outcome });
   const where = `${target.owner}/${target.repo}#${target.number} at ${target.headSha.slice(0, 7)}`;
   let step = "reading the configuration and the pull request";
@@ -104,7 +103,7 @@ export async function reviewPullRequest(context: Context, target: PullRequestTar
 
     if (snapshot.isDraft && !config.config.review_drafts) {
       step = "reporting the skipped draft";
-      await publishCheckRun(octokit, checkTarget, {
+      await publishCheckRun(octokit, target, {
         conclusion: "skipped",
         key: key("draft"),
         output: {
@@ -156,13 +155,13 @@ export async function reviewPullRequest(context: Context, target: PullRequestTar
       renderCheckRunOutput(report, { sources: change.sources, notes: change.notes, sections, detailsUrl: target.htmlUrl });
     const run = { conclusion: checkConclusion(report), key: key("done"), output: renderOutput(collected.sections) };
     // With the gates' writes queued, the check run joins them: one request for the three.
-    const queued = writes.size ? queueCheckRun(octokit, writes, { ...checkTarget, repositoryId: snapshot.nodeIds.repository }, run) : undefined;
+    const queued = writes.size ? queueCheckRun(octokit, writes, { ...target, repositoryId: snapshot.nodeIds.repository }, run) : undefined;
     await writes.flush();
-    const checkRun = queued ? await queued : await publishCheckRun(octokit, checkTarget, run);
+    const checkRun = queued ? await queued : await publishCheckRun(octokit, target, run);
     checkRunId = checkRun.id;
     const settled = await collected.settle();
     // A queued write failed (the gates): the check run went out with the sections as planned.
-    if (settled.failed) await updateCheckRunOutput(octokit, checkTarget, checkRun.id, renderOutput(settled.sections));
+    if (settled.failed) await updateCheckRunOutput(octokit, target, checkRun.id, renderOutput(settled.sections));
     const sections = settled.sections;
 
     step = "posting the review";
@@ -199,7 +198,7 @@ export async function reviewPullRequest(context: Context, target: PullRequestTar
     // Writes already queued (the gates) stand on their own: send them anyway.
     await writes.flush();
     try {
-      await reportCheckRunFailure(octokit, checkTarget, checkRunId, {
+      await reportCheckRunFailure(octokit, target, checkRunId, {
         title: `migration-guard could not finish: ${step}`,
         summary: [
           `migration-guard failed while ${step}:`,
@@ -233,7 +232,7 @@ async function reportInvalidFile(
 ): Promise<void> {
   const count = `${file.problems.length} problem${file.problems.length === 1 ? "" : "s"}`;
   const list = file.problems.map((p) => `- \`${p.path || "(file)"}\`${p.line ? ` (line ${p.line})` : ""}: ${p.message}`);
-  await publishCheckRun(octokit, { owner: target.owner, repo: target.repo, headSha: target.headSha }, {
+  await publishCheckRun(octokit, target, {
     conclusion: "action_required",
     key,
     detailsUrl: `${target.repoHtmlUrl}/blob/${target.defaultBranch}/${file.path}`,
@@ -276,7 +275,7 @@ function touchesMigrationPaths(files: PullRequestFile[], config: Config): boolea
 async function reportNoMigrations(octokit: GitHub, target: PullRequestTarget, snapshot: PullRequestSnapshot, key: RunKey): Promise<void> {
   const earlier = snapshot.latestReview;
   const stillCurrent = earlier?.marker.migrations === true;
-  await publishCheckRun(octokit, { owner: target.owner, repo: target.repo, headSha: target.headSha }, {
+  await publishCheckRun(octokit, target, {
     conclusion: "success",
     key,
     output: {

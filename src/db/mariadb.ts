@@ -1,7 +1,6 @@
 // MariaDB / MySQL by URL (mysql2): a scratch database (schema) beside the target's, dropped at the end.
 import mysql from "mysql2/promise";
-import { DatabaseSetupError, errorMessage, scratchName, TargetNotEmptyError, type ScratchDatabase, type Session } from "./session.js";
-import { redact } from "./postgres.js";
+import { connectAdmin, createScratch, refuseNonEmpty, scratchName, type ScratchDatabase, type Session } from "./session.js";
 
 async function openMysqlSession(options: mysql.ConnectionOptions): Promise<Session> {
   const conn = await mysql.createConnection({ ...options, multipleStatements: false, dateStrings: true, supportBigNumbers: true, bigNumberStrings: true });
@@ -28,29 +27,15 @@ export async function createMariadbScratch(url: string, options: { allowExisting
     password: decodeURIComponent(u.password),
   };
   const targetDb = decodeURIComponent(u.pathname.replace(/^\//, ""));
-  let admin: Session;
-  try {
-    admin = await openMysqlSession(base);
-  } catch (error) {
-    throw new DatabaseSetupError(`cannot connect to ${redact(url)}: ${errorMessage(error)}`);
-  }
+  const admin = await connectAdmin(url, () => openMysqlSession(base));
   try {
     if (targetDb) {
       const tables = (await admin.query("SELECT table_name AS name FROM information_schema.tables WHERE table_schema = ? ORDER BY 1", [targetDb])).rows.map((r) => String(r.name));
-      if (tables.length && !options.allowExisting) {
-        throw new TargetNotEmptyError(
-          `${redact(url)} holds ${tables.length} table(s) (${tables.slice(0, 5).join(", ")}${tables.length > 5 ? ", …" : ""}); ` +
-            "point --database-url at a throwaway server, or pass --allow-existing to run in a scratch database beside them",
-        );
-      }
+      refuseNonEmpty(url, "table(s)", tables, options.allowExisting);
     }
     const version = String((await admin.query("SELECT VERSION() AS v")).rows[0]!.v);
     const name = scratchName();
-    try {
-      await admin.query(`CREATE DATABASE \`${name}\``);
-    } catch (error) {
-      throw new DatabaseSetupError(`cannot create a scratch database on ${redact(url)}: ${errorMessage(error)}`);
-    }
+    await createScratch(admin, url, `CREATE DATABASE \`${name}\``);
     let dropping: Promise<void> | undefined;
     const dropDatabase = async () => {
       try {

@@ -1,7 +1,7 @@
 // PostgreSQL by URL (node-postgres): creates a scratch database beside the target's, refusing
 // a target that holds user tables unless told otherwise, and drops it at the end.
 import pg from "pg";
-import { DatabaseSetupError, errorMessage, scratchName, TargetNotEmptyError, type ScratchDatabase, type Session } from "./session.js";
+import { connectAdmin, createScratch, refuseNonEmpty, scratchName, type ScratchDatabase, type Session } from "./session.js";
 
 /** User relations in a database, leaving out system schemas and extension members. */
 export const USER_RELATIONS_SQL = `
@@ -39,28 +39,14 @@ function withDatabase(url: string, database: string): string {
 }
 
 export async function createPostgresScratch(url: string, options: { allowExisting: boolean }): Promise<ScratchDatabase> {
-  let admin: Session;
-  try {
-    admin = await openPostgresSession(url);
-  } catch (error) {
-    throw new DatabaseSetupError(`cannot connect to ${redact(url)}: ${errorMessage(error)}`);
-  }
+  const admin = await connectAdmin(url, () => openPostgresSession(url));
   try {
     const existing = (await admin.query(USER_RELATIONS_SQL)).rows.map((r) => String(r.name));
-    if (existing.length && !options.allowExisting) {
-      throw new TargetNotEmptyError(
-        `${redact(url)} holds ${existing.length} user table(s) or view(s) (${existing.slice(0, 5).join(", ")}${existing.length > 5 ? ", …" : ""}); ` +
-          "point --database-url at a throwaway server, or pass --allow-existing to run in a scratch database beside them",
-      );
-    }
+    refuseNonEmpty(url, "user table(s) or view(s)", existing, options.allowExisting);
     const version = String((await admin.query("SHOW server_version")).rows[0]!.server_version);
     const major = Number((await admin.query("SHOW server_version_num")).rows[0]!.server_version_num) / 10000;
     const name = scratchName();
-    try {
-      await admin.query(`CREATE DATABASE "${name}" TEMPLATE template0`);
-    } catch (error) {
-      throw new DatabaseSetupError(`cannot create a scratch database on ${redact(url)}: ${errorMessage(error)}`);
-    }
+    await createScratch(admin, url, `CREATE DATABASE "${name}" TEMPLATE template0`);
     let dropping: Promise<void> | undefined;
     return {
       kind: "postgres",
@@ -91,16 +77,5 @@ export async function createPostgresScratch(url: string, options: { allowExistin
   } catch (error) {
     await admin.close();
     throw error;
-  }
-}
-
-/** A URL without its password, for messages. */
-export function redact(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = "***";
-    return u.toString();
-  } catch {
-    return "(unparseable URL)";
   }
 }

@@ -43,3 +43,41 @@ export function errorMessage(error: unknown): string {
   if (error instanceof Error) return error.message;
   return String(error);
 }
+
+/** A URL without its password, for messages. */
+export function redact(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = "***";
+    return u.toString();
+  } catch {
+    return "(unparseable URL)";
+  }
+}
+
+/** Opens the admin session; a failure names the server (never its password). */
+export async function connectAdmin(url: string, open: () => Promise<Session>): Promise<Session> {
+  try {
+    return await open();
+  } catch (error) {
+    throw new DatabaseSetupError(`cannot connect to ${redact(url)}: ${errorMessage(error)}`);
+  }
+}
+
+/** Refuses a target that holds something (`what`: e.g. "table(s)"), unless told to work beside it. */
+export function refuseNonEmpty(url: string, what: string, names: string[], allowExisting: boolean): void {
+  if (!names.length || allowExisting) return;
+  throw new TargetNotEmptyError(
+    `${redact(url)} holds ${names.length} ${what} (${names.slice(0, 5).join(", ")}${names.length > 5 ? ", …" : ""}); ` +
+      "point --database-url at a throwaway server, or pass --allow-existing to run in a scratch database beside them",
+  );
+}
+
+/** Runs the scratch database's CREATE; a failure names the server. */
+export async function createScratch(admin: Session, url: string, sql: string): Promise<void> {
+  try {
+    await admin.query(sql);
+  } catch (error) {
+    throw new DatabaseSetupError(`cannot create a scratch database on ${redact(url)}: ${errorMessage(error)}`);
+  }
+}

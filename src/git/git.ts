@@ -29,8 +29,7 @@ export function blobSha(content: string | Uint8Array): string {
 }
 
 /** The commit `ref` names, or a one-line usage error saying it does not. */
-export function resolveCommit(ref: string, cwd: string): string {
-  gitText(["rev-parse", "--show-toplevel"], cwd);
+function resolveCommit(ref: string, cwd: string): string {
   try {
     return gitText(["rev-parse", "--verify", "--quiet", "--end-of-options", `${ref}^{commit}`], cwd).trim();
   } catch {
@@ -43,8 +42,9 @@ export function resolveCommit(ref: string, cwd: string): string {
  * with paths relative to `cwd` and blob ids instead of content.
  */
 export function baseFiles(ref: string, cwd: string): SourceFile[] {
-  const commit = resolveCommit(ref, cwd);
+  // First: outside a repository this fails with git's own message.
   const top = gitText(["rev-parse", "--show-toplevel"], cwd).trim();
+  const commit = resolveCommit(ref, cwd);
   const prefix = gitText(["rev-parse", "--show-prefix"], cwd).trim();
   const mergeBase = gitText(["merge-base", commit, "HEAD"], cwd).trim();
   const listing = gitText(["ls-tree", "-r", "-z", "--full-tree", mergeBase], top);
@@ -76,9 +76,4 @@ export function withContent(files: SourceFile[], cwd: string): SourceFile[] {
     at += size + 1;
   }
   return files.map((f) => (f.sha && bySha.has(f.sha) ? { ...f, content: bySha.get(f.sha) } : f));
-}
-
-/** Content of a file at a ref (for base files whose content the engine needs). */
-export function fileAt(ref: string, path: string, cwd: string): string {
-  return gitText(["show", `${ref}:./${path}`], cwd);
 }

@@ -55,16 +55,21 @@ export async function publishCheckRun(
   });
   const created = CheckRunCreated.safeParse(data);
   if (!created.success) throw new Error(describeApiProblem("the created check run", created.error));
+  await appendAnnotations(octokit, target, created.data.id, base, annotations);
+  return { id: created.data.id, htmlUrl: created.data.html_url ?? undefined };
+}
+
+/** Annotations past the first request's 50, appended to the run through REST. */
+async function appendAnnotations(octokit: GitHub, target: CheckRunTarget, id: number, base: Omit<CheckOutput, "annotations">, annotations: CheckAnnotation[]): Promise<void> {
   // Sequential on purpose: annotations are appended in order, and writes are paced anyway.
   for (let i = ANNOTATIONS_PER_REQUEST; i < annotations.length; i += ANNOTATIONS_PER_REQUEST) {
     await octokit.rest.checks.update({
       owner: target.owner,
       repo: target.repo,
-      check_run_id: created.data.id,
+      check_run_id: id,
       output: { ...base, annotations: annotations.slice(i, i + ANNOTATIONS_PER_REQUEST) },
     });
   }
-  return { id: created.data.id, htmlUrl: created.data.html_url ?? undefined };
 }
 
 /**
@@ -90,14 +95,7 @@ export function queueCheckRun(
     output: { ...base, annotations: annotations.slice(0, ANNOTATIONS_PER_REQUEST) },
   });
   return created.then(async (written) => {
-    for (let i = ANNOTATIONS_PER_REQUEST; i < annotations.length; i += ANNOTATIONS_PER_REQUEST) {
-      await octokit.rest.checks.update({
-        owner: target.owner,
-        repo: target.repo,
-        check_run_id: written.id,
-        output: { ...base, annotations: annotations.slice(i, i + ANNOTATIONS_PER_REQUEST) },
-      });
-    }
+    await appendAnnotations(octokit, target, written.id, base, annotations);
     return { id: written.id, htmlUrl: written.htmlUrl };
   });
 }

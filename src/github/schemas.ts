@@ -69,6 +69,8 @@ export const CheckRunNode = z.object({
 export type CheckRunNode = z.infer<typeof CheckRunNode>;
 
 const PageInfo = z.object({ hasNextPage: z.boolean(), endCursor: z.string().nullable() });
+/** One page of a pull request's review threads (the state query and its follow-up pages). */
+const ReviewThreads = Node(ThreadNode).extend({ pageInfo: PageInfo });
 
 export const CommitNode = z.object({
   commit: z.object({ oid: z.string(), message: z.string(), parents: z.object({ totalCount: z.number() }) }),
@@ -101,7 +103,7 @@ export const PullRequestState = z.object({
         author: z.object({ login: z.string() }).nullable(),
         reviews: Node(ReviewNode),
         changesRequested: Node(ReviewNode.pick({ id: true, databaseId: true, viewerDidAuthor: true })),
-        reviewThreads: Node(ThreadNode).extend({ pageInfo: PageInfo }),
+        reviewThreads: ReviewThreads,
         commits: Node(CommitNode).extend({ totalCount: z.number() }),
         comments: Node(IssueCommentNode).extend({ pageInfo: PageInfo.pick({ hasNextPage: true }) }),
       })
@@ -122,7 +124,7 @@ export type PullRequestState = z.infer<typeof PullRequestState>;
 
 export const ThreadsPage = z.object({
   repository: z.object({
-    pullRequest: z.object({ reviewThreads: Node(ThreadNode).extend({ pageInfo: PageInfo }) }),
+    pullRequest: z.object({ reviewThreads: ReviewThreads }),
   }),
 });
 

@@ -15,6 +15,9 @@ export const STATE_COMMITS = 100;
 /** Issue comments searched for the sticky gates comment; past them the gates search through REST. */
 export const STATE_COMMENTS = 100;
 
+/** A review thread as `ownThread` reads it (the state query's first page, THREADS_QUERY's next ones). */
+const THREAD_FIELDS = "pageInfo { hasNextPage endCursor } nodes { id isResolved isOutdated comments(first: 1) { nodes { body viewerDidAuthor } } }";
+
 const STATE_QUERY = `query MigrationGuardState($owner: String!, $name: String!, $number: Int!, $head: GitObjectID!, $checkName: String!, $gatesCheckName: String!) {
   repository(owner: $owner, name: $name) {
     id
@@ -22,7 +25,7 @@ const STATE_QUERY = `query MigrationGuardState($owner: String!, $name: String!, 
       id headRefOid baseRefName isDraft state title body url author { login }
       reviews(last: 20) { nodes { id databaseId state viewerDidAuthor body commit { oid } } }
       changesRequested: reviews(last: 50, states: CHANGES_REQUESTED) { nodes { id databaseId viewerDidAuthor } }
-      reviewThreads(first: 100) { pageInfo { hasNextPage endCursor } nodes { id isResolved isOutdated comments(first: 1) { nodes { body viewerDidAuthor } } } }
+      reviewThreads(first: 100) { ${THREAD_FIELDS} }
       commits(last: ${STATE_COMMITS}) { totalCount nodes { commit { oid message parents { totalCount } } } }
       comments(first: ${STATE_COMMENTS}) { pageInfo { hasNextPage } nodes { id databaseId body url updatedAt viewerDidAuthor author { login } } }
     }
@@ -42,7 +45,7 @@ const STATE_QUERY = `query MigrationGuardState($owner: String!, $name: String!, 
 const THREADS_QUERY = `query MigrationGuardThreads($owner: String!, $name: String!, $number: Int!, $after: String) {
   repository(owner: $owner, name: $name) {
     pullRequest(number: $number) {
-      reviewThreads(first: 100, after: $after) { pageInfo { hasNextPage endCursor } nodes { id isResolved isOutdated comments(first: 1) { nodes { body viewerDidAuthor } } } }
+      reviewThreads(first: 100, after: $after) { ${THREAD_FIELDS} }
     }
   }
 }`;

@@ -9,7 +9,7 @@ import { renderEvidenceMarkdown } from "../../core/evidence/markdown.js";
 import { evidenceJsonSchema, type EvidenceReport } from "../../core/evidence/report.js";
 import { loadParsers } from "../../core/parse/index.js";
 import { createScratchDatabase, DatabaseSetupError, TargetNotEmptyError, type ScratchDatabase } from "../../db/index.js";
-import { redact } from "../../db/postgres.js";
+import { redact } from "../../db/session.js";
 import { planTest } from "../../evidence/change.js";
 import { AbortedError } from "../../evidence/executor.js";
 import { runTest } from "../../evidence/runner.js";

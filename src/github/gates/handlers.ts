@@ -87,18 +87,15 @@ export interface LoadedState {
  * back), is not trusted: sign-offs start over and the audit trail says why. Fail safe.
  */
 export function trustedState(body: string | undefined, pr: PullInfo, check: GatesCheckRecord, key: string | undefined, now: string): GateState {
-  if (!body) return emptyState(pr.number, pr.headSha);
+  const empty = () => emptyState(pr.number, pr.headSha);
+  if (!body) return empty();
+  const restored = (from: GateState, detail: string) => addAudit(from, { at: now, action: "restored", user: "migration-guard", detail });
   const decoded = decodeMarker(body, key);
-  if (!decoded.ok) {
-    return addAudit(emptyState(pr.number, pr.headSha), { at: now, action: "restored", user: "migration-guard", detail: `${decoded.message}: sign-offs start over` });
-  }
+  if (!decoded.ok) return restored(empty(), `${decoded.message}: sign-offs start over`);
   const state = decoded.state;
-  if (state.pr !== pr.number) {
-    return addAudit(emptyState(pr.number, pr.headSha), { at: now, action: "restored", user: "migration-guard", detail: `the state marker belongs to #${state.pr}: sign-offs start over` });
-  }
+  if (state.pr !== pr.number) return restored(empty(), `the state marker belongs to #${state.pr}: sign-offs start over`);
   if (check.seq !== undefined && state.seq < check.seq) {
-    const reset = { ...state, seq: check.seq, signoffs: [] };
-    return addAudit(reset, { at: now, action: "restored", user: "migration-guard", detail: `the state marker is older than the app's record (${state.seq} < ${check.seq}): sign-offs cleared` });
+    return restored({ ...state, seq: check.seq, signoffs: [] }, `the state marker is older than the app's record (${state.seq} < ${check.seq}): sign-offs cleared`);
   }
   return state;
 }

@@ -63,8 +63,8 @@ export interface GateSectionInput {
 export type GateSections = { gates?: string; commitFormat?: string; runbook?: string };
 type Sections = GateSections & { afterWrites?: Promise<{ sections: GateSections; failed?: boolean }> };
 
-const GATES_NOT_UPDATED =
-  "### Quality gates\n\n⚠️ The quality gates could not be updated for this commit (see the app's logs); the `migration-guard/gates` check was not changed.";
+/** The gates section when the gates' reads or writes failed: `why` ends the sentence. */
+const gatesNotUpdated = (why: string) => `### Quality gates\n\n⚠️ The quality gates could not be updated for this commit (see the app's logs)${why}`;
 
 export function gatesSectionProvider(options: GatesOptions = {}): (input: GateSectionInput) => Promise<Sections> {
   return async (input) => {
@@ -74,7 +74,7 @@ export function gatesSectionProvider(options: GatesOptions = {}): (input: GateSe
       // The review still goes out without these sections; the log names the failed call only
       // (request errors can carry headers, and headers carry tokens).
       input.context.log.error(`gates: could not update the quality gates for #${input.pullRequest.number}: ${describeFailure(error)}`);
-      return { gates: GATES_NOT_UPDATED };
+      return { gates: gatesNotUpdated("; the `migration-guard/gates` check was not changed.") };
     }
   };
 }
@@ -91,22 +91,8 @@ export async function gateSections(input: GateSectionInput, options: GatesOption
   const octokit = context.octokit;
   const repo: RepoRef = { owner: input.pullRequest.owner, repo: input.pullRequest.repo };
   const resolved = resolveOptions(options);
-  const payload = context.payload as { pull_request?: { number: number; user: { login: string }; head: { sha: string }; title: string; body?: string | null; state: string; html_url?: string } };
   const known = input.snapshot;
-  const pr: PullInfo =
-    payload.pull_request?.number === input.pullRequest.number
-      ? {
-          number: payload.pull_request.number,
-          author: payload.pull_request.user.login,
-          headSha: input.pullRequest.headSha,
-          title: payload.pull_request.title,
-          body: payload.pull_request.body ?? "",
-          open: payload.pull_request.state === "open",
-          htmlUrl: payload.pull_request.html_url,
-        }
-      : known
-        ? { number: input.pullRequest.number, headSha: input.pullRequest.headSha, author: known.pull.author, title: known.pull.title, body: known.pull.body, open: true, htmlUrl: known.pull.url }
-        : { ...(await readPull(octokit, repo, input.pullRequest.number)), headSha: input.pullRequest.headSha };
+  const pr = await pullInfo(input, repo);
   const sources = input.sources ?? new Map<string, string>();
   const changes = describeChanges(report, sources);
   const thresholds = resolveThresholds(config);
@@ -147,6 +133,19 @@ export async function gateSections(input: GateSectionInput, options: GatesOption
   return sections;
 }
 
+/** The pull request from the event's payload, else from the review's snapshot, else read (one call). */
+async function pullInfo(input: GateSectionInput, repo: RepoRef): Promise<PullInfo> {
+  const { number, headSha } = input.pullRequest;
+  const payload = input.context.payload as { pull_request?: { number: number; user: { login: string }; title: string; body?: string | null; state: string; html_url?: string } };
+  const pull = payload.pull_request;
+  if (pull?.number === number) {
+    return { number, author: pull.user.login, headSha, title: pull.title, body: pull.body ?? "", open: pull.state === "open", htmlUrl: pull.html_url };
+  }
+  const known = input.snapshot?.pull;
+  if (known) return { number, headSha, author: known.author, title: known.title, body: known.body, open: true, htmlUrl: known.url };
+  return { ...(await readPull(input.context.octokit, repo, number)), headSha };
+}
+
 /**
  * Queues the sticky comment and the gates check run in the delivery's write batch. The check
  * links to the comment (to the pull request while a new comment's address is unknown). What the
@@ -178,8 +177,7 @@ function queueGates(
         .catch((error: unknown) => context.log.error(`gates: could not restore the gates run's sequence number: ${describeFailure(error)}`));
     }
     const refused = [comment.status === "rejected" && "the quality-gates comment", run.status === "rejected" && "the `migration-guard/gates` check run"];
-    const gates = `### Quality gates\n\n⚠️ The quality gates could not be updated for this commit (see the app's logs): GitHub refused ${refused.filter(Boolean).join(" and ")}.`;
-    return { sections: { gates }, failed: true };
+    return { sections: { gates: gatesNotUpdated(`: GitHub refused ${refused.filter(Boolean).join(" and ")}.`) }, failed: true };
   });
 }
 
