@@ -6,21 +6,20 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import nock from "nock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { offlineGitHub } from "./helpers/nock.js";
 import { runAction } from "../src/app/action.js";
 import { startFakeGitHub } from "../bench/app-fake-github.mjs";
 import { example, mockGitHub, pullRequestPayload, scenario } from "./fixtures/github/scenario.js";
 
 let dir: string;
 
+offlineGitHub();
 beforeEach(() => {
-  nock.disableNetConnect();
   dir = mkdtempSync(join(tmpdir(), "mg-action-"));
 });
 
 afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
-  nock.cleanAll();
-  nock.enableNetConnect();
 });
 
 /** The variables a workflow step gets, with the event written where GITHUB_EVENT_PATH says. */

@@ -3,8 +3,8 @@
 // a snapshot file that the README links to.
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import nock from "nock";
-import { afterEach, beforeEach, expect, it } from "vitest";
+import { expect, it } from "vitest";
+import { offlineGitHub } from "./helpers/nock.js";
 import { mockGitHub, pullRequestPayload, scenario } from "./fixtures/github/scenario.js";
 import { testApp } from "./fixtures/github/probot.js";
 
@@ -14,11 +14,7 @@ function folder(dir: string, prefix: string): Record<string, string> {
   return Object.fromEntries(readdirSync(dir).sort().map((name) => [`${prefix}/${name}`, readFileSync(join(dir, name), "utf8")]));
 }
 
-beforeEach(() => nock.disableNetConnect());
-afterEach(() => {
-  nock.cleanAll();
-  nock.enableNetConnect();
-});
+offlineGitHub();
 
 it("posts the review shown in the README for examples/flyway", async () => {
   const base = folder(join(root, "examples/.base/flyway"), "db/migration");

@@ -5,6 +5,7 @@
 // reaches "GitHub" is recorded and asserted exactly.
 import nock from "nock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { offlineGitHub } from "./helpers/nock.js";
 import { decodeMarker } from "../src/core/gates/state.js";
 import {
   API,
@@ -50,6 +51,9 @@ function indexScenario(extra: Partial<Scenario> = {}): Scenario {
   });
 }
 
+/** The PR's one commit: the head, with a message in the commit format. */
+const headCommit = (s: Scenario): StateOptions => ({ commits: [{ oid: s.headSha, message: COMMIT_MESSAGE }] });
+
 interface Sent {
   method: string;
   path: string;
@@ -71,14 +75,12 @@ function recordRequests(): { sent: Sent[]; restore: () => void } {
 }
 
 let recorder: ReturnType<typeof recordRequests>;
+offlineGitHub();
 beforeEach(() => {
-  nock.disableNetConnect();
   recorder = recordRequests();
 });
 afterEach(() => {
   recorder.restore();
-  nock.cleanAll();
-  nock.enableNetConnect();
 });
 
 async function deliver(s: Scenario, state: StateOptions, action = "opened", extra: Record<string, unknown> = {}) {
@@ -116,7 +118,7 @@ const calls = () => recorder.sent.filter((r) => !r.path.endsWith("/access_tokens
 describe("a review with the quality gates on", () => {
   it("costs the review's four reads, one request for the three independent writes, and the review (first delivery of a PR)", async () => {
     const s = indexScenario();
-    const { reads, writes, app } = await deliver(s, { commits: [{ oid: s.headSha, message: COMMIT_MESSAGE }] });
+    const { reads, writes, app } = await deliver(s, headCommit(s));
 
     expect(reads.pendingMocks()).toEqual([]);
     expect(calls().sort()).toEqual(
@@ -191,7 +193,7 @@ describe("a review with the quality gates on", () => {
 
   it("on the next push, finds its sticky comment and gates run in the state query and updates them in place", async () => {
     const first = indexScenario();
-    const { writes: firstWrites } = await deliver(first, { commits: [{ oid: first.headSha, message: COMMIT_MESSAGE }] });
+    const { writes: firstWrites } = await deliver(first, headCommit(first));
     const stickyBody = batchedMutations(firstWrites.batches[0]!)[0]!.input.body as string;
     nock.cleanAll();
     recorder.sent.length = 0;
@@ -271,7 +273,7 @@ describe("a review with the quality gates on", () => {
       .get(`${repo}/issues/2/comments`)
       .query(true)
       .reply(200, [{ id: 5, body: "hello", user: { login: "Codertocat", type: "User" } }]);
-    const { reads, writes } = await deliver(s, { commits: [{ oid: s.headSha, message: COMMIT_MESSAGE }], comments: [{ databaseId: 5, body: "hello", viewerDidAuthor: false }], moreComments: true });
+    const { reads, writes } = await deliver(s, { ...headCommit(s), comments: [{ databaseId: 5, body: "hello", viewerDidAuthor: false }], moreComments: true });
     expect(reads.pendingMocks()).toEqual([]);
     expect(listed.pendingMocks()).toEqual([]);
     expect(calls()).toContain(`GET ${repo}/issues/2/comments`);
@@ -297,7 +299,7 @@ describe("when GitHub refuses one of the batched writes", () => {
   it("the main check run refused: the gates' writes stand, and a failure check run says what failed", async () => {
     const s = indexScenario();
     const answers = refuseInBatch((field, input) => field === "createCheckRun" && input.name === "migration-guard");
-    const { reads, writes, app } = await deliver(s, { commits: [{ oid: s.headSha, message: COMMIT_MESSAGE }] });
+    const { reads, writes, app } = await deliver(s, headCommit(s));
 
     expect(reads.pendingMocks()).toEqual([]);
     expect(calls().sort()).toEqual(
@@ -337,7 +339,7 @@ describe("when GitHub refuses one of the batched writes", () => {
   it("the sticky comment refused: the check runs stand, the gates run keeps the comment's sequence number, and the check run and review say the gates were not updated", async () => {
     const s = indexScenario();
     refuseInBatch((field) => field === "addComment");
-    const { reads, writes, app } = await deliver(s, { commits: [{ oid: s.headSha, message: COMMIT_MESSAGE }] });
+    const { reads, writes, app } = await deliver(s, headCommit(s));
 
     expect(reads.pendingMocks()).toEqual([]);
     expect(calls()).toEqual([

@@ -2,7 +2,8 @@
 // default branch feed the risk model; the changed migrations' text reaches the section providers
 // (runbook, commit-format claims). Real Probot, real webhook payloads, nock for GitHub.
 import nock from "nock";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { offlineGitHub } from "./helpers/nock.js";
 import { sectionProviders, type SectionInput } from "../src/app/sections.js";
 import { API, OWNER, REPO, mockGitHub, pullRequestPayload, scenario, type Scenario } from "./fixtures/github/scenario.js";
 import { testApp } from "./fixtures/github/probot.js";
@@ -44,14 +45,7 @@ function serveStats(body: string | undefined, ref = "master"): nock.Scope {
   return body === undefined ? scope.reply(404, { message: "Not Found" }) : scope.reply(200, body, { "content-type": "text/plain; charset=utf-8" });
 }
 
-beforeEach(() => {
-  nock.disableNetConnect();
-});
-
-afterEach(() => {
-  nock.cleanAll();
-  nock.enableNetConnect();
-});
+offlineGitHub();
 
 const review = (writes: { reviews: Record<string, any>[] }) => String(writes.reviews[0]?.body ?? "");
 const checkRun = (writes: { checkRuns: Record<string, any>[] }) => writes.checkRuns[0]!;

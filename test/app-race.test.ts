@@ -3,9 +3,9 @@
 // both posting. In one process, and across app instances through the real Redis on 127.0.0.1.
 import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
-import nock from "nock";
 import { pino } from "pino";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { offlineGitHub } from "./helpers/nock.js";
 import { migrationGuard } from "../src/app/index.js";
 import { createReviewLocks, reviewLockKey, type ReviewKey, type ReviewLocks } from "../src/app/review-lock.js";
 import { mockGitHub, pullRequestPayload, scenario, type Scenario } from "./fixtures/github/scenario.js";
@@ -47,14 +47,7 @@ afterAll(async () => {
   await Promise.all(opened.map((l) => l.close()));
   await redis.quit();
 });
-beforeEach(() => {
-  nock.disableNetConnect();
-  nock.enableNetConnect(/127\.0\.0\.1/);
-});
-afterEach(() => {
-  nock.cleanAll();
-  nock.enableNetConnect();
-});
+offlineGitHub(/127\.0\.0\.1/);
 
 describe("two deliveries of the same state at once", () => {
   it("in one process: one check run and one review; the second delivery is a re-delivery", async () => {

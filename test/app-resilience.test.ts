@@ -2,9 +2,10 @@
 // enabled (they are off in the other app tests), plus the app's own secondary-rate-limit retry.
 // These tests wait for real: ~1 s per retry and Probot's pacing of writes.
 import nock from "nock";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { offlineGitHub } from "./helpers/nock.js";
 import { secondaryRateLimitWait } from "../src/github/octokit.js";
-import { API, OWNER, REPO, batchedMutations, emptyWrites, mockGitHub, pullRequestPayload, recordWrites, scenario } from "./fixtures/github/scenario.js";
+import { API, OWNER, REPO, batchedMutations, emptyWrites, listedFiles, mockGitHub, pullRequestPayload, recordWrites, scenario } from "./fixtures/github/scenario.js";
 import { testApp } from "./fixtures/github/probot.js";
 
 const CONFIG = "transaction: none\n";
@@ -16,11 +17,7 @@ const s = scenario({
   },
 });
 
-beforeEach(() => nock.disableNetConnect());
-afterEach(() => {
-  nock.cleanAll();
-  nock.enableNetConnect();
-});
+offlineGitHub();
 
 describe("resilience with Probot's production Octokit", () => {
   it("retries a 5xx answer and then succeeds", async () => {
@@ -31,7 +28,7 @@ describe("resilience with Probot's production Octokit", () => {
       .reply(502, { message: "Bad Gateway" })
       .get(`/repos/${OWNER}/${REPO}/pulls/2/files`)
       .query({ per_page: "100" })
-      .reply(200, (await import("./fixtures/github/scenario.js")).listedFiles(s));
+      .reply(200, listedFiles(s));
     const app = await testApp({ resilient: true });
     await app.receive("pull_request", pullRequestPayload(s, "opened"));
     expect(flaky.pendingMocks()).toEqual([]);

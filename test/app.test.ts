@@ -1,7 +1,8 @@
 // The GitHub App end to end inside a real Probot: real webhook payloads in, the exact
 // requests GitHub would receive out (nock, no network).
 import nock from "nock";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { offlineGitHub } from "./helpers/nock.js";
 import { parseReviewState } from "../src/github/marker.js";
 import {
   API,
@@ -50,14 +51,7 @@ function multiFile(extra: Partial<Scenario> = {}): Scenario {
   });
 }
 
-beforeEach(() => {
-  nock.disableNetConnect();
-});
-
-afterEach(() => {
-  nock.cleanAll();
-  nock.enableNetConnect();
-});
+offlineGitHub();
 
 describe("pull_request.opened with several migrations", () => {
   it("posts one check run and one review with a suggestion on the exact line", async () => {

@@ -5,7 +5,8 @@ import { readFileSync } from "node:fs";
 import { zipSync } from "fflate";
 import nock from "nock";
 import { ProbotOctokit } from "probot";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { offlineGitHub } from "./helpers/nock.js";
 import webhooks from "@octokit/webhooks-examples";
 import { collectWorkflowEvidence, renderEvidenceSection, toGateEvidence, type WorkflowRunPayload } from "../src/github/workflow-run.js";
 import type { GitHub } from "../src/github/octokit.js";
@@ -36,11 +37,7 @@ describe("workflow_run.completed evidence", () => {
   const repo = `/repos/${p.repository.owner.login}/${p.repository.name}`;
   const sha = p.workflow_run.head_sha;
 
-  beforeEach(() => nock.disableNetConnect());
-  afterEach(() => {
-    nock.cleanAll();
-    nock.enableNetConnect();
-  });
+  offlineGitHub();
 
   function github(options: { files?: string[]; artifactSize?: number; body?: Buffer; prs?: { number: number; head: { sha: string } }[] } = {}) {
     const body = options.body ?? zip(reportText);

@@ -6,7 +6,8 @@ import nock from "nock";
 import type { Context, Probot as ProbotType } from "probot";
 import { Probot, ProbotOctokit } from "probot";
 import { pino } from "pino";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
+import { offlineGitHub } from "./helpers/nock.js";
 import { validateConfig } from "../src/core/config/load.js";
 import { decodeMarker, encodeMarker, emptyState, addSignoff } from "../src/core/gates/state.js";
 import { handleGateCommand, handleGateCommentEdited, type GatesOptions } from "../src/github/gates/handlers.js";
@@ -212,14 +213,10 @@ const tick = (box: string) => (body: string) => body.replace(new RegExp(`- \\[ \
 const signoffs = (gh: FakeGitHub) => gh.state().signoffs.map((s) => `${s.gate}:${s.user}:${s.via}`);
 
 let gh: FakeGitHub;
+offlineGitHub();
 beforeEach(() => {
-  nock.disableNetConnect();
   gh = new FakeGitHub();
   gh.install();
-});
-afterEach(() => {
-  nock.cleanAll();
-  nock.enableNetConnect();
 });
 
 describe("sign-off by comment", () => {

@@ -2,7 +2,8 @@
 // one request for all queued mutations, and each mutation's promise settled from its own alias.
 import nock from "nock";
 import { ProbotOctokit } from "probot";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { offlineGitHub } from "./helpers/nock.js";
 import { WriteBatch } from "../src/github/write-batch.js";
 import type { GitHub } from "../src/github/octokit.js";
 
@@ -25,11 +26,7 @@ const comment = (body: string) => ({
   },
 });
 
-beforeEach(() => nock.disableNetConnect());
-afterEach(() => {
-  nock.cleanAll();
-  nock.enableNetConnect();
-});
+offlineGitHub();
 
 describe("WriteBatch", () => {
   it("sends every queued mutation in one request, aliased, and resolves each from its alias", async () => {
