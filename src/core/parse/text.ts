@@ -61,6 +61,21 @@ export class LineIndex {
   }
 }
 
+/**
+ * One LineIndex per file, built on first use: a render reads many findings' lines from the
+ * same few files, and indexing (or splitting) the whole file per finding was quadratic.
+ */
+export function lineIndexes(sources: Map<string, string> | undefined): (file: string) => LineIndex | undefined {
+  const indexes = new Map<string, LineIndex>();
+  return (file) => {
+    const source = sources?.get(file);
+    if (source === undefined) return undefined;
+    let index = indexes.get(file);
+    if (!index) indexes.set(file, (index = new LineIndex(source)));
+    return index;
+  };
+}
+
 /** Builds a span for [start, end) of a source that may sit inside a larger file. */
 export function spanOf(
   index: LineIndex,

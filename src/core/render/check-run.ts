@@ -1,6 +1,7 @@
 // The `migration-guard` check run: a title, a Markdown summary and text within GitHub's
 // 65,535-character limits, one annotation per finding, and a conclusion by the fail level.
 import type { Finding, Severity } from "../model.js";
+import { lineIndexes, type LineIndex } from "../parse/text.js";
 import { allFindings, type AnalysisReport } from "../report.js";
 import { blockingFindings, fitBlocks, lockSentence, plural, utf8Length, type Block } from "./common.js";
 import { fixedLines } from "./fix.js";
@@ -50,6 +51,7 @@ const LEVEL: Record<Severity, AnnotationLevel> = { error: "failure", warning: "w
 export function renderCheckRunOutput(report: AnalysisReport, options: CheckRunOptions = {}): CheckRunOutput {
   const sources = options.sources ?? new Map<string, string>();
   const findings = allFindings(report);
+  const indexOf = lineIndexes(sources);
   const where = options.detailsUrl ? ` Full report: ${options.detailsUrl}` : "";
   const cutNote = (what: string) => (omitted: number) =>
     `> ✂️ ${plural(omitted, "more line")} cut to stay within GitHub's 65,535-character limit; ${what}.${where}`;
@@ -58,7 +60,7 @@ export function renderCheckRunOutput(report: AnalysisReport, options: CheckRunOp
   if (options.notes?.length) summaryBlocks.push({ lines: options.notes.map((n) => `> **Note:** ${n}`) });
   summaryBlocks.push(summaryTable(report));
   if (findings.length) {
-    summaryBlocks.push({ lines: ["### Findings", "", ...findingItems(findings, sources)], cuttable: true, keepTogether: 1 });
+    summaryBlocks.push({ lines: ["### Findings", "", ...findingItems(findings, sources, indexOf)], cuttable: true, keepTogether: 1 });
   }
   for (const [key, title] of [
     ["gates", "Quality gates"],
@@ -78,7 +80,7 @@ export function renderCheckRunOutput(report: AnalysisReport, options: CheckRunOp
   const output: CheckRunOutput = {
     title: clip(verdict(report).title, MAX_TITLE),
     summary,
-    annotations: findings.map((f) => annotationFor(f, sources.get(f.span.file))),
+    annotations: findings.map((f) => annotationFor(f, sources.get(f.span.file), indexOf(f.span.file))),
   };
   if (report.migrations.length) {
     const textBlocks: Block[] = [{ lines: ["## Details per migration"] }];
@@ -98,7 +100,7 @@ export function checkConclusion(report: AnalysisReport): "success" | "failure" |
   return allFindings(report).length ? "neutral" : "success";
 }
 
-export function annotationFor(finding: Finding, source: string | undefined): CheckAnnotation {
+export function annotationFor(finding: Finding, source: string | undefined, index?: LineIndex): CheckAnnotation {
   const { span } = finding;
   const annotation: CheckAnnotation = {
     path: span.file,
@@ -113,7 +115,7 @@ export function annotationFor(finding: Finding, source: string | undefined): Che
     // Spans end one past the last character; GitHub's end column is the last character.
     annotation.end_column = Math.max(span.startColumn, span.endColumn - 1);
   }
-  const change = finding.fix ? fixedLines(finding, source) : undefined;
+  const change = finding.fix ? fixedLines(finding, source, index) : undefined;
   if (finding.fix && change) {
     const diff = [...change.before.map((l) => `- ${l}`), ...change.after.map((l) => `+ ${l}`)];
     const range = change.startLine === change.endLine ? `line ${change.startLine}` : `lines ${change.startLine}-${change.endLine}`;

@@ -1,6 +1,7 @@
 // Terminal output: one block per finding with a code frame (the span underlined, the fix shown
 // as a diff), suppressed findings, the risky migrations, then a verdict line.
 import type { Finding, Severity } from "../model.js";
+import { lineIndexes, type LineIndex } from "../parse/text.js";
 import { allFindings, type AnalysisReport, type MigrationReport } from "../report.js";
 import { blockingFindings, bySeverityThenPlace, countBySeverity, countsText, formatSeconds, lockEffect, lockSentence, plural } from "./common.js";
 import { fixedLines } from "./fix.js";
@@ -38,7 +39,8 @@ export function colorEnabled(isTTY: boolean, env: Record<string, string | undefi
 
 export function renderHuman(report: AnalysisReport, { sources, color }: Pick<RenderContext, "sources" | "color">): string {
   const paint: Paint = (style, text) => (color && text ? `${STYLES[style]}${text}${RESET}` : text);
-  const blocks = [...allFindings(report)].sort(bySeverityThenPlace).map((f) => findingBlock(f, sources.get(f.span.file), paint));
+  const indexOf = lineIndexes(sources);
+  const blocks = [...allFindings(report)].sort(bySeverityThenPlace).map((f) => findingBlock(f, sources.get(f.span.file), indexOf(f.span.file), paint));
   const suppressed = allFindings(report, { includeSuppressed: true }).filter((f) => f.suppressed);
   if (suppressed.length) blocks.push(suppressedBlock(suppressed, paint));
   const migrations = migrationsBlock(report.migrations, paint);
@@ -47,15 +49,15 @@ export function renderHuman(report: AnalysisReport, { sources, color }: Pick<Ren
   return blocks.join("\n\n") + "\n";
 }
 
-function findingBlock(f: Finding, source: string | undefined, paint: Paint): string {
+function findingBlock(f: Finding, source: string | undefined, index: LineIndex | undefined, paint: Paint): string {
   const lines = [`${paint(f.severity, paint("bold", `${f.severity}[${f.ruleId}]`))}: ${f.message}`];
   lines.push(`  ${paint("dim", "-->")} ${f.span.file}:${f.span.startLine}:${f.span.startColumn}`);
-  lines.push(...codeFrame(f, source, paint));
+  lines.push(...codeFrame(f, index, paint));
   for (const lock of f.locks) lines.push(`  ${paint("dim", "=")} lock: ${lockSentence(lock).replace(/`/g, "")}`);
   if (f.help) lines.push(`  ${paint("dim", "=")} help: ${f.help}`);
   if (f.fix) {
     lines.push(`  ${paint("dim", "=")} fix: ${f.fix.description}`);
-    const change = fixedLines(f, source);
+    const change = fixedLines(f, source, index);
     if (change) {
       for (const l of change.before) lines.push(`      ${paint("removed", `- ${expandTabs(l)}`)}`);
       for (const l of change.after) lines.push(`      ${paint("added", `+ ${expandTabs(l)}`)}`);
@@ -66,16 +68,15 @@ function findingBlock(f: Finding, source: string | undefined, paint: Paint): str
 }
 
 /** The finding's lines with a gutter, the span underlined on its first line. */
-function codeFrame(f: Finding, source: string | undefined, paint: Paint): string[] {
-  if (source === undefined) return [];
-  const all = source.split(/\r?\n/);
+function codeFrame(f: Finding, index: LineIndex | undefined, paint: Paint): string[] {
+  if (index === undefined) return [];
   const { startLine, endLine, startColumn, endColumn } = f.span;
-  const last = Math.min(endLine, startLine + MAX_FRAME_LINES - 1, all.length);
+  const last = Math.min(endLine, startLine + MAX_FRAME_LINES - 1, index.lineCount);
   const width = String(last).length;
   const gutter = (label: string) => paint("dim", `${label.padStart(width)} |`);
   const out = [gutter("")];
   for (let n = startLine; n <= last; n++) {
-    const text = all[n - 1] ?? "";
+    const text = index.lineText(n);
     const from = n === startLine ? startColumn : 1;
     const to = n === endLine ? Math.max(endColumn, from + 1) : text.length + 1;
     const shown = windowed(text, from, to);

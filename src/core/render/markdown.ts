@@ -2,6 +2,7 @@
 // Built to be read in five seconds: verdict, one row per migration, what to fix, then the
 // gates and, collapsed, the details.
 import type { Finding } from "../model.js";
+import { lineIndexes, type LineIndex } from "../parse/text.js";
 import { allFindings, type AnalysisReport, type MigrationReport, type TableLock } from "../report.js";
 import {
   RISK_ICON,
@@ -194,13 +195,13 @@ function findingsBlock(listed: Finding[], postedInline: number, sources: Map<str
  * The findings as list items, strongest first; one unit per finding so a cut never splits an
  * item (or its diff fence). A help text already shown for the same rule is not repeated.
  */
-export function findingItems(findings: Finding[], sources: Map<string, string>): string[] {
+export function findingItems(findings: Finding[], sources: Map<string, string>, indexOf = lineIndexes(sources)): string[] {
   const helped = new Set<string>();
   return [...findings].sort(bySeverityThenPlace).map((f) => {
     const key = `${f.ruleId}\u0000${f.help ?? ""}`;
     const showHelp = !helped.has(key);
     helped.add(key);
-    return findingItem(f, sources.get(f.span.file), { showHelp }).join("\n");
+    return findingItem(f, sources.get(f.span.file), { showHelp, index: indexOf(f.span.file) }).join("\n");
   });
 }
 
@@ -211,13 +212,13 @@ const MAX_PREVIEW_LINES = 12;
  * One finding as a list item: place, rule, message, then what to do; a fix is previewed as a
  * diff (it cannot be a committable suggestion outside the changed lines).
  */
-export function findingItem(f: Finding, source: string | undefined, { showHelp = true } = {}): string[] {
+export function findingItem(f: Finding, source: string | undefined, { showHelp = true, index }: { showHelp?: boolean; index?: LineIndex } = {}): string[] {
   const docs = f.docsUrl ? ` · [docs](${f.docsUrl})` : "";
   const lines = [`- ${SEVERITY_ICON[f.severity]} ${code(`${f.span.file}:${f.span.startLine}`)} **${f.ruleId}**: ${safeInline(f.message)}${docs}`];
   if (f.help && showHelp) lines.push(`  - 💡 ${safeInline(f.help)}`);
   if (!f.fix) return lines;
   lines.push(`  - 🔧 Fix: ${safeInline(f.fix.description)}`);
-  const change = fixedLines(f, source);
+  const change = fixedLines(f, source, index);
   if (change && change.before.length + change.after.length <= MAX_PREVIEW_LINES) {
     const diff = [...change.before.map((l) => `- ${l}`), ...change.after.map((l) => `+ ${l}`)];
     const ticks = fence(diff.join("\n"));

@@ -3,7 +3,7 @@
 import type * as Sarif from "sarif";
 import type { Rule } from "../analyze/rule.js";
 import type { Finding, Severity, TextEdit } from "../model.js";
-import { LineIndex } from "../parse/text.js";
+import { lineIndexes, type LineIndex } from "../parse/text.js";
 import { allFindings, type AnalysisReport } from "../report.js";
 import { regionOfOffsets } from "./fix.js";
 import { renderRuleDoc } from "./rule-doc.js";
@@ -29,13 +29,7 @@ export function renderSarif(report: AnalysisReport, rules: Rule[], options: Sari
   }
   descriptors.sort((a, b) => a.id.localeCompare(b.id));
   const ruleIndex = new Map(descriptors.map((d, i) => [d.id, i]));
-  const indexes = new Map<string, LineIndex>();
-  const lineIndex = (file: string) => {
-    const source = options.sources?.get(file);
-    if (source === undefined) return undefined;
-    if (!indexes.has(file)) indexes.set(file, new LineIndex(source));
-    return indexes.get(file);
-  };
+  const lineIndex = lineIndexes(options.sources);
   return {
     $schema: SARIF_SCHEMA,
     version: "2.1.0",
