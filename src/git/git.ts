@@ -18,7 +18,8 @@ function git(args: string[], cwd: string, input?: string): Buffer {
   }
 }
 
-function gitText(args: string[], cwd: string): string {
+/** A git command's output; a failure is a one-line usage error naming the command. */
+export function gitText(args: string[], cwd: string): string {
   return git(args, cwd).toString("utf8");
 }
 

@@ -1,7 +1,6 @@
 // `migration-guard commit-check`: checks commit messages against the recipe's commit format
 // (and their claims against the analysis and the test report); `--suggest` prints a ready
 // message filled from the analysis. Usable as a commit-msg hook with `--message-file`.
-import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { analyzeChange } from "../../core/analyze/engine.js";
@@ -12,6 +11,7 @@ import { selectMigrationFiles } from "../../core/discover/index.js";
 import { loadParsers } from "../../core/parse/index.js";
 import { describeChanges } from "../../core/runbook/changes.js";
 import { UsageError } from "../../fs/files.js";
+import { gitText as git } from "../../git/git.js";
 import { loadRules } from "../../../rules/index.js";
 import { parseCommandArgs } from "../args.js";
 import { loadCliConfig } from "../config.js";
@@ -81,15 +81,6 @@ function readMessage(cwd: string, file: string): string {
       .join("\n");
   } catch (error) {
     throw new UsageError(`${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
-  }
-}
-
-function git(args: string[], cwd: string): string {
-  try {
-    return execFileSync("git", args, { cwd, encoding: "utf8", maxBuffer: 64 * 1024 * 1024, stdio: ["ignore", "pipe", "pipe"] });
-  } catch (error) {
-    const stderr = String((error as { stderr?: string }).stderr ?? "").trim().split("\n")[0];
-    throw new UsageError(`git ${args[0]}: ${stderr || String(error)}`);
   }
 }
 
