@@ -1,8 +1,7 @@
 // Findings the engine itself emits (parse problems, suppressions, crashes) are rules too,
 // so they have ids, docs and severities users can configure like any other.
 import type { Rule } from "../../src/core/analyze/rule.js";
-
-const ALL_DIALECTS: Rule["dialects"] = ["postgres", "mysql", "mariadb"];
+import { ALL_DIALECTS } from "./_migration-files.js";
 
 export function engineRule(rule: Pick<Rule, "id" | "title" | "severity" | "examples"> & { why: string; fix: string }): Rule {
   return {

@@ -1,8 +1,7 @@
 // Shared helpers for the PostgreSQL rules: table statistics → severity, mechanical fixes as
 // text edits, volatility of expressions, and small AST readers.
 /* eslint-disable @typescript-eslint/no-explicit-any */
-import type { RuleContext } from "../../src/core/analyze/rule.js";
-import { blockedBy } from "../../src/core/analyze/pg-locks.js";
+import { blockedBy, blocksTraffic, statementLocks } from "../../src/core/analyze/pg-locks.js";
 import { alterCommands, calledFunctions, names, relationName, stripPublic, walk } from "../../src/core/analyze/pg-ast.js";
 import { isCreatedInChange, type AnalysisState } from "../../src/core/analyze/state.js";
 import type { Config } from "../../src/core/config/schema.js";
@@ -28,13 +27,13 @@ export interface TableSize {
   bytes?: number;
 }
 
-/** Statistics for a table from `config.tables`, keyed with or without the `public.` schema. */
 /** Rules ask for sizes on every statement; most configurations name no table at all. */
 function hasTables(config: Config): boolean {
   for (const _ in config.tables) return true;
   return false;
 }
 
+/** Statistics for a table from `config.tables`, keyed with or without the `public.` schema. */
 export function tableSize(config: Config, table: string): TableSize | undefined {
   if (!hasTables(config)) return undefined;
   const bare = stripPublic(table);
@@ -151,22 +150,28 @@ export function volatility(expr: any): Volatility {
   return sublink ? { volatile: true, culprit: "a subquery" } : { volatile: false };
 }
 
-/** The table an ALTER TABLE targets, or undefined for other statements (ALTER INDEX, VIEW…). */
 /** `ALTER TABLE … ADD COLUMN` on a table that exists before the change: the table and each column's definition. */
 export function columnsAddedToExistingTable(statement: Statement, state: AnalysisState): { table: string; defs: any[] } | undefined {
-  const table = alteredTable(statement);
-  if (!table || !isExisting(state, table)) return undefined;
+  const table = existingAlteredTable(statement, state);
+  if (!table) return undefined;
   const defs = alterCommands(statement.ast)
     .filter((cmd) => cmd.subtype === "AT_AddColumn" && cmd.def?.ColumnDef)
     .map((cmd) => cmd.def.ColumnDef);
   return { table, defs };
 }
 
+/** The table an ALTER TABLE targets, or undefined for other statements (ALTER INDEX, VIEW…). */
 export function alteredTable(statement: Statement): string | undefined {
   if (statement.kind !== "AlterTableStmt") return undefined;
   const objtype = statement.ast.objtype;
   if (objtype !== undefined && objtype !== "OBJECT_TABLE") return undefined;
   return relationName(statement.ast.relation);
+}
+
+/** The table an ALTER TABLE targets when it exists before the change (most ALTER rules warn only then). */
+export function existingAlteredTable(statement: Statement, state: AnalysisState): string | undefined {
+  const table = alteredTable(statement);
+  return table && isExisting(state, table) ? table : undefined;
 }
 
 /** The type name of a column definition without `pg_catalog.`, e.g. `int4`, `varchar`. */
@@ -183,9 +188,37 @@ export function typeMods(typeNameNode: any): number[] {
   });
 }
 
-/** A context-free "is this relation worth warning about": it exists before the change. */
-export function existingTarget(context: RuleContext, relation: string): boolean {
-  return isExisting(context.state, relation);
+/** `table.column` is known NOT NULL-safe: a validated CHECK (col IS NOT NULL) lets PostgreSQL 12+ skip the scan. */
+export function notNullProven(state: AnalysisState, table: string, column: string): boolean {
+  return state.postgresVersion >= 12 && state.notNullChecked.has(`${stripPublic(table)}.${column}`);
+}
+
+/** Locks the statement takes that block reads or writes, on relations that exist before the change. */
+export function blockingLocksOnExisting(statement: Statement, state: AnalysisState): LockFact[] {
+  return statementLocks(statement).filter((l) => blocksTraffic(l.mode) && isExisting(state, l.relation));
+}
+
+/**
+ * The script's CREATE INDEX and ALTER TABLE statements by the relation they name (without
+ * `public.`), in order. Built once per script: rules that look at a table's other changes
+ * scanned the whole script per statement, which made a file of 2,000 such statements quadratic.
+ */
+const onRelation = new WeakMap<ParsedScript, Map<string, Statement[]>>();
+
+export function statementsOnRelation(script: ParsedScript, bareRelation: string): Statement[] {
+  let index = onRelation.get(script);
+  if (!index) {
+    index = new Map();
+    for (const s of script.statements) {
+      if (s.kind !== "IndexStmt" && s.kind !== "AlterTableStmt") continue;
+      const key = stripPublic(relationName(s.ast.relation));
+      const list = index.get(key);
+      if (list) list.push(s);
+      else index.set(key, [s]);
+    }
+    onRelation.set(script, index);
+  }
+  return index.get(bareRelation) ?? [];
 }
 
 /** The name a constraint gets when written without one is unknown to us: fixes need a name. */

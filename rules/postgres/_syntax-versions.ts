@@ -4,6 +4,7 @@
 // ones must fail) and on PGlite (PostgreSQL 18: every feature must run).
 /* eslint-disable @typescript-eslint/no-explicit-any */
 import { names } from "../../src/core/analyze/pg-ast.js";
+import { reindexConcurrent } from "../../src/core/analyze/pg-locks.js";
 
 export interface SyntaxFeature {
   since: number;
@@ -32,7 +33,7 @@ export const SYNTAX_FEATURES: SyntaxFeature[] = [
   { since: 11, on: ["partbound"], what: "default partition", example: "CREATE TABLE r_default PARTITION OF r DEFAULT", setup: "CREATE TABLE r (d date) PARTITION BY RANGE (d);", test: (k, n) => k === "partbound" && Boolean(n.is_default) },
   // PostgreSQL 12
   { since: 12, on: ["Constraint"], what: "generated column", example: "CREATE TABLE g (a int, b int GENERATED ALWAYS AS (a * 2) STORED)", test: (k, n) => k === "Constraint" && n.contype === "CONSTR_GENERATED" && n.generated_kind !== "v" },
-  { since: 12, on: ["ReindexStmt"], what: "REINDEX CONCURRENTLY", example: "REINDEX TABLE CONCURRENTLY t", setup: T, test: (k, n) => k === "ReindexStmt" && (n.params ?? []).some((p: any) => p.DefElem?.defname === "concurrently") },
+  { since: 12, on: ["ReindexStmt"], what: "REINDEX CONCURRENTLY", example: "REINDEX TABLE CONCURRENTLY t", setup: T, test: (k, n) => k === "ReindexStmt" && reindexConcurrent(n) },
   { since: 12, on: ["CreateStmt"], what: "table access method (USING)", example: "CREATE TABLE am (a int) USING heap", test: (k, n) => k === "CreateStmt" && Boolean(n.accessMethod) },
   { since: 12, on: ["CommonTableExpr"], what: "[NOT] MATERIALIZED common table expression", example: "WITH x AS MATERIALIZED (SELECT 1) SELECT * FROM x", test: (k, n) => k === "CommonTableExpr" && n.ctematerialized !== undefined && n.ctematerialized !== "CTEMaterializeDefault" },
   // PostgreSQL 13

@@ -1,6 +1,6 @@
 import type { Rule } from "../../src/core/analyze/rule.js";
 import { alterCommands } from "../../src/core/analyze/pg-ast.js";
-import { alteredTable, isExisting, lock, SIZE_NOTE, sizedSeverity, sizeHint } from "./_pg.js";
+import { existingAlteredTable, lock, SIZE_NOTE, sizedSeverity, sizeHint } from "./_pg.js";
 
 const rule: Rule = {
   id: "add-exclusion-constraint",
@@ -25,8 +25,8 @@ const rule: Rule = {
     good: ["CREATE TABLE rentals (id bigint, during tstzrange);\nALTER TABLE rentals ADD CONSTRAINT rentals_no_overlap EXCLUDE USING gist (during WITH &&);"],
   },
   check(statement, { state, config }) {
-    const table = alteredTable(statement);
-    if (!table || !isExisting(state, table)) return;
+    const table = existingAlteredTable(statement, state);
+    if (!table) return;
     const added = alterCommands(statement.ast).some((c) => c.subtype === "AT_AddConstraint" && c.def?.Constraint?.contype === "CONSTR_EXCLUSION");
     if (!added) return;
     return {

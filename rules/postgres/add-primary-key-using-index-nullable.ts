@@ -1,15 +1,15 @@
 /* eslint-disable @typescript-eslint/no-explicit-any */
 import type { Rule } from "../../src/core/analyze/rule.js";
-import { alterCommands, columnConstraints, relationName, stripPublic } from "../../src/core/analyze/pg-ast.js";
+import { alterCommands, columnConstraints, stripPublic } from "../../src/core/analyze/pg-ast.js";
 import type { ParsedScript, Statement } from "../../src/core/parse/index.js";
-import { alteredTable, isExisting, lock, SIZE_NOTE, sizedSeverity, sizeHint } from "./_pg.js";
+import { alteredTable, existingAlteredTable, lock, notNullProven, SIZE_NOTE, sizedSeverity, sizeHint, statementsOnRelation } from "./_pg.js";
 
 /** The columns of index `name` on `table` when an earlier statement of the script created it. */
 function indexColumns(script: ParsedScript, before: Statement, table: string, name: string): string[] | undefined {
   let columns: string[] | undefined;
-  for (const s of script.statements) {
+  for (const s of statementsOnRelation(script, table)) {
     if (s.index >= before.index) break;
-    if (s.kind === "IndexStmt" && s.ast.idxname === name && stripPublic(relationName(s.ast.relation)) === table) {
+    if (s.kind === "IndexStmt" && s.ast.idxname === name) {
       const params = (s.ast.indexParams ?? []).map((p: any) => p.IndexElem?.name);
       columns = params.every((p: unknown) => typeof p === "string") ? params : undefined; // expressions cannot be a PK
     }
@@ -23,9 +23,9 @@ function indexColumns(script: ParsedScript, before: Statement, table: string, na
  */
 function nullableInScript(script: ParsedScript, before: Statement, table: string, column: string): boolean | undefined {
   let nullable: boolean | undefined;
-  for (const s of script.statements) {
+  for (const s of statementsOnRelation(script, table)) {
     if (s.index >= before.index) break;
-    if (stripPublic(alteredTable(s) ?? "") !== table) continue;
+    if (!alteredTable(s)) continue;
     for (const cmd of alterCommands(s.ast)) {
       const def = cmd.def?.ColumnDef;
       if (cmd.subtype === "AT_AddColumn" && def?.colname === column) {
@@ -71,15 +71,15 @@ const rule: Rule = {
     ],
   },
   check(statement, { state, script, config }) {
-    const table = alteredTable(statement);
-    if (!table || !isExisting(state, table)) return;
+    const table = existingAlteredTable(statement, state);
+    if (!table) return;
     const bare = stripPublic(table);
     const hits = [];
     for (const cmd of alterCommands(statement.ast)) {
       const c = cmd.def?.Constraint;
       if (cmd.subtype !== "AT_AddConstraint" || c?.contype !== "CONSTR_PRIMARY" || !c.indexname) continue;
       const columns = indexColumns(script, statement, bare, c.indexname) ?? [];
-      const nullable = columns.filter((col) => nullableInScript(script, statement, bare, col) === true && !(state.postgresVersion >= 12 && state.notNullChecked.has(`${bare}.${col}`)));
+      const nullable = columns.filter((col) => nullableInScript(script, statement, bare, col) === true && !notNullProven(state, bare, col));
       if (!nullable.length) continue;
       hits.push({
         message: `${nullable.map((col) => `\`${col}\``).join(", ")} of \`${table}\`${sizeHint(config, table)} ${nullable.length > 1 ? "are" : "is"} nullable: ADD PRIMARY KEY USING INDEX ${c.indexname} sets NOT NULL and scans the whole table under an ACCESS EXCLUSIVE lock.`,

@@ -1,6 +1,6 @@
 import type { Rule } from "../../src/core/analyze/rule.js";
 import { addedKeyConstraints } from "./_keys.js";
-import { alteredTable, isExisting, lock, SIZE_NOTE, sizedSeverity, sizeHint } from "./_pg.js";
+import { existingAlteredTable, lock, SIZE_NOTE, sizedSeverity, sizeHint } from "./_pg.js";
 
 const rule: Rule = {
   id: "add-primary-key",
@@ -29,8 +29,8 @@ const rule: Rule = {
     ],
   },
   check(statement, { state, config }) {
-    const table = alteredTable(statement);
-    if (!table || !isExisting(state, table)) return;
+    const table = existingAlteredTable(statement, state);
+    if (!table) return;
     return addedKeyConstraints(statement, "CONSTR_PRIMARY").map((k) => ({
       message: `Adding PRIMARY KEY (${k.columns.join(", ")}) on \`${table}\`${sizeHint(config, table)} builds the index (and checks NOT NULL) under an ACCESS EXCLUSIVE lock.`,
       severity: sizedSeverity(config, table, "error"),

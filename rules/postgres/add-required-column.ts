@@ -1,6 +1,6 @@
 import type { Rule } from "../../src/core/analyze/rule.js";
 import { columnConstraints } from "../../src/core/analyze/pg-ast.js";
-import { columnsAddedToExistingTable, lock, tableSize } from "./_pg.js";
+import { baseTypeName, columnsAddedToExistingTable, lock, tableSize } from "./_pg.js";
 
 const rule: Rule = {
   id: "add-required-column",
@@ -39,7 +39,7 @@ const rule: Rule = {
     for (const def of added.defs) {
       const kinds = new Set(columnConstraints(def).map((c) => c.contype));
       const fillsItself = ["CONSTR_DEFAULT", "CONSTR_IDENTITY", "CONSTR_GENERATED"].some((k) => kinds.has(k));
-      const serial = /serial$/.test(def?.typeName?.names?.at(-1)?.String?.sval ?? "");
+      const serial = /serial$/.test(baseTypeName(def?.typeName));
       if (!(kinds.has("CONSTR_NOTNULL") || kinds.has("CONSTR_PRIMARY")) || fillsItself || serial) continue;
       hits.push({
         message: `\`${table}.${def.colname}\` is added NOT NULL without a default: the statement fails as soon as \`${table}\` has a row, and old application code cannot insert.`,

@@ -1,6 +1,6 @@
 import type { Rule } from "../../src/core/analyze/rule.js";
 import { addedKeyConstraints } from "./_keys.js";
-import { alteredTable, isExisting, lock, SIZE_NOTE, sizedSeverity, sizeHint } from "./_pg.js";
+import { existingAlteredTable, lock, SIZE_NOTE, sizedSeverity, sizeHint } from "./_pg.js";
 
 const rule: Rule = {
   id: "add-unique-constraint",
@@ -28,8 +28,8 @@ const rule: Rule = {
     ],
   },
   check(statement, { state, config }) {
-    const table = alteredTable(statement);
-    if (!table || !isExisting(state, table)) return;
+    const table = existingAlteredTable(statement, state);
+    if (!table) return;
     return addedKeyConstraints(statement, "CONSTR_UNIQUE").map((k) => ({
       message: `Adding UNIQUE (${k.columns.join(", ")}) on \`${table}\`${sizeHint(config, table)} builds the index under an ACCESS EXCLUSIVE lock: no reads or writes until it is built.`,
       severity: sizedSeverity(config, table, "error"),

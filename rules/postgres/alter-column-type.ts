@@ -2,7 +2,7 @@ import type { Rule } from "../../src/core/analyze/rule.js";
 import { alterCommands, stripPublic } from "../../src/core/analyze/pg-ast.js";
 import { columnType } from "../../src/core/analyze/state.js";
 import type { Severity } from "../../src/core/model.js";
-import { alteredTable, isExisting, lock, SIZE_NOTE, sizedSeverity, sizeHint } from "./_pg.js";
+import { existingAlteredTable, lock, SIZE_NOTE, sizedSeverity, sizeHint } from "./_pg.js";
 import { describeType, typeChange, usingIsNoop } from "./_types.js";
 
 const rule: Rule = {
@@ -38,8 +38,8 @@ const rule: Rule = {
     ],
   },
   check(statement, { state, config }) {
-    const table = alteredTable(statement);
-    if (!table || !isExisting(state, table)) return;
+    const table = existingAlteredTable(statement, state);
+    if (!table) return;
     const hits = [];
     for (const cmd of alterCommands(statement.ast)) {
       if (cmd.subtype !== "AT_AlterColumnType") continue;

@@ -3,7 +3,7 @@ import type { Rule } from "../../src/core/analyze/rule.js";
 import { alterCommands, columnConstraints, stripPublic, walk } from "../../src/core/analyze/pg-ast.js";
 import { columnType } from "../../src/core/analyze/state.js";
 import type { ParsedScript, Statement } from "../../src/core/parse/index.js";
-import { alteredTable, isExisting, lock, SIZE_NOTE, sizedSeverity, sizeHint } from "./_pg.js";
+import { alteredTable, existingAlteredTable, lock, SIZE_NOTE, sizedSeverity, sizeHint, statementsOnRelation } from "./_pg.js";
 import { typeChange, usingIsNoop } from "./_types.js";
 
 function referencesColumn(expr: any, column: string): boolean {
@@ -23,9 +23,9 @@ function referencesColumn(expr: any, column: string): boolean {
 function checksDeclaredEarlier(script: ParsedScript, before: Statement, table: string, column: string): string[] {
   const checks = new Map<string, boolean>();
   const notValid = new Set<string>();
-  for (const s of script.statements) {
+  for (const s of statementsOnRelation(script, table)) {
     if (s.index >= before.index) break;
-    if (stripPublic(alteredTable(s) ?? "") !== table) continue;
+    if (!alteredTable(s)) continue;
     for (const cmd of alterCommands(s.ast)) {
       const c = cmd.def?.Constraint;
       if (cmd.subtype === "AT_AddConstraint" && c?.contype === "CONSTR_CHECK" && referencesColumn(c.raw_expr, column)) {
@@ -95,8 +95,8 @@ const rule: Rule = {
     ],
   },
   check(statement, { state, script, config }) {
-    const table = alteredTable(statement);
-    if (!table || !isExisting(state, table)) return;
+    const table = existingAlteredTable(statement, state);
+    if (!table) return;
     const bare = stripPublic(table);
     const hits = [];
     for (const cmd of alterCommands(statement.ast)) {

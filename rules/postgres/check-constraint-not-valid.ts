@@ -1,7 +1,7 @@
 import type { Rule } from "../../src/core/analyze/rule.js";
 import { alterCommands } from "../../src/core/analyze/pg-ast.js";
 import { notValidFix, notValidHelp } from "./_constraints.js";
-import { alteredTable, isExisting, lock, SIZE_NOTE, sizedSeverity, sizeHint } from "./_pg.js";
+import { existingAlteredTable, lock, SIZE_NOTE, sizedSeverity, sizeHint } from "./_pg.js";
 
 const rule: Rule = {
   id: "check-constraint-not-valid",
@@ -30,8 +30,8 @@ const rule: Rule = {
     ],
   },
   check(statement, context) {
-    const table = alteredTable(statement);
-    if (!table || !isExisting(context.state, table)) return;
+    const table = existingAlteredTable(statement, context.state);
+    if (!table) return;
     return alterCommands(statement.ast)
       .map((cmd) => cmd.def?.Constraint)
       .filter((c) => c?.contype === "CONSTR_CHECK" && !c.skip_validation)

@@ -1,5 +1,6 @@
 import type { Rule } from "../../src/core/analyze/rule.js";
 import { alterCommands } from "../../src/core/analyze/pg-ast.js";
+import { reindexConcurrent } from "../../src/core/analyze/pg-locks.js";
 import type { Statement } from "../../src/core/parse/index.js";
 
 /** What the statement does concurrently, or undefined. */
@@ -7,7 +8,7 @@ function concurrentOperation(statement: Statement): string | undefined {
   const { kind, ast } = statement;
   if (kind === "IndexStmt" && ast.concurrent) return "CREATE INDEX CONCURRENTLY";
   if (kind === "DropStmt" && ast.concurrent) return "DROP INDEX CONCURRENTLY";
-  if (kind === "ReindexStmt" && (ast.params ?? []).some((p: any) => p.DefElem?.defname === "concurrently")) return "REINDEX CONCURRENTLY";
+  if (kind === "ReindexStmt" && reindexConcurrent(ast)) return "REINDEX CONCURRENTLY";
   if (kind === "AlterTableStmt" && alterCommands(ast).some((c) => c.subtype === "AT_DetachPartition" && c.def?.PartitionCmd?.concurrent)) {
     return "DETACH PARTITION CONCURRENTLY";
   }

@@ -1,8 +1,8 @@
 import type { Rule } from "../../src/core/analyze/rule.js";
 import { relationName, stripPublic } from "../../src/core/analyze/pg-ast.js";
-import { blocksTraffic, statementLocks } from "../../src/core/analyze/pg-locks.js";
+import { blocksTraffic } from "../../src/core/analyze/pg-locks.js";
 import { trafficBlockingHeld } from "../../src/core/analyze/state.js";
-import { isExisting, LISTED_TABLES, listTables, lock } from "./_pg.js";
+import { blockingLocksOnExisting, isExisting, LISTED_TABLES, listTables, lock } from "./_pg.js";
 
 const DML = new Set(["UpdateStmt", "DeleteStmt", "InsertStmt", "MergeStmt"]);
 
@@ -47,7 +47,7 @@ const rule: Rule = {
       const mode = state.heldLocks.get(relation);
       return mode !== undefined && blocksTraffic(mode);
     };
-    const blocking = statementLocks(statement).filter((l) => blocksTraffic(l.mode) && isExisting(state, l.relation) && !heldBlocking(l.relation));
+    const blocking = blockingLocksOnExisting(statement, state).filter((l) => !heldBlocking(l.relation));
     if (!blocking.length) return;
     const changed = [...state.dataChangedInTransaction].filter((t) => isExisting(state, t));
     if (!changed.length) return;

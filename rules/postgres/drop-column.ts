@@ -1,6 +1,6 @@
 import type { Rule } from "../../src/core/analyze/rule.js";
 import { alterCommands, stripPublic } from "../../src/core/analyze/pg-ast.js";
-import { alteredTable, isExisting, lock } from "./_pg.js";
+import { existingAlteredTable, lock } from "./_pg.js";
 
 const rule: Rule = {
   id: "drop-column",
@@ -24,8 +24,8 @@ const rule: Rule = {
     good: ["CREATE TABLE drafts (id bigint, body text);\nALTER TABLE drafts DROP COLUMN body;", { sql: "ALTER TABLE orders DROP COLUMN legacy_code;", files: { "migrations/0001_example.sql": "ALTER TABLE orders ADD COLUMN legacy_code text;" }, path: "migrations/0001_example.down.sql", note: "the down migration drops what the up added" }],
   },
   check(statement, { state }) {
-    const table = alteredTable(statement);
-    if (!table || !isExisting(state, table)) return;
+    const table = existingAlteredTable(statement, state);
+    if (!table) return;
     return alterCommands(statement.ast)
       .filter((c) => c.subtype === "AT_DropColumn" && !state.columnsAddedInChange.has(`${stripPublic(table)}.${c.name}`))
       .map((c) => ({

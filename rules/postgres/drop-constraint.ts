@@ -1,6 +1,6 @@
 import type { Rule } from "../../src/core/analyze/rule.js";
 import { alterCommands, stripPublic } from "../../src/core/analyze/pg-ast.js";
-import { alteredTable, isExisting, lock } from "./_pg.js";
+import { existingAlteredTable, lock } from "./_pg.js";
 
 const rule: Rule = {
   id: "drop-constraint",
@@ -42,8 +42,8 @@ const rule: Rule = {
     ],
   },
   check(statement, { state }) {
-    const table = alteredTable(statement);
-    if (!table || !isExisting(state, table)) return;
+    const table = existingAlteredTable(statement, state);
+    if (!table) return;
     return alterCommands(statement.ast)
       .filter((c) => c.subtype === "AT_DropConstraint" && !state.constraintsAddedInChange.has(`${stripPublic(table)}:${c.name}`))
       .map((c) => ({

@@ -1,6 +1,6 @@
 import type { Rule } from "../../src/core/analyze/rule.js";
 import { alterCommands } from "../../src/core/analyze/pg-ast.js";
-import { alteredTable, isExisting, lock } from "./_pg.js";
+import { existingAlteredTable, lock } from "./_pg.js";
 
 const rule: Rule = {
   id: "drop-not-null",
@@ -22,8 +22,8 @@ const rule: Rule = {
     good: ["CREATE TABLE drafts (id bigint, title text NOT NULL);\nALTER TABLE drafts ALTER COLUMN title DROP NOT NULL;"],
   },
   check(statement, { state }) {
-    const table = alteredTable(statement);
-    if (!table || !isExisting(state, table)) return;
+    const table = existingAlteredTable(statement, state);
+    if (!table) return;
     return alterCommands(statement.ast)
       .filter((c) => c.subtype === "AT_DropNotNull")
       .map((c) => ({

@@ -3,6 +3,7 @@ import { alterCommands, columnConstraints, names, relationName, stripPublic } fr
 import type { AnalysisState } from "../../src/core/analyze/state.js";
 import type { ParsedScript, Statement } from "../../src/core/parse/index.js";
 import { lookupTable, type StatsCatalog } from "../../src/core/stats/index.js";
+import { statementsOnRelation } from "./_pg.js";
 
 interface ForeignKey {
   table: string;
@@ -37,11 +38,12 @@ function foreignKeys(statement: Statement): ForeignKey[] {
 /** Leading-column lists of indexes on `table` created later in this script. */
 function laterIndexes(script: ParsedScript, after: number, table: string): string[][] {
   const out: string[][] = [];
-  for (const s of script.statements.slice(after + 1)) {
-    if (s.kind === "IndexStmt" && stripPublic(relationName(s.ast.relation)) === table) {
+  for (const s of statementsOnRelation(script, table)) {
+    if (s.index <= after) continue;
+    if (s.kind === "IndexStmt") {
       out.push((s.ast.indexParams ?? []).map((p: any) => p.IndexElem?.name ?? ""));
     }
-    if (s.kind === "AlterTableStmt" && stripPublic(relationName(s.ast.relation)) === table) {
+    if (s.kind === "AlterTableStmt") {
       for (const cmd of alterCommands(s.ast)) {
         const c = cmd.def?.Constraint;
         if (c?.contype === "CONSTR_PRIMARY" || c?.contype === "CONSTR_UNIQUE") out.push(names(c.keys));
@@ -115,8 +117,8 @@ const rule: Rule = {
       const isNew = createdHere(state, fk, creates);
       const production = isNew ? [] : productionIndexes(stats, fk.table);
       if (!production) continue;
-      const indexes = [...production, ...ownIndexes, ...(state.indexesInChange.get(fk.table) ?? []), ...laterIndexes(script, statement.index, fk.table)];
-      if (covered(fk.columns, indexes)) continue;
+      const indexes = [...production, ...ownIndexes, ...(state.indexesInChange.get(fk.table) ?? [])];
+      if (covered(fk.columns, indexes) || covered(fk.columns, laterIndexes(script, statement.index, fk.table))) continue;
       const where = isNew ? "" : " (none in production either, per the statistics file)";
       hits.push({
         message: `Foreign key \`${fk.table}\` (${fk.columns.join(", ")}) → \`${fk.parent}\` has no index on (${fk.columns.join(", ")})${where}: deletes and key updates on \`${fk.parent}\` will scan \`${fk.table}\`.`,

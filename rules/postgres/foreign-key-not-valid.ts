@@ -1,7 +1,7 @@
 import type { Rule } from "../../src/core/analyze/rule.js";
 import { alterCommands, names, relationName } from "../../src/core/analyze/pg-ast.js";
 import { notValidFix, notValidHelp } from "./_constraints.js";
-import { alteredTable, isExisting, lock, SIZE_NOTE, sizedSeverity, sizeHint } from "./_pg.js";
+import { existingAlteredTable, lock, SIZE_NOTE, sizedSeverity, sizeHint } from "./_pg.js";
 
 const rule: Rule = {
   id: "foreign-key-not-valid",
@@ -43,8 +43,8 @@ const rule: Rule = {
     ],
   },
   check(statement, context) {
-    const table = alteredTable(statement);
-    if (!table || !isExisting(context.state, table)) return;
+    const table = existingAlteredTable(statement, context.state);
+    if (!table) return;
     const hits = [];
     for (const cmd of alterCommands(statement.ast)) {
       const constraint = cmd.def?.Constraint;

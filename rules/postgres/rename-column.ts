@@ -1,5 +1,5 @@
 import type { Rule } from "../../src/core/analyze/rule.js";
-import { relationName } from "../../src/core/analyze/pg-ast.js";
+import { relationName, stripPublic } from "../../src/core/analyze/pg-ast.js";
 import { isExisting, lock } from "./_pg.js";
 
 const rule: Rule = {
@@ -29,7 +29,7 @@ const rule: Rule = {
     const { kind, ast } = statement;
     if (kind !== "RenameStmt" || ast.renameType !== "OBJECT_COLUMN" || ast.relationType !== "OBJECT_TABLE") return;
     const table = relationName(ast.relation);
-    if (!isExisting(state, table) || state.columnsAddedInChange.has(`${table.replace(/^public\./, "")}.${ast.subname}`)) return;
+    if (!isExisting(state, table) || state.columnsAddedInChange.has(`${stripPublic(table)}.${ast.subname}`)) return;
     return {
       message: `Renaming \`${table}.${ast.subname}\` to \`${ast.newname}\` breaks every running query that still uses the old name until all application instances are redeployed.`,
       locks: [lock(table, "ACCESS EXCLUSIVE")],

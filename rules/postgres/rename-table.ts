@@ -1,5 +1,5 @@
 import type { Rule } from "../../src/core/analyze/rule.js";
-import { relationName } from "../../src/core/analyze/pg-ast.js";
+import { relationName, stripPublic } from "../../src/core/analyze/pg-ast.js";
 import { isExisting, lock } from "./_pg.js";
 
 const rule: Rule = {
@@ -32,10 +32,10 @@ const rule: Rule = {
     const table = relationName(ast.relation);
     if (!isExisting(state, table)) return;
     // A view with the old name created right after keeps old code working.
-    const bare = table.replace(/^public\./, "");
+    const bare = stripPublic(table);
     const shim = script.statements
       .slice(statement.index + 1, statement.index + 4)
-      .some((s) => s.kind === "ViewStmt" && relationName(s.ast.view).replace(/^public\./, "") === bare);
+      .some((s) => s.kind === "ViewStmt" && stripPublic(relationName(s.ast.view)) === bare);
     if (shim) return;
     return {
       message: `Renaming \`${table}\` to \`${ast.newname}\` breaks every running query that still uses the old name until all application instances are redeployed.`,

@@ -1,6 +1,6 @@
 import type { Rule } from "../../src/core/analyze/rule.js";
 import { alterCommands, relationName } from "../../src/core/analyze/pg-ast.js";
-import { alteredTable, appendToStatement, isExisting, lock } from "./_pg.js";
+import { appendToStatement, existingAlteredTable, lock } from "./_pg.js";
 
 const rule: Rule = {
   id: "require-concurrent-detach-partition",
@@ -28,8 +28,8 @@ const rule: Rule = {
     good: ["ALTER TABLE events DETACH PARTITION events_2024 CONCURRENTLY;"],
   },
   check(statement, { state }) {
-    const table = alteredTable(statement);
-    if (!table || !isExisting(state, table)) return;
+    const table = existingAlteredTable(statement, state);
+    if (!table) return;
     const detach = alterCommands(statement.ast).find((c) => c.subtype === "AT_DetachPartition");
     if (!detach || detach.def?.PartitionCmd?.concurrent || detach.def?.PartitionCmd?.finalize) return;
     const partition = relationName(detach.def?.PartitionCmd?.name);

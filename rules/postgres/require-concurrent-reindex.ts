@@ -1,5 +1,6 @@
 import type { Rule } from "../../src/core/analyze/rule.js";
 import { relationName } from "../../src/core/analyze/pg-ast.js";
+import { reindexConcurrent } from "../../src/core/analyze/pg-locks.js";
 import { insertAfterMatch, isExisting, lock, SIZE_NOTE, sizedSeverity } from "./_pg.js";
 
 const rule: Rule = {
@@ -30,7 +31,7 @@ const rule: Rule = {
   check(statement, { state, config }) {
     const { kind, ast } = statement;
     if (kind !== "ReindexStmt" || !ast.relation) return;
-    if ((ast.params ?? []).some((p: any) => p.DefElem?.defname === "concurrently")) return;
+    if (reindexConcurrent(ast)) return;
     const target = relationName(ast.relation);
     if (!isExisting(state, target)) return;
     const onIndex = ast.kind === "REINDEX_OBJECT_INDEX";

@@ -1,7 +1,6 @@
 import type { Rule } from "../../src/core/analyze/rule.js";
-import { blocksTraffic, statementLocks } from "../../src/core/analyze/pg-locks.js";
 import { hasLockTimeout } from "../../src/core/analyze/state.js";
-import { insertBeforeStatement, isExisting, lock } from "./_pg.js";
+import { blockingLocksOnExisting, insertBeforeStatement, lock } from "./_pg.js";
 
 const rule: Rule = {
   id: "require-lock-timeout",
@@ -30,7 +29,7 @@ const rule: Rule = {
   },
   check(statement, { state, script }) {
     if (hasLockTimeout(state) || state.blockingLockWithoutTimeout) return;
-    const blocking = statementLocks(statement).filter((l) => blocksTraffic(l.mode) && isExisting(state, l.relation));
+    const blocking = blockingLocksOnExisting(statement, state);
     if (!blocking.length) return;
     const first = blocking[0]!;
     return {

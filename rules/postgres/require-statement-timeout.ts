@@ -1,7 +1,6 @@
 import type { Rule } from "../../src/core/analyze/rule.js";
-import { blocksTraffic, statementLocks } from "../../src/core/analyze/pg-locks.js";
 import type { ParsedScript } from "../../src/core/parse/index.js";
-import { insertBeforeStatement, isExisting, lock } from "./_pg.js";
+import { blockingLocksOnExisting, insertBeforeStatement, lock } from "./_pg.js";
 
 /**
  * The statement each script is reported at (the first that qualifies). Statements are checked in
@@ -40,7 +39,7 @@ const rule: Rule = {
     // An earlier statement of this pass was reported; a smaller index means a new pass started.
     if (earlier !== undefined && earlier < statement.index) return;
     if (state.statementTimeoutMs !== undefined && state.statementTimeoutMs > 0) return;
-    const blocking = statementLocks(statement).filter((l) => blocksTraffic(l.mode) && isExisting(state, l.relation));
+    const blocking = blockingLocksOnExisting(statement, state);
     if (!blocking.length) return;
     reportedAt.set(script, statement.index);
     const first = blocking[0]!;

@@ -1,6 +1,6 @@
 import type { Rule } from "../../src/core/analyze/rule.js";
-import { alterCommands, names, stripPublic } from "../../src/core/analyze/pg-ast.js";
-import { alteredTable, isExisting, lock, SIZE_NOTE, sizedSeverity, sizeHint } from "./_pg.js";
+import { alterCommands, names } from "../../src/core/analyze/pg-ast.js";
+import { existingAlteredTable, lock, notNullProven, SIZE_NOTE, sizedSeverity, sizeHint } from "./_pg.js";
 
 const rule: Rule = {
   id: "set-not-null",
@@ -44,17 +44,16 @@ const rule: Rule = {
     ],
   },
   check(statement, { state, config }) {
-    const table = alteredTable(statement);
-    if (!table || !isExisting(state, table)) return;
+    const table = existingAlteredTable(statement, state);
+    if (!table) return;
     const columns: string[] = [];
     for (const cmd of alterCommands(statement.ast)) {
       if (cmd.subtype === "AT_SetNotNull") columns.push(cmd.name);
       const c = cmd.def?.Constraint;
       if (cmd.subtype === "AT_AddConstraint" && c?.contype === "CONSTR_NOTNULL" && !c.skip_validation) columns.push(...names(c.keys));
     }
-    const proven = (column: string) => state.postgresVersion >= 12 && state.notNullChecked.has(`${stripPublic(table)}.${column}`);
     return columns
-      .filter((column) => !proven(column))
+      .filter((column) => !notNullProven(state, table, column))
       .map((column) => ({
         message: `SET NOT NULL on \`${table}.${column}\`${sizeHint(config, table)} scans every row under an ACCESS EXCLUSIVE lock (no reads or writes meanwhile).`,
         severity: sizedSeverity(config, table, "error"),

@@ -9,7 +9,6 @@ const CHEAP = new Set(["TransactionStmt", "VariableSetStmt", "VariableShowStmt",
 const WORK = new Set(["UpdateStmt", "DeleteStmt", "InsertStmt", "MergeStmt", "IndexStmt", "CopyStmt", "SelectStmt", "RefreshMatViewStmt", "ClusterStmt", "DoStmt", "CallStmt", "CreateTableAsStmt"]);
 const SLOW_ALTERS = new Set(["AT_AlterColumnType", "AT_SetNotNull", "AT_AddIndex", "AT_SetLogged", "AT_SetUnLogged", "AT_SetAccessMethod", "AT_SetTableSpace"]);
 
-/** Why running `statement` while holding ACCESS EXCLUSIVE prolongs the outage, or undefined. */
 /** Why the statement keeps the held locks longer; `waits` tells a lock it must still acquire. */
 function prolongs(statement: Statement, waits: (relation: string) => boolean): string | undefined {
   if (CHEAP.has(statement.kind)) return undefined;

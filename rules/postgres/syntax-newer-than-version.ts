@@ -5,6 +5,9 @@ const byVersion = [...new Set(SYNTAX_FEATURES.map((f) => f.since))]
   .map((v) => `- **${v}**: ${SYNTAX_FEATURES.filter((f) => f.since === v).map((f) => f.what).join("; ")}`)
   .join("\n");
 
+/** The newest version any feature needs: configured at or above it, nothing can be too new. */
+const NEWEST = Math.max(...SYNTAX_FEATURES.map((f) => f.since));
+
 const rule: Rule = {
   id: "syntax-newer-than-version",
   title: "SQL that needs a newer PostgreSQL than the configured postgres_version",
@@ -39,6 +42,7 @@ const rule: Rule = {
     ],
   },
   check(statement, { state }) {
+    if (state.postgresVersion >= NEWEST) return;
     const newer = featuresOf(statement.kind, statement.ast).filter((f) => f.since > state.postgresVersion);
     if (!newer.length) return;
     return {

@@ -1,5 +1,5 @@
 import type { Rule } from "../../src/core/analyze/rule.js";
-import { alterCommands, names, relationName } from "../../src/core/analyze/pg-ast.js";
+import { alterCommands, names, relationName, stripPublic } from "../../src/core/analyze/pg-ast.js";
 import type { Config } from "../../src/core/config/schema.js";
 import type { LockMode } from "../../src/core/model.js";
 import type { Statement } from "../../src/core/parse/index.js";
@@ -11,7 +11,7 @@ const HOT_WRITES_PER_SECOND = 100;
 const TRIGGER_ALTERS = new Set(["AT_EnableTrig", "AT_DisableTrig", "AT_EnableTrigAll", "AT_DisableTrigAll", "AT_EnableTrigUser", "AT_DisableTrigUser", "AT_EnableAlwaysTrig", "AT_EnableReplicaTrig"]);
 
 function isHot(config: Config, table: string): boolean {
-  const stats = config.tables[table] ?? config.tables[table.replace(/^public\./, "")];
+  const stats = config.tables[table] ?? config.tables[stripPublic(table)];
   const rows = tableSize(config, table)?.rows ?? 0;
   return (stats?.writes_per_second ?? 0) >= HOT_WRITES_PER_SECOND || rows >= config.thresholds.large_table_rows;
 }
@@ -65,7 +65,7 @@ const rule: Rule = {
     if (statement.kind === "CreateFunctionStmt") {
       const name = names(statement.ast.funcname).join(".");
       const returnsTrigger = names(statement.ast.returnType?.names).at(-1) === "trigger";
-      if (!statement.ast.replace || !returnsTrigger || state.functionBodies.has(name.replace(/^public\./, ""))) return;
+      if (!statement.ast.replace || !returnsTrigger || state.functionBodies.has(stripPublic(name))) return;
       return { message: `Replacing trigger function \`${name}\` changes the behaviour of every write to every table whose trigger calls it, immediately and without a lock.` };
     }
     const change = triggerChange(statement);

@@ -5,17 +5,17 @@ import { isExisting, lock, tableSize } from "./_pg.js";
 /** A WHERE that bounds the work: a LIMITed subquery, a key range, or equality/IN with constants. */
 function looksBatched(where: any): boolean {
   let bounded = false;
+  // `id >= x AND id < y` (a range on one column) also bounds the batch.
+  const ops: string[] = [];
   walk(where, (n) => {
     if (n?.SelectStmt?.limitCount) bounded = true;
     if (n?.A_Expr?.kind === "AEXPR_BETWEEN") bounded = true;
     if (n?.A_Expr?.kind === "AEXPR_IN" && Array.isArray(n.A_Expr.rexpr?.List?.items ?? n.A_Expr.rexpr)) bounded = true;
-    if (n?.A_Expr?.kind === "AEXPR_OP" && names(n.A_Expr.name)[0] === "=" && isConstant(n.A_Expr.rexpr) && isKeyColumn(n.A_Expr.lexpr)) bounded = true;
+    if (n?.A_Expr?.kind === "AEXPR_OP") {
+      ops.push(names(n.A_Expr.name)[0] ?? "");
+      if (names(n.A_Expr.name)[0] === "=" && isConstant(n.A_Expr.rexpr) && isKeyColumn(n.A_Expr.lexpr)) bounded = true;
+    }
     if (n?.ParamRef) bounded = true;
-  });
-  // `id >= x AND id < y` (a range on one column) also bounds the batch.
-  const ops: string[] = [];
-  walk(where, (n) => {
-    if (n?.A_Expr?.kind === "AEXPR_OP") ops.push(names(n.A_Expr.name)[0] ?? "");
   });
   if (ops.some((o) => o === ">" || o === ">=") && ops.some((o) => o === "<" || o === "<=")) bounded = true;
   return bounded;

@@ -147,7 +147,8 @@ function mergeLocks(locks: LockFact[]): LockFact[] {
   return [...byRelation].map(([relation, mode]) => ({ relation, mode }));
 }
 
-function reindexConcurrent(ast: any): boolean {
+/** REINDEX … CONCURRENTLY (the option sits in `params`). */
+export function reindexConcurrent(ast: any): boolean {
   return (ast.params ?? []).some((p: any) => p.DefElem?.defname === "concurrently");
 }
 
