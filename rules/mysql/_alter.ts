@@ -1,25 +1,31 @@
 // Shared by the MySQL/MariaDB rules: find the ALTER TABLE operations of an existing table,
 // point findings at the exact clause, and phrase the server-specific facts.
+/* eslint-disable @typescript-eslint/no-explicit-any */
 import {
   alterOf,
+  columnChanges,
   describeInnodb,
   displayName,
   explicitClauses,
   isNewTable,
+  knownColumnBefore,
   planAlter,
   refusedBy,
   serverOf,
+  type ColumnChange,
   type OpPlan,
   type ServerVersion,
   type StatementPlan,
 } from "../../src/core/analyze/mysql-ast.js";
-import type { Rule, RuleContext } from "../../src/core/analyze/rule.js";
+import type { Rule, RuleContext, RuleHit } from "../../src/core/analyze/rule.js";
 import type { Span } from "../../src/core/model.js";
 import type { AlterOp, AlterTable } from "../../src/core/parse/mysql.js";
 import type { Statement } from "../../src/core/parse/script.js";
 import { spanOf } from "../../src/core/parse/text.js";
 
 export interface AlterSite {
+  statement: Statement;
+  context: RuleContext;
   alter: AlterTable;
   table: string;
   plan: StatementPlan;
@@ -33,6 +39,8 @@ export function existingTableAlter(statement: Statement, context: RuleContext): 
   const alter = alterOf(statement);
   if (!alter || isNewTable(alter.table, statement, context)) return undefined;
   return {
+    statement,
+    context,
     alter,
     table: displayName(alter.table),
     plan: planAlter(alter, statement, context),
@@ -44,6 +52,37 @@ export function existingTableAlter(statement: Statement, context: RuleContext): 
 /** Ops of `kind` in the statement, each with its plan. */
 export function opsOf<K extends AlterOp["kind"]>(site: AlterSite, kind: K): { op: Extract<AlterOp, { kind: K }>; plan: OpPlan }[] {
   return site.plan.ops.filter((o): o is { op: Extract<AlterOp, { kind: K }>; plan: OpPlan } => o.op.kind === kind);
+}
+
+/**
+ * One finding per operation of `kind` that `describe` reports, pointed at that operation's
+ * clause: the loop every ALTER TABLE rule would otherwise write out.
+ */
+export function opHits<K extends AlterOp["kind"]>(
+  site: AlterSite,
+  kind: K,
+  describe: (op: Extract<AlterOp, { kind: K }>, plan: OpPlan) => Omit<RuleHit, "span"> | undefined,
+): RuleHit[] {
+  const hits: RuleHit[] = [];
+  for (const { op, plan } of opsOf(site, kind)) {
+    const hit = describe(op, plan);
+    if (hit) hits.push({ ...hit, span: opSpan(site.statement, op, site.context) });
+  }
+  return hits;
+}
+
+/** What a MODIFY/CHANGE changes, compared with the definition earlier statements gave the column. */
+export function columnChangesOf(site: AlterSite, op: Extract<AlterOp, { kind: "modify-column" }>): Set<ColumnChange> {
+  return columnChanges(op, knownColumnBefore(site.alter.table, op.column, site.statement, site.context.script));
+}
+
+/** CREATE INDEX / DROP INDEX on a table that existed before this change (they take ALGORITHM and LOCK too). */
+export function existingTableIndexStatement(statement: Statement, context: RuleContext): { table: string; type: string; ast: any } | undefined {
+  const ast = statement.ast;
+  if (!((statement.kind === "create" || statement.kind === "drop") && ast?.keyword === "index")) return undefined;
+  const table = String(ast.table?.table ?? "");
+  if (!table || isNewTable(table, statement, context)) return undefined;
+  return { table, type: String(ast.index_type ?? "").toLowerCase(), ast };
 }
 
 /** The span of one ALTER specification inside the file. */

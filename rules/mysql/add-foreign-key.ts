@@ -1,5 +1,5 @@
-import type { Rule, RuleHit } from "../../src/core/analyze/rule.js";
-import { describePlan, existingTableAlter, failsFast, opSpan, opsOf, withInnodbSummary } from "./_alter.js";
+import type { Rule } from "../../src/core/analyze/rule.js";
+import { describePlan, existingTableAlter, failsFast, opHits, withInnodbSummary } from "./_alter.js";
 
 const rule: Rule = {
   id: "mysql-add-foreign-key",
@@ -32,16 +32,14 @@ const rule: Rule = {
   check(statement, context) {
     const site = existingTableAlter(statement, context);
     if (!site) return;
-    const hits: RuleHit[] = [];
-    for (const { op, plan } of opsOf(site, "add-foreign-key")) {
-      if (plan.algorithm !== "COPY" || failsFast(site, plan)) continue;
-      hits.push({
-        message: `Adding foreign key ${op.name ?? ""} on ${site.table} → ${op.references.name} with foreign_key_checks on ${describePlan(plan, site.server)}.`.replace("  ", " "),
-        span: opSpan(statement, op, context),
-        help: "Check for orphan rows, then `SET foreign_key_checks = 0` before the ALTER (with `ALGORITHM=INPLACE, LOCK=NONE`) and set it back to 1 after.",
-      });
-    }
-    return hits;
+    return opHits(site, "add-foreign-key", (op, plan) =>
+      plan.algorithm !== "COPY" || failsFast(site, plan)
+        ? undefined
+        : {
+            message: `Adding foreign key ${op.name ?? ""} on ${site.table} → ${op.references.name} with foreign_key_checks on ${describePlan(plan, site.server)}.`.replace("  ", " "),
+            help: "Check for orphan rows, then `SET foreign_key_checks = 0` before the ALTER (with `ALGORITHM=INPLACE, LOCK=NONE`) and set it back to 1 after.",
+          },
+    );
   },
 };
 

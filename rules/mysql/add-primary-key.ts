@@ -1,5 +1,5 @@
-import type { Rule, RuleHit } from "../../src/core/analyze/rule.js";
-import { describePlan, existingTableAlter, opSpan, opsOf, withInnodbSummary } from "./_alter.js";
+import type { Rule } from "../../src/core/analyze/rule.js";
+import { describePlan, existingTableAlter, opHits, withInnodbSummary } from "./_alter.js";
 
 const rule: Rule = {
   id: "mysql-add-primary-key",
@@ -28,16 +28,14 @@ const rule: Rule = {
   check(statement, context) {
     const site = existingTableAlter(statement, context);
     if (!site) return;
-    const hits: RuleHit[] = [];
-    for (const { op, plan } of opsOf(site, "add-index")) {
-      if (op.index !== "primary") continue;
-      hits.push({ message: `Adding a primary key to ${site.table} ${describePlan(plan, site.server)}: every row and index is rewritten.`, span: opSpan(statement, op, context) });
-    }
-    for (const { op, plan } of opsOf(site, "add-column")) {
-      if (op.definition.inlineKey !== "primary") continue;
-      hits.push({ message: `Adding primary key column ${op.column} to ${site.table} ${describePlan(plan, site.server)}: every row and index is rewritten.`, span: opSpan(statement, op, context) });
-    }
-    return hits;
+    return [
+      ...opHits(site, "add-index", (op, plan) =>
+        op.index !== "primary" ? undefined : { message: `Adding a primary key to ${site.table} ${describePlan(plan, site.server)}: every row and index is rewritten.` },
+      ),
+      ...opHits(site, "add-column", (op, plan) =>
+        op.definition.inlineKey !== "primary" ? undefined : { message: `Adding primary key column ${op.column} to ${site.table} ${describePlan(plan, site.server)}: every row and index is rewritten.` },
+      ),
+    ];
   },
 };
 

@@ -1,6 +1,5 @@
-import type { Rule, RuleHit } from "../../src/core/analyze/rule.js";
-import { isNewTable } from "../../src/core/analyze/mysql-ast.js";
-import { existingTableAlter, opSpan, opsOf, withInnodbSummary } from "./_alter.js";
+import type { Rule } from "../../src/core/analyze/rule.js";
+import { existingTableAlter, existingTableIndexStatement, opHits, withInnodbSummary } from "./_alter.js";
 
 const rule: Rule = {
   id: "mysql-add-unique-index",
@@ -32,16 +31,13 @@ const rule: Rule = {
       `Adding unique index ${name ?? ""} on ${table} fails after the whole build if existing rows, or rows written during the build, contain duplicates.`.replace("  ", " ");
     const site = existingTableAlter(statement, context);
     if (site) {
-      const hits: RuleHit[] = [];
-      for (const { op } of opsOf(site, "add-index")) if (op.index === "unique") hits.push({ message: message(site.table, op.name), span: opSpan(statement, op, context) });
-      for (const { op } of opsOf(site, "add-column")) if (op.definition.inlineKey === "unique") hits.push({ message: message(site.table, op.column), span: opSpan(statement, op, context) });
-      return hits;
+      return [
+        ...opHits(site, "add-index", (op) => (op.index === "unique" ? { message: message(site.table, op.name) } : undefined)),
+        ...opHits(site, "add-column", (op) => (op.definition.inlineKey === "unique" ? { message: message(site.table, op.column) } : undefined)),
+      ];
     }
-    const ast = statement.ast;
-    if (statement.kind === "create" && ast?.keyword === "index" && String(ast.index_type).toLowerCase() === "unique") {
-      const table = String(ast.table?.table ?? "");
-      if (table && !isNewTable(table, statement, context)) return { message: message(table, ast.index) };
-    }
+    const index = existingTableIndexStatement(statement, context);
+    if (statement.kind === "create" && index?.type === "unique") return { message: message(index.table, index.ast.index) };
   },
 };
 

@@ -1,5 +1,5 @@
 import { refusedBy } from "../../src/core/analyze/mysql-ast.js";
-import type { Rule, RuleHit } from "../../src/core/analyze/rule.js";
+import type { Rule } from "../../src/core/analyze/rule.js";
 import { existingTableAlter } from "./_alter.js";
 
 const rule: Rule = {
@@ -33,15 +33,11 @@ const rule: Rule = {
   check(statement, context) {
     const site = existingTableAlter(statement, context);
     if (!site || (!site.clauses.algorithm && !site.clauses.lock)) return;
-    const hits: RuleHit[] = [];
+    // One finding per statement: the first operation the server refuses.
     for (const { plan } of site.plan.ops) {
-      if (!plan.certain) continue;
-      const refusal = refusedBy(site.clauses, plan);
-      if (!refusal) continue;
-      hits.push({ message: `${site.server.label} will refuse this ALTER TABLE on ${site.table}: ${refusal}. The migration fails on deploy.` });
-      break;
+      const refusal = plan.certain ? refusedBy(site.clauses, plan) : undefined;
+      if (refusal) return { message: `${site.server.label} will refuse this ALTER TABLE on ${site.table}: ${refusal}. The migration fails on deploy.` };
     }
-    return hits;
   },
 };
 

@@ -1,6 +1,6 @@
-import { appendClausesFix, columnChanges, knownColumnBefore } from "../../src/core/analyze/mysql-ast.js";
-import type { Rule, RuleHit } from "../../src/core/analyze/rule.js";
-import { describePlan, existingTableAlter, failsFast, opSpan, opsOf, withInnodbSummary } from "./_alter.js";
+import { appendClausesFix } from "../../src/core/analyze/mysql-ast.js";
+import type { Rule } from "../../src/core/analyze/rule.js";
+import { columnChangesOf, describePlan, existingTableAlter, failsFast, opHits, withInnodbSummary } from "./_alter.js";
 
 const rule: Rule = {
   id: "mysql-column-type-change",
@@ -47,31 +47,26 @@ const rule: Rule = {
   check(statement, context) {
     const site = existingTableAlter(statement, context);
     if (!site) return;
-    const hits: RuleHit[] = [];
-    for (const { op, plan } of opsOf(site, "modify-column")) {
-      const before = knownColumnBefore(site.alter.table, op.column, statement, context.script);
-      const changes = columnChanges(op, before);
-      if (op.definition.type === "ENUM" || op.definition.type === "SET") continue; // mysql-enum-change
+    return opHits(site, "modify-column", (op, plan) => {
+      if (op.definition.type === "ENUM" || op.definition.type === "SET") return undefined; // mysql-enum-change
+      const changes = columnChangesOf(site, op);
       const typeChange = changes.has("type") || changes.has("charset") || (changes.has("utf8mb3-to-utf8mb4") && plan.algorithm === "COPY") || (changes.has("varchar-extend-across-length-byte") && plan.algorithm === "COPY");
       if (typeChange) {
         const refused = site.clauses.algorithm && failsFast(site, plan);
-        hits.push({
+        return {
           message: refused
             ? `Changing the type of ${site.table}.${op.column} cannot run with ALGORITHM=${site.clauses.algorithm}${site.clauses.lock ? `, LOCK=${site.clauses.lock}` : ""}: the server will refuse this migration (it needs ALGORITHM=COPY, which blocks writes).`
             : `Changing the type of ${site.table}.${op.column} ${describePlan(plan, site.server)}.`,
-          span: opSpan(statement, op, context),
-        });
-      } else if (changes.has("unknown") && !failsFast(site, plan)) {
-        hits.push({
-          message: `MODIFY/CHANGE of ${site.table}.${op.column} copies the table under a write lock (ALGORITHM=COPY, LOCK=SHARED) if the data type changes; the previous definition is not in this migration.`,
-          span: opSpan(statement, op, context),
-          severity: "warning",
-          fix: appendClausesFix(statement, { algorithm: "INPLACE", lock: "NONE" }),
-          help: "If only NULL-ness, the default, the comment or a VARCHAR length within its length byte changes, add `ALGORITHM=INPLACE, LOCK=NONE` (the fix): the server then confirms it runs online, or refuses instead of copying.",
-        });
+        };
       }
-    }
-    return hits;
+      if (!changes.has("unknown") || failsFast(site, plan)) return undefined;
+      return {
+        message: `MODIFY/CHANGE of ${site.table}.${op.column} copies the table under a write lock (ALGORITHM=COPY, LOCK=SHARED) if the data type changes; the previous definition is not in this migration.`,
+        severity: "warning",
+        fix: appendClausesFix(statement, { algorithm: "INPLACE", lock: "NONE" }),
+        help: "If only NULL-ness, the default, the comment or a VARCHAR length within its length byte changes, add `ALGORITHM=INPLACE, LOCK=NONE` (the fix): the server then confirms it runs online, or refuses instead of copying.",
+      };
+    });
   },
 };
 

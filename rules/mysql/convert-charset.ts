@@ -1,5 +1,5 @@
-import type { Rule, RuleHit } from "../../src/core/analyze/rule.js";
-import { describePlan, existingTableAlter, failsFast, opSpan, opsOf, withInnodbSummary } from "./_alter.js";
+import type { Rule } from "../../src/core/analyze/rule.js";
+import { describePlan, existingTableAlter, failsFast, opHits, withInnodbSummary } from "./_alter.js";
 
 const rule: Rule = {
   id: "mysql-convert-charset",
@@ -33,12 +33,7 @@ const rule: Rule = {
   check(statement, context) {
     const site = existingTableAlter(statement, context);
     if (!site) return;
-    const hits: RuleHit[] = [];
-    for (const { op, plan } of opsOf(site, "convert-charset")) {
-      if (failsFast(site, plan)) continue;
-      hits.push({ message: `Converting ${site.table} to ${op.charset} ${describePlan(plan, site.server)}.`, span: opSpan(statement, op, context) });
-    }
-    return hits;
+    return opHits(site, "convert-charset", (op, plan) => (failsFast(site, plan) ? undefined : { message: `Converting ${site.table} to ${op.charset} ${describePlan(plan, site.server)}.` }));
   },
 };
 

@@ -1,6 +1,6 @@
 import { isColumnAddedInChange } from "../../src/core/analyze/mysql-ast.js";
-import type { Rule, RuleHit } from "../../src/core/analyze/rule.js";
-import { describePlan, existingTableAlter, opSpan, opsOf, withInnodbSummary } from "./_alter.js";
+import type { Rule } from "../../src/core/analyze/rule.js";
+import { describePlan, existingTableAlter, opHits, withInnodbSummary } from "./_alter.js";
 
 const rule: Rule = {
   id: "mysql-drop-column",
@@ -40,15 +40,11 @@ const rule: Rule = {
   check(statement, context) {
     const site = existingTableAlter(statement, context);
     if (!site) return;
-    const hits: RuleHit[] = [];
-    for (const { op, plan } of opsOf(site, "drop-column")) {
-      if (isColumnAddedInChange(site.alter.table, op.column, context)) continue;
-      hits.push({
-        message: `Dropping ${site.table}.${op.column} breaks application instances that still use it and loses its data; it ${describePlan(plan, site.server)}.`,
-        span: opSpan(statement, op, context),
-      });
-    }
-    return hits;
+    return opHits(site, "drop-column", (op, plan) =>
+      isColumnAddedInChange(site.alter.table, op.column, context)
+        ? undefined
+        : { message: `Dropping ${site.table}.${op.column} breaks application instances that still use it and loses its data; it ${describePlan(plan, site.server)}.` },
+    );
   },
 };
 

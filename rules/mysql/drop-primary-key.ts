@@ -1,5 +1,5 @@
-import type { Rule, RuleHit } from "../../src/core/analyze/rule.js";
-import { describePlan, existingTableAlter, failsFast, opSpan, opsOf, withInnodbSummary } from "./_alter.js";
+import type { Rule } from "../../src/core/analyze/rule.js";
+import { describePlan, existingTableAlter, failsFast, opHits, withInnodbSummary } from "./_alter.js";
 
 const rule: Rule = {
   id: "mysql-drop-primary-key",
@@ -31,12 +31,9 @@ const rule: Rule = {
   check(statement, context) {
     const site = existingTableAlter(statement, context);
     if (!site) return;
-    const hits: RuleHit[] = [];
-    for (const { op, plan } of opsOf(site, "drop-primary-key")) {
-      if (plan.algorithm !== "COPY" || failsFast(site, plan)) continue;
-      hits.push({ message: `Dropping the primary key of ${site.table} without adding another ${describePlan(plan, site.server)}.`, span: opSpan(statement, op, context) });
-    }
-    return hits;
+    return opHits(site, "drop-primary-key", (_op, plan) =>
+      plan.algorithm !== "COPY" || failsFast(site, plan) ? undefined : { message: `Dropping the primary key of ${site.table} without adding another ${describePlan(plan, site.server)}.` },
+    );
   },
 };
 

@@ -1,6 +1,6 @@
-import { appendClausesFix, columnChanges, knownColumnBefore } from "../../src/core/analyze/mysql-ast.js";
-import type { Rule, RuleHit } from "../../src/core/analyze/rule.js";
-import { describePlan, existingTableAlter, opSpan, opsOf, withInnodbSummary } from "./_alter.js";
+import { appendClausesFix } from "../../src/core/analyze/mysql-ast.js";
+import type { Rule } from "../../src/core/analyze/rule.js";
+import { columnChangesOf, describePlan, existingTableAlter, opHits, withInnodbSummary } from "./_alter.js";
 
 const rule: Rule = {
   id: "mysql-enum-change",
@@ -36,24 +36,20 @@ const rule: Rule = {
   check(statement, context) {
     const site = existingTableAlter(statement, context);
     if (!site) return;
-    const hits: RuleHit[] = [];
-    for (const { op, plan } of opsOf(site, "modify-column")) {
-      if (op.definition.type !== "ENUM" && op.definition.type !== "SET") continue;
-      const changes = columnChanges(op, knownColumnBefore(site.alter.table, op.column, statement, context.script));
-      const span = opSpan(statement, op, context);
+    return opHits(site, "modify-column", (op, plan) => {
+      if (op.definition.type !== "ENUM" && op.definition.type !== "SET") return undefined;
+      const changes = columnChangesOf(site, op);
       if (changes.has("enum-reorder") || changes.has("type")) {
-        hits.push({ message: `${op.definition.type} change on ${site.table}.${op.column} is not an append at the end: it ${describePlan(plan, site.server)}.`, span });
-      } else if (changes.has("unknown") && site.clauses.algorithm !== "INSTANT") {
-        hits.push({
-          message: `${op.definition.type} change on ${site.table}.${op.column}: unless the new values are only appended at the end, InnoDB copies the table under a write lock; the previous list is not in this migration.`,
-          span,
-          severity: "warning",
-          fix: site.clauses.algorithm ? undefined : appendClausesFix(statement, { algorithm: "INSTANT" }),
-          help: "With ALGORITHM=INSTANT the server runs an append instantly and refuses anything that would copy.",
-        });
+        return { message: `${op.definition.type} change on ${site.table}.${op.column} is not an append at the end: it ${describePlan(plan, site.server)}.` };
       }
-    }
-    return hits;
+      if (!changes.has("unknown") || site.clauses.algorithm === "INSTANT") return undefined;
+      return {
+        message: `${op.definition.type} change on ${site.table}.${op.column}: unless the new values are only appended at the end, InnoDB copies the table under a write lock; the previous list is not in this migration.`,
+        severity: "warning",
+        fix: site.clauses.algorithm ? undefined : appendClausesFix(statement, { algorithm: "INSTANT" }),
+        help: "With ALGORITHM=INSTANT the server runs an append instantly and refuses anything that would copy.",
+      };
+    });
   },
 };
 

@@ -1,6 +1,6 @@
-import type { Rule, RuleHit } from "../../src/core/analyze/rule.js";
-import { isNewTable, serverOf } from "../../src/core/analyze/mysql-ast.js";
-import { describePlan, existingTableAlter, failsFast, opSpan, opsOf, withInnodbSummary } from "./_alter.js";
+import type { Rule } from "../../src/core/analyze/rule.js";
+import { serverOf } from "../../src/core/analyze/mysql-ast.js";
+import { describePlan, existingTableAlter, existingTableIndexStatement, failsFast, opHits, withInnodbSummary } from "./_alter.js";
 
 const rule: Rule = {
   id: "mysql-fulltext-index",
@@ -32,20 +32,13 @@ const rule: Rule = {
   check(statement, context) {
     const site = existingTableAlter(statement, context);
     if (site) {
-      const hits: RuleHit[] = [];
-      for (const { op, plan } of opsOf(site, "add-index")) {
-        if (op.index !== "fulltext" || failsFast(site, plan)) continue;
-        hits.push({ message: `Adding FULLTEXT index ${op.name ?? ""} on ${site.table} ${describePlan(plan, site.server)}.`.replace("  ", " "), span: opSpan(statement, op, context) });
-      }
-      return hits;
+      return opHits(site, "add-index", (op, plan) =>
+        op.index !== "fulltext" || failsFast(site, plan) ? undefined : { message: `Adding FULLTEXT index ${op.name ?? ""} on ${site.table} ${describePlan(plan, site.server)}.`.replace("  ", " ") },
+      );
     }
-    const ast = statement.ast;
-    const kind = String(ast?.index_type ?? "").toLowerCase();
-    if (statement.kind === "create" && ast?.keyword === "index" && kind === "fulltext") {
-      const table = String(ast.table?.table ?? "");
-      if (!table || isNewTable(table, statement, context) || String(ast.lock_option?.lock ?? "").toUpperCase() === "NONE") return;
-      return { message: `Creating FULLTEXT index ${ast.index} on ${table} blocks writes for the whole build (LOCK=SHARED) on ${serverOf(context.config).label}; the first one rebuilds the table.` };
-    }
+    const index = existingTableIndexStatement(statement, context);
+    if (statement.kind !== "create" || index?.type !== "fulltext" || String(index.ast.lock_option?.lock ?? "").toUpperCase() === "NONE") return;
+    return { message: `Creating FULLTEXT index ${index.ast.index} on ${index.table} blocks writes for the whole build (LOCK=SHARED) on ${serverOf(context.config).label}; the first one rebuilds the table.` };
   },
 };
 

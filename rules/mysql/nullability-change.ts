@@ -1,6 +1,5 @@
-import { columnChanges, knownColumnBefore } from "../../src/core/analyze/mysql-ast.js";
-import type { Rule, RuleHit } from "../../src/core/analyze/rule.js";
-import { describePlan, existingTableAlter, opSpan, opsOf, withInnodbSummary } from "./_alter.js";
+import type { Rule } from "../../src/core/analyze/rule.js";
+import { columnChangesOf, describePlan, existingTableAlter, opHits, withInnodbSummary } from "./_alter.js";
 
 const rule: Rule = {
   id: "mysql-nullability-change",
@@ -34,17 +33,13 @@ const rule: Rule = {
   check(statement, context) {
     const site = existingTableAlter(statement, context);
     if (!site) return;
-    const hits: RuleHit[] = [];
-    for (const { op, plan } of opsOf(site, "modify-column")) {
-      const before = knownColumnBefore(site.alter.table, op.column, statement, context.script);
-      if (!columnChanges(op, before).has("nullability")) continue;
+    return opHits(site, "modify-column", (op, plan) => {
+      if (!columnChangesOf(site, op).has("nullability")) return undefined;
       const toNotNull = op.definition.nullable === false;
-      hits.push({
+      return {
         message: `Making ${site.table}.${op.column} ${toNotNull ? "NOT NULL" : "nullable"} ${describePlan(plan, site.server)}${toNotNull ? "; it fails if a NULL remains (strict mode) or rewrites NULLs to a default (non-strict)" : ""}.`,
-        span: opSpan(statement, op, context),
-      });
-    }
-    return hits;
+      };
+    });
   },
 };
 

@@ -1,5 +1,5 @@
-import type { Rule, RuleHit } from "../../src/core/analyze/rule.js";
-import { existingTableAlter, opSpan, opsOf, withInnodbSummary } from "./_alter.js";
+import type { Rule } from "../../src/core/analyze/rule.js";
+import { existingTableAlter, opHits, withInnodbSummary } from "./_alter.js";
 
 const rule: Rule = {
   id: "mysql-rename-column",
@@ -31,20 +31,11 @@ const rule: Rule = {
   check(statement, context) {
     const site = existingTableAlter(statement, context);
     if (!site) return;
-    const hits: RuleHit[] = [];
-    const renames = [
-      ...opsOf(site, "rename-column").map(({ op }) => op),
-      ...opsOf(site, "modify-column")
-        .map(({ op }) => op)
-        .filter((op) => op.newName.toLowerCase() !== op.column.toLowerCase()),
+    const message = (op: { column: string; newName: string }) => `Renaming ${site.table}.${op.column} to ${op.newName} breaks every application instance that still uses the old name.`;
+    return [
+      ...opHits(site, "rename-column", (op) => ({ message: message(op) })),
+      ...opHits(site, "modify-column", (op) => (op.newName.toLowerCase() !== op.column.toLowerCase() ? { message: message(op) } : undefined)),
     ];
-    for (const op of renames) {
-      hits.push({
-        message: `Renaming ${site.table}.${op.column} to ${op.newName} breaks every application instance that still uses the old name.`,
-        span: opSpan(statement, op, context),
-      });
-    }
-    return hits;
   },
 };
 

@@ -1,6 +1,6 @@
 import { isNewTable, tableKey } from "../../src/core/analyze/mysql-ast.js";
 import type { Rule } from "../../src/core/analyze/rule.js";
-import { existingTableAlter, opSpan, opsOf, withInnodbSummary } from "./_alter.js";
+import { existingTableAlter, opHits, withInnodbSummary } from "./_alter.js";
 
 const rule: Rule = {
   id: "mysql-rename-table",
@@ -37,10 +37,7 @@ const rule: Rule = {
     }
     const site = existingTableAlter(statement, context);
     if (!site) return;
-    return opsOf(site, "rename-table").map(({ op }) => ({
-      message: `Renaming ${site.table} to ${op.to.name} breaks every application instance that still uses the old name.`,
-      span: opSpan(statement, op, context),
-    }));
+    return opHits(site, "rename-table", (op) => ({ message: `Renaming ${site.table} to ${op.to.name} breaks every application instance that still uses the old name.` }));
   },
 };
 

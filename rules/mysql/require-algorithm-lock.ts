@@ -1,6 +1,6 @@
-import { appendClausesFix, clausesFor, explicitClauses, isNewTable, serverOf } from "../../src/core/analyze/mysql-ast.js";
+import { appendClausesFix, clausesFor, explicitClauses, serverOf } from "../../src/core/analyze/mysql-ast.js";
 import type { Rule } from "../../src/core/analyze/rule.js";
-import { describePlan, existingTableAlter } from "./_alter.js";
+import { describePlan, existingTableAlter, existingTableIndexStatement } from "./_alter.js";
 
 const rule: Rule = {
   id: "mysql-require-algorithm-lock",
@@ -53,16 +53,13 @@ const rule: Rule = {
       };
     }
     // CREATE INDEX / DROP INDEX take ALGORITHM and LOCK too.
-    const ast = statement.ast;
-    if (!((statement.kind === "create" || statement.kind === "drop") && ast?.keyword === "index")) return;
-    const table = String(ast.table?.table ?? "");
-    if (!table || isNewTable(table, statement, context)) return;
+    const index = existingTableIndexStatement(statement, context);
+    if (!index) return;
     const clauses = explicitClauses(statement) ?? {};
     if (clauses.algorithm && clauses.lock) return;
-    const kind = String(ast.index_type ?? "").toLowerCase();
-    const lock = kind === "fulltext" || kind === "spatial" ? "SHARED" : "NONE";
+    const lock = index.type === "fulltext" || index.type === "spatial" ? "SHARED" : "NONE";
     return {
-      message: `${statement.kind === "create" ? "CREATE" : "DROP"} INDEX on ${table} without explicit ALGORITHM= and LOCK=: if InnoDB cannot build it online it silently blocks writes instead of failing.`,
+      message: `${statement.kind === "create" ? "CREATE" : "DROP"} INDEX on ${index.table} without explicit ALGORITHM= and LOCK=: if InnoDB cannot build it online it silently blocks writes instead of failing.`,
       fix: appendClausesFix(statement, { algorithm: "INPLACE", lock }),
       help: `On ${serverOf(context.config).label} this index operation runs in place${lock === "NONE" ? " with concurrent writes" : " but blocks writes"}.`,
     };

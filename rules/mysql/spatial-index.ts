@@ -1,6 +1,6 @@
-import type { Rule, RuleHit } from "../../src/core/analyze/rule.js";
-import { isNewTable, serverOf } from "../../src/core/analyze/mysql-ast.js";
-import { describePlan, existingTableAlter, failsFast, opSpan, opsOf, withInnodbSummary } from "./_alter.js";
+import type { Rule } from "../../src/core/analyze/rule.js";
+import { serverOf } from "../../src/core/analyze/mysql-ast.js";
+import { describePlan, existingTableAlter, existingTableIndexStatement, failsFast, opHits, withInnodbSummary } from "./_alter.js";
 
 const rule: Rule = {
   id: "mysql-spatial-index",
@@ -31,20 +31,13 @@ const rule: Rule = {
   check(statement, context) {
     const site = existingTableAlter(statement, context);
     if (site) {
-      const hits: RuleHit[] = [];
-      for (const { op, plan } of opsOf(site, "add-index")) {
-        if (op.index !== "spatial" || failsFast(site, plan)) continue;
-        hits.push({ message: `Adding SPATIAL index ${op.name ?? ""} on ${site.table} ${describePlan(plan, site.server)}.`.replace("  ", " "), span: opSpan(statement, op, context) });
-      }
-      return hits;
+      return opHits(site, "add-index", (op, plan) =>
+        op.index !== "spatial" || failsFast(site, plan) ? undefined : { message: `Adding SPATIAL index ${op.name ?? ""} on ${site.table} ${describePlan(plan, site.server)}.`.replace("  ", " ") },
+      );
     }
-    const ast = statement.ast;
-    const kind = String(ast?.index_type ?? "").toLowerCase();
-    if (statement.kind === "create" && ast?.keyword === "index" && kind === "spatial") {
-      const table = String(ast.table?.table ?? "");
-      if (!table || isNewTable(table, statement, context) || String(ast.lock_option?.lock ?? "").toUpperCase() === "NONE") return;
-      return { message: `Creating SPATIAL index ${ast.index} on ${table} blocks writes for the whole build (LOCK=SHARED) on ${serverOf(context.config).label}.` };
-    }
+    const index = existingTableIndexStatement(statement, context);
+    if (statement.kind !== "create" || index?.type !== "spatial" || String(index.ast.lock_option?.lock ?? "").toUpperCase() === "NONE") return;
+    return { message: `Creating SPATIAL index ${index.ast.index} on ${index.table} blocks writes for the whole build (LOCK=SHARED) on ${serverOf(context.config).label}.` };
   },
 };
 

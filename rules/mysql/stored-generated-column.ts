@@ -1,5 +1,5 @@
-import type { Rule, RuleHit } from "../../src/core/analyze/rule.js";
-import { describePlan, existingTableAlter, failsFast, opSpan, opsOf, withInnodbSummary } from "./_alter.js";
+import type { Rule } from "../../src/core/analyze/rule.js";
+import { describePlan, existingTableAlter, failsFast, opHits, withInnodbSummary } from "./_alter.js";
 
 const rule: Rule = {
   id: "mysql-stored-generated-column",
@@ -31,12 +31,9 @@ const rule: Rule = {
   check(statement, context) {
     const site = existingTableAlter(statement, context);
     if (!site) return;
-    const hits: RuleHit[] = [];
-    for (const { op, plan } of opsOf(site, "add-column")) {
-      if (op.definition.generated !== "stored" || failsFast(site, plan)) continue;
-      hits.push({ message: `Adding STORED generated column ${op.column} to ${site.table} ${describePlan(plan, site.server)}.`, span: opSpan(statement, op, context) });
-    }
-    return hits;
+    return opHits(site, "add-column", (op, plan) =>
+      op.definition.generated !== "stored" || failsFast(site, plan) ? undefined : { message: `Adding STORED generated column ${op.column} to ${site.table} ${describePlan(plan, site.server)}.` },
+    );
   },
 };
 
