@@ -15,7 +15,7 @@ import { PRESETS } from "../../../rules/presets.js";
 import { hitsOf, type Direction, type MigrationFacts, type Rule, type RuleHit } from "./rule.js";
 import { advance, initialState, nextChange, replaySchema, seedFromStatistics, startScript, type AnalysisState } from "./state.js";
 import { recordMysqlRelations } from "./mysql-ast.js";
-import { collectSuppressions, suppressionFor, type Suppression } from "./suppress.js";
+import { collectSuppressions, suppressionLookup, type Suppression } from "./suppress.js";
 
 export const TOOL_VERSION = "0.1.0";
 
@@ -179,6 +179,7 @@ function analyzeScript(
     if (active.has(p.kind)) findings.push(makeFinding(p.kind, { message: p.message, span: p.span }, migration));
   }
   const { suppressions, problems } = collectSuppressions(script, known);
+  const suppressionFor = suppressionLookup(suppressions);
   for (const p of problems) {
     if (active.has(p.ruleId)) findings.push(makeFinding(p.ruleId, { message: p.message, span: p.span }, migration));
   }
@@ -207,7 +208,7 @@ function analyzeScript(
       }
       for (const hit of hits) {
         const finding = makeFinding(rule.id, { ...hit, span: hit.span ?? statement.span }, migration, statement);
-        const suppression = suppressionFor(suppressions, rule.id, statement.index);
+        const suppression = suppressionFor(rule.id, statement.index);
         if (suppression) finding.suppressed = { reason: suppression.reason };
         findings.push(finding);
       }
@@ -239,6 +240,7 @@ function migrationRules(
     endOffset: up?.baseOffset ?? 0,
   };
   const out: Finding[] = [];
+  const suppressionFor = suppressionLookup(suppressions);
   for (const { rule } of active.values()) {
     if (!rule.checkMigration || !rule.dialects.includes(config.dialect)) continue;
     let hits: RuleHit[];
@@ -250,7 +252,7 @@ function migrationRules(
     }
     for (const hit of hits) {
       const finding = makeFinding(rule.id, { ...hit, span: hit.span ?? anchor }, migration);
-      const suppression = suppressionFor(suppressions, rule.id, undefined);
+      const suppression = suppressionFor(rule.id, undefined);
       if (suppression) finding.suppressed = { reason: suppression.reason };
       out.push(finding);
     }
