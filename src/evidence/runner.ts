@@ -13,7 +13,6 @@ import {
   type MigrationEvidence,
   type PartialFailure,
   type Problem,
-  type ScriptRun,
   type Step,
 } from "../core/evidence/report.js";
 import { judge } from "../core/evidence/verdict.js";
@@ -342,13 +341,12 @@ class TestRun {
   }
 
   private rowsFor(table: string): number {
-    const { rows, tables } = this.test.seed;
-    return tables[table] ?? tables[table.slice(table.indexOf(".") + 1)] ?? rows;
+    return forTable(this.test.seed.tables, table) ?? this.test.seed.rows;
   }
 
   /** Production rows / seeded rows, for extrapolating waits (only with table statistics). */
   private scale(table: string): number | undefined {
-    const stats = this.input.config.tables[table] ?? this.input.config.tables[table.slice(table.indexOf(".") + 1)];
+    const stats = forTable(this.input.config.tables, table);
     const seeded = this.seededRows.get(table);
     return stats?.rows !== undefined && seeded ? stats.rows / seeded : undefined;
   }
@@ -368,6 +366,13 @@ class TestRun {
     const n = script.statements.length;
     const transactional = plan.execution === "file-transaction";
     const skipped = (note: string): PartialFailure => ({ method: "skipped", interruptedAfter: 0, transactional, clean: true, leftovers: [], cleanupSql: [], manualCleanup: [], note });
+    /** Runs the first `k` statements; when one fails, the skipped result that says so. */
+    const runFirst = async (k: number, inTransaction: boolean): Promise<PartialFailure | undefined> => {
+      const run = await runScript(this.ctx, script, { mode, trace: false, stopAfter: k });
+      if (run.ok) return undefined;
+      if (inTransaction) await this.ctx.main.query("ROLLBACK").catch(() => undefined);
+      return skipped(`statement failed before the interruption point: ${run.error?.message ?? ""}`);
+    };
     if (n === 0 || script.problems.length) return skipped("nothing to run");
     const pre = await this.ops.snapshot(this.ctx.main);
     const tables = [...this.touchedIn(script)].filter((t) => pre.tables[t]);
@@ -381,11 +386,8 @@ class TestRun {
       k = Math.floor(n / 2);
       if (k === 0) await this.ctx.main.query("BEGIN");
       else {
-        const run = await runScript(this.ctx, script, { mode, trace: false, stopAfter: k });
-        if (!run.ok) {
-          await this.ctx.main.query("ROLLBACK").catch(() => undefined);
-          return skipped(`statement failed before the interruption point: ${run.error?.message ?? ""}`);
-        }
+        const failed = await runFirst(k, true);
+        if (failed) return failed;
       }
       const pending = this.ctx.main.query(script.statements[k]!.text).then(
         () => "had completed",
@@ -397,11 +399,8 @@ class TestRun {
       note = `connection terminated while statement ${k + 1} of ${n} ${await pending}, before COMMIT`;
     } else if (transactional) {
       k = Math.max(1, Math.floor(n / 2));
-      const run = await runScript(this.ctx, script, { mode, trace: false, stopAfter: k });
-      if (!run.ok) {
-        await this.ctx.main.query("ROLLBACK").catch(() => undefined);
-        return skipped(`statement failed before the interruption point: ${run.error?.message ?? ""}`);
-      }
+      const failed = await runFirst(k, true);
+      if (failed) return failed;
       await this.ctx.main.query("ROLLBACK");
       method = "rolled-back";
       note = "emulated with ROLLBACK: PGlite has a single connection, so the backend cannot be terminated from outside";
@@ -410,10 +409,8 @@ class TestRun {
       const next = script.statements[k]!;
       const concurrentBuild = next.kind === "IndexStmt" && next.ast?.concurrent && this.ctx.observer;
       if (k === 0 && !concurrentBuild) return skipped("a single statement outside a transaction: there is no mid-way point to interrupt");
-      if (k > 0) {
-        const run = await runScript(this.ctx, script, { mode, trace: false, stopAfter: k });
-        if (!run.ok) return skipped(`statement failed before the interruption point: ${run.error?.message ?? ""}`);
-      }
+      const failed = k > 0 ? await runFirst(k, false) : undefined;
+      if (failed) return failed;
       if (concurrentBuild) {
         note = await this.cancelConcurrentBuild(next.text, this.ops.qualify(next.ast.relation?.schemaname, next.ast.relation?.relname));
         method = "cancelled";
@@ -576,7 +573,7 @@ class TestRun {
   }
 
   private selectQueries(table: string): string[] {
-    const custom = this.test.probe.queries[table] ?? this.test.probe.queries[table.slice(table.indexOf(".") + 1)];
+    const custom = forTable(this.test.probe.queries, table);
     const quoted = this.ops.quoteTable(table);
     // Only configured queries say something about query performance; a default one would measure noise.
     return (custom ?? []).filter((q) => /^\s*(select|with)\b/i.test(q)).map((q) => q.replaceAll("{table}", quoted));
@@ -643,6 +640,11 @@ function isOwnershipStatement(kind: string, ast: any): boolean {
   if (kind === "AlterOwnerStmt" || kind === "GrantStmt" || kind === "GrantRoleStmt" || kind === "AlterDefaultPrivilegesStmt") return true;
   if (kind === "AlterTableStmt") return (ast?.cmds ?? []).every((c: any) => c?.AlterTableCmd?.subtype === "AT_ChangeOwner");
   return false;
+}
+
+/** A per-table setting keyed by `schema.table` or by the bare table name. */
+function forTable<T>(settings: Record<string, T>, table: string): T | undefined {
+  return settings[table] ?? settings[table.slice(table.indexOf(".") + 1)];
 }
 
 function round(n: number): number {

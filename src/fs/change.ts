@@ -1,10 +1,9 @@
 // The change the CLI checks: head files from the working tree, and the base side either
 // from git (`--base <ref>`) or from a folder holding a copy of the base tree (`--base-dir`).
-import { statSync } from "node:fs";
-import { relative, resolve, sep } from "node:path";
+import { resolve } from "node:path";
 import type { ChangeInput, SourceFile } from "../core/model.js";
 import { baseFiles, blobSha, withContent } from "../git/git.js";
-import { readFiles, UsageError } from "./files.js";
+import { isDirectory, readFiles, toRelative, UsageError } from "./files.js";
 
 export interface ChangeOptions {
   /** A git ref: the base is the merge base of it and HEAD. */
@@ -24,7 +23,7 @@ export function readLocalChange(paths: string[], cwd: string, options: ChangeOpt
   if (options.baseDir !== undefined) return readAgainstFolder(paths, cwd, options.baseDir, options.select);
   const head = readFiles(paths, cwd, { select: options.select });
   if (options.base === undefined) return { head };
-  const prefixes = paths.map((p) => toPosix(relative(cwd, resolve(cwd, p))));
+  const prefixes = paths.map((p) => toRelative(resolve(cwd, p), cwd));
   const inScope = (f: SourceFile) => prefixes.some((p) => p === "" || f.path === p || f.path.startsWith(`${p}/`));
   const listed = baseFiles(options.base, cwd).filter(inScope);
   const wanted = new Set(options.select ? options.select(listed.map((f) => f.path)) : listed.map((f) => f.path));
@@ -42,7 +41,7 @@ function readAgainstFolder(paths: string[], cwd: string, baseDir: string, select
   if (!isDirectory(baseRoot)) throw new UsageError(`--base-dir ${baseDir}: no such folder`);
   const head = readFiles(paths, cwd, { select, skip: [baseRoot] });
   // Base paths are made relative to cwd as if the base copy stood where the checked folder is.
-  const prefix = toPosix(relative(cwd, checked));
+  const prefix = toRelative(checked, cwd);
   const asHead = (p: string) => (prefix ? `${prefix}/${p}` : p);
   const base = readFiles(["."], baseRoot, {
     select: select && ((ps) => {
@@ -51,16 +50,4 @@ function readAgainstFolder(paths: string[], cwd: string, baseDir: string, select
     }),
   }).map((f) => ({ ...f, path: asHead(f.path) }));
   return { head, base };
-}
-
-function isDirectory(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
-function toPosix(path: string): string {
-  return path.split(sep).join("/");
 }

@@ -61,7 +61,7 @@ function walk(dir: string, cwd: string, skip: Set<string>, out: Map<string, stri
   }
 }
 
-function isDirectory(path: string): boolean {
+export function isDirectory(path: string): boolean {
   try {
     return statSync(path).isDirectory();
   } catch {
@@ -69,7 +69,8 @@ function isDirectory(path: string): boolean {
   }
 }
 
-function toRelative(absolute: string, cwd: string): string {
+/** `absolute` relative to `cwd`, `/`-separated (repository-style). */
+export function toRelative(absolute: string, cwd: string): string {
   return relative(cwd, absolute).split(sep).join("/");
 }
 

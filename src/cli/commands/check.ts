@@ -1,7 +1,7 @@
 // `migration-guard check [paths…]`: the engine on files from disk, optionally only the
 // migrations changed since a git ref (the same selection the bot makes on a pull request).
 import { analyzeChange } from "../../core/analyze/engine.js";
-import type { ChangeInput, SourceFile } from "../../core/model.js";
+import type { ChangeInput } from "../../core/model.js";
 import { loadParsers } from "../../core/parse/index.js";
 import { decodedTexts } from "../../core/parse/text.js";
 import { FORMATS, render, type Format } from "../../core/render/index.js";
@@ -54,10 +54,13 @@ export default async function check(args: string[], io: CliIo): Promise<number> 
   if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(", ")}`);
   const loaded = loadCliConfig(io.cwd, values.config);
   const { config, stats } = loadStatistics(io.cwd, loaded.config, loaded.path, values.stats);
-  const input = readChange(positionals.length ? positionals : ["."], io.cwd, values.base, {
-    baseDir: values["base-dir"],
-    select: (paths) => migrationCandidates(paths, config),
-  });
+  // Read again after --fix, to report what remains in the fixed files.
+  const read = () =>
+    readChange(positionals.length ? positionals : ["."], io.cwd, values.base, {
+      baseDir: values["base-dir"],
+      select: (paths) => migrationCandidates(paths, config),
+    });
+  const input = read();
   const [rules] = await Promise.all([loadRules(), loadParsers()]);
   let report = analyzeChange(input, config, rules, { stats });
   let sources = decodedTexts(input.head);
@@ -65,11 +68,7 @@ export default async function check(args: string[], io: CliIo): Promise<number> 
     const fixed = writeFixes(report, sources, io.cwd);
     io.stderr(describeFixes(fixed));
     if (fixed.files.size) {
-      // Report what remains in the fixed files.
-      const again = readChange(positionals.length ? positionals : ["."], io.cwd, values.base, {
-        baseDir: values["base-dir"],
-        select: (paths) => migrationCandidates(paths, config),
-      });
+      const again = read();
       report = analyzeChange(again, config, rules, { stats });
       sources = decodedTexts(again.head);
     }

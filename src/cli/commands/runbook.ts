@@ -7,7 +7,6 @@ import { EvidenceReport } from "../../core/evidence/report.js";
 import type { GateEvidence } from "../../core/gates/evidence.js";
 import { gateEvidenceFromReport } from "../../core/gates/from-report.js";
 import { resolveThresholds } from "../../core/gates/thresholds.js";
-import type { ChangeInput } from "../../core/model.js";
 import { loadParsers } from "../../core/parse/index.js";
 import { decodedTexts } from "../../core/parse/text.js";
 import { renderRunbook } from "../../core/runbook/runbook.js";
