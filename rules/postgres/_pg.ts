@@ -5,7 +5,7 @@ import { blockedBy, blocksTraffic, statementLocks } from "../../src/core/analyze
 import { alterCommands, calledFunctions, names, relationName, stripPublic, walk } from "../../src/core/analyze/pg-ast.js";
 import { isCreatedInChange, type AnalysisState } from "../../src/core/analyze/state.js";
 import type { Config } from "../../src/core/config/schema.js";
-import type { LockFact, LockMode, Severity, TextEdit } from "../../src/core/model.js";
+import type { Fix, LockFact, LockMode, Severity, TextEdit } from "../../src/core/model.js";
 import type { ParsedScript, Statement } from "../../src/core/parse/index.js";
 import { formatBytes } from "../../src/core/risk/estimate.js";
 import { parseBytes } from "../../src/core/stats/index.js";
@@ -195,7 +195,17 @@ export function notNullProven(state: AnalysisState, table: string, column: strin
 
 /** Locks the statement takes that block reads or writes, on relations that exist before the change. */
 export function blockingLocksOnExisting(statement: Statement, state: AnalysisState): LockFact[] {
-  return statementLocks(statement).filter((l) => blocksTraffic(l.mode) && isExisting(state, l.relation));
+  return statementLocks(statement)
+    .filter((l) => blocksTraffic(l.mode) && isExisting(state, l.relation))
+    .map((l) => lock(l.relation, l.mode));
+}
+
+/** The timeout rules' fix: `SET <setting> = '<value>';` on its own line before the statement. */
+export function setBeforeFix(statement: Statement, script: ParsedScript, setting: string, value: string): Fix {
+  return {
+    description: `Set a ${setting} before the first blocking statement`,
+    edits: [insertBeforeStatement(statement, script, `SET ${setting} = '${value}';\n`)],
+  };
 }
 
 /**

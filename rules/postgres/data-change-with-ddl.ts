@@ -53,7 +53,7 @@ const rule: Rule = {
     if (!changed.length) return;
     return {
       message: `DDL on ${blocking.map((l) => `\`${stripPublic(l.relation)}\``).join(", ")} in the same transaction as data changes to ${listTables(changed)}: row locks and the ${blocking[0]!.mode} lock are held together until COMMIT.`,
-      locks: blocking.map((l) => lock(l.relation, l.mode)),
+      locks: blocking,
       help: "Split data changes and schema changes into separate transactions.",
     };
   },

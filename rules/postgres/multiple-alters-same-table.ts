@@ -1,6 +1,6 @@
 import type { Rule } from "../../src/core/analyze/rule.js";
 import { alterCommands, stripPublic } from "../../src/core/analyze/pg-ast.js";
-import { alteredTable, isExisting } from "./_pg.js";
+import { existingAlteredTable } from "./_pg.js";
 
 const SEPARATE_BY_DESIGN = new Set(["AT_ValidateConstraint", "AT_DropConstraint"]);
 
@@ -28,8 +28,9 @@ const rule: Rule = {
     ],
   },
   check(statement, { state }) {
-    const table = alteredTable(statement);
-    if (!table || !state.inTransaction || !isExisting(state, table)) return;
+    if (!state.inTransaction) return;
+    const table = existingAlteredTable(statement, state);
+    if (!table) return;
     if (alterCommands(statement.ast).every((c) => SEPARATE_BY_DESIGN.has(c.subtype))) return;
     const earlier = state.altersInScript.get(stripPublic(table)) ?? 0;
     if (earlier < 1) return;

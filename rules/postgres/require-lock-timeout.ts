@@ -1,6 +1,6 @@
 import type { Rule } from "../../src/core/analyze/rule.js";
 import { hasLockTimeout } from "../../src/core/analyze/state.js";
-import { blockingLocksOnExisting, insertBeforeStatement, lock } from "./_pg.js";
+import { blockingLocksOnExisting, setBeforeFix } from "./_pg.js";
 
 const rule: Rule = {
   id: "require-lock-timeout",
@@ -34,11 +34,8 @@ const rule: Rule = {
     const first = blocking[0]!;
     return {
       message: `No lock_timeout is set before this statement requests ${first.mode} on \`${first.relation}\`: while it waits for running transactions, every query on \`${first.relation}\` queues behind it.`,
-      locks: blocking.map((l) => lock(l.relation, l.mode)),
-      fix: {
-        description: "Set a lock_timeout before the first blocking statement",
-        edits: [insertBeforeStatement(statement, script, `SET lock_timeout = '2s';\n`)],
-      },
+      locks: blocking,
+      fix: setBeforeFix(statement, script, "lock_timeout", "2s"),
       help: "Set lock_timeout (e.g. '2s') at the top of the migration and retry on timeout.",
     };
   },

@@ -1,6 +1,6 @@
 import type { Rule } from "../../src/core/analyze/rule.js";
 import type { ParsedScript } from "../../src/core/parse/index.js";
-import { blockingLocksOnExisting, insertBeforeStatement, lock } from "./_pg.js";
+import { blockingLocksOnExisting, setBeforeFix } from "./_pg.js";
 
 /**
  * The statement each script is reported at (the first that qualifies). Statements are checked in
@@ -45,11 +45,8 @@ const rule: Rule = {
     const first = blocking[0]!;
     return {
       message: `No statement_timeout is set while this statement holds ${first.mode} on \`${first.relation}\`: if it runs long, reads and writes stay blocked until it ends.`,
-      locks: blocking.map((l) => lock(l.relation, l.mode)),
-      fix: {
-        description: "Set a statement_timeout before the first blocking statement",
-        edits: [insertBeforeStatement(statement, script, `SET statement_timeout = '5s';\n`)],
-      },
+      locks: blocking,
+      fix: setBeforeFix(statement, script, "statement_timeout", "5s"),
       help: "Set statement_timeout at the top of the migration; use the online form for long work.",
     };
   },
