@@ -71,8 +71,9 @@ export function renderReviewBody(report: AnalysisReport, options: ReviewBodyOpti
   if (todo) blocks.push({ lines: [todo] });
   blocks.push(summaryTable(report));
   const inline = options.inlineFindingFingerprints;
-  const listed = allFindings(report).filter((f) => !inline?.has(f.fingerprint));
-  const postedInline = allFindings(report).length - listed.length;
+  const live = allFindings(report);
+  const listed = live.filter((f) => !inline?.has(f.fingerprint));
+  const postedInline = live.length - listed.length;
   if (listed.length || postedInline) blocks.push(findingsBlock(listed, postedInline, options.sources ?? new Map()));
   blocks.push(...sectionBlocks(options.sections ?? {}));
   if (report.migrations.length) blocks.push(detailsBlock(report));

@@ -106,8 +106,28 @@ export function lookupTable(catalog: StatsCatalog, relation: string): TableStati
   const key = statsKey(relation);
   const exact = catalog.get(key);
   if (exact || key.includes(".")) return exact;
-  const matches = [...catalog.entries()].filter(([k]) => k.endsWith(`.${key}`));
-  return matches.length === 1 ? matches[0]![1] : undefined;
+  return byBareName(catalog).get(key) ?? undefined;
+}
+
+const bareNames = new WeakMap<StatsCatalog, { size: number; tables: Map<string, TableStatistics | null> }>();
+
+/**
+ * Qualified entries by their last name part (`sales.orders` under `orders`; null when several
+ * schemas have it). Built once per catalog: scanning the catalog for every statement on a table
+ * it does not list took seconds with a few thousand tables.
+ */
+function byBareName(catalog: StatsCatalog): Map<string, TableStatistics | null> {
+  const cached = bareNames.get(catalog);
+  if (cached?.size === catalog.size) return cached.tables;
+  const tables = new Map<string, TableStatistics | null>();
+  for (const [k, stats] of catalog) {
+    const dot = k.lastIndexOf(".");
+    if (dot < 0) continue;
+    const bare = k.slice(dot + 1);
+    tables.set(bare, tables.has(bare) ? null : stats);
+  }
+  bareNames.set(catalog, { size: catalog.size, tables });
+  return tables;
 }
 
 /** MySQL's schema is the database itself, which migrations never name: key tables by bare name. */
