@@ -223,9 +223,10 @@ function dropEffects(ast: any, e: Effects): void {
   }
 }
 
+const RENAME_KINDS: Record<string, string> = { OBJECT_TABLE: "table", OBJECT_COLUMN: "column", OBJECT_INDEX: "index", OBJECT_VIEW: "view", OBJECT_TABCONSTRAINT: "constraint" };
+
 function renameEffects(ast: any, e: Effects): void {
-  const kinds: Record<string, string> = { OBJECT_TABLE: "table", OBJECT_COLUMN: "column", OBJECT_INDEX: "index", OBJECT_VIEW: "view", OBJECT_TABCONSTRAINT: "constraint" };
-  const kind = kinds[ast.renameType];
+  const kind = RENAME_KINDS[ast.renameType];
   if (!kind) return;
   const relation = ast.relation ? key(relationName(ast.relation)) : "";
   const scoped = kind === "column" || kind === "constraint";
