@@ -4,12 +4,11 @@
 import { readFileSync } from "node:fs";
 import { zipSync } from "fflate";
 import nock from "nock";
-import { ProbotOctokit } from "probot";
 import { describe, expect, it } from "vitest";
 import { offlineGitHub } from "./helpers/nock.js";
+import { testOctokit as octokit } from "./helpers/octokit.js";
 import webhooks from "@octokit/webhooks-examples";
 import { collectWorkflowEvidence, renderEvidenceSection, toGateEvidence, type WorkflowRunPayload } from "../src/github/workflow-run.js";
-import type { GitHub } from "../src/github/octokit.js";
 
 const API = "https://api.github.com";
 const reportText = readFileSync(new URL("./fixtures/evidence/report.json", import.meta.url), "utf8");
@@ -22,10 +21,6 @@ function payload(): WorkflowRunPayload {
   p.workflow_run.path = ".github/workflows/migration-guard.yml";
   p.workflow_run.conclusion = "success";
   return p;
-}
-
-function octokit(): GitHub {
-  return new ProbotOctokit({ auth: { token: "test-token" }, retry: { enabled: false }, throttle: { enabled: false } }) as unknown as GitHub;
 }
 
 function zip(text: string, name = "migration-guard-test-report.json"): Buffer {

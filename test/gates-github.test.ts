@@ -4,7 +4,7 @@
 // what GitHub would hand it: the state lives on GitHub, never in the app.
 import nock from "nock";
 import type { Context, Probot as ProbotType } from "probot";
-import { Probot, ProbotOctokit } from "probot";
+import { Probot } from "probot";
 import { pino } from "pino";
 import { beforeEach, describe, expect, it } from "vitest";
 import { offlineGitHub } from "./helpers/nock.js";
@@ -15,6 +15,7 @@ import { attachGateEvidence, gateSections } from "../src/github/gates/provider.j
 import { GateEvidence } from "../src/core/gates/evidence.js";
 import { analyzeFiles } from "./helpers/engine.js";
 import { testPrivateKey } from "./fixtures/github/probot.js";
+import { QuietOctokit } from "./helpers/octokit.js";
 import { example } from "./fixtures/github/scenario.js";
 
 const API = "https://api.github.com";
@@ -148,8 +149,7 @@ const MIGRATIONS = {
 /** A Probot running the gates handlers the way the app routes them. */
 async function gatesApp(options: GatesOptions = OPTIONS) {
   const log = pino({ level: "warn" }, { write: () => undefined });
-  const Octokit = ProbotOctokit.defaults((o: Record<string, unknown>) => ({ ...o, retry: { enabled: false }, throttle: { enabled: false } }));
-  const probot = new Probot({ appId: APP_ID, privateKey: testPrivateKey(), log, Octokit });
+  const probot = new Probot({ appId: APP_ID, privateKey: testPrivateKey(), log, Octokit: QuietOctokit });
   const outcomes: string[] = [];
   const report = await analyzeFiles(MIGRATIONS);
   await probot.load((app: ProbotType) => {

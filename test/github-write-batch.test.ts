@@ -1,18 +1,12 @@
 // The delivery's write batch (src/github/write-batch.ts) against GitHub's GraphQL endpoint (nock):
 // one request for all queued mutations, and each mutation's promise settled from its own alias.
 import nock from "nock";
-import { ProbotOctokit } from "probot";
 import { describe, expect, it } from "vitest";
 import { offlineGitHub } from "./helpers/nock.js";
 import { WriteBatch } from "../src/github/write-batch.js";
-import type { GitHub } from "../src/github/octokit.js";
+import { testOctokit as octokit } from "./helpers/octokit.js";
 
 const API = "https://api.github.com";
-
-function octokit(): GitHub {
-  const Octokit = ProbotOctokit.defaults({ retry: { enabled: false }, throttle: { enabled: false } });
-  return new Octokit({ auth: { token: "ghs_test" } }) as unknown as GitHub;
-}
 
 const comment = (body: string) => ({
   field: "addComment",
