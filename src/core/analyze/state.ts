@@ -210,26 +210,25 @@ export function hasLockTimeout(state: AnalysisState): boolean {
  */
 export class LockTable extends Map<string, LockMode> {
   version = 0;
+  /** Lists derived from the table, by name, with the state they were computed in. */
+  readonly derived = new Map<string, { key: string; list: string[] }>();
   override set(relation: string, mode: LockMode): this {
     if (this.get(relation) !== mode) this.version++;
     return super.set(relation, mode);
   }
 }
 
-const derivedLists = new WeakMap<Map<string, LockMode>, Map<string, { key: string; list: string[] }>>();
-
 /** Existing (not created in the change) relations held in a mode that passes `test`, memoized. */
 function heldExisting(state: AnalysisState, name: string, test: (mode: LockMode) => boolean): string[] {
   const compute = () => [...state.heldLocks].filter(([relation, mode]) => test(mode) && !isCreatedInChange(state, relation)).map(([relation]) => relation);
   const table = state.heldLocks;
+  // Tests snapshot the state into plain Maps: nothing to memoize on.
   if (!(table instanceof LockTable)) return compute();
   const key = `${table.version}:${table.size}:${state.createdRelations.size}`;
-  let lists = derivedLists.get(table);
-  if (!lists) derivedLists.set(table, (lists = new Map()));
-  const cached = lists.get(name);
+  const cached = table.derived.get(name);
   if (cached?.key === key) return cached.list;
   const list = compute();
-  lists.set(name, { key, list });
+  table.derived.set(name, { key, list });
   return list;
 }
 

@@ -157,14 +157,15 @@ function walkScript(
     const line = statement.span.startLine;
     // Only work that grows with the table is worth a line: 20,000 metadata-only statements
     // made the JSON report 2 MB longer and told nothing.
-    if (isSizeDependent(work.work) || (estimate.known && estimate.estimate.seconds > 0)) {
+    const sizeDependent = isSizeDependent(work.work);
+    if (sizeDependent || (estimate.known && estimate.estimate.seconds > 0)) {
       operations.push({
         line,
         kind: statement.kind,
         relation: work.relation ?? work.index,
         work: work.work,
         estimatedSeconds: estimate.known ? round(estimate.estimate.seconds) : undefined,
-        basis: estimate.known ? describe(estimate.estimate.basis, work) : isSizeDependent(work.work) ? estimate.why : work.note,
+        basis: estimate.known ? describe(estimate.estimate.basis, work) : sizeDependent ? estimate.why : work.note,
       });
     }
 
@@ -193,7 +194,6 @@ function walkScript(
       openRank.set(lock.relation, lockRank(lock.mode));
     }
     // Every lock still held runs as long as this statement does.
-    const sizeDependent = isSizeDependent(work.work);
     ledger.record({
       seconds: estimate.known ? estimate.estimate.seconds : undefined,
       basis: estimate.known && estimate.estimate.seconds > 0 ? describe(estimate.estimate.basis, work) : undefined,
