@@ -175,6 +175,11 @@ export function existingAlteredTable(statement: Statement, state: AnalysisState)
 }
 
 /** The type name of a column definition without `pg_catalog.`, e.g. `int4`, `varchar`. */
+/** serial, smallserial, bigserial and their serial2/4/8 spellings: columns that fill themselves. */
+export function isSerialType(typeName: string): boolean {
+  return /^(small|big)?serial[248]?$/.test(typeName);
+}
+
 export function baseTypeName(typeNameNode: any): string {
   const parts = names(typeNameNode?.names);
   return parts[parts.length - 1] ?? "";

@@ -1,6 +1,6 @@
 import type { Rule } from "../../src/core/analyze/rule.js";
 import { columnConstraints } from "../../src/core/analyze/pg-ast.js";
-import { baseTypeName, columnsAddedToExistingTable, lock, SIZE_NOTE, sizedSeverity, sizeHint } from "./_pg.js";
+import { baseTypeName, columnsAddedToExistingTable, isSerialType, lock, SIZE_NOTE, sizedSeverity, sizeHint } from "./_pg.js";
 
 const rule: Rule = {
   id: "add-column-serial-or-generated",
@@ -41,7 +41,7 @@ const rule: Rule = {
       const constraints = columnConstraints(def);
       const type = baseTypeName(def?.typeName);
       let what: string | undefined;
-      if (/^(small|big)?serial[248]?$/.test(type)) what = `a ${type} column`;
+      if (isSerialType(type)) what = `a ${type} column`;
       else if (constraints.some((c) => c.contype === "CONSTR_IDENTITY")) what = "an identity column";
       else if (constraints.some((c) => c.contype === "CONSTR_GENERATED" && c.generated_kind === "s")) what = "a stored generated column";
       if (!what) continue;

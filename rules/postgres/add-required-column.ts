@@ -1,6 +1,6 @@
 import type { Rule } from "../../src/core/analyze/rule.js";
 import { columnConstraints } from "../../src/core/analyze/pg-ast.js";
-import { baseTypeName, columnsAddedToExistingTable, lock, tableSize } from "./_pg.js";
+import { baseTypeName, columnsAddedToExistingTable, isSerialType, lock, tableSize } from "./_pg.js";
 
 const rule: Rule = {
   id: "add-required-column",
@@ -23,6 +23,7 @@ const rule: Rule = {
     setup: "CREATE TABLE orders (id bigint PRIMARY KEY);",
     bad: ["ALTER TABLE orders ADD COLUMN currency text NOT NULL;"],
     good: [
+      { sql: "ALTER TABLE orders ADD COLUMN seq serial4 NOT NULL;", note: "serial4 is serial: the column fills itself (add-column-serial-or-generated flags the rewrite)" },
       "ALTER TABLE orders ADD COLUMN currency text NOT NULL DEFAULT 'EUR';",
       "ALTER TABLE orders ADD COLUMN currency text;",
       "ALTER TABLE orders ADD COLUMN seq bigint GENERATED ALWAYS AS IDENTITY;",
@@ -39,7 +40,7 @@ const rule: Rule = {
     for (const def of added.defs) {
       const kinds = new Set(columnConstraints(def).map((c) => c.contype));
       const fillsItself = ["CONSTR_DEFAULT", "CONSTR_IDENTITY", "CONSTR_GENERATED"].some((k) => kinds.has(k));
-      const serial = /serial$/.test(baseTypeName(def?.typeName));
+      const serial = isSerialType(baseTypeName(def?.typeName));
       if (!(kinds.has("CONSTR_NOTNULL") || kinds.has("CONSTR_PRIMARY")) || fillsItself || serial) continue;
       hits.push({
         message: `\`${table}.${def.colname}\` is added NOT NULL without a default: the statement fails as soon as \`${table}\` has a row, and old application code cannot insert.`,
