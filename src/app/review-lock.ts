@@ -8,6 +8,7 @@
 //     second app instance from reviewing the same state at the same time: it drops its delivery.
 // A re-run or a review with evidence (`force`, `sections`) never drops: it waits its turn.
 // Redis trouble never blocks a review: without the lock the app is as before, with a warning.
+import { setTimeout as sleep } from "node:timers/promises";
 import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
 import type { Logger } from "probot";
@@ -128,5 +129,3 @@ export function createReviewLocks(options: ReviewLockOptions = {}): ReviewLocks 
     },
   };
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

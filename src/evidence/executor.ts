@@ -1,6 +1,7 @@
 // Applies one script statement by statement, the way its tool would (one transaction per file,
 // or statement by statement), and traces each statement: duration, locks taken per relation,
 // rewrites (relfilenode changed), indexes built, rows affected, and the probe's longest wait.
+import { setTimeout as sleep } from "node:timers/promises";
 import { performance } from "node:perf_hooks";
 import type { ScriptRun, StatementTrace, TracedLock } from "../core/evidence/report.js";
 import { affectsRows, planExecution, referencedRelations, shortSql, type ExecutionPlan } from "../core/evidence/plan.js";
@@ -35,8 +36,6 @@ export class AbortedError extends Error {
     super("interrupted");
   }
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** pg_locks' `AccessExclusiveLock` → `ACCESS EXCLUSIVE`. */
 export function lockModeName(pgMode: string): LockMode | undefined {

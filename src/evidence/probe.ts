@@ -2,6 +2,7 @@
 // tables the running transaction has touched so far, and records how long each took. A wait on
 // a table is charged to the statement of the transaction that last touched it: a lock taken by
 // statement N is held until COMMIT, so later statements of the file extend N's blocking window.
+import { setTimeout as sleep } from "node:timers/promises";
 import { performance } from "node:perf_hooks";
 import type { ProbeResult } from "../core/evidence/report.js";
 import { quoteIdent, quoteQualified } from "../db/pg-catalog.js";
@@ -20,8 +21,6 @@ interface Tally {
   longest: number;
   query?: string;
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class BlockingProbe {
   /** Table → statement key whose lock an application query on it would wait for. */

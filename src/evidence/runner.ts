@@ -1,6 +1,7 @@
 // `migration-guard test` on a scratch database: environment (base schema + seed) → forward with
 // lock tracing and the blocking probe → validate → rollback with schema diff and row checksums →
 // forward again, with a partial-failure test of each migration before it is applied for real.
+import { setTimeout as sleep } from "node:timers/promises";
 import { performance } from "node:perf_hooks";
 import type { Config } from "../core/config/schema.js";
 import { cleanupSql, diffSnapshots, type SchemaSnapshot } from "../core/evidence/snapshot.js";
@@ -43,8 +44,6 @@ export interface TestInput {
   onProgress?: (message: string) => void;
   signal?: AbortSignal;
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function runTest(db: ScratchDatabase, input: TestInput): Promise<EvidenceReport> {
   const runner = new TestRun(db, input);

@@ -9,7 +9,7 @@ import { discover, selectMigrationFiles } from "../core/discover/index.js";
 import type { ChangeInput, SourceFile } from "../core/model.js";
 import { blobSha } from "../git/git.js";
 import { contentOfAddedFile, parsePatch, type Hunk } from "./diff-hunks.js";
-import type { GitHub } from "./octokit.js";
+import { rawContent, type GitHub } from "./octokit.js";
 import { BlobNode, describeApiProblem, PullRequestFile, Tree } from "./schemas.js";
 
 /** GitHub lists at most this many files of a pull request. */
@@ -184,9 +184,7 @@ async function fetchBlobsGraphql(octokit: GitHub, ref: PullRequestRef, shas: str
 
 async function fetchBlobRest(octokit: GitHub, ref: PullRequestRef, sha: string): Promise<string | Uint8Array> {
   const { data } = await octokit.rest.git.getBlob({ owner: ref.owner, repo: ref.repo, file_sha: sha, mediaType: { format: "raw" } });
-  const raw = data as unknown;
-  if (typeof raw === "string") return raw;
-  if (raw instanceof ArrayBuffer) return new Uint8Array(raw);
-  if (raw instanceof Uint8Array) return raw;
-  throw new Error(`unexpected answer from GitHub for blob ${sha}: not raw content`);
+  const raw = rawContent(data);
+  if (raw === undefined) throw new Error(`unexpected answer from GitHub for blob ${sha}: not raw content`);
+  return raw;
 }

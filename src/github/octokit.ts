@@ -1,6 +1,7 @@
 // The Octokit the app receives from Probot, plus two things Probot does not do for us:
 // retrying secondary rate limits (Probot's throttling options only log them) and counting
 // API calls per event (for logs and the benchmark).
+import { setTimeout as wait } from "node:timers/promises";
 import type { Context, Logger } from "probot";
 
 export type GitHub = Context["octokit"];
@@ -29,7 +30,7 @@ export function prepareOctokit(octokit: GitHub, log: Logger, options: SecondaryR
   if (existing) return existing;
   const counter: CallCounter = { count: 0 };
   prepared.set(octokit, counter);
-  const { maxRetries = 3, maxWaitSeconds = 120, sleep = defaultSleep } = options;
+  const { maxRetries = 3, maxWaitSeconds = 120, sleep = (ms: number) => wait(ms) } = options;
   octokit.hook.wrap("request", async (request, requestOptions) => {
     for (let attempt = 0; ; attempt++) {
       // Installation tokens are cached for an hour by Probot: not a per-event cost.
@@ -50,8 +51,6 @@ export function prepareOctokit(octokit: GitHub, log: Logger, options: SecondaryR
   return counter;
 }
 
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 /** Seconds to wait when `error` is a secondary rate limit answer, else undefined. */
 export function secondaryRateLimitWait(error: unknown): number | undefined {
   const e = error as { status?: number; message?: string; response?: { headers?: Record<string, string | undefined> } };
@@ -62,4 +61,12 @@ export function secondaryRateLimitWait(error: unknown): number | undefined {
   const retryAfter = Number(headers["retry-after"]);
   // GitHub's guidance when no retry-after is given: wait at least a minute.
   return Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter : 60;
+}
+
+/** A `mediaType: { format: "raw" }` answer: text or bytes, undefined when it is neither (a folder listing). */
+export function rawContent(data: unknown): string | Uint8Array | undefined {
+  if (typeof data === "string") return data;
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  if (data instanceof Uint8Array) return data;
+  return undefined;
 }

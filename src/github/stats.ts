@@ -5,7 +5,7 @@
 import type { ConfigProblem } from "../core/config/load.js";
 import type { Config } from "../core/config/schema.js";
 import { buildCatalog, parseStatsText, withFileStats, type StatsCatalog } from "../core/stats/index.js";
-import type { GitHub } from "./octokit.js";
+import { rawContent, type GitHub } from "./octokit.js";
 
 export type RepoStatistics =
   | { ok: true; config: Config; stats: StatsCatalog; file?: string }
@@ -54,10 +54,9 @@ function repositoryPath(file: string): string | undefined {
 async function readRawFile(octokit: GitHub, where: StatsLocation, path: string): Promise<string | undefined> {
   try {
     const { data } = await octokit.rest.repos.getContent({ owner: where.owner, repo: where.repo, path, ref: where.ref, mediaType: { format: "raw" } });
-    const raw = data as unknown;
-    if (typeof raw === "string") return raw;
-    if (raw instanceof ArrayBuffer || raw instanceof Uint8Array) return new TextDecoder().decode(raw);
-    throw new Error(`unexpected answer from GitHub for \`${path}\`: not raw file content (is it a folder?)`);
+    const raw = rawContent(data);
+    if (raw === undefined) throw new Error(`unexpected answer from GitHub for \`${path}\`: not raw file content (is it a folder?)`);
+    return typeof raw === "string" ? raw : new TextDecoder().decode(raw);
   } catch (error) {
     if ((error as { status?: number }).status === 404) return undefined;
     throw error;
