@@ -23,7 +23,7 @@ import { publishCheckRun, queueCheckRun, reportCheckRunFailure, updateCheckRunOu
 import { CONFIG_PATH, loadRepoConfig } from "../github/config.js";
 import { loadRepoStatistics } from "../github/stats.js";
 import { formatReviewState, stripReviewState, type RunKey, type RunOutcome } from "../github/marker.js";
-import { prepareOctokit, type GitHub } from "../github/octokit.js";
+import { httpStatus, prepareOctokit, type GitHub } from "../github/octokit.js";
 import { createReview, resolveThreadsAndDismissReviews, updateReviewBody, type InlineComment } from "../github/reviews.js";
 import type { PullRequestFile } from "../github/schemas.js";
 import { readPullRequestSnapshot, type PullRequestSnapshot } from "../github/state.js";
@@ -320,7 +320,7 @@ async function postReview(
   try {
     await createReview(context.octokit, target, { body: `${review.body}\n\n${review.marker}`, event: review.event, comments: review.comments });
   } catch (error) {
-    if ((error as { status?: number }).status !== 422 || !review.comments.length) throw error;
+    if (httpStatus(error) !== 422 || !review.comments.length) throw error;
     context.log.warn(`GitHub refused the inline comments (${describeError(error)}); posting the review with every finding in the body`);
     const posted = new Set(review.comments.map((c) => /<!-- migration-guard:finding (\S+) -->/.exec(c.body)?.[1]));
     const inline = new Set([...review.inline].filter((fp) => !posted.has(fp)));
@@ -330,7 +330,7 @@ async function postReview(
 
 function describeError(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
-  const status = (error as { status?: number }).status;
+  const status = httpStatus(error);
   // Octokit's messages name the request but never the token; keep them short.
   return `${status ? `HTTP ${status}: ` : ""}${error.message.split("\n")[0]}`;
 }

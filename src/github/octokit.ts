@@ -70,3 +70,8 @@ export function rawContent(data: unknown): string | Uint8Array | undefined {
   if (data instanceof Uint8Array) return data;
   return undefined;
 }
+
+/** The HTTP status of a failed request (Octokit's RequestError), else undefined. */
+export function httpStatus(error: unknown): number | undefined {
+  return typeof error === "object" && error !== null && "status" in error ? Number((error as { status: unknown }).status) : undefined;
+}

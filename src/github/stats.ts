@@ -5,7 +5,7 @@
 import type { ConfigProblem } from "../core/config/load.js";
 import type { Config } from "../core/config/schema.js";
 import { buildCatalog, parseStatsText, withFileStats, type StatsCatalog } from "../core/stats/index.js";
-import { rawContent, type GitHub } from "./octokit.js";
+import { httpStatus, rawContent, type GitHub } from "./octokit.js";
 
 export type RepoStatistics =
   | { ok: true; config: Config; stats: StatsCatalog; file?: string }
@@ -58,7 +58,7 @@ async function readRawFile(octokit: GitHub, where: StatsLocation, path: string):
     if (raw === undefined) throw new Error(`unexpected answer from GitHub for \`${path}\`: not raw file content (is it a folder?)`);
     return typeof raw === "string" ? raw : new TextDecoder().decode(raw);
   } catch (error) {
-    if ((error as { status?: number }).status === 404) return undefined;
+    if (httpStatus(error) === 404) return undefined;
     throw error;
   }
 }

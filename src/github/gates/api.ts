@@ -1,7 +1,7 @@
 // The GitHub calls the gates need, and nothing else: the sticky comment, the sender's authority
 // (collaborator permission, team membership), the `migration-guard/gates` check run, the files a
 // push changed, and the PR's commits for the commit-format check.
-import type { GitHub } from "../octokit.js";
+import { httpStatus, type GitHub } from "../octokit.js";
 import { queueCheckRunWrite } from "../checks.js";
 import { CommentWritten, describeApiProblem } from "../schemas.js";
 import type { WriteBatch } from "../write-batch.js";
@@ -115,7 +115,7 @@ export async function repoPermission(octokit: GitHub, repo: RepoRef, username: s
     if (role && (PERMISSION_ORDER as string[]).includes(role)) return role as RepoPermission;
     return (PERMISSION_ORDER as string[]).includes(data.permission) ? (data.permission as RepoPermission) : "none";
   } catch (error) {
-    if (status(error) === 404) return "none";
+    if (httpStatus(error) === 404) return "none";
     throw error;
   }
 }
@@ -129,7 +129,7 @@ export async function teamsOf(octokit: GitHub, owner: string, username: string, 
       const { data } = await octokit.rest.teams.getMembershipForUserInOrg({ org, team_slug: slug, username });
       if (data.state === "active") member.push(team);
     } catch (error) {
-      if (status(error) !== 404) throw error;
+      if (httpStatus(error) !== 404) throw error;
     }
   }
   return member;
@@ -209,7 +209,7 @@ export async function filesChangedBetween(octokit: GitHub, repo: RepoRef, before
     return (data.files ?? []).map((f) => ({ path: f.filename }));
   } catch (error) {
     // The old head may be gone (force push + GC): treat as "everything may have changed".
-    if (status(error) === 404) return undefined;
+    if (httpStatus(error) === 404) return undefined;
     throw error;
   }
 }
@@ -230,8 +230,4 @@ export async function listPullCommits(octokit: GitHub, repo: RepoRef, pr: number
 export async function commitFiles(octokit: GitHub, repo: RepoRef, sha: string): Promise<{ path: string }[]> {
   const { data } = await octokit.rest.repos.getCommit({ ...repo, ref: sha, per_page: 100 });
   return (data.files ?? []).map((f) => ({ path: f.filename }));
-}
-
-function status(error: unknown): number | undefined {
-  return typeof error === "object" && error !== null && "status" in error ? Number((error as { status: unknown }).status) : undefined;
 }
