@@ -1,6 +1,5 @@
 // `migration-guard test`: the ephemeral migration test on a scratch database (PostgreSQL by URL,
 // MariaDB by URL, or embedded PGlite), with the JSON evidence report and its Markdown summary.
-import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync, appendFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { TOOL_VERSION } from "../../core/analyze/engine.js";
@@ -15,6 +14,7 @@ import { AbortedError } from "../../evidence/executor.js";
 import { runTest } from "../../evidence/runner.js";
 import { readLocalChange } from "../../fs/change.js";
 import { UsageError } from "../../fs/files.js";
+import { gitText } from "../../git/git.js";
 import { parseCommandArgs } from "../args.js";
 import { loadCliConfig } from "../config.js";
 import type { CliIo } from "../main.js";
@@ -168,7 +168,7 @@ function readConfigFile(dir: string, path: string, key: string): string {
 
 function gitHead(cwd: string): string | undefined {
   try {
-    return execFileSync("git", ["rev-parse", "HEAD"], { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim() || undefined;
+    return gitText(["rev-parse", "HEAD"], cwd).trim() || undefined;
   } catch {
     return undefined;
   }
