@@ -11,7 +11,7 @@ import type { InlineComment, ReviewEvent } from "../github/reviews.js";
 import type { OwnThread, PullRequestSnapshot } from "../github/state.js";
 
 /** Beyond this many inline comments a review turns into noise; the rest go in the body. */
-export const MAX_INLINE_COMMENTS = 30;
+const MAX_INLINE_COMMENTS = 30;
 
 export interface InlinePlan {
   comments: InlineComment[];

@@ -15,9 +15,9 @@ import { BlobNode, describeApiProblem, PullRequestFile, Tree } from "./schemas.j
 /** GitHub lists at most this many files of a pull request. */
 export const MAX_LISTED_FILES = 3000;
 /** Above this size a file goes through the REST blob API instead of GraphQL. */
-export const GRAPHQL_BLOB_LIMIT = 1_000_000;
+const GRAPHQL_BLOB_LIMIT = 1_000_000;
 /** Migrations bigger than this are not loaded (reported as unreadable instead). */
-export const MAX_FILE_BYTES = 20_000_000;
+const MAX_FILE_BYTES = 20_000_000;
 const BLOBS_PER_QUERY = 50;
 
 export interface PullRequestRef {
@@ -69,7 +69,7 @@ export async function readBaseTree(octokit: GitHub, ref: PullRequestRef): Promis
  * the PR's changes applied (what main looks like after merging). Migrations merged to the base
  * after the PR forked thus count as existing, which is what ordering checks need.
  */
-export function buildChangeInput(files: PullRequestFile[], base: SourceFile[], config: Pick<Config, "paths" | "exclude">): ChangeInput {
+function buildChangeInput(files: PullRequestFile[], base: SourceFile[], config: Pick<Config, "paths" | "exclude">): ChangeInput {
   const baseMigrations = selectMigrationFiles(base, config);
   const head = new Map(baseMigrations.map((f) => [f.path, { path: f.path, sha: f.sha }]));
   for (const file of files) {
@@ -84,7 +84,7 @@ export function buildChangeInput(files: PullRequestFile[], base: SourceFile[], c
 }
 
 /** Script paths (up and down) of every migration the change adds, modifies or deletes. */
-export function changedMigrationPaths(input: ChangeInput, config: Pick<Config, "paths" | "exclude" | "layout">): string[] {
+function changedMigrationPaths(input: ChangeInput, config: Pick<Config, "paths" | "exclude" | "layout">): string[] {
   const { migrations } = discover(input, config);
   const headPaths = new Set(input.head.map((f) => f.path));
   const paths = new Set<string>();

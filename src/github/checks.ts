@@ -9,11 +9,11 @@ export type { CheckAnnotation };
 import { CheckRunCreated, CheckRunWritten, describeApiProblem } from "./schemas.js";
 import type { WriteBatch } from "./write-batch.js";
 
-export const ANNOTATIONS_PER_REQUEST = 50;
+const ANNOTATIONS_PER_REQUEST = 50;
 /** GitHub's limit for `output.summary` and `output.text`. */
-export const CHECK_TEXT_LIMIT = 65_535;
+const CHECK_TEXT_LIMIT = 65_535;
 /** More annotations than this are left to the summary: nobody reads the 1,001st. */
-export const MAX_ANNOTATIONS = 1000;
+const MAX_ANNOTATIONS = 1000;
 
 export type CheckConclusion = "success" | "failure" | "neutral" | "action_required" | "skipped";
 
@@ -150,7 +150,7 @@ export function queueCheckRunWrite(writes: WriteBatch, run: CheckRunWrite): Prom
 }
 
 /** GitHub's GraphQL `CheckAnnotationData` for a REST-shaped annotation. */
-export function annotationData(a: CheckAnnotation): Record<string, unknown> {
+function annotationData(a: CheckAnnotation): Record<string, unknown> {
   return {
     path: a.path,
     location: {
@@ -206,7 +206,7 @@ function baseOutput(output: CheckOutput): { title: string; summary: string; text
 }
 
 /** Last line of defence for GitHub's limits; the renderers already cut at section boundaries. */
-export function clamp(text: string, limit: number): string {
+function clamp(text: string, limit: number): string {
   if (text.length <= limit) return text;
   const note = "\n\n… (cut to fit GitHub's size limit)";
   return text.slice(0, limit - note.length) + note;

@@ -5,7 +5,7 @@ import type { Context } from "probot";
 import { DEFAULT_CONFIG, parseConfigText, validateConfig, type ConfigProblem } from "../core/config/load.js";
 import type { Config } from "../core/config/schema.js";
 
-export const CONFIG_FILE = "migration-guard.yml";
+const CONFIG_FILE = "migration-guard.yml";
 export const CONFIG_PATH = `.github/${CONFIG_FILE}`;
 
 export type RepoConfig =

@@ -11,9 +11,9 @@ import type { GitHub } from "./octokit.js";
 import { describeApiProblem, PullRequestState, ThreadsPage, type IssueCommentNode, type ThreadNode } from "./schemas.js";
 
 /** Commits read with the state; a PR with more is listed through REST by the gates (GitHub's cap: 250). */
-export const STATE_COMMITS = 100;
+const STATE_COMMITS = 100;
 /** Issue comments searched for the sticky gates comment; past them the gates search through REST. */
-export const STATE_COMMENTS = 100;
+const STATE_COMMENTS = 100;
 
 /** A review thread as `ownThread` reads it (the state query's first page, THREADS_QUERY's next ones). */
 const THREAD_FIELDS = "pageInfo { hasNextPage endCursor } nodes { id isResolved isOutdated comments(first: 1) { nodes { body viewerDidAuthor } } }";

@@ -11,11 +11,11 @@ import { gateEvidenceFromReport } from "../core/gates/from-report.js";
 import type { GitHub } from "./octokit.js";
 
 /** The zipped artifact and the JSON inside it may not exceed these. */
-export const MAX_ARTIFACT_BYTES = 5 * 1024 * 1024;
-export const MAX_REPORT_BYTES = 20 * 1024 * 1024;
+const MAX_ARTIFACT_BYTES = 5 * 1024 * 1024;
+const MAX_REPORT_BYTES = 20 * 1024 * 1024;
 
 /** Files whose change in the PR means the report is the PR's own word, not the base branch's workflow. */
-export const TRUST_ANCHORS = [/^\.github\/workflows\//, /^action\.ya?ml$/, /^\.github\/actions\//];
+const TRUST_ANCHORS = [/^\.github\/workflows\//, /^action\.ya?ml$/, /^\.github\/actions\//];
 
 export interface WorkflowRunPayload {
   repository: { name: string; owner: { login: string }; html_url: string; default_branch: string };
@@ -105,7 +105,7 @@ function isOurWorkflow(path: string | undefined): boolean {
 }
 
 /** The zip's report, validated; every way it can be wrong becomes a sentence. */
-export function parseArtifact(zip: Uint8Array, maxReportBytes: number): { ok: true; report: EvidenceReport } | { ok: false; problem: string } {
+function parseArtifact(zip: Uint8Array, maxReportBytes: number): { ok: true; report: EvidenceReport } | { ok: false; problem: string } {
   let files: Record<string, Uint8Array>;
   try {
     files = unzipSync(zip, { filter: (f) => f.name === EVIDENCE_FILE_NAME && f.originalSize <= maxReportBytes });

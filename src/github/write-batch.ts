@@ -23,7 +23,7 @@ interface Pending {
   reject: (error: unknown) => void;
 }
 
-export const WRITE_BATCH_OPERATION = "MigrationGuardWrites";
+const WRITE_BATCH_OPERATION = "MigrationGuardWrites";
 
 export class WriteBatch {
   private pending: Pending[] = [];
@@ -95,7 +95,7 @@ interface GraphQLError {
 const aliasOf = (i: number) => `m${i}`;
 
 /** `mutation MigrationGuardWrites($i0: T0!, …) { m0: field0(input: $i0) { … } … }` */
-export function buildRequest(mutations: QueuedMutation<unknown>[]): { query: string; variables: Record<string, unknown> } {
+function buildRequest(mutations: QueuedMutation<unknown>[]): { query: string; variables: Record<string, unknown> } {
   const params = mutations.map((m, i) => `$i${i}: ${m.inputType}`).join(", ");
   const fields = mutations.map((m, i) => `  ${aliasOf(i)}: ${m.field}(input: $i${i}) { ${m.selection} }`).join("\n");
   const variables = Object.fromEntries(mutations.map((m, i) => [`i${i}`, m.input]));

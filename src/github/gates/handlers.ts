@@ -86,7 +86,7 @@ export interface LoadedState {
  * number is older than the one the app recorded in its check run (an old signed marker pasted
  * back), is not trusted: sign-offs start over and the audit trail says why. Fail safe.
  */
-export function trustedState(body: string | undefined, pr: PullInfo, check: GatesCheckRecord, key: string | undefined, now: string): GateState {
+function trustedState(body: string | undefined, pr: PullInfo, check: GatesCheckRecord, key: string | undefined, now: string): GateState {
   const empty = () => emptyState(pr.number, pr.headSha);
   if (!body) return empty();
   const restored = (from: GateState, detail: string) => addAudit(from, { at: now, action: "restored", user: "migration-guard", detail });

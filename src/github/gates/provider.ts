@@ -33,7 +33,7 @@ import {
 } from "./handlers.js";
 
 /** Commits whose files are listed one by one for the commit-format check (one API call each). */
-export const MAX_COMMITS_CHECKED = 50;
+const MAX_COMMITS_CHECKED = 50;
 
 const attached = new WeakMap<object, GateEvidence>();
 
