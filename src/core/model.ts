@@ -118,9 +118,19 @@ export const Layout = z.enum([
 ]);
 export type Layout = z.infer<typeof Layout>;
 
-/** Whether the migration tool wraps each file in a transaction of its own. */
+/** Whether the migration tool wraps each file in a transaction of its own (BEGIN … COMMIT). */
 export const TransactionMode = z.enum(["per-file", "none"]);
 export type TransactionMode = z.infer<typeof TransactionMode>;
+
+/**
+ * How the migration tool sends a file to the server. `whole-file`: the file (or section) is one
+ * simple query (golang-migrate, dbmate, sqlx, diesel, Prisma, morph, popx): on PostgreSQL a query
+ * holding one statement runs outside any transaction block, while several statements form one
+ * implicit transaction even when the tool opened none. `per-statement`: the tool (psql, Flyway,
+ * goose, Liquibase) splits the file and sends each statement on its own.
+ */
+export const Delivery = z.enum(["per-statement", "whole-file"]);
+export type Delivery = z.infer<typeof Delivery>;
 
 export const Migration = z.object({
   id: z.string(),
@@ -135,6 +145,7 @@ export const Migration = z.object({
   /** Tools such as Prisma have no down migrations by design. */
   rollbackExpected: z.boolean().default(true),
   transaction: TransactionMode,
+  delivery: Delivery.default("per-statement"),
   status: ChangeStatus,
 });
 export type Migration = z.infer<typeof Migration>;

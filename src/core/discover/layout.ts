@@ -1,6 +1,6 @@
 // A repository layout knows how its migration tool names files, pairs ups with downs,
 // orders versions and wraps files in transactions. One file per layout in ./layouts/.
-import type { Layout, Migration, SourceFile, TransactionMode } from "../model.js";
+import type { Delivery, Layout, Migration, SourceFile, TransactionMode } from "../model.js";
 import { decodeSource } from "../parse/text.js";
 
 /** A migration as a layout sees it, before base/head comparison sets its status. */
@@ -27,6 +27,8 @@ export interface LayoutSpec {
   name: Layout;
   /** Does the tool run each file in a transaction of its own by default? */
   transaction: TransactionMode;
+  /** Does the tool send each file as one query, or statement by statement? */
+  delivery: Delivery;
   /** Do two migrations with the same version conflict? (Prisma orders by folder name, so no.) */
   uniqueVersions: boolean;
   /**

@@ -22,6 +22,7 @@ function hasUpMarker(file: SourceFile): boolean {
 export const dbmateLayout: LayoutSpec = {
   name: "dbmate",
   transaction: "per-file",
+  delivery: "whole-file",
   uniqueVersions: true,
   score: (files) => namingScore(files, (f) => FILE.test(basename(f.path)) && hasUpMarker(f)),
   collect(files): Collected {
@@ -51,6 +52,7 @@ export const dbmateLayout: LayoutSpec = {
         repeatable: false,
         rollbackExpected: true,
         transaction: transactional ? "per-file" : "none",
+        delivery: "whole-file",
       });
     }
     return { migrations, problems };

@@ -43,6 +43,7 @@ function withoutComments(sql: string): string {
 export const flywayLayout: LayoutSpec = {
   name: "flyway",
   transaction: "per-file",
+  delivery: "per-statement",
   uniqueVersions: true,
   score: (files) => namingScore(files, (f) => VERSIONED.test(basename(f.path)) || REPEATABLE.test(basename(f.path))),
   collect(files): Collected {
@@ -63,7 +64,7 @@ export const flywayLayout: LayoutSpec = {
       if (repeatable) {
         const description = describe(repeatable[1]!);
         // Repeatables run after every versioned migration, ordered by description.
-        migrations.push({ id: f.path, version: `~R.${description}`, name: description, layout: "flyway", up: { path: f.path }, repeatable: true, rollbackExpected: false, transaction });
+        migrations.push({ id: f.path, version: `~R.${description}`, name: description, layout: "flyway", up: { path: f.path }, repeatable: true, rollbackExpected: false, transaction, delivery: "per-statement" });
         continue;
       }
       const versioned = VERSIONED.exec(name);
@@ -88,6 +89,7 @@ export const flywayLayout: LayoutSpec = {
         repeatable: prefix === "B",
         rollbackExpected: prefix === "V",
         transaction,
+        delivery: "per-statement",
       });
     }
     for (const undo of undoByVersion.values()) {

@@ -16,6 +16,7 @@ const FILE = /^(\d+)_(.*)\.(up|down)\.sql$/;
 export const golangMigrateLayout: LayoutSpec = {
   name: "golang-migrate",
   transaction: "per-file",
+  delivery: "whole-file",
   uniqueVersions: true,
   // Without a single .up.sql this is not golang-migrate, whatever the downs look like.
   score: (files) => (files.some((f) => /\.up\.sql$/.test(f.path) && FILE.test(basename(f.path))) ? namingScore(files, (f) => FILE.test(basename(f.path))) : 0),
@@ -47,6 +48,7 @@ export const golangMigrateLayout: LayoutSpec = {
           repeatable: false,
           rollbackExpected: true,
           transaction: "per-file",
+          delivery: "whole-file",
         });
       }
     }

@@ -12,6 +12,7 @@ const DOWN_DIR = /(^|\/)(down|rollback)\/[^/]+$/i;
 export const plainLayout: LayoutSpec = {
   name: "plain",
   transaction: "none",
+  delivery: "per-statement",
   uniqueVersions: false,
   score: (files) => (files.some((f) => isSql(f.path)) ? 1 : 0),
   collect(files): Collected {
@@ -40,6 +41,7 @@ export const plainLayout: LayoutSpec = {
           repeatable: false,
           rollbackExpected: true,
           transaction: "none",
+          delivery: "per-statement",
         };
       });
     const problems = [...downs.values()]

@@ -18,6 +18,7 @@ function folderOf(path: string): RegExpExecArray | null {
 export const prismaLayout: LayoutSpec = {
   name: "prisma",
   transaction: "per-file",
+  delivery: "whole-file",
   uniqueVersions: false,
   score(files) {
     const lock = files.some((f) => basename(f.path) === "migration_lock.toml") ? 2 : 0;
@@ -58,6 +59,7 @@ export const prismaLayout: LayoutSpec = {
         repeatable: false,
         rollbackExpected: false,
         transaction: "per-file",
+        delivery: "whole-file",
       });
     }
     return { migrations, problems };

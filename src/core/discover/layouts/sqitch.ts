@@ -49,6 +49,7 @@ export function parsePlan(text: string): { changes: PlanChange[]; errors: { line
 export const sqitchLayout: LayoutSpec = {
   name: "sqitch",
   transaction: "none",
+  delivery: "per-statement",
   uniqueVersions: false,
   score: (files) => (files.some((f) => basename(f.path) === "sqitch.plan") ? 100 : 0),
   collect(files): Collected {
@@ -92,6 +93,7 @@ export const sqitchLayout: LayoutSpec = {
         repeatable: false,
         rollbackExpected: true,
         transaction: "none",
+        delivery: "per-statement",
       });
     }
     for (const f of files as SourceFile[]) {

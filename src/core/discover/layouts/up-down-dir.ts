@@ -28,6 +28,7 @@ function transactional(folder: string, metadata: Map<string, SourceFile>): boole
 export const upDownDirLayout: LayoutSpec = {
   name: "up-down-dir",
   transaction: "per-file",
+  delivery: "whole-file",
   uniqueVersions: true,
   score: (files) => namingScore(files, (f) => SCRIPT.test(basename(f.path)) && folderOf(f.path) !== null),
   collect(files): Collected {
@@ -62,6 +63,7 @@ export const upDownDirLayout: LayoutSpec = {
         repeatable: false,
         rollbackExpected: true,
         transaction: transactional(folder, metadata) ? "per-file" : "none",
+        delivery: "whole-file",
       });
     }
     return { migrations, problems };
