@@ -54,7 +54,8 @@ export async function runActionEntry(env: NodeJS.ProcessEnv): Promise<number> {
   }
   const token = input(env, "github-token") || env.GITHUB_TOKEN;
   const logLevel = input(env, "log-level") || env.LOG_LEVEL;
-  return runAction({ ...env, GITHUB_TOKEN: token, LOG_LEVEL: logLevel } as NodeJS.ProcessEnv);
+  const gatesSecret = input(env, "gates-secret") || env.GATES_STATE_SECRET;
+  return runAction({ ...env, GITHUB_TOKEN: token, LOG_LEVEL: logLevel, GATES_STATE_SECRET: gatesSecret } as NodeJS.ProcessEnv);
 }
 
 // Run when this module is the process's entry (the bundle `node action/index.js`), not when imported.
