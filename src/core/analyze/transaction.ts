@@ -146,7 +146,8 @@ function layoutOutside(layout: Layout): string {
 
 const TOOL_NAMES: Partial<Record<Layout, string>> = { "golang-migrate": "golang-migrate", prisma: "Prisma", dbmate: "dbmate", flyway: "Flyway", sqitch: "sqitch", "up-down-dir": "the migration tool" };
 
-function toolName(layout: Layout): string {
+/** The tool's name as its users know it, for messages. */
+export function toolName(layout: Layout): string {
   return TOOL_NAMES[layout] ?? "the migration tool";
 }
 
@@ -178,7 +179,10 @@ export function transactionContext(semantics: FileSemantics, statements: Stateme
         message: `${tool} refuses this migration before running it: it mixes non-transactional statements (${shortWords(statements[first]!)}) with transactional ones (${shortWords(statements[transactional]!)}) and \`mixed\` is false ("Detected both transactional and non-transactional statements within the same migration")`,
       };
       how = `${tool} refuses this script (mixed transactional and non-transactional statements)`;
-    } else how = `${tool} runs this script in a transaction`;
+    } else {
+      const missed = statements.find((s) => nonTransactionalReason(s, postgresVersion));
+      how = `${tool} runs this script in a transaction${missed ? ` (its parser does not recognise ${nonTransactionalReason(missed, postgresVersion)} as non-transactional)` : ""}`;
+    }
   } else if (toolTransaction) {
     how = `${tool} runs this file in a transaction`;
   } else how = "";
@@ -244,21 +248,33 @@ function asNonTransactional(statement: Statement): Statement {
 }
 
 /**
- * Would adding a statement to the file (a `SET lock_timeout` above the first blocking one) change
- * how the tool runs the statements it has, or those a CONCURRENTLY fix would make
- * non-transactional? True when the file runs outside a transaction block only because it holds
- * one statement, or when Flyway decides from the file's statements; such a SET would make the
- * file fail (one implicit transaction block; Flyway's mixed check).
+ * Would adding a statement at the top of the file (a `SET lock_timeout` before the first
+ * blocking one) break a statement that now runs outside a transaction block, or one that a
+ * CONCURRENTLY fix would make run outside one? It does when the file runs outside a block only
+ * because it holds one statement (whole-file delivery: two statements form one implicit block),
+ * and under Flyway's detection (the SET makes the script mixed, which Flyway refuses).
  */
 export function addingStatementChangesHowItRuns(context: TransactionContext, statements: Statement[], postgresVersion: number): boolean {
-  const { semantics } = context;
-  if (semantics.nonTransactionalDetection === "flyway" && semantics.transaction === "per-file" && !semantics.mixed) {
-    return statements.some((s) => flywayDetectsNonTransactional(s, postgresVersion) || mayBecomeNonTransactional(s));
-  }
-  if (semantics.delivery === "whole-file" && statements.length === 1 && !context.toolTransaction) {
-    return nonTransactionalReason(statements[0]!, postgresVersion) !== undefined || mayBecomeNonTransactional(statements[0]!);
+  if (context.refusal) return false;
+  const set = settingStatement(statements[0]);
+  for (const [i, statement] of statements.entries()) {
+    let file: Statement[];
+    if (nonTransactionalReason(statement, postgresVersion)) {
+      if (context.places[i] !== "autocommit") continue;
+      file = statements;
+    } else if (mayBecomeNonTransactional(statement) && runsOutsideAfterRewrite(context, statements, i, postgresVersion)) {
+      file = statements.map((s, j) => (j === i ? asNonTransactional(s) : s));
+    } else continue;
+    const after = transactionContext(context.semantics, [set, ...file], postgresVersion);
+    if (after.refusal || after.places[i + 1] !== "autocommit") return true;
   }
   return false;
+}
+
+/** A stand-in `SET lock_timeout` statement, for asking how the file would run with one more statement. */
+function settingStatement(like: Statement | undefined): Statement {
+  const span = like?.span ?? { file: "", startLine: 1, startColumn: 1, endLine: 1, endColumn: 1, startOffset: 0, endOffset: 0 };
+  return { index: -1, text: "SET lock_timeout = '2s'", span, dialect: "postgres", kind: "VariableSetStmt", ast: { kind: "VAR_SET_VALUE", name: "lock_timeout" } };
 }
 
 /** Statements a rule's fix may rewrite to a CONCURRENTLY form. */
