@@ -144,11 +144,9 @@ function layoutOutside(layout: Layout): string {
   return LAYOUTS.find((l) => l.name === layout)?.outsideTransaction ?? GENERIC_OUTSIDE;
 }
 
-const TOOL_NAMES: Partial<Record<Layout, string>> = { "golang-migrate": "golang-migrate", prisma: "Prisma", dbmate: "dbmate", flyway: "Flyway", sqitch: "sqitch", "up-down-dir": "the migration tool" };
-
 /** The tool's name as its users know it, for messages. */
 export function toolName(layout: Layout): string {
-  return TOOL_NAMES[layout] ?? "the migration tool";
+  return LAYOUTS.find((l) => l.name === layout)?.tool ?? "the migration tool";
 }
 
 /**

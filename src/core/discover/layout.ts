@@ -30,6 +30,8 @@ export interface CollectContext {
 
 export interface LayoutSpec {
   name: Layout;
+  /** The migration tool's name as its users know it, for messages. Default: "the migration tool". */
+  tool?: string;
   /** Does the tool run each file in a transaction of its own by default? */
   transaction: TransactionMode;
   /** Does the tool send each file as one query, or statement by statement? */

@@ -23,6 +23,7 @@ function hasUpMarker(file: SourceFile): boolean {
 
 export const dbmateLayout: LayoutSpec = {
   name: "dbmate",
+  tool: "dbmate",
   transaction: "per-file",
   delivery: "whole-file",
   outsideTransaction:

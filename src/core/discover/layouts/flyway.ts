@@ -37,6 +37,7 @@ function runsInTransaction(file: SourceFile, confByScript: Map<string, SourceFil
 
 export const flywayLayout: LayoutSpec = {
   name: "flyway",
+  tool: "Flyway",
   transaction: "per-file",
   delivery: "per-statement",
   nonTransactionalDetection: "flyway",

@@ -16,6 +16,7 @@ const FILE = /^(\d+)_(.*)\.(up|down)\.sql$/;
 
 export const golangMigrateLayout: LayoutSpec = {
   name: "golang-migrate",
+  tool: "golang-migrate",
   transaction: "none",
   delivery: "whole-file",
   outsideTransaction:

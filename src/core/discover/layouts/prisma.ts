@@ -18,6 +18,7 @@ function folderOf(path: string): RegExpExecArray | null {
 
 export const prismaLayout: LayoutSpec = {
   name: "prisma",
+  tool: "Prisma",
   transaction: "none",
   delivery: "whole-file",
   outsideTransaction:
