@@ -15,6 +15,7 @@ import {
 } from "./pg-ast.js";
 import { blocksTraffic, statementLocks, strongest } from "./pg-locks.js";
 import type { StatsCatalog } from "../stats/index.js";
+import { isSizeDependent, statementWork } from "../risk/work.js";
 
 export interface AnalysisState {
   postgresVersion: number;
@@ -45,7 +46,10 @@ export interface AnalysisState {
   dataChangedInTransaction: Set<string>;
   /** `CHECK (col IS NOT NULL) NOT VALID` constraints of the change: `table:constraint` → column. */
   pendingNotNullChecks: Map<string, string>;
-  /** ALTER TABLE statements per table in the current transaction since its last VALIDATE. */
+  /**
+   * ALTER TABLE statements per table in the current transaction since its last VALIDATE that scan,
+   * rewrite or index the table (what combining them would save; metadata-only ones cost nothing).
+   */
   altersInScript: Map<string, number>;
   /** Views created in the change and the relations / `table.column`s they read. */
   viewDependencies: Map<string, { relations: Set<string>; columns: Set<string> }>;
@@ -194,6 +198,31 @@ export function startScript(
   };
 }
 
+/**
+ * An independent copy of the state, for a rule that looks ahead (what runs under a lock until the
+ * transaction ends) by advancing the copy over later statements without touching the real one.
+ */
+export function forkState(state: AnalysisState): AnalysisState {
+  const heldLocks = new LockTable();
+  for (const [relation, mode] of state.heldLocks) heldLocks.set(relation, mode);
+  return {
+    ...state,
+    createdRelations: new Set(state.createdRelations),
+    notNullChecked: new Set(state.notNullChecked),
+    pendingNotNullChecks: new Map(state.pendingNotNullChecks),
+    viewDependencies: new Map(state.viewDependencies),
+    functionBodies: new Map(state.functionBodies),
+    indexesInChange: new Map([...state.indexesInChange].map(([table, list]) => [table, [...list]])),
+    columnsAddedInChange: new Set(state.columnsAddedInChange),
+    constraintsAddedInChange: new Set(state.constraintsAddedInChange),
+    columnTypes: overlay(state.columnTypes),
+    heldLocks,
+    notValidInTransaction: new Map(state.notValidInTransaction),
+    dataChangedInTransaction: new Set(state.dataChangedInTransaction),
+    altersInScript: new Map(state.altersInScript),
+  };
+}
+
 export function isCreatedInChange(state: AnalysisState, relation: string): boolean {
   return state.createdRelations.has(stripPublic(relation));
 }
@@ -270,7 +299,7 @@ export function advance(state: AnalysisState, statement: Statement, toolWrapsInT
   if (!hadLockTimeout && locks.some((l) => blocksTraffic(l.mode) && !isCreatedInChange(next, l.relation))) {
     next.blockingLockWithoutTimeout = true;
   }
-  recordAlters(next, kind, ast);
+  recordAlters(next, statement);
   recordCreatedObjects(next, kind, ast);
   recordConstraintFacts(next, kind, ast);
   recordDependencies(next, kind, ast);
@@ -329,7 +358,8 @@ function recordSetting(next: AnalysisState, ast: any): void {
   if (setting.name === "statement_timeout") next.statementTimeoutMs = ms;
 }
 
-function recordAlters(state: AnalysisState, kind: string, ast: any): void {
+function recordAlters(state: AnalysisState, statement: Statement): void {
+  const { kind, ast } = statement;
   if (kind !== "AlterTableStmt" || (ast.objtype && ast.objtype !== "OBJECT_TABLE")) return;
   const table = stripPublic(relationName(ast.relation));
   const cmds = alterCommands(ast);
@@ -337,7 +367,7 @@ function recordAlters(state: AnalysisState, kind: string, ast: any): void {
     if (state.altersInScript.has(table)) state.altersInScript.delete(table);
     return;
   }
-  state.altersInScript.set(table, (state.altersInScript.get(table) ?? 0) + 1);
+  if (isSizeDependent(statementWork(statement, state.postgresVersion).work)) state.altersInScript.set(table, (state.altersInScript.get(table) ?? 0) + 1);
   for (const cmd of cmds) {
     if (cmd.subtype === "AT_AddColumn" && !isCreatedInChange(state, table) && cmd.def?.ColumnDef?.colname) {
       state.columnsAddedInChange.add(`${table}.${cmd.def.ColumnDef.colname}`);
