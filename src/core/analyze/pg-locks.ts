@@ -79,9 +79,11 @@ export function statementLocks(statement: Statement): LockFact[] {
         }
         const partition = relationName(cmd.def?.PartitionCmd?.name);
         if (cmd.subtype === "AT_DetachPartition") {
-          // Measured on PostgreSQL 15: plain DETACH takes ACCESS EXCLUSIVE on parent and partition.
+          // Measured on PostgreSQL 15: plain DETACH takes ACCESS EXCLUSIVE on parent and partition;
+          // CONCURRENTLY takes SHARE UPDATE EXCLUSIVE on the parent, and its second transaction
+          // still ACCESS EXCLUSIVE on the partition (it waits behind the partition's readers).
           if (cmd.def?.PartitionCmd?.concurrent) cmdMode = "SHARE UPDATE EXCLUSIVE";
-          else if (partition) extra.push(lock(partition, "ACCESS EXCLUSIVE"));
+          if (partition) extra.push(lock(partition, "ACCESS EXCLUSIVE"));
         }
         if (cmd.subtype === "AT_AttachPartition" && partition) extra.push(lock(partition, "ACCESS EXCLUSIVE"));
         if (cmd.subtype === "AT_AddColumn") {

@@ -67,6 +67,11 @@ export interface AnalysisState {
    * TYPE can then tell a binary-coercible change from a rewrite.
    */
   columnTypes: KeyValueStore<string, ColumnType>;
+  /**
+   * Domains that carry a CHECK constraint, without `public.`: schema knowledge kept across changes
+   * like `columnTypes`. Adding a column of such a domain rewrites the table (measured on PostgreSQL 15).
+   */
+  domainsWithCheck: KeyValueStore<string, true>;
 }
 
 /** The part of Map that state collections need; lets a rollback script read through an overlay. */
@@ -123,6 +128,7 @@ export function initialState(postgresVersion: number): AnalysisState {
     columnsAddedInChange: new Set(),
     constraintsAddedInChange: new Set(),
     columnTypes: new Map(),
+    domainsWithCheck: new Map(),
   };
 }
 
@@ -148,7 +154,7 @@ export function seedFromStatistics(state: AnalysisState, stats: StatsCatalog): A
 /** Without a base each migration is its own change: forget what it created, keep column types. */
 export function nextChange(state: AnalysisState): AnalysisState {
   // Views are schema knowledge too: a later change that drops a column they read breaks them.
-  return { ...initialState(state.postgresVersion), columnTypes: state.columnTypes, viewDependencies: state.viewDependencies };
+  return { ...initialState(state.postgresVersion), columnTypes: state.columnTypes, domainsWithCheck: state.domainsWithCheck, viewDependencies: state.viewDependencies };
 }
 
 /**
@@ -183,6 +189,7 @@ export function startScript(
     columnsAddedInChange: new Set(state.columnsAddedInChange),
     constraintsAddedInChange: new Set(state.constraintsAddedInChange),
     columnTypes: isolated ? overlay(state.columnTypes) : state.columnTypes,
+    domainsWithCheck: isolated ? overlay(state.domainsWithCheck) : state.domainsWithCheck,
     inTransaction: toolWrapsInTransaction,
     explicitTransaction: false,
     toolTransaction: toolWrapsInTransaction,
@@ -216,6 +223,7 @@ export function forkState(state: AnalysisState): AnalysisState {
     columnsAddedInChange: new Set(state.columnsAddedInChange),
     constraintsAddedInChange: new Set(state.constraintsAddedInChange),
     columnTypes: overlay(state.columnTypes),
+    domainsWithCheck: overlay(state.domainsWithCheck),
     heldLocks,
     notValidInTransaction: new Map(state.notValidInTransaction),
     dataChangedInTransaction: new Set(state.dataChangedInTransaction),
@@ -305,6 +313,7 @@ export function advance(state: AnalysisState, statement: Statement, toolWrapsInT
   recordDependencies(next, kind, ast);
   recordIndexes(next, kind, ast);
   recordColumnTypes(next, kind, ast);
+  recordDomains(next, kind, ast);
   if ((kind === "UpdateStmt" || kind === "DeleteStmt" || kind === "InsertStmt" || kind === "MergeStmt") && next.inTransaction) {
     state.dataChangedInTransaction.add(stripPublic(relationName(ast.relation)));
   }
@@ -520,6 +529,15 @@ function recordColumnTypes(state: AnalysisState, kind: string, ast: any): void {
       state.columnTypes.delete(`${table}.${ast.subname}`);
       state.columnTypes.set(`${table}.${ast.newname}`, type);
     }
+  }
+}
+
+function recordDomains(state: AnalysisState, kind: string, ast: any): void {
+  const name = (list: any) => stripPublic(names(list).join("."));
+  if (kind === "CreateDomainStmt" && (ast.constraints ?? []).some((c: any) => c.Constraint?.contype === "CONSTR_CHECK")) state.domainsWithCheck.set(name(ast.domainname), true);
+  if (kind === "AlterDomainStmt" && ast.subtype === "C" && ast.def?.Constraint?.contype === "CONSTR_CHECK") state.domainsWithCheck.set(name(ast.typeName), true);
+  if (kind === "DropStmt" && ast.removeType === "OBJECT_DOMAIN") {
+    for (const o of ast.objects ?? []) state.domainsWithCheck.delete(name(o.TypeName?.names ?? o.List?.items));
   }
 }
 
