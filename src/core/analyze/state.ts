@@ -72,6 +72,8 @@ export interface AnalysisState {
    * like `columnTypes`. Adding a column of such a domain rewrites the table (measured on PostgreSQL 15).
    */
   domainsWithCheck: KeyValueStore<string, true>;
+  /** Constraints the analyzed migrations named explicitly, `table:constraint` (schema knowledge, like `columnTypes`). */
+  namedConstraints: KeyValueStore<string, true>;
 }
 
 /** The part of Map that state collections need; lets a rollback script read through an overlay. */
@@ -129,6 +131,7 @@ export function initialState(postgresVersion: number): AnalysisState {
     constraintsAddedInChange: new Set(),
     columnTypes: new Map(),
     domainsWithCheck: new Map(),
+    namedConstraints: new Map(),
   };
 }
 
@@ -154,7 +157,7 @@ export function seedFromStatistics(state: AnalysisState, stats: StatsCatalog): A
 /** Without a base each migration is its own change: forget what it created, keep column types. */
 export function nextChange(state: AnalysisState): AnalysisState {
   // Views are schema knowledge too: a later change that drops a column they read breaks them.
-  return { ...initialState(state.postgresVersion), columnTypes: state.columnTypes, domainsWithCheck: state.domainsWithCheck, viewDependencies: state.viewDependencies };
+  return { ...initialState(state.postgresVersion), columnTypes: state.columnTypes, domainsWithCheck: state.domainsWithCheck, namedConstraints: state.namedConstraints, viewDependencies: state.viewDependencies };
 }
 
 /**
@@ -190,6 +193,7 @@ export function startScript(
     constraintsAddedInChange: new Set(state.constraintsAddedInChange),
     columnTypes: isolated ? overlay(state.columnTypes) : state.columnTypes,
     domainsWithCheck: isolated ? overlay(state.domainsWithCheck) : state.domainsWithCheck,
+    namedConstraints: isolated ? overlay(state.namedConstraints) : state.namedConstraints,
     inTransaction: toolWrapsInTransaction,
     explicitTransaction: false,
     toolTransaction: toolWrapsInTransaction,
@@ -224,6 +228,7 @@ export function forkState(state: AnalysisState): AnalysisState {
     constraintsAddedInChange: new Set(state.constraintsAddedInChange),
     columnTypes: overlay(state.columnTypes),
     domainsWithCheck: overlay(state.domainsWithCheck),
+    namedConstraints: overlay(state.namedConstraints),
     heldLocks,
     notValidInTransaction: new Map(state.notValidInTransaction),
     dataChangedInTransaction: new Set(state.dataChangedInTransaction),
@@ -314,6 +319,7 @@ export function advance(state: AnalysisState, statement: Statement, toolWrapsInT
   recordIndexes(next, kind, ast);
   recordColumnTypes(next, kind, ast);
   recordDomains(next, kind, ast);
+  recordConstraintNames(next, kind, ast);
   if ((kind === "UpdateStmt" || kind === "DeleteStmt" || kind === "InsertStmt" || kind === "MergeStmt") && next.inTransaction) {
     state.dataChangedInTransaction.add(stripPublic(relationName(ast.relation)));
   }
@@ -529,6 +535,28 @@ function recordColumnTypes(state: AnalysisState, kind: string, ast: any): void {
       state.columnTypes.delete(`${table}.${ast.subname}`);
       state.columnTypes.set(`${table}.${ast.newname}`, type);
     }
+  }
+}
+
+function recordConstraintNames(state: AnalysisState, kind: string, ast: any): void {
+  const table = stripPublic(relationName(ast.relation));
+  const add = (c: any) => c?.conname && state.namedConstraints.set(`${table}:${c.conname}`, true);
+  if (kind === "CreateStmt") {
+    for (const elt of ast.tableElts ?? []) {
+      if (elt.Constraint) add(elt.Constraint);
+      for (const c of columnConstraints(elt.ColumnDef)) add(c);
+    }
+  }
+  if (kind === "AlterTableStmt") {
+    for (const cmd of alterCommands(ast)) {
+      if (cmd.subtype === "AT_AddConstraint") add(cmd.def?.Constraint);
+      if (cmd.subtype === "AT_AddColumn") for (const c of columnConstraints(cmd.def?.ColumnDef)) add(c);
+      if (cmd.subtype === "AT_DropConstraint" && cmd.name) state.namedConstraints.delete(`${table}:${cmd.name}`);
+    }
+  }
+  if (kind === "RenameStmt" && ast.renameType === "OBJECT_TABCONSTRAINT" && state.namedConstraints.has(`${table}:${ast.subname}`)) {
+    state.namedConstraints.delete(`${table}:${ast.subname}`);
+    state.namedConstraints.set(`${table}:${ast.newname}`, true);
   }
 }
 
