@@ -74,6 +74,8 @@ export interface AnalysisState {
   domainsWithCheck: KeyValueStore<string, true>;
   /** Constraints the analyzed migrations named explicitly, `table:constraint` (schema knowledge, like `columnTypes`). */
   namedConstraints: KeyValueStore<string, true>;
+  /** Functions and procedures the analyzed migrations created, without `public.` (schema knowledge). */
+  definedFunctions: KeyValueStore<string, true>;
 }
 
 /** The part of Map that state collections need; lets a rollback script read through an overlay. */
@@ -132,6 +134,7 @@ export function initialState(postgresVersion: number): AnalysisState {
     columnTypes: new Map(),
     domainsWithCheck: new Map(),
     namedConstraints: new Map(),
+    definedFunctions: new Map(),
   };
 }
 
@@ -157,7 +160,7 @@ export function seedFromStatistics(state: AnalysisState, stats: StatsCatalog): A
 /** Without a base each migration is its own change: forget what it created, keep column types. */
 export function nextChange(state: AnalysisState): AnalysisState {
   // Views are schema knowledge too: a later change that drops a column they read breaks them.
-  return { ...initialState(state.postgresVersion), columnTypes: state.columnTypes, domainsWithCheck: state.domainsWithCheck, namedConstraints: state.namedConstraints, viewDependencies: state.viewDependencies };
+  return { ...initialState(state.postgresVersion), columnTypes: state.columnTypes, domainsWithCheck: state.domainsWithCheck, namedConstraints: state.namedConstraints, definedFunctions: state.definedFunctions, viewDependencies: state.viewDependencies };
 }
 
 /**
@@ -194,6 +197,7 @@ export function startScript(
     columnTypes: isolated ? overlay(state.columnTypes) : state.columnTypes,
     domainsWithCheck: isolated ? overlay(state.domainsWithCheck) : state.domainsWithCheck,
     namedConstraints: isolated ? overlay(state.namedConstraints) : state.namedConstraints,
+    definedFunctions: isolated ? overlay(state.definedFunctions) : state.definedFunctions,
     inTransaction: toolWrapsInTransaction,
     explicitTransaction: false,
     toolTransaction: toolWrapsInTransaction,
@@ -229,6 +233,7 @@ export function forkState(state: AnalysisState): AnalysisState {
     columnTypes: overlay(state.columnTypes),
     domainsWithCheck: overlay(state.domainsWithCheck),
     namedConstraints: overlay(state.namedConstraints),
+    definedFunctions: overlay(state.definedFunctions),
     heldLocks,
     notValidInTransaction: new Map(state.notValidInTransaction),
     dataChangedInTransaction: new Set(state.dataChangedInTransaction),
@@ -435,7 +440,11 @@ function recordDependencies(state: AnalysisState, kind: string, ast: any): void 
     for (const o of ast.objects ?? []) state.viewDependencies.delete(stripPublic(names(o.List?.items).join(".")));
   }
   if (kind === "DropStmt" && (ast.removeType === "OBJECT_FUNCTION" || ast.removeType === "OBJECT_PROCEDURE")) {
-    for (const o of ast.objects ?? []) state.functionBodies.delete(stripPublic(names(o.ObjectWithArgs?.objname).join(".")));
+    for (const o of ast.objects ?? []) {
+      const name = stripPublic(names(o.ObjectWithArgs?.objname).join("."));
+      state.functionBodies.delete(name);
+      state.definedFunctions.delete(name);
+    }
   }
   if (kind === "ViewStmt" || (kind === "CreateTableAsStmt" && ast.objtype === "OBJECT_MATVIEW")) {
     const view = stripPublic(relationName(ast.view ?? ast.into?.rel));
@@ -449,6 +458,7 @@ function recordDependencies(state: AnalysisState, kind: string, ast: any): void 
       .join("\n");
     const sqlBody = ast.sql_body ? JSON.stringify(readsOf(ast.sql_body), (_k, v) => (v instanceof Set ? [...v] : v)) : "";
     state.functionBodies.set(stripPublic(name), `${body}\n${sqlBody}`.toLowerCase());
+    state.definedFunctions.set(stripPublic(name), true);
   }
 }
 
