@@ -38,29 +38,43 @@ export function parsePostgres(source: SqlSource): ParsedScript {
       span: meta.span,
     });
   }
-  // Meta-commands are blanked, not removed, so every offset the parser reports still fits.
-  const parseable = blankRanges(text, lexed.metaCommands);
-  let statements: Statement[];
-  try {
-    statements = statementsFromParse(parseable, 0, parseSync(parseable).stmts as RawStmt[], source, lines);
-  } catch {
-    // One bad statement fails the whole parse; parse statement by statement to keep the rest.
-    statements = [];
-    for (const range of lexed.statements) {
-      const piece = parseable.slice(range.start, range.end);
+  // Meta-commands (and nested comments, see lexer.ts) are blanked, not removed, so every offset
+  // the parser reports still fits.
+  const blanked = [...lexed.metaCommands, ...lexed.nestedComments].sort((a, b) => a.start - b.start);
+  const parseable = blankRanges(text, blanked);
+  const statements: Statement[] = [];
+  let fellBack = false;
+  // libpg_query takes quadratic time on an unterminated nested comment: never hand it one.
+  const unterminatedAt = lexed.unterminated?.what === "block comment" ? lexed.unterminated.start : Infinity;
+  for (const chunk of chunksOf(lexed.statements, parseable.length)) {
+    const piece = parseable.slice(chunk.start, chunk.end);
+    // A chunk holding an unterminated quote or comment fails anyway; skip straight to its statements.
+    if (chunk.end <= unterminatedAt) {
       try {
-        const parsed = parseSync(piece).stmts as RawStmt[];
-        for (const s of statementsFromParse(piece, range.start, parsed, source, lines)) {
+        for (const s of statementsFromParse(piece, chunk.start, parseSync(piece).stmts as RawStmt[], source, lines)) {
+          statements.push({ ...s, index: statements.length });
+        }
+        continue;
+      } catch {
+        // One bad statement fails the whole chunk; parse statement by statement to keep the rest.
+        fellBack = true;
+      }
+    }
+    for (const range of chunk.statements) {
+      if (range.end > unterminatedAt) continue; // reported below
+      const one = parseable.slice(range.start, range.end);
+      try {
+        for (const s of statementsFromParse(one, range.start, parseSync(one).stmts as RawStmt[], source, lines)) {
           statements.push({ ...s, index: statements.length });
         }
       } catch (error) {
-        problems.push(parseErrorAt(error as ParserError, piece, range, span));
+        problems.push(parseErrorAt(error as ParserError, one, range, span));
       }
     }
-    if (lexed.unterminated && !problems.some((p) => p.kind === "parse-error")) {
-      const { start, what } = lexed.unterminated;
-      problems.push({ kind: "parse-error", message: `unterminated ${what}`, span: span(start, text.length) });
-    }
+  }
+  if (lexed.unterminated && (unterminatedAt < Infinity || (fellBack && !problems.some((p) => p.kind === "parse-error")))) {
+    const { start, what } = lexed.unterminated;
+    problems.push({ kind: "parse-error", message: `unterminated ${what}`, span: span(start, text.length) });
   }
   return {
     file,
@@ -74,6 +88,32 @@ export function parsePostgres(source: SqlSource): ParsedScript {
     metaCommands,
     problems,
   };
+}
+
+/**
+ * Scripts up to this size are parsed in one call; larger ones in runs of whole statements of
+ * about this size. libpg_query needs ~160 bytes of memory per byte of SQL and aborts the
+ * process (writing to stdout) past its heap limit, so a 20 MB file must not reach it at once.
+ */
+const CHUNK_CHARS = 512_000;
+
+interface Chunk extends Range {
+  statements: Range[];
+}
+
+function chunksOf(statements: Range[], length: number): Chunk[] {
+  if (length <= CHUNK_CHARS) return statements.length ? [{ start: 0, end: length, statements }] : [];
+  const chunks: Chunk[] = [];
+  let current: Chunk | undefined;
+  for (const range of statements) {
+    if (!current || range.end - current.start > CHUNK_CHARS) {
+      current = { start: range.start, end: range.end, statements: [] };
+      chunks.push(current);
+    }
+    current.statements.push(range);
+    current.end = range.end;
+  }
+  return chunks;
 }
 
 function statementsFromParse(
