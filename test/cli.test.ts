@@ -311,6 +311,26 @@ describe("paths and files named on the command line", () => {
   });
 });
 
+describe("a folder read with a guessed layout", () => {
+  it("names the guessed layout and `layout:` when many migrations share a version", async () => {
+    const dir = tempDir();
+    const files: Record<string, string> = {};
+    for (const version of ["20210101000000", "20210102000000"]) {
+      for (const db of ["postgres", "mysql", "sqlite3"]) {
+        files[`db/${version}_t.${db}.up.sql`] = "CREATE TABLE t (id int);\n";
+        files[`db/${version}_t.${db}.down.sql`] = "DROP TABLE t;\n";
+      }
+    }
+    write(dir, files);
+    const run = await cli(dir, "check", "db", "--format", "json");
+    const report = JSON.parse(run.stdout) as AnalysisReport;
+    const duplicates = located(report, ["duplicate-migration-version"]).length;
+    // Either the layout is understood (no duplicates) or the note says what was guessed.
+    if (duplicates) expect(run.stderr).toMatch(/^note: db: \d+ migrations share a version when the folder is read as [a-z-]+ \(the layout guessed from its file names\); if another tool runs it, set `layout:`/m);
+    else expect(run.stderr).toBe("");
+  });
+});
+
 describe("the built CLI", () => {
   it("runs the README's first command from a shell", () => {
     // tsc still emits when files owned by others fail to type-check; the run below is what counts.

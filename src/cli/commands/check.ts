@@ -3,7 +3,7 @@
 import { analyzeChange } from "../../core/analyze/engine.js";
 import { resolve } from "node:path";
 import type { Config } from "../../core/config/schema.js";
-import type { ChangeInput, SourceFile } from "../../core/model.js";
+import { Layout, type ChangeInput, type SourceFile } from "../../core/model.js";
 import type { AnalysisReport } from "../../core/report.js";
 import { loadParsers } from "../../core/parse/index.js";
 import { decodedTexts } from "../../core/parse/text.js";
@@ -112,7 +112,30 @@ function notes(report: AnalysisReport, sources: Map<string, string>, config: Con
   }
   const hint = dialectHint(report, sources, config);
   if (hint) out.push(hint);
+  if (config.layout === "auto") out.push(...layoutHints(report));
   return out;
+}
+
+/**
+ * Many files sharing a version usually mean the folder was read with the wrong layout (one
+ * folder holding each migration once per database, say): name the guess and the way out.
+ */
+function layoutHints(report: AnalysisReport): string[] {
+  const byFolder = new Map<string, { layout: string; files: number }>();
+  for (const m of report.migrations) {
+    const duplicates = m.findings.filter((f) => f.ruleId === "duplicate-migration-version").length;
+    if (!duplicates) continue;
+    const folder = m.migration.up.path.includes("/") ? m.migration.up.path.slice(0, m.migration.up.path.lastIndexOf("/")) : ".";
+    const entry = byFolder.get(folder) ?? { layout: m.migration.layout, files: 0 };
+    entry.files++;
+    byFolder.set(folder, entry);
+  }
+  return [...byFolder]
+    .filter(([, e]) => e.files >= 3)
+    .map(
+      ([folder, e]) =>
+        `${folder}: ${e.files} migrations share a version when the folder is read as ${e.layout} (the layout guessed from its file names); if another tool runs it, set \`layout:\` in the configuration to one of ${Layout.options.join(", ")}`,
+    );
 }
 
 const MYSQL_MARKS = /`[^`\n]+`|\bENGINE\s*=|\bAUTO_INCREMENT\b|\bUNSIGNED\b/i;
