@@ -264,6 +264,16 @@ describe("paths and files named on the command line", () => {
     expect(run.code).toBe(1); // fail_level: warning came from the absolute --config
   });
 
+  it("reads --evidence given as an absolute path", async () => {
+    const dir = project();
+    const evidence = join(REPO, "test/fixtures/evidence/report.json");
+    const run = await cli(join(dir, "elsewhere"), "runbook", join(dir, "repo/db"), "--evidence", evidence);
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    const missing = await cli(join(dir, "elsewhere"), "runbook", join(dir, "repo/db"), "--evidence", "/nonexistent/report.json");
+    expect(missing.stderr).toBe("migration-guard runbook: /nonexistent/report.json: cannot read the test report: no such file, or a symbolic link to nothing\n");
+  });
+
   it("exits 2 naming the paths that hold no migration file, never a clean pass", async () => {
     const dir = project();
     const run = await cli(dir, "check", "empty", "elsewhere/notes.txt", "repo/db");
@@ -349,5 +359,13 @@ describe("the built CLI", () => {
     expect(run.stdout).toContain("--> examples/flyway/V1__create_customers.sql:6:1");
     const bad = spawnSync(process.execPath, ["bin/migration-guard.js", "check", "examples", "--base-dir", "examples/.nothing"], { cwd: REPO, encoding: "utf8" });
     expect({ status: bad.status, stderr: bad.stderr }).toEqual({ status: 2, stderr: "migration-guard check: --base-dir examples/.nothing: no such folder\n" });
+    // Only what the command prints reaches stdout: a module writing there (libpg_query's WASM
+    // aborts do) goes to stderr, so `--format json` stays one JSON document.
+    const guarded = spawnSync(
+      process.execPath,
+      ["--input-type=module", "-e", 'const { processIo } = await import("./dist/cli/main.js"); const io = processIo(); console.log("native noise"); process.stdout.write("more noise\\n"); io.stdout("{}\\n");'],
+      { cwd: REPO, encoding: "utf8" },
+    );
+    expect({ stdout: guarded.stdout, stderr: guarded.stderr }).toEqual({ stdout: "{}\n", stderr: "native noise\nmore noise\n" });
   }, 180_000);
 });

@@ -15,9 +15,9 @@ export function loadCliConfig(cwd: string, explicit?: string, ruleIds?: readonly
   const path = explicit ? resolve(cwd, explicit) : findUp(cwd);
   if (!path) return { config: DEFAULT_CONFIG };
   // A config file +1 byte over the limit still reaches the parser, which names the limit.
-  const text = readInputText(cwd, path, "the configuration file", MAX_CONFIG_BYTES + 1);
-  const result = parseConfigText(text);
   const shown = explicit ?? (relative(cwd, path) || path);
+  const text = readInputText(cwd, shown, "the configuration file", MAX_CONFIG_BYTES + 1);
+  const result = parseConfigText(text);
   if (!result.ok) throw new UsageError(formatConfigProblems(shown, result.problems));
   const unknown = ruleIds ? unknownRuleProblems(result.config, ruleIds) : [];
   if (unknown.length) throw new UsageError(formatConfigProblems(shown, unknown));

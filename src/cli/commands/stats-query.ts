@@ -65,8 +65,7 @@ export function loadStatistics(cwd: string, config: Config, configPath: string |
   const file = explicit ?? config.stats_file;
   if (!file) return { config, stats: buildCatalog(config) };
   const root = explicit || !configPath ? cwd : configRoot(configPath, cwd);
-  const path = resolve(root, file);
-  const text = readInputText(root, path, `the statistics file${explicit ? "" : " named by stats_file"}`, MAX_STATS_BYTES);
+  const text = readInputText(root, file, `the statistics file${explicit ? "" : " named by stats_file"}`, MAX_STATS_BYTES);
   const parsed = parseStatsText(text);
   if (!parsed.ok) throw new UsageError(formatStatsProblems(file, parsed.problems));
   if (parsed.stats.dialect !== config.dialect && !(parsed.stats.dialect !== "postgres" && config.dialect !== "postgres")) {
