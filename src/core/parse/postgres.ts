@@ -38,18 +38,35 @@ export function parsePostgres(source: SqlSource): ParsedScript {
       span: meta.span,
     });
   }
-  // Meta-commands are blanked, not removed, so every offset the parser reports still fits.
-  const parseable = blankRanges(text, lexed.metaCommands);
-  let statements: Statement[];
-  try {
-    statements = statementsFromParse(parseable, 0, parseSync(parseable).stmts as RawStmt[], source, lines);
-  } catch {
-    // One bad statement fails the whole parse: keep the rest, parsed by the real parser.
-    statements = recoverAround(parseable, mergeAtomicBodies(parseable, lexed.statements), source, lines, span, problems);
-    if (lexed.unterminated && !problems.some((p) => p.kind === "parse-error")) {
-      const { start, what } = lexed.unterminated;
-      problems.push({ kind: "parse-error", message: `unterminated ${what}`, span: span(start, text.length) });
+  // Meta-commands (and nested comments, see lexer.ts) are blanked, not removed, so every offset
+  // the parser reports still fits.
+  const blanked = [...lexed.metaCommands, ...lexed.nestedComments].sort((a, b) => a.start - b.start);
+  const parseable = blankRanges(text, blanked);
+  const statements: Statement[] = [];
+  let fellBack = false;
+  // libpg_query takes quadratic time on an unterminated nested comment: never hand it one.
+  const unterminatedAt = lexed.unterminated?.what === "block comment" ? lexed.unterminated.start : Infinity;
+  const add = (found: Statement[]) => {
+    for (const s of found) statements.push({ ...s, index: statements.length });
+  };
+  for (const chunk of chunksOf(lexed.statements, parseable.length)) {
+    const piece = parseable.slice(chunk.start, chunk.end);
+    if (chunk.end <= unterminatedAt) {
+      try {
+        add(statementsFromParse(piece, chunk.start, parseSync(piece).stmts as RawStmt[], source, lines));
+        continue;
+      } catch {
+        // One bad statement fails the whole chunk: keep the rest, parsed by the real parser.
+        fellBack = true;
+      }
     }
+    const ranges = chunk.statements.filter((r) => r.end <= unterminatedAt); // the unterminated rest is reported below
+    const readable = parseable.slice(0, Math.min(chunk.end, unterminatedAt));
+    add(recoverAround(readable, mergeAtomicBodies(readable, ranges), source, lines, span, problems));
+  }
+  if (lexed.unterminated && (unterminatedAt < Infinity || (fellBack && !problems.some((p) => p.kind === "parse-error")))) {
+    const { start, what } = lexed.unterminated;
+    problems.push({ kind: "parse-error", message: `unterminated ${what}`, span: span(start, text.length) });
   }
   return {
     file,
@@ -175,6 +192,32 @@ function mergeAtomicBodies(text: string, ranges: Range[]): Range[] {
 
 function stripComments(sql: string): string {
   return sql.replace(/--[^\n]*/g, " ").replace(/\/\*[\s\S]*?\*\//g, " ");
+}
+
+/**
+ * Scripts up to this size are parsed in one call; larger ones in runs of whole statements of
+ * about this size. libpg_query needs ~160 bytes of memory per byte of SQL and aborts the
+ * process (writing to stdout) past its heap limit, so a 20 MB file must not reach it at once.
+ */
+const CHUNK_CHARS = 512_000;
+
+interface Chunk extends Range {
+  statements: Range[];
+}
+
+function chunksOf(statements: Range[], length: number): Chunk[] {
+  if (length <= CHUNK_CHARS) return statements.length ? [{ start: 0, end: length, statements }] : [];
+  const chunks: Chunk[] = [];
+  let current: Chunk | undefined;
+  for (const range of statements) {
+    if (!current || range.end - current.start > CHUNK_CHARS) {
+      current = { start: range.start, end: range.end, statements: [] };
+      chunks.push(current);
+    }
+    current.statements.push(range);
+    current.end = range.end;
+  }
+  return chunks;
 }
 
 function statementsFromParse(
