@@ -10,6 +10,8 @@
 //             (default /work/.mirror); each corpus may also name its own with "mirror" in corpus.json
 // --out       where everything is written (default /tmp/mg-real-world); never inside this repository
 // --squawk    squawk binary (default: squawk-cli from npm, installed into <out>/squawk on first use)
+// --cli       the migration-guard launcher to measure (default: this checkout's bin/migration-guard.js),
+//             e.g. a worktree of an older commit for before/after numbers
 // --verdicts  judged sample (default bench/real-world/verdicts.json): {"<key>": {"verdict": "true|defensible|false", "why": "…"}}
 //
 // Writes <out>/findings.json (every finding of both tools per window, plus the whole-history runs),
@@ -22,7 +24,8 @@ import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(here, "../..");
-const cli = join(repoRoot, "bin/migration-guard.js");
+const cliArg = process.argv.indexOf("--cli");
+const cli = cliArg > 0 ? resolve(process.argv[cliArg + 1]) : join(repoRoot, "bin/migration-guard.js");
 const prSim = process.env.PR_SIM ?? "/work/shared/scripts/pr-sim.sh";
 const SQUAWK_VERSION = "2.66.0";
 
@@ -40,8 +43,10 @@ const corpora = spec.corpora.filter((c) => !only || only.has(c.name));
 
 mkdirSync(out, { recursive: true });
 const squawk = args.squawk ?? installSquawk();
-const results = [];
-for (const corpus of corpora) results.push(runCorpus(corpus));
+// Each corpus's result is kept in <out>/<name>/result.json, so `--only` re-runs one corpus and the
+// summary still covers every corpus measured into <out>.
+for (const corpus of corpora) writeFileSync(join(out, corpus.name, "result.json"), JSON.stringify(runCorpus(corpus)));
+const results = spec.corpora.map((c) => join(out, c.name, "result.json")).filter(existsSync).map((f) => JSON.parse(readFileSync(f, "utf8")));
 writeFileSync(join(out, "findings.json"), JSON.stringify(results, null, 1));
 writeCsv(results);
 const samples = results.map((r) => ({ corpus: r.name, ours: sample(r.ours, `${r.name}:ours`), squawk: sample(r.squawk, `${r.name}:squawk`) }));
@@ -92,8 +97,9 @@ function runCorpus(corpus) {
   const byRule = countBy(whole.findings, (f) => f.rule);
   const parseErrors = whole.findings.filter((f) => ["parse-error", "internal-error", "unreadable-file"].includes(f.rule));
 
+  const toolCommit = execFileSync("git", ["-C", dirname(dirname(cli)), "rev-parse", "--short", "HEAD"], { encoding: "utf8" }).trim();
   return {
-    name: corpus.name, repo: corpus.repo, commit: corpus.commit, path: corpus.path, layout: corpus.layout, migrations: total,
+    tool: toolCommit, name: corpus.name, repo: corpus.repo, commit: corpus.commit, path: corpus.path, layout: corpus.layout, migrations: total,
     runs, ours: dedupe(ours), squawk: dedupe(theirs),
     whole: { exit: whole.exit, error: whole.error, findings: whole.findings.length, byRule, parseErrors, analyzed: whole.analyzed },
   };
@@ -161,7 +167,7 @@ function ourFinding(f, migration) {
 
 function runSquawk(cwd, files, corpus) {
   if (files.length === 0) return { exit: 0, findings: [] };
-  const argv = ["--reporter", "json", "--pg-version=15.0", ...(corpus.squawkAssumeInTransaction ? ["--assume-in-transaction"] : []), ...files];
+  const argv = ["--reporter", "json", `--pg-version=${corpus.squawkPgVersion ?? "15.0"}`, ...(corpus.squawkAssumeInTransaction ? ["--assume-in-transaction"] : []), ...files];
   const r = spawnSync(squawk, argv, { cwd, encoding: "utf8", maxBuffer: 1 << 30 });
   let violations;
   try {
@@ -285,7 +291,7 @@ function weighted(findings, picks) {
 function summarize(results, samples) {
   const pct = (x) => (x === null ? "n/a" : `${(100 * x).toFixed(1)} %`);
   const lines = [];
-  lines.push(`seed ${seed}, sample ${sampleSize} per corpus and tool, squawk-cli ${SQUAWK_VERSION}, migration-guard ${execFileSync("git", ["-C", repoRoot, "rev-parse", "--short", "HEAD"], { encoding: "utf8" }).trim()}`, "");
+  lines.push(`seed ${seed}, sample ${sampleSize} per corpus and tool, squawk-cli ${SQUAWK_VERSION}, migration-guard ${results.map((r) => `${r.name}: ${r.tool}`).join(", ")}`, "");
   lines.push("| corpus | repository @ commit | layout | migrations | PR windows (migrations) | in PRs | ours | per migration | squawk | per migration | whole history: exit, findings, parse errors |");
   lines.push("|---|---|---|---|---|---|---|---|---|---|---|");
   for (const r of results) {
