@@ -4,7 +4,8 @@
 // false share weighted by rule counts once the sample has verdicts.
 //
 //   node bench/real-world/precision.mjs [--mirrors DIR] [--out DIR] [--only NAME,…] [--seed N]
-//                                       [--squawk PATH] [--verdicts FILE] [--sample-size N]
+//                                       [--squawk PATH] [--verdicts FILE] [--sample-size N] [--cli PATH]
+//                                       [--summary-only 1]
 //
 // --mirrors   folder holding the bare mirrors as the `fetch` tool lays them out: <DIR>/<owner>+<name>/repo
 //             (default /work/.mirror); each corpus may also name its own with "mirror" in corpus.json
@@ -42,10 +43,11 @@ const only = args.only ? new Set(args.only.split(",")) : null;
 const corpora = spec.corpora.filter((c) => !only || only.has(c.name));
 
 mkdirSync(out, { recursive: true });
-const squawk = args.squawk ?? installSquawk();
+const squawk = args["summary-only"] ? "" : (args.squawk ?? installSquawk());
 // Each corpus's result is kept in <out>/<name>/result.json, so `--only` re-runs one corpus and the
 // summary still covers every corpus measured into <out>.
-for (const corpus of corpora) writeFileSync(join(out, corpus.name, "result.json"), JSON.stringify(runCorpus(corpus)));
+// `--summary-only 1`: re-draw the sample and the tables from the results already in <out> (after judging).
+if (!args["summary-only"]) for (const corpus of corpora) writeFileSync(join(out, corpus.name, "result.json"), JSON.stringify(runCorpus(corpus)));
 const results = spec.corpora.map((c) => join(out, c.name, "result.json")).filter(existsSync).map((f) => JSON.parse(readFileSync(f, "utf8")));
 writeFileSync(join(out, "findings.json"), JSON.stringify(results, null, 1));
 writeCsv(results);
@@ -288,6 +290,47 @@ function weighted(findings, picks) {
   };
 }
 
+// squawk rule -> the migration-guard rules that report the same risk.
+const SAME_RISK = {
+  "require-lock-timeout": ["require-lock-timeout"],
+  "require-statement-timeout": ["require-statement-timeout"],
+  "require-concurrent-index-creation": ["require-concurrent-index"],
+  "require-concurrent-index-deletion": ["require-concurrent-index-drop"],
+  "require-concurrent-reindex": ["require-concurrent-reindex"],
+  "changing-column-type": ["alter-column-type", "table-rewrite-command"],
+  "adding-foreign-key-constraint": ["foreign-key-not-valid"],
+  "constraint-missing-not-valid": ["check-constraint-not-valid", "foreign-key-not-valid", "add-unique-constraint", "add-primary-key", "add-exclusion-constraint"],
+  "adding-not-nullable-field": ["add-required-column", "set-not-null"],
+  "adding-serial-primary-key-field": ["add-primary-key", "add-column-serial-or-generated"],
+  "adding-field-with-default": ["add-column-volatile-default"],
+  "disallowed-unique-constraint": ["add-unique-constraint"],
+  "ban-drop-column": ["drop-column"],
+  "ban-drop-table": ["drop-table"],
+  "ban-drop-not-null": ["drop-not-null"],
+  "ban-drop-database": ["drop-database-or-schema"],
+  "renaming-column": ["rename-column"],
+  "renaming-table": ["rename-table"],
+  "ban-concurrent-index-creation-in-transaction": ["concurrently-in-transaction"],
+  "transaction-nesting": ["nested-transaction"],
+  "prefer-bigint-over-int": ["prefer-bigint-over-int"],
+  "prefer-bigint-over-smallint": ["prefer-bigint-over-int"],
+  "prefer-identity": ["prefer-identity"],
+  "prefer-text-field": ["prefer-text-over-varchar"],
+  "prefer-timestamp-tz": ["prefer-timestamptz"],
+  "ban-char-field": ["ban-char-field"],
+};
+
+/** squawk's sampled true risks, each with the finding of ours that reports it (same file, same statement), or none. */
+function coverage(result, picks) {
+  return picks.filter((p) => p.verdict === "true").map((p) => {
+    const rules = SAME_RISK[p.rule] ?? [p.rule];
+    const ours = result.ours
+      .filter((f) => f.window === p.window && f.file === p.file && rules.includes(f.rule) && f.line >= p.line - 1 && f.line <= p.line + 40)
+      .sort((a, b) => a.line - b.line)[0];
+    return { squawk: p, ours };
+  });
+}
+
 function summarize(results, samples) {
   const pct = (x) => (x === null ? "n/a" : `${(100 * x).toFixed(1)} %`);
   const lines = [];
@@ -312,6 +355,14 @@ function summarize(results, samples) {
     }
     lines.push("", ...totals.map((t) => `- ${t}`), "");
   }
+  lines.push("### squawk's judged true risks and ours", "");
+  for (const s of samples) {
+    const r = results.find((x) => x.name === s.corpus);
+    const c = coverage(r, s.squawk);
+    const missed = c.filter((x) => !x.ours);
+    lines.push(`- ${s.corpus}: ${c.length - missed.length} of ${c.length} also flagged by migration-guard${missed.length ? `; not flagged: ${missed.map((m) => `${m.squawk.rule} at ${m.squawk.file}:${m.squawk.line}`).join(", ")}` : ""}`);
+  }
+  lines.push("");
   return lines.join("\n");
 }
 
