@@ -42,20 +42,6 @@ const spec = JSON.parse(readFileSync(join(here, "corpus.json"), "utf8"));
 const only = args.only ? new Set(args.only.split(",")) : null;
 const corpora = spec.corpora.filter((c) => !only || only.has(c.name));
 
-mkdirSync(out, { recursive: true });
-const squawk = args["summary-only"] ? "" : (args.squawk ?? installSquawk());
-// Each corpus's result is kept in <out>/<name>/result.json, so `--only` re-runs one corpus and the
-// summary still covers every corpus measured into <out>.
-// `--summary-only 1`: re-draw the sample and the tables from the results already in <out> (after judging).
-if (!args["summary-only"]) for (const corpus of corpora) writeFileSync(join(out, corpus.name, "result.json"), JSON.stringify(runCorpus(corpus)));
-const results = spec.corpora.map((c) => join(out, c.name, "result.json")).filter(existsSync).map((f) => JSON.parse(readFileSync(f, "utf8")));
-writeFileSync(join(out, "findings.json"), JSON.stringify(results, null, 1));
-writeCsv(results);
-const samples = results.map((r) => ({ corpus: r.name, ours: sample(r.ours, `${r.name}:ours`), squawk: sample(r.squawk, `${r.name}:squawk`) }));
-writeFileSync(join(out, "sample.json"), JSON.stringify(samples, null, 1));
-writeFileSync(join(out, "summary.md"), summarize(results, samples));
-console.log(readFileSync(join(out, "summary.md"), "utf8"));
-
 function runCorpus(corpus) {
   const mirror = corpus.mirror ?? join(mirrors, corpus.repo.replace("/", "+"), "repo");
   const base = join(out, corpus.name);
@@ -385,3 +371,17 @@ function parseArgs(argv) {
   }
   return o;
 }
+
+mkdirSync(out, { recursive: true });
+const squawk = args["summary-only"] ? "" : (args.squawk ?? installSquawk());
+// Each corpus's result is kept in <out>/<name>/result.json, so `--only` re-runs one corpus and the
+// summary still covers every corpus measured into <out>.
+// `--summary-only 1`: re-draw the sample and the tables from the results already in <out> (after judging).
+if (!args["summary-only"]) for (const corpus of corpora) writeFileSync(join(out, corpus.name, "result.json"), JSON.stringify(runCorpus(corpus)));
+const results = spec.corpora.map((c) => join(out, c.name, "result.json")).filter(existsSync).map((f) => JSON.parse(readFileSync(f, "utf8")));
+writeFileSync(join(out, "findings.json"), JSON.stringify(results, null, 1));
+writeCsv(results);
+const samples = results.map((r) => ({ corpus: r.name, ours: sample(r.ours, `${r.name}:ours`), squawk: sample(r.squawk, `${r.name}:squawk`) }));
+writeFileSync(join(out, "sample.json"), JSON.stringify(samples, null, 1));
+writeFileSync(join(out, "summary.md"), summarize(results, samples));
+console.log(readFileSync(join(out, "summary.md"), "utf8"));
