@@ -311,7 +311,7 @@ function coverage(result, picks) {
   return picks.filter((p) => p.verdict === "true").map((p) => {
     const rules = SAME_RISK[p.rule] ?? [p.rule];
     const ours = result.ours
-      .filter((f) => f.window === p.window && f.file === p.file && rules.includes(f.rule) && f.line >= p.line - 1 && f.line <= p.line + 40)
+      .filter((f) => f.window === p.window && f.file === p.file && rules.includes(f.rule) && f.line >= p.line - 15 && f.line <= p.line + 40)
       .sort((a, b) => a.line - b.line)[0];
     return { squawk: p, ours };
   });
@@ -333,12 +333,23 @@ function summarize(results, samples) {
     lines.push("| corpus | rule | findings | sampled | true | defensible | false | unjudged |");
     lines.push("|---|---|---|---|---|---|---|---|");
     const totals = [];
+    let pooledFalse = 0;
+    let pooledCount = 0;
+    let pooledJudged = 0;
+    let pooledRaw = 0;
     for (const s of samples) {
       const r = results.find((x) => x.name === s.corpus);
       const w = weighted(r[tool], s[tool]);
+      if (w.weightedFalse !== null) {
+        pooledFalse += w.weightedFalse * r[tool].length;
+        pooledCount += r[tool].length;
+        pooledJudged += w.judged;
+        pooledRaw += w.rawFalse;
+      }
       for (const [rule, v] of Object.entries(w.perRule).sort()) lines.push(`| ${s.corpus} | ${rule} | ${v.count} | ${v.n} | ${v.true} | ${v.defensible} | ${v.false} | ${v.unjudged} |`);
       totals.push(`${s.corpus}: judged ${w.judged}, false ${w.rawFalse} (errors ${w.falseErrors}), weighted false share ${pct(w.weightedFalse)}`);
     }
+    if (pooledCount) totals.push(`all judged corpora: ${pooledRaw} false of ${pooledJudged} judged, weighted false share ${pct(pooledFalse / pooledCount)} of ${pooledCount} findings`);
     lines.push("", ...totals.map((t) => `- ${t}`), "");
   }
   lines.push("### squawk's judged true risks and ours", "");
