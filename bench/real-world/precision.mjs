@@ -352,6 +352,26 @@ function summarize(results, samples) {
     if (pooledCount) totals.push(`all judged corpora: ${pooledRaw} false of ${pooledJudged} judged, weighted false share ${pct(pooledFalse / pooledCount)} of ${pooledCount} findings`);
     lines.push("", ...totals.map((t) => `- ${t}`), "");
   }
+  for (const tool of ["ours", "squawk"]) {
+    // The same verdicts pooled by rule over the corpora: the rules that matter for the false share.
+    const byRule = {};
+    for (const s of samples) {
+      const r = results.find((x) => x.name === s.corpus);
+      for (const f of r[tool]) (byRule[f.rule] ??= { count: 0, n: 0, true: 0, defensible: 0, false: 0, falseEst: 0 }).count++;
+      const w = weighted(r[tool], s[tool]).perRule;
+      for (const [rule, v] of Object.entries(w)) {
+        const b = byRule[rule];
+        b.n += v.n - v.unjudged; b.true += v.true; b.defensible += v.defensible; b.false += v.false;
+        if (v.n - v.unjudged) b.falseEst += (v.false / (v.n - v.unjudged)) * v.count;
+      }
+    }
+    lines.push(`### ${tool === "ours" ? "migration-guard" : "squawk"}: per rule over all corpora (judged picks; estimated false findings = each corpus's sampled false share × its count)`, "");
+    lines.push("| rule | findings | judged | true | defensible | false | estimated false findings |", "|---|---|---|---|---|---|---|");
+    for (const [rule, b] of Object.entries(byRule).filter(([, b]) => b.n > 0).sort((a, b) => b[1].falseEst - a[1].falseEst || b[1].count - a[1].count)) {
+      lines.push(`| ${rule} | ${b.count} | ${b.n} | ${b.true} | ${b.defensible} | ${b.false} | ${b.falseEst.toFixed(0)} |`);
+    }
+    lines.push("");
+  }
   lines.push("### squawk's judged true risks and ours", "");
   for (const s of samples) {
     const r = results.find((x) => x.name === s.corpus);
