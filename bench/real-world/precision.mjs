@@ -272,6 +272,8 @@ function weighted(findings, picks) {
   return {
     perRule, weightedFalse: covered ? falseEst / covered : null, judged: judged.length,
     rawFalse: judged.filter((p) => p.verdict === "false").length,
+    rawTrue: judged.filter((p) => p.verdict === "true").length,
+    rawDefensible: judged.filter((p) => p.verdict === "defensible").length,
     falseErrors: judged.filter((p) => p.verdict === "false" && p.severity === "error").length,
   };
 }
@@ -347,7 +349,7 @@ function summarize(results, samples) {
         pooledRaw += w.rawFalse;
       }
       for (const [rule, v] of Object.entries(w.perRule).sort()) lines.push(`| ${s.corpus} | ${rule} | ${v.count} | ${v.n} | ${v.true} | ${v.defensible} | ${v.false} | ${v.unjudged} |`);
-      totals.push(`${s.corpus}: judged ${w.judged}, false ${w.rawFalse} (errors ${w.falseErrors}), weighted false share ${pct(w.weightedFalse)}`);
+      totals.push(`${s.corpus}: judged ${w.judged}: true ${w.rawTrue}, defensible ${w.rawDefensible}, false ${w.rawFalse} (at error level ${w.falseErrors}), weighted false share ${pct(w.weightedFalse)}`);
     }
     if (pooledCount) totals.push(`all judged corpora: ${pooledRaw} false of ${pooledJudged} judged, weighted false share ${pct(pooledFalse / pooledCount)} of ${pooledCount} findings`);
     lines.push("", ...totals.map((t) => `- ${t}`), "");
