@@ -18,12 +18,18 @@ import type { StatsCatalog } from "../stats/index.js";
 
 export interface AnalysisState {
   postgresVersion: number;
-  /** Inside an explicit BEGIN … COMMIT, or the tool's per-file transaction. */
+  /** Inside a transaction block: an explicit BEGIN … COMMIT, the tool's transaction, or the implicit block of a multi-statement query. */
   inTransaction: boolean;
   /** Only the explicit BEGIN … COMMIT form. */
   explicitTransaction: boolean;
   /** The migration tool wraps the current script in a transaction of its own. */
   toolTransaction: boolean;
+  /**
+   * The script reaches PostgreSQL as one query of several statements (golang-migrate, dbmate,
+   * Prisma, diesel): outside an explicit BEGIN it is one implicit transaction block, and after a
+   * COMMIT the remaining statements form the next one.
+   */
+  oneQuery: boolean;
   /** Locks held by the current transaction, per relation (strongest mode). */
   heldLocks: Map<string, LockMode>;
   /** Statements already run in the current transaction. */
@@ -104,6 +110,7 @@ export function initialState(postgresVersion: number): AnalysisState {
     inTransaction: false,
     explicitTransaction: false,
     toolTransaction: false,
+    oneQuery: false,
     heldLocks: new LockTable(),
     statementsInTransaction: 0,
     blockingLockWithoutTimeout: false,
@@ -151,25 +158,33 @@ export function nextChange(state: AnalysisState): AnalysisState {
  * Replays a merged migration that the change does not touch: no rules run, nothing counts as
  * created by the change, but the column types and views it declares become known.
  */
-export function replaySchema(state: AnalysisState, statements: Statement[], toolWrapsInTransaction: boolean): void {
-  let scratch = startScript(nextChange(state), toolWrapsInTransaction);
-  for (const statement of statements) scratch = advance(scratch, statement, toolWrapsInTransaction);
+export function replaySchema(state: AnalysisState, statements: Statement[], transaction: ScriptTransaction | boolean): void {
+  let scratch = startScript(nextChange(state), transaction);
+  for (const statement of statements) scratch = advance(scratch, statement);
   // The scratch copy started from the known views: it is the new truth, drops included (a view
   // the merged history dropped must not make a later DROP COLUMN "fail").
   state.viewDependencies.clear();
   for (const [view, reads] of scratch.viewDependencies) state.viewDependencies.set(view, reads);
 }
 
+/** How the script's statements reach PostgreSQL (see transactionContext in ./transaction.ts). */
+export interface ScriptTransaction {
+  toolTransaction: boolean;
+  oneQuery: boolean;
+}
+
 /**
  * A new script starts: the tool's own transaction (if any) begins; created objects persist.
+ * `transaction` true/false is shorthand for a tool transaction, statements sent one by one.
  * An `isolated` script (a rollback, whose effects must not reach later migrations) sees the
  * schema knowledge through an overlay; others share it, so long histories stay linear.
  */
 export function startScript(
   state: AnalysisState,
-  toolWrapsInTransaction: boolean,
+  transaction: ScriptTransaction | boolean,
   { isolated = false }: { isolated?: boolean } = {},
 ): AnalysisState {
+  const { toolTransaction, oneQuery } = typeof transaction === "boolean" ? { toolTransaction: transaction, oneQuery: false } : transaction;
   return {
     ...state,
     // `advance` mutates in place: copy what the change shares so sibling scripts stay apart.
@@ -182,9 +197,10 @@ export function startScript(
     columnsAddedInChange: new Set(state.columnsAddedInChange),
     constraintsAddedInChange: new Set(state.constraintsAddedInChange),
     columnTypes: isolated ? overlay(state.columnTypes) : state.columnTypes,
-    inTransaction: toolWrapsInTransaction,
+    inTransaction: toolTransaction || oneQuery,
     explicitTransaction: false,
-    toolTransaction: toolWrapsInTransaction,
+    toolTransaction,
+    oneQuery,
     heldLocks: new LockTable(),
     statementsInTransaction: 0,
     lockTimeoutMs: undefined,
@@ -251,7 +267,7 @@ export function trafficBlockingHeld(state: AnalysisState): string[] {
  * Rules see the state before the statement because the engine advances after they ran;
  * `startScript` copies, so one script's changes never leak into a sibling's analysis.
  */
-export function advance(state: AnalysisState, statement: Statement, toolWrapsInTransaction: boolean): AnalysisState {
+export function advance(state: AnalysisState, statement: Statement, _legacy?: unknown): AnalysisState {
   if (statement.dialect !== "postgres") return state;
   const next = state;
   // Facts about the state *before* this statement (next is the same object, updated below).
@@ -289,15 +305,17 @@ function advanceTransaction(next: AnalysisState, state: Pick<AnalysisState, "inT
   if (k === "TRANS_STMT_BEGIN" || k === "TRANS_STMT_START") {
     next.inTransaction = true;
     next.explicitTransaction = true;
-    // BEGIN inside the tool's transaction only warns; the tool's transaction continues.
+    // BEGIN inside the tool's transaction only warns; the tool's transaction continues. Inside
+    // a multi-statement query's implicit block, BEGIN turns that block into a regular one.
     if (!state.inTransaction) {
       next.statementsInTransaction = 0;
       next.heldLocks = new LockTable();
       next.altersInScript = new Map();
     }
   } else if (k === "TRANS_STMT_COMMIT" || k === "TRANS_STMT_ROLLBACK") {
-    // After an explicit COMMIT, a tool that wraps files keeps running statements outside one.
-    next.inTransaction = false;
+    // After an explicit COMMIT, a tool that wraps files keeps running statements outside one;
+    // in a multi-statement query the statements after it form a new implicit block.
+    next.inTransaction = next.oneQuery;
     next.explicitTransaction = false;
     next.toolTransaction = false;
     next.heldLocks = new LockTable();
