@@ -2,12 +2,12 @@
 import { createMariadbScratch } from "./mariadb.js";
 import { createPgliteScratch } from "./pglite.js";
 import { createPostgresScratch } from "./postgres.js";
-import { DatabaseSetupError, type ScratchDatabase } from "./session.js";
+import { DatabaseSetupError, type ScratchDatabase, type ScratchOptions } from "./session.js";
 
-export type { ScratchDatabase, Session, ExecResult, EngineKind } from "./session.js";
-export { TargetNotEmptyError, DatabaseSetupError } from "./session.js";
+export type { ScratchDatabase, Session, ExecResult, EngineKind, ScratchOptions, TimeLimits } from "./session.js";
+export { TargetNotEmptyError, DatabaseSetupError, TimeLimitError, DEFAULT_LIMITS } from "./session.js";
 
-export async function createScratchDatabase(url: string | undefined, options: { allowExisting: boolean }): Promise<ScratchDatabase> {
+export async function createScratchDatabase(url: string | undefined, options: ScratchOptions): Promise<ScratchDatabase> {
   if (!url) return createPgliteScratch();
   const scheme = /^([a-z]+):/i.exec(url)?.[1]?.toLowerCase();
   if (scheme === "postgres" || scheme === "postgresql") return createPostgresScratch(url, options);
