@@ -76,11 +76,12 @@ export async function createPostgresScratch(url: string, options: ScratchOptions
   const limits = options.limits ?? DEFAULT_LIMITS;
   const admin = await connectAdmin(url, () => openPostgresSession(url));
   let name: string | undefined;
+  let major = 0;
   try {
     const existing = (await admin.query(USER_RELATIONS_SQL)).rows.map((r) => String(r.name));
     refuseNonEmpty(url, "user table(s) or view(s)", existing, options.allowExisting);
     const version = String((await admin.query("SHOW server_version")).rows[0]!.server_version);
-    const major = Math.floor(Number((await admin.query("SHOW server_version_num")).rows[0]!.server_version_num) / 10000);
+    major = Math.floor(Number((await admin.query("SHOW server_version_num")).rows[0]!.server_version_num) / 10000);
     const superuser = (await admin.query("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")).rows[0]?.rolsuper === true;
     await collectDeadRuns(admin, major);
     name = scratchName();
@@ -90,7 +91,7 @@ export async function createPostgresScratch(url: string, options: ScratchOptions
     await createScratch(
       admin,
       url,
-      `CREATE ROLE ${role} LOGIN PASSWORD ${literal(password)} NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS NOINHERIT CONNECTION LIMIT 16`,
+      `CREATE ROLE ${role} LOGIN PASSWORD ${literal(password)} NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS CONNECTION LIMIT 16`,
       "the URL's user needs CREATEROLE and CREATEDB (or superuser) to create the run's role",
     );
     await admin.query(`COMMENT ON ROLE ${role} IS ${tag}`);
@@ -132,7 +133,7 @@ export async function createPostgresScratch(url: string, options: ScratchOptions
       },
     };
   } catch (error) {
-    if (name) await dropRun(admin, name, 0).catch(() => undefined);
+    if (name) await dropRun(admin, name, major).catch(() => undefined);
     await admin.close();
     throw error;
   }
@@ -142,6 +143,8 @@ export async function createPostgresScratch(url: string, options: ScratchOptions
 async function dropRun(admin: Session, name: string, major: number): Promise<void> {
   await admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE (datname = $1 OR usename = $1) AND pid <> pg_backend_pid()", [name]);
   await admin.query(`DROP DATABASE IF EXISTS ${ident(name)}${major >= 13 ? " WITH (FORCE)" : ""}`);
+  // The role's grants on shared objects (the deadlock_timeout parameter) would keep it alive.
+  if (major >= 15) await admin.query(`REVOKE ALL ON PARAMETER deadlock_timeout FROM ${ident(name)}`).catch(() => undefined);
   await admin.query(`DROP ROLE IF EXISTS ${ident(name)}`);
 }
 
