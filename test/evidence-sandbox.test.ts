@@ -23,7 +23,7 @@ interface ChangeRun {
 }
 
 /** Runs `migration-guard test` on a two-migration golang-migrate history whose second file is `up`. */
-async function testChange(up: string, options: { mysql?: boolean; timeouts?: string; partialFailure?: boolean } = {}): Promise<ChangeRun> {
+async function testChange(up: string, options: { mysql?: boolean; pglite?: boolean; timeouts?: string; partialFailure?: boolean } = {}): Promise<ChangeRun> {
   const dir = mkdtempSync(join(tmpdir(), "mg-sandbox-"));
   writeFileSync(join(dir, "000001_base.up.sql"), options.mysql ? BASE_MYSQL : BASE_PG);
   writeFileSync(join(dir, "000001_base.down.sql"), "DROP TABLE accounts;");
@@ -31,7 +31,8 @@ async function testChange(up: string, options: { mysql?: boolean; timeouts?: str
   writeFileSync(join(dir, "000002_change.down.sql"), "SELECT 1;");
   const config = [options.mysql ? 'dialect: mariadb\nmysql_version: "10.11"' : "", options.timeouts ? `test:\n  timeouts: ${options.timeouts}` : ""].join("\n");
   writeFileSync(join(dir, "mg.yml"), `${config}\n`);
-  const args = ["test", ".", "--config", "mg.yml", "--last", "1", "--seed-rows", "5", "--no-probe", "--database-url", options.mysql ? MARIADB_URL : PG_URL, "--allow-existing"];
+  const args = ["test", ".", "--config", "mg.yml", "--last", "1", "--seed-rows", "5", "--no-probe"];
+  if (!options.pglite) args.push("--database-url", options.mysql ? MARIADB_URL : PG_URL, "--allow-existing");
   if (!options.partialFailure) args.push("--no-partial-failure");
   args.push("--output", "report.json");
   const t0 = Date.now();
@@ -230,6 +231,20 @@ describe("sandbox on MariaDB", () => {
       const failed = run.report.migrations[0]!.forward.statements.find((s) => !s.ok)!;
       expect(failed.sql, sql).toBe("SELECT SLEEP(100000)");
       expect(failed.error, sql).toContain("statement time limit of 1500 ms (test.timeouts.statement_ms)");
+      expect(run.ms, sql).toBeLessThan(60_000);
+    }
+  }, 120_000);
+});
+
+describe("sandbox on PGlite", () => {
+  it("stops pg_sleep and an endless DO loop although PGlite ignores statement_timeout, and says what the boundary is", async () => {
+    for (const sql of ["SELECT pg_sleep(100000);", "DO $$ BEGIN LOOP PERFORM 1; END LOOP; END $$;"]) {
+      const run = await testChange(sql, { pglite: true, timeouts: "{ statement_ms: 1500 }" });
+      expect(run.code, sql).toBe(1);
+      const failed = run.report.migrations[0]!.forward.statements.find((s) => !s.ok)!;
+      expect(failed.sql, sql).toMatch(/pg_sleep|LOOP/);
+      expect(failed.error, sql).toContain("statement time limit of 1500 ms (test.timeouts.statement_ms)");
+      expect(run.report.engine.sandbox).toContain("only, superuser, role");
       expect(run.ms, sql).toBeLessThan(60_000);
     }
   }, 120_000);

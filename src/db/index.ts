@@ -8,7 +8,7 @@ export type { ScratchDatabase, Session, ExecResult, EngineKind, ScratchOptions, 
 export { TargetNotEmptyError, DatabaseSetupError, TimeLimitError, DEFAULT_LIMITS } from "./session.js";
 
 export async function createScratchDatabase(url: string | undefined, options: ScratchOptions): Promise<ScratchDatabase> {
-  if (!url) return createPgliteScratch();
+  if (!url) return createPgliteScratch({ limits: options.limits });
   const scheme = /^([a-z]+):/i.exec(url)?.[1]?.toLowerCase();
   if (scheme === "postgres" || scheme === "postgresql") return createPostgresScratch(url, options);
   if (scheme === "mysql" || scheme === "mariadb") return createMariadbScratch(url, options);
