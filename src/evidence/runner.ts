@@ -111,7 +111,9 @@ class TestRun {
     const envRun = await this.step("environment", () => this.environment());
     // An internal error in the step leaves only { ok, summary }: keep the report well-formed.
     const env = { ok: envRun.ok, seeded: envRun.seeded ?? [], problems: envRun.problems ?? [{ message: envRun.summary }] };
-    const untouchedBase = await this.ops.rowCounts(this.ctx.main, [...this.seededRows.keys()].filter((t) => !this.touchedTables().has(t)));
+    const untouchedBase = env.ok
+      ? await this.ops.rowCounts(this.ctx.main, [...this.seededRows.keys()].filter((t) => !this.touchedTables().has(t))).catch(() => new Map<string, number>())
+      : new Map<string, number>();
     const missingDowns = this.input.change.filter((c) => !c.down && c.migration.rollbackExpected).map((c) => c.migration.id);
     const rollbackFrom = rollbackStart(this.input.change);
     const evidence: MigrationEvidence[] = [];
@@ -129,7 +131,7 @@ class TestRun {
           this.progress(`forward ${cm.migration.id}`);
           const partialFailure = this.input.options.partialFailure && this.test.partial_failure ? await this.partialFailure(script, runsAs) : undefined;
           if (i === rollbackFrom) {
-            fromSnapshot = await this.ops.snapshot(this.ctx.main);
+            fromSnapshot = await this.snapshot();
             captured = await this.captureRows(fromSnapshot);
           }
           const forward = await runScript(this.ctx, script, {
@@ -178,7 +180,7 @@ class TestRun {
           if (!run.ok) return { ok: false, summary: `${cm.down!.file} failed: ${run.error?.message ?? "error"}` };
         }
         rollback.ran = true;
-        const after = await this.ops.snapshot(this.ctx.main);
+        const after = await this.snapshot();
         rollback.schemaDiff = diffSnapshots(fromSnapshot!, after);
         rollback.checksums = await this.lostRows(captured, after);
         rollback.lossy = rollback.checksums.some((c) => !c.matches);
@@ -243,9 +245,19 @@ class TestRun {
     return fileSemantics(m, this.input.config);
   }
 
+  /**
+   * The schema as the main session sees it, once the session is back home: on MariaDB a script's
+   * `USE other_db` would otherwise make snapshots, and the cleanup after them, read and drop another
+   * database's tables.
+   */
+  private async snapshot(): Promise<SchemaSnapshot> {
+    await this.ctx.main.reset?.();
+    return this.ops.snapshot(this.ctx.main);
+  }
+
   private engineHeader(): EvidenceReport["engine"] {
     const { config } = this.input;
-    const header = { kind: this.db.kind, serverVersion: this.db.serverVersion, majorVersion: this.db.majorVersion };
+    const header = { kind: this.db.kind, serverVersion: this.db.serverVersion, majorVersion: this.db.majorVersion, ...(this.db.sandbox ? { sandbox: this.db.sandbox } : {}) };
     if (this.db.dialect === "postgres") {
       const configured = config.postgres_version;
       const engine = this.db.kind === "pglite" ? `PGlite runs PostgreSQL ${this.db.serverVersion}` : `the test server runs PostgreSQL ${this.db.serverVersion}`;
@@ -269,6 +281,11 @@ class TestRun {
 
   private async step<T extends { ok: boolean; summary: string }>(name: Step["name"], body: () => Promise<T>): Promise<T> {
     if (this.input.signal?.aborted) throw new AbortedError();
+    const spent = this.db.outOfTime?.();
+    if (spent) {
+      this.steps.push({ name, status: "failed", durationMs: 0, summary: `not run: ${spent}`, error: spent });
+      return { ok: false, summary: spent } as T;
+    }
     const t0 = performance.now();
     this.progress(name);
     try {
@@ -278,7 +295,7 @@ class TestRun {
     } catch (error) {
       if (error instanceof AbortedError || this.input.signal?.aborted) throw new AbortedError();
       const summary = `internal error: ${errorMessage(error)}`;
-      this.steps.push({ name, status: "failed", durationMs: Math.round(performance.now() - t0), summary });
+      this.steps.push({ name, status: "failed", durationMs: Math.round(performance.now() - t0), summary, error: summary });
       this.problems.push({ message: `${name}: ${errorMessage(error)}` });
       return { ok: false, summary } as T;
     }
@@ -308,7 +325,7 @@ class TestRun {
       this.progress(`seed ${this.input.seedFile.file}`);
       const run = await runScript(this.ctx, executableScript(this.input.seedFile), { runsAs: AS_WRITTEN, trace: false });
       if (!run.ok) problems.push({ where: run.error?.where, message: `seed file: ${run.error?.message ?? "failed"}` });
-      const snapshot = await this.ops.snapshot(this.ctx.main);
+      const snapshot = await this.snapshot();
       for (const [table, rows] of await this.ops.rowCounts(this.ctx.main, Object.keys(snapshot.tables).filter((t) => !snapshot.tables[t]!.partitionOf))) {
         seeded.push({ table, rows });
         this.seededRows.set(table, rows);
@@ -376,7 +393,7 @@ class TestRun {
     };
     if (n === 0 || script.problems.length) return skipped("nothing to run");
     if (plan.refusal) return skipped("the migration tool refuses this file");
-    const pre = await this.ops.snapshot(this.ctx.main);
+    const pre = await this.snapshot();
     const tables = [...this.touchedIn(script)].filter((t) => pre.tables[t]);
     const preSums = await this.checksums(pre, tables);
     let method: PartialFailure["method"];
@@ -421,7 +438,7 @@ class TestRun {
         note = `stopped after statement ${k} of ${n}, as a crash between statements would`;
       }
     }
-    const post = await this.ops.snapshot(this.ctx.main);
+    const post = await this.snapshot();
     const leftovers = diffSnapshots(pre, post);
     const postSums = await this.checksums(post, tables.filter((t) => post.tables[t]));
     const changedData = tables.filter((t) => preSums.get(t)?.digest !== postSums.get(t)?.digest);
@@ -433,8 +450,9 @@ class TestRun {
       result.cleanupSql = cleanup.sql;
       result.manualCleanup.push(...cleanup.manual);
       // Apply the cleanup so the real forward starts from the pre-migration schema, and say whether it sufficed.
+      await this.ctx.main.reset?.();
       for (const sql of cleanup.sql) await this.ctx.main.query(sql).catch((e) => result.manualCleanup.push(`${sql} failed: ${errorMessage(e)}`));
-      const remaining = diffSnapshots(pre, await this.ops.snapshot(this.ctx.main));
+      const remaining = diffSnapshots(pre, await this.snapshot());
       result.note = `${result.note ? `${result.note}; ` : ""}${remaining.length === 0 ? "the cleanup SQL was applied and restored the pre-migration schema" : `${remaining.length} difference(s) remain after the cleanup SQL`}`;
     }
     return result;
@@ -489,7 +507,7 @@ class TestRun {
 
   private async validate(untouchedBase: Map<string, number>): Promise<CheckResult[]> {
     const checks: CheckResult[] = [];
-    const snapshot = await this.ops.snapshot(this.ctx.main);
+    const snapshot = await this.snapshot();
     const notValid = Object.entries(snapshot.tables).flatMap(([t, s]) => Object.entries(s.constraints).filter(([, c]) => !c.validated).map(([n]) => `${t}.${n}`));
     checks.push({
       name: "constraints validated",

@@ -145,6 +145,8 @@ export const Step = z.object({
   status: StepStatus,
   durationMs: z.number().nonnegative(),
   summary: z.string(),
+  /** The step itself broke (an internal error, the time budget ran out): this fails the run. */
+  error: z.string().optional(),
 });
 export type Step = z.infer<typeof Step>;
 
@@ -167,6 +169,8 @@ export const EvidenceReport = z.object({
     configuredVersion: z.string(),
     /** Set when the engine differs from production, in plain words. */
     versionWarning: z.string().optional(),
+    /** What separated the change's SQL from the rest of the server (its role, privileges and time limits). */
+    sandbox: z.string().optional(),
   }),
   settings: z.object({
     seedRows: z.number().int().nonnegative(),
