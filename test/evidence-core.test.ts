@@ -318,3 +318,16 @@ describe("report rendering and schema", () => {
     expect(shipped).toEqual(evidenceJsonSchema());
   });
 });
+
+describe("PGlite contrib extensions", () => {
+  it("knows every contrib module the installed PGlite ships, lists them in the README, and finds the ones a script creates", async () => {
+    const { readdirSync, readFileSync } = await import("node:fs");
+    const { PGLITE_CONTRIB_EXTENSIONS, extensionsCreatedIn } = await import("../src/db/pglite.js");
+    const dist = new URL("../node_modules/@electric-sql/pglite/dist/contrib/", import.meta.url);
+    const shipped = readdirSync(dist).filter((f) => f.endsWith(".js")).map((f) => f.slice(0, -3)).sort();
+    expect(Object.values(PGLITE_CONTRIB_EXTENSIONS).sort()).toEqual(shipped);
+    const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8").replace(/\s+/g, " ");
+    for (const name of Object.keys(PGLITE_CONTRIB_EXTENSIONS)) expect(readme).toMatch(new RegExp(`[ ,:]${name.replace("-", "\\-")}[,.]`));
+    expect(extensionsCreatedIn('CREATE EXTENSION IF NOT EXISTS pgcrypto;\ncreate extension "uuid-ossp" schema public; -- CREATE EXTENSION ltree')).toEqual(["pgcrypto", "uuid-ossp", "ltree"]);
+  });
+});
