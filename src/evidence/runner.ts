@@ -321,6 +321,8 @@ class TestRun {
     const problems: Problem[] = [];
     const seeded: EvidenceReport["environment"]["seeded"] = [];
     const { scripts, source } = this.input.environment;
+    const bookkeeping = source === "migrations" ? this.toolTable() : undefined;
+    if (bookkeeping) for (const sql of bookkeeping.sql) await this.ctx.main.query(sql);
     for (const [i, s] of scripts.entries()) {
       this.progress(`environment ${i + 1}/${scripts.length} ${s.id}`);
       const script = executableScript(s.source);
@@ -343,7 +345,8 @@ class TestRun {
     } else {
       const tables = await this.ops.seedTables(this.ctx.main);
       const before = await this.ops.rowCounts(this.ctx.main, tables.map((t) => t.name));
-      const { steps, links } = planSeeding(tables, (t) => this.rowsFor(t), this.ops.dialect);
+      const toolTable = bookkeeping ? this.ops.qualify(undefined, bookkeeping.table) : undefined;
+      const { steps, links } = planSeeding(tables.filter((t) => t.name !== toolTable), (t) => this.rowsFor(t), this.ops.dialect);
       for (const [i, step] of steps.entries()) {
         if (this.input.signal?.aborted) throw new AbortedError();
         this.progress(`seed ${i + 1}/${steps.length} ${step.table}`);
@@ -381,6 +384,28 @@ class TestRun {
     const total = seeded.reduce((n, s) => n + s.rows, 0);
     const where = source === "migrations" ? `${scripts.length} base migration(s)` : source === "schema_file" ? "the schema file" : "an empty database";
     return { ok: problems.length === 0, summary: `${where}; ${total} row(s) seeded in ${seeded.length} table(s)`, problems, seeded };
+  }
+
+  /**
+   * The table the migration tool keeps its own state in, created before the first migration as the
+   * tool does (some histories alter it, e.g. `ALTER TABLE schema_migrations ADD COLUMN …`); it holds
+   * the tool's rows, not generated ones.
+   */
+  private toolTable(): { table: string; sql: string[] } | undefined {
+    const layout = this.input.change[0]?.migration.layout;
+    const last = this.input.environment.scripts.at(-1)?.id;
+    const version = last ? /^\d+/.exec(last.replace(/^.*\//, ""))?.[0] : undefined;
+    if (layout === "golang-migrate") {
+      return {
+        table: "schema_migrations",
+        sql: [
+          "CREATE TABLE IF NOT EXISTS schema_migrations (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL)",
+          ...(version ? [`INSERT INTO schema_migrations (version, dirty) VALUES (${BigInt(version)}, false)`] : []),
+        ],
+      };
+    }
+    if (layout === "dbmate") return { table: "schema_migrations", sql: ["CREATE TABLE IF NOT EXISTS schema_migrations (version varchar(128) PRIMARY KEY)"] };
+    return undefined;
   }
 
   /** Explicit per-table seed, else the production row count from table statistics (capped), else the default. */
