@@ -22,10 +22,11 @@ const only = process.argv[2] ?? "";
 
 /** repo, folder of migrations in it, files that are migrations, base size K and change size N (versions). */
 const CORPORA = [
-  { name: "gitness", repo: "harness/gitness", path: "app/store/database/migrate/postgres", up: /\.up\.sql$/, k: 110, n: 10, dialect: "postgres" },
+  { name: "gitness", repo: "harness/gitness", path: "app/store/database/migrate/postgres", up: /\.up\.sql$/, k: 71, n: 10, dialect: "postgres" },
   { name: "harbor", repo: "goharbor/harbor", path: "make/migrations/postgresql", up: /\.up\.sql$/, k: 29, n: 10, dialect: "postgres" },
   { name: "lemmy", repo: "LemmyNet/lemmy", path: "migrations", up: /\/up\.sql$/, k: 150, n: 10, dialect: "postgres", diesel: true },
-  { name: "kestra-mysql", repo: "kestra-io/kestra", path: "jdbc-mysql/src/main/resources/migrations/mysql", up: /\.sql$/, k: 16, n: 8, dialect: "mysql" },
+  { name: "flipt-mysql", repo: "flipt-io/flipt", ref: "v1.61.1", path: "config/migrations/mysql", up: /\.up\.sql$/, k: 10, n: 6, dialect: "mysql" },
+  { name: "flipt-postgres", repo: "flipt-io/flipt", ref: "v1.61.1", path: "config/migrations/postgres", up: /\.up\.sql$/, k: 10, n: 6, dialect: "postgres" },
 ];
 
 function sh(cmd, args, opts = {}) {
@@ -104,11 +105,12 @@ for (const corpus of CORPORA.filter((c) => c.name.includes(only))) {
     console.error(`skip ${corpus.name}: no mirror at ${mirror}`);
     continue;
   }
-  const commit = sh("git", ["-C", mirror, "rev-parse", "HEAD"]).trim();
+  const ref = corpus.ref ?? "HEAD";
+  const commit = sh("git", ["-C", mirror, "rev-parse", `${ref}^{commit}`]).trim();
   const dir = join(work, corpus.name);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(join(dir, "src"), { recursive: true });
-  execFileSync("sh", ["-c", `git -C "$1" archive HEAD "$2" | tar -x -C "$3"`, "sh", mirror, corpus.path, join(dir, "src")]);
+  execFileSync("sh", ["-c", `git -C "$1" archive "$4" "$2" | tar -x -C "$3"`, "sh", mirror, corpus.path, join(dir, "src"), ref]);
   const dest = join(dir, "pr");
   const sub = corpus.path.split("/").pop();
   sh("bash", [prSim, join(dir, "src", corpus.path), dest, String(corpus.k), String(corpus.n), corpus.diesel ? "migrations" : sub]);
@@ -122,7 +124,7 @@ for (const corpus of CORPORA.filter((c) => c.name.includes(only))) {
   const runs = corpus.dialect === "postgres" ? [["pglite", []], ["pg15", ["--database-url", url]], ["pg15-no-seed", ["--database-url", url, "--seed-rows", "0"]]] : [["mariadb", ["--database-url", url]], ["mariadb-no-seed", ["--database-url", url, "--seed-rows", "0"]]];
   for (const [label, args] of runs) {
     const r = runTest(dest, label, args);
-    rows.push({ corpus: `${corpus.repo} @ ${commit.slice(0, 7)}`, label, files: files.length, bareMs: b.ms, bareFailed: b.failed, ...r });
+    rows.push({ corpus: `${corpus.repo} @ ${commit.slice(0, 7)}${corpus.ref ? ` (${corpus.ref})` : ""}`, label, files: files.length, bareMs: b.ms, bareFailed: b.failed, ...r });
     console.error(`${corpus.name} ${label}: ${JSON.stringify(r)}`);
   }
 }

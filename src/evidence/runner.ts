@@ -128,7 +128,7 @@ class TestRun {
 
     if (env.ok) {
       baseline = await this.measureSelects();
-      await this.step("forward", async () => {
+      const forwardRun = await this.step("forward", async () => {
         for (const [i, cm] of this.input.change.entries()) {
           const script = executableScript(cm.up);
           const mode = this.modeOf(cm.migration);
@@ -169,6 +169,8 @@ class TestRun {
         }
         return { ok: true, summary: `${this.input.change.length} migration(s) applied` };
       });
+      // An internal error in the step leaves the migrations unapplied: nothing after it can be judged.
+      if (!forwardRun.ok) forwardOk = false;
     } else this.skip("forward", "the environment could not be built");
 
     const validation: CheckResult[] = [];
@@ -464,7 +466,9 @@ class TestRun {
     failed: ScriptRun,
     options: RunOptions,
   ): Promise<{ run: ScriptRun; generatedData: NonNullable<MigrationEvidence["generatedData"]> } | undefined> {
-    const present = this.generated.filter((g) => (this.seededRows.get(g.table) ?? 0) > 0 && (g.xids.length > 0 || (this.ops.dialect === "mysql" && g.emptyBefore)));
+    const existing = (await this.ops.snapshot(this.ctx.main)).tables;
+    // Tables an earlier migration of the change dropped took their generated rows with them.
+    const present = this.generated.filter((g) => existing[g.table] && (this.seededRows.get(g.table) ?? 0) > 0 && (g.xids.length > 0 || (this.ops.dialect === "mysql" && g.emptyBefore)));
     if (!present.length) return undefined;
     const failedTrace = failed.statements.find((st) => !st.ok);
     const failing = failedTrace ? script.statements[failedTrace.index] : undefined;
@@ -490,15 +494,14 @@ class TestRun {
       this.problems.push({ where: failed.error?.where, message: `could not remove the generated rows to run ${script.file} again without them: ${errorMessage(error)}` });
       return undefined;
     }
-    const counts = await this.ops.rowCounts(this.ctx.main, [...this.seededRows.keys()]);
+    const counts = await this.ops.rowCounts(this.ctx.main, [...this.seededRows.keys()].filter((t) => existing[t]));
     for (const [t, n] of counts) this.seededRows.set(t, n);
     for (const t of this.untouchedBase.keys()) this.untouchedBase.set(t, counts.get(t) ?? 0);
     this.generated = [];
     // The rows remembered for the rollback check lose the generated ones too.
     if (this.captured.size) {
-      const now = await this.ops.snapshot(this.ctx.main);
       for (const [table, c] of this.captured) {
-        if (present.some((g) => g.table === table) && c.columns.every((col) => now.tables[table]?.columns[col])) {
+        if (present.some((g) => g.table === table) && c.columns.every((col) => existing[table]?.columns[col])) {
           this.captured.set(table, { ...c, rows: await this.ops.captureRows(this.keeper, c.key, table, c.columns) });
         }
       }
@@ -518,9 +521,12 @@ class TestRun {
   }
 
   private touchedCache: Set<string> | undefined;
+  /** Tables the change names, including those it drops (DROP TABLE names them without a RangeVar). */
   private touchedTables(): Set<string> {
     this.touchedCache ??= new Set(
-      this.input.change.flatMap((cm) => executableScript(cm.up).statements.flatMap((s) => referencedRelations(s).map((r) => this.ops.qualify(r.schema, r.name)))),
+      this.input.change.flatMap((cm) =>
+        executableScript(cm.up).statements.flatMap((s) => [...referencedRelations(s), ...droppedTables(s)].map((r) => this.ops.qualify(r.schema, r.name))),
+      ),
     );
     return this.touchedCache;
   }
@@ -806,6 +812,16 @@ function isOwnershipStatement(kind: string, ast: any): boolean {
   if (kind === "AlterOwnerStmt" || kind === "GrantStmt" || kind === "GrantRoleStmt" || kind === "AlterDefaultPrivilegesStmt") return true;
   if (kind === "AlterTableStmt") return (ast?.cmds ?? []).every((c: any) => c?.AlterTableCmd?.subtype === "AT_ChangeOwner");
   return false;
+}
+
+/** Tables a PostgreSQL `DROP TABLE` removes (libpg_query lists them as name parts, not RangeVars). */
+function droppedTables(statement: { kind: string; ast?: any }): { schema?: string; name: string }[] {
+  if (statement.kind !== "DropStmt" || statement.ast?.removeType !== "OBJECT_TABLE") return [];
+  return (statement.ast.objects ?? []).flatMap((o: any) => {
+    const parts: string[] = (o?.List?.items ?? []).map((i: any) => i?.String?.sval).filter((v: unknown) => typeof v === "string");
+    if (!parts.length) return [];
+    return [parts.length > 1 ? { schema: parts[parts.length - 2], name: parts[parts.length - 1]! } : { name: parts[0]! }];
+  });
 }
 
 /** A per-table setting keyed by `schema.table` or by the bare table name. */
