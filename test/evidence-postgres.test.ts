@@ -109,6 +109,8 @@ describe("migration-guard test on PostgreSQL 15: risky changes", () => {
     expect(hold.probe!.longestWaitMs).toBeGreaterThan(200);
     expect(report.migrations[1]!.forward).toMatchObject({ ok: false, error: { where: "000003_email_must_have_at.up.sql:1" } });
     expect(report.migrations[1]!.forward.error!.message).toContain('violated by some row');
+    // The base's own row is the culprit: run again without generated rows, it fails too.
+    expect(report.migrations[1]!.generatedData).toMatchObject({ passedWithout: false });
     expect(report.steps.find((s) => s.name === "rollback")).toMatchObject({ status: "skipped", summary: "forward failed" });
     expect(report.verdict.failures[0]).toMatch(/^forward failed: 000003_email_must_have_at\.up\.sql:1: check constraint "users_email_has_at"/);
     expect(report.verdict.failures.some((f) => f.startsWith("blocking: 000002_hold_lock.up.sql:1 made application queries wait"))).toBe(true);

@@ -33,7 +33,7 @@ options:
   --base <ref>           the change is the migrations added since the merge base with <ref>
   --base-dir <dir>       the change is the migrations added compared with <dir> (a base copy)
   --last <n>             without a base: the last <n> migrations are the change
-  --seed-rows <n>        rows per table (default: test.seed.rows, 10000)
+  --seed-rows <n>        rows per table (default: test.seed.rows, 1000)
   --no-probe             skip the blocking probe
   --no-partial-failure   skip the partial-failure step
   --output <file>        write the JSON report (the CI artifact) to <file>

@@ -3,6 +3,10 @@
 // fail it. Kept here so the evidence code owns its settings; the config schema mounts it.
 import { z } from "zod";
 
+export const DEFAULT_SEED_ROWS = 1_000;
+/** Most rows generated for a table whose statistics give its production row count. */
+export const STATS_SEED_CAP = 10_000;
+
 const ValidateQuery = z.union([
   z.string().min(1),
   z
@@ -53,15 +57,18 @@ export const TestConfigSchema = z
     schema_file: z.string().min(1).optional(),
     seed: z
       .object({
-        /** Rows generated per table. */
-        rows: z.number().int().min(0).max(10_000_000).default(10_000),
+        /**
+         * Rows generated per table without table statistics (with them: the production row count,
+         * capped at STATS_SEED_CAP). Small, so a statement that is quadratic in the rows stays fast.
+         */
+        rows: z.number().int().min(0).max(10_000_000).default(DEFAULT_SEED_ROWS),
         /** Per-table overrides, by `table` or `schema.table`. */
         tables: z.record(z.string(), z.number().int().min(0)).default({}),
         /** A seed SQL file run instead of generated rows. */
         file: z.string().min(1).optional(),
       })
       .strict()
-      .default(() => ({ rows: 10_000, tables: {} })),
+      .default(() => ({ rows: DEFAULT_SEED_ROWS, tables: {} })),
     /** Queries that must return true after the forward migration (and after forward again). */
     validate: z.array(ValidateQuery).default([]),
     probe: z

@@ -21,6 +21,8 @@ export const Problem = z.object({
   /** `file:line` when the problem belongs to a place in a file. */
   where: z.string().optional(),
   message: z.string(),
+  /** `environment`: the test database lacks something (an extension), not a fault of the migration. */
+  cause: z.enum(["environment"]).optional(),
 });
 export type Problem = z.infer<typeof Problem>;
 
@@ -105,6 +107,21 @@ export const MigrationEvidence = z.object({
   rollback: ScriptRun.optional(),
   forwardAgain: ScriptRun.optional(),
   partialFailure: PartialFailure.optional(),
+  /**
+   * The forward failed with generated rows and was run again on the same schema without them:
+   * `passedWithout` = the failure came from generated data only (a warning, and `forward` is the second run).
+   */
+  generatedData: z
+    .object({
+      where: z.string().optional(),
+      message: z.string(),
+      /** Sample generated rows of the tables the failing statement touches, `table: col=value, …`. */
+      values: z.array(z.string()),
+      passedWithout: z.boolean(),
+    })
+    .optional(),
+  /** Time the partial-failure test of this migration took. */
+  partialFailureMs: z.number().nonnegative().optional(),
 });
 export type MigrationEvidence = z.infer<typeof MigrationEvidence>;
 

@@ -20,7 +20,16 @@ export function judge(report: UnjudgedReport): Pick<EvidenceReport, "verdict" | 
     ] as const,
   );
   for (const [step, run] of runs) {
-    if (run && !run.ok && run.error) failures.push(`${step} failed: ${run.error.where ? `${run.error.where}: ` : ""}${run.error.message}`);
+    if (run && !run.ok && run.error) failures.push(`${run.error.cause === "environment" ? "environment" : `${step} failed`}: ${run.error.where ? `${run.error.where}: ` : ""}${run.error.message}`);
+  }
+  for (const m of report.migrations) {
+    const g = m.generatedData;
+    if (g?.passedWithout) {
+      warnings.push(
+        `fails only with generated data: ${g.where ? `${g.where}: ` : ""}${g.message}${g.values.length ? ` (generated rows: ${g.values.join("; ")})` : ""}; ` +
+          "it passes on the same schema without generated rows, so the test went on without them",
+      );
+    }
   }
 
   const seeded = report.environment.seeded.reduce((n, s) => n + s.rows, 0);
@@ -80,7 +89,7 @@ export function judge(report: UnjudgedReport): Pick<EvidenceReport, "verdict" | 
   if (report.probe.enabled) gates["performance-acceptable"] = !failures.some((f) => /^(blocking|performance)/.test(f));
   // A report that applied no migration proves nothing: it ticks no gate (`[].every(…)` is true).
   if (report.migrations.length === 0) {
-    warnings.push("no migration to test");
+    if (report.environment.problems.length === 0) warnings.push("no migration to test");
     for (const id of Object.keys(gates) as GateId[]) gates[id] = false;
   }
   return { verdict: { passed: failures.length === 0, failures, warnings }, gates };
