@@ -18,7 +18,10 @@ function payload(): WorkflowRunPayload {
     .find((w) => w.name === "workflow_run")!
     .examples.find((e) => e.action === "completed") as unknown as WorkflowRunPayload;
   const p = structuredClone(example);
+  // The example is a workflow_dispatch run still queued: made a successful pull_request run of ours.
   p.workflow_run.path = ".github/workflows/migration-guard.yml";
+  p.workflow_run.event = "pull_request";
+  p.workflow_run.status = "completed";
   p.workflow_run.conclusion = "success";
   return p;
 }
@@ -99,10 +102,75 @@ describe("workflow_run.completed evidence", () => {
   it("ignores runs of other workflows and runs for commits no open PR has", async () => {
     const other = payload();
     other.workflow_run.path = ".github/workflows/ci.yml";
-    nock(API).get(`${repo}/actions/runs/${p.workflow_run.id}/artifacts`).query(true).reply(200, { total_count: 0, artifacts: [] });
     expect(await collectWorkflowEvidence(octokit(), other)).toBeUndefined();
     github({ prs: [] });
     nock.removeInterceptor({ hostname: "api.github.com", path: `${repo}/pulls/12` });
     expect(await collectWorkflowEvidence(octokit(), p)).toBeUndefined();
+  });
+
+  function download(body: Buffer) {
+    nock(API).get(`${repo}/actions/artifacts/77/zip`).reply(200, body, { "content-type": "application/zip" });
+  }
+
+  it("does not trust a report that names no commit (a PR can commit one of its own)", async () => {
+    const forged = JSON.parse(reportText);
+    delete forged.headSha;
+    const body = zip(JSON.stringify(forged));
+    github({ body });
+    download(body);
+    const evidence = (await collectWorkflowEvidence(octokit(), p))!;
+    expect(evidence).toMatchObject({ trusted: false, untrustedReason: "the report does not name the commit it tested" });
+  });
+
+  it("takes a passing report from a failed run for a forgery, and lets a failing one only fail gates", async () => {
+    const failed = payload();
+    failed.workflow_run.conclusion = "failure";
+    github();
+    download(zip(reportText));
+    const forged = (await collectWorkflowEvidence(octokit(), failed))!;
+    expect(forged.trusted).toBe(false);
+    expect(forged.untrustedReason).toBe("the report says the test passed, but the run ended `failure`: the report is not the test's own");
+
+    const failing = JSON.parse(reportText);
+    failing.verdict = { passed: false, failures: ["rollback failed"], warnings: [] };
+    const body = zip(JSON.stringify(failing));
+    github({ body });
+    download(body);
+    const honest = (await collectWorkflowEvidence(octokit(), failed))!;
+    expect(honest).toMatchObject({ trusted: true, failuresOnly: "the workflow run ended `failure`, so its report can fail gates but not pass them" });
+    expect(toGateEvidence(honest)).toMatchObject({ failuresOnly: honest.failuresOnly });
+  });
+
+  it("does not trust a run that the pull request did not start (the real repository_dispatch example)", async () => {
+    const example = (webhooks as { name: string; examples: { action: string; workflow_run: { status: string } }[] }[])
+      .find((w) => w.name === "workflow_run")!
+      .examples.find((e) => e.action === "completed" && e.workflow_run.status === "completed") as unknown as WorkflowRunPayload;
+    const dispatched = structuredClone(example);
+    expect(dispatched.workflow_run).toMatchObject({ event: "repository_dispatch", conclusion: "success" });
+    dispatched.workflow_run.path = ".github/workflows/migration-guard.yml";
+    dispatched.workflow_run.head_sha = sha;
+    dispatched.workflow_run.id = p.workflow_run.id;
+    dispatched.repository = p.repository;
+    github();
+    download(zip(reportText));
+    const evidence = (await collectWorkflowEvidence(octokit(), dispatched))!;
+    expect(evidence.trusted).toBe(false);
+    expect(evidence.untrustedReason).toMatch(/^the run was started by `repository_dispatch`, not by the pull request/);
+  });
+
+  it("ignores the artifact of any other workflow without calling GitHub", async () => {
+    const other = payload();
+    other.workflow_run.path = ".github/workflows/ci.yml";
+    expect(await collectWorkflowEvidence(octokit(), other)).toBeUndefined();
+  });
+
+  it("maps a report that applied no migration to evidence that proves nothing", async () => {
+    const empty = JSON.parse(reportText);
+    empty.migrations = [];
+    const body = zip(JSON.stringify(empty));
+    github({ body });
+    download(body);
+    const evidence = (await collectWorkflowEvidence(octokit(), p))!;
+    expect(toGateEvidence(evidence)).toMatchObject({ testedMigrations: [], rollback: { ok: true } });
   });
 });
