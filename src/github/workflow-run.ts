@@ -3,11 +3,11 @@
 // the evidence artifact (a zip), validates it with zod under a size limit, and decides whether
 // to trust it: a PR that edits the workflow or the action could have produced any report.
 import type { Context } from "probot";
-import { unzipSync } from "fflate";
 import { renderEvidenceMarkdown } from "../core/evidence/markdown.js";
 import { EVIDENCE_ARTIFACT_NAME, EVIDENCE_FILE_NAME, EvidenceReport } from "../core/evidence/report.js";
 import type { GateEvidence } from "../core/gates/evidence.js";
 import { gateEvidenceFromReport } from "../core/gates/from-report.js";
+import { readZipEntry } from "./artifact-zip.js";
 import type { GitHub } from "./octokit.js";
 
 /** The zipped artifact and the JSON inside it may not exceed these. */
@@ -111,8 +111,12 @@ export async function collectWorkflowEvidence(octokit: GitHub, payload: Workflow
     evidence.problem = `the test-report artifact is ${artifact.size_in_bytes} bytes, over the ${maxArtifact}-byte limit`;
     return evidence;
   }
-  const download = await octokit.rest.actions.downloadArtifact({ owner, repo, artifact_id: artifact.id, archive_format: "zip" });
-  const parsed = parseArtifact(new Uint8Array(download.data as ArrayBuffer), options.maxReportBytes ?? MAX_REPORT_BYTES);
+  const zip = await downloadWithin(octokit, { owner, repo, artifact_id: artifact.id }, maxArtifact);
+  if (!zip.ok) {
+    evidence.problem = zip.problem;
+    return evidence;
+  }
+  const parsed = parseArtifact(zip.bytes, options.maxReportBytes ?? MAX_REPORT_BYTES);
   if (!parsed.ok) {
     evidence.problem = parsed.problem;
     return evidence;
@@ -131,16 +135,41 @@ function isOurWorkflow(path: string | undefined): boolean {
   return file === ".github/workflows/migration-guard.yml" || file === ".github/workflows/migration-guard.yaml";
 }
 
+/**
+ * The artifact's zip, read as it arrives and abandoned past `maxBytes`: the bytes that come, not the
+ * listing's `size_in_bytes`, are what is counted.
+ */
+async function downloadWithin(octokit: GitHub, artifact: { owner: string; repo: string; artifact_id: number }, maxBytes: number): Promise<{ ok: true; bytes: Uint8Array } | { ok: false; problem: string }> {
+  const tooLarge = { ok: false as const, problem: `the test-report artifact's download is over the ${maxBytes}-byte limit` };
+  const response = await octokit.rest.actions.downloadArtifact({ ...artifact, archive_format: "zip", request: { parseSuccessResponseBody: false } });
+  const body = response.data as unknown as ReadableStream<Uint8Array> | ArrayBuffer | null;
+  if (!body) return { ok: false, problem: "the test-report artifact's download was empty" };
+  if (body instanceof ArrayBuffer) return body.byteLength > maxBytes ? tooLarge : { ok: true, bytes: new Uint8Array(body) };
+  const reader = body.getReader();
+  if (Number(response.headers["content-length"] ?? 0) > maxBytes) {
+    await reader.cancel();
+    return tooLarge;
+  }
+  const chunks: Uint8Array[] = [];
+  let received = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    received += value.length;
+    if (received > maxBytes) {
+      await reader.cancel();
+      return tooLarge;
+    }
+    chunks.push(value);
+  }
+  return { ok: true, bytes: Buffer.concat(chunks) };
+}
+
 /** The zip's report, validated; every way it can be wrong becomes a sentence. */
 function parseArtifact(zip: Uint8Array, maxReportBytes: number): { ok: true; report: EvidenceReport } | { ok: false; problem: string } {
-  let files: Record<string, Uint8Array>;
-  try {
-    files = unzipSync(zip, { filter: (f) => f.name === EVIDENCE_FILE_NAME && f.originalSize <= maxReportBytes });
-  } catch (error) {
-    return { ok: false, problem: `the test-report artifact is not a readable zip (${error instanceof Error ? error.message : String(error)})` };
-  }
-  const bytes = files[EVIDENCE_FILE_NAME];
-  if (!bytes) return { ok: false, problem: `the artifact holds no \`${EVIDENCE_FILE_NAME}\` of at most ${maxReportBytes} bytes` };
+  const file = readZipEntry(zip, EVIDENCE_FILE_NAME, maxReportBytes);
+  if (!file.ok) return file;
+  const bytes = file.bytes;
   let json: unknown;
   try {
     json = JSON.parse(new TextDecoder().decode(bytes));
