@@ -138,6 +138,21 @@ export const BlobNode = z
   })
   .nullable();
 
+/** An issue comment's edit history (`userContentEdits`): each edit's `diff` is the body it left. */
+export const CommentHistory = z.object({
+  node: z
+    .object({
+      userContentEdits: z
+        .object({
+          nodes: z.array(
+            z.object({ editedAt: z.string(), diff: z.string().nullable(), editor: z.object({ login: z.string() }).nullable() }).nullable(),
+          ),
+        })
+        .nullable(),
+    })
+    .nullable(),
+});
+
 /** Formats a zod error of an API answer as one readable line. */
 export function describeApiProblem(what: string, error: z.ZodError): string {
   const first = error.issues[0];
