@@ -2,13 +2,14 @@
 // bodies over GitHub's 25 MB cap are refused before they are read (Content-Length) or as soon as
 // they pass it (chunked), the signature is checked on the bytes received, and the event name and
 // payload are validated (src/github/schemas.ts). A refusal is one log line naming the delivery,
-// never the payload. What passes goes to Probot's own webhook middleware, unchanged.
+// never the payload. What passes is handed to Probot (`probot.receive`), as its middleware would.
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { existsSync, readFileSync, realpathSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { pathToFileURL } from "node:url";
 import { parseEnv } from "node:util";
-import { createNodeMiddleware, createProbot, run, type Probot } from "probot";
+import { setTimeout as sleep } from "node:timers/promises";
+import { createProbot, run, type Probot } from "probot";
 import { checkWebhook } from "../github/schemas.js";
 import app from "./index.js";
 
@@ -25,7 +26,11 @@ export interface WebhookServerOptions {
   app?: AppFunction;
   path?: string;
   maxBodyBytes?: number;
+  /** A delivery still being handled after this long is answered 202 (GitHub gives up after 10 s). */
+  answerAfterMs?: number;
 }
+
+const ANSWER_AFTER_MS = 9000;
 
 /** The server, not yet listening. */
 export async function webhookServer(options: WebhookServerOptions): Promise<Server> {
@@ -34,8 +39,9 @@ export async function webhookServer(options: WebhookServerOptions): Promise<Serv
   const max = options.maxBodyBytes ?? MAX_WEBHOOK_BYTES;
   const appFn = options.app ?? app;
   // Loading the app readies Probot, which creates its logger.
-  const probotMiddleware = await createNodeMiddleware((p: Probot) => void appFn(p), { probot: options.probot, webhooksPath: path });
+  await options.probot.load((p: Probot) => void appFn(p));
   const log = options.probot.log.child({ name: "webhooks" });
+  const answerAfterMs = options.answerAfterMs ?? ANSWER_AFTER_MS;
 
   const answer = (res: ServerResponse, status: number, message: string, close = false) => {
     if (res.headersSent) return;
@@ -77,17 +83,29 @@ export async function webhookServer(options: WebhookServerOptions): Promise<Serv
       log.debug(`webhook ${who}: not an event the app acts on`);
       return answer(res, 200, "not an event migration-guard acts on");
     }
-    // Probot's middleware reads a string body as the request's; it verifies and dispatches.
-    (req as IncomingMessage & { body?: string }).body = body.toString("utf8");
-    await probotMiddleware(req, res, () => answer(res, 404, "not found"));
+    // Handed to Probot as its middleware would, minus the logging of failures with the payload.
+    const handled = options.probot.receive({ id: delivery, name: event, payload } as Parameters<Probot["receive"]>[0]).then(
+      () => "done" as const,
+      (error: unknown) => error,
+    );
+    const outcome = await Promise.race([handled, sleep(answerAfterMs, "slow" as const, { ref: false })]);
+    if (outcome === "slow") return answer(res, 202, "still processing");
+    if (outcome === "done") return answer(res, 200, "ok");
+    log.error(`webhook ${who} failed: ${firstLine(outcome)}`);
+    answer(res, 500, "the delivery could not be handled; see the app's logs");
   };
 
   return createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
-      log.error(`webhook request failed: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`);
+      log.error(`webhook request failed: ${firstLine(error)}`);
       answer(res, 500, "internal error");
     });
   });
+}
+
+function firstLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split("\n")[0]!.slice(0, 300);
 }
 
 function safePathname(url: string | undefined): string | undefined {
