@@ -1,12 +1,11 @@
-// The App's HTTP server (`npm start`). Every delivery passes this edge before Probot sees it:
+// The App's HTTP server (`migration-guard app`, `npm start`). Every delivery passes this edge before Probot sees it:
 // bodies over GitHub's 25 MB cap are refused before they are read (Content-Length) or as soon as
 // they pass it (chunked), the signature is checked on the bytes received, and the event name and
 // payload are validated (src/github/schemas.ts). A refusal is one log line naming the delivery,
 // never the payload. What passes is handed to Probot (`probot.receive`), as its middleware would.
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { existsSync, readFileSync, realpathSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { pathToFileURL } from "node:url";
 import { parseEnv } from "node:util";
 import { setTimeout as sleep } from "node:timers/promises";
 import { createProbot, run, type Probot } from "probot";
@@ -167,8 +166,11 @@ function signatureMatches(secret: string, body: Buffer, signature: string): bool
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
-/** `npm start`: the server on PORT (3000) and HOST (localhost); Probot's setup flow while the app is not registered. */
-async function main(env: NodeJS.ProcessEnv): Promise<void> {
+/**
+ * `migration-guard app` (`npm start`): the server on PORT (3000) and HOST (localhost); Probot's
+ * setup flow while the app is not registered.
+ */
+export async function startServer(env: NodeJS.ProcessEnv): Promise<void> {
   // As `probot run` did: .env's values override the process environment.
   if (existsSync(".env")) Object.assign(env, parseEnv(readFileSync(".env", "utf8")));
   if (!env.APP_ID || !(env.PRIVATE_KEY || env.PRIVATE_KEY_PATH)) {
@@ -196,6 +198,3 @@ async function forwardFromProxy(source: string, target: string, log: Probot["log
     log.warn("WEBHOOK_PROXY_URL is set but smee-client is not installed: `npm install --no-save smee-client` forwards webhooks to this machine");
   }
 }
-
-const entry = process.argv[1];
-if (entry && import.meta.url === pathToFileURL(realpathSync(entry)).href) await main(process.env);

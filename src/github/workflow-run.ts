@@ -4,7 +4,7 @@
 // to trust it: a PR that edits the workflow or the action could have produced any report.
 import type { Context } from "probot";
 import { renderEvidenceMarkdown } from "../core/evidence/markdown.js";
-import { EVIDENCE_ARTIFACT_NAME, EVIDENCE_FILE_NAME, EvidenceReport } from "../core/evidence/report.js";
+import { EVIDENCE_ARTIFACT_NAME, EVIDENCE_FILE_NAME, EvidenceReport, TEST_WORKFLOW_PATH } from "../core/evidence/report.js";
 import type { GateEvidence } from "../core/gates/evidence.js";
 import { gateEvidenceFromReport } from "../core/gates/from-report.js";
 import { readZipEntry } from "./artifact-zip.js";
@@ -130,9 +130,10 @@ export async function collectWorkflowEvidence(octokit: GitHub, payload: Workflow
   return evidence;
 }
 
+/** The test workflow `init` writes (and the single workflow file earlier versions wrote). */
 function isOurWorkflow(path: string | undefined): boolean {
   const file = path?.replace(/@.*$/, ""); // GitHub may append the ref (`…yml@refs/heads/main`)
-  return file === ".github/workflows/migration-guard.yml" || file === ".github/workflows/migration-guard.yaml";
+  return file === TEST_WORKFLOW_PATH || file === ".github/workflows/migration-guard.yml" || file === ".github/workflows/migration-guard.yaml";
 }
 
 /**
