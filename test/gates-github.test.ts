@@ -226,7 +226,7 @@ describe("sign-off by comment", () => {
     expect(app.outcomes).toEqual(["applied"]);
     expect(signoffs(gh)).toEqual(["runbook-reviewed:alice:comment"]);
     expect(gh.state().audit[0]).toMatchObject({ action: "sign-off", user: "alice", gate: "runbook-reviewed", detail: "read the rollback steps" });
-    expect(gh.sticky()!.body).toContain("- [x] ✅ **Runbook peer-reviewed** · sign-off · 1 of 1 sign-off: @alice");
+    expect(gh.sticky()!.body).toContain("- [x] ✅ **Runbook peer-reviewed** · 1 of 1 sign-off: @alice");
     expect(gh.gatesRun()).toMatchObject({ name: "migration-guard/gates", head_sha: HEAD, conclusion: "action_required", external_id: "migration-guard-gates:seq=1" });
   });
 
@@ -290,10 +290,11 @@ describe("ticking boxes in the sticky comment", () => {
     expect(signoffs(gh)).toEqual(["monitoring-configured:alice:comment"]);
   });
 
-  it("resets a hand-ticked automatic gate", async () => {
+  it("shows automatic gates without a box, and rewrites a box typed into one", async () => {
     const app = await withSticky();
-    await app.receive("issue_comment", stickyEdited(gh, REVIEWER, tick("rollback-validated")));
-    expect(gh.sticky()!.body).toContain("- [ ] ⏳ **Rollback scripts validated**");
+    expect(gh.sticky()!.body).not.toMatch(/\[[ x]\] .*<!-- gate:rollback-validated -->/);
+    await app.receive("issue_comment", stickyEdited(gh, REVIEWER, (b) => b.replace(/- (⏳ \*\*Rollback scripts validated)/, "- [x] $1")));
+    expect(gh.sticky()!.body).toContain("- ⏳ **Rollback scripts validated** · automatic");
     expect(gh.state().audit.at(-1)).toMatchObject({ action: "reverted-tick", gate: "rollback-validated" });
   });
 

@@ -22,7 +22,7 @@ import { listPullRequestFiles, MAX_LISTED_FILES, readBaseTree, readPullRequestCh
 import { publishCheckRun, queueCheckRun, reportCheckRunFailure, updateCheckRunOutput } from "../github/checks.js";
 import { CONFIG_PATH, loadRepoConfig } from "../github/config.js";
 import { loadRepoStatistics } from "../github/stats.js";
-import { formatReviewState, stripReviewState, type RunKey, type RunOutcome } from "../github/marker.js";
+import { findingFingerprintsOf, formatReviewState, stripReviewState, type RunKey, type RunOutcome } from "../github/marker.js";
 import { httpStatus, prepareOctokit, type GitHub } from "../github/octokit.js";
 import { createReview, resolveThreadsAndDismissReviews, updateReviewBody, type InlineComment } from "../github/reviews.js";
 import type { PullRequestFile } from "../github/schemas.js";
@@ -322,7 +322,7 @@ async function postReview(
   } catch (error) {
     if (httpStatus(error) !== 422 || !review.comments.length) throw error;
     context.log.warn(`GitHub refused the inline comments (${describeError(error)}); posting the review with every finding in the body`);
-    const posted = new Set(review.comments.map((c) => /<!-- migration-guard:finding (\S+) -->/.exec(c.body)?.[1]));
+    const posted = new Set(review.comments.flatMap((c) => findingFingerprintsOf(c.body)));
     const inline = new Set([...review.inline].filter((fp) => !posted.has(fp)));
     await createReview(context.octokit, target, { body: `${review.rerender(inline)}\n\n${review.marker}`, event: review.event, comments: [] });
   }

@@ -6,7 +6,7 @@
 // the commits with their messages), so a review with gates on needs no REST reads for them; so
 // do the node ids the batched writes need (repository, pull request, comment, gates run).
 import { GATES_CHECK_NAME, gatesCheckRecord, isStickyBody, type GatesCheckRecord, type GatesPrefetch, type IssueComment } from "./gates/api.js";
-import { CHECK_NAME, findingFingerprintOf, parseExternalId, parseReviewState, type ReviewState, type RunKey } from "./marker.js";
+import { CHECK_NAME, findingFingerprintsOf, parseExternalId, parseReviewState, type ReviewState, type RunKey } from "./marker.js";
 import type { GitHub } from "./octokit.js";
 import { describeApiProblem, PullRequestState, ThreadsPage, type IssueCommentNode, type ThreadNode } from "./schemas.js";
 
@@ -167,8 +167,7 @@ function latestGatesRun(runs: { id: string; databaseId: number | null; externalI
 function ownThread(thread: ThreadNode): OwnThread[] {
   const first = nodes(thread.comments)[0];
   if (!first?.viewerDidAuthor) return [];
-  const fingerprint = findingFingerprintOf(first.body);
-  return fingerprint ? [{ id: thread.id, fingerprint, isResolved: thread.isResolved, isOutdated: thread.isOutdated }] : [];
+  return findingFingerprintsOf(first.body).map((fingerprint) => ({ id: thread.id, fingerprint, isResolved: thread.isResolved, isOutdated: thread.isOutdated }));
 }
 
 function nodes<T>(connection: { nodes: (T | null)[] | null } | null | undefined): T[] {

@@ -18,8 +18,11 @@ export const FIELD_LABELS: Record<CommitField, string> = {
 export const CommitFormatConfig = z
   .object({
     enabled: z.boolean().default(true),
-    /** Failures make the `migration-guard/gates` check fail (otherwise they are only reported). */
-    enforce: z.boolean().default(true),
+    /**
+     * Failures make the `migration-guard/gates` check fail (otherwise they are only reported).
+     * Listing `commit-format` in `gates.required` does the same.
+     */
+    enforce: z.boolean().default(false),
     /**
      * `commits`: every commit of the PR that touches migrations; `pull_request`: the PR title and
      * body (for squash merges, where they become the commit message); `both`.
@@ -43,3 +46,24 @@ export const CommitFormatConfig = z
   })
   .strict();
 export type CommitFormatConfig = z.infer<typeof CommitFormatConfig>;
+
+/** The repository's merge buttons, from the webhook payload (`allow_*_merge`); unknown when absent. */
+export interface MergeSettings {
+  squash?: boolean;
+  mergeCommit?: boolean;
+  rebase?: boolean;
+}
+
+/**
+ * What to judge. When the repository allows only squash merges, the commits never reach the
+ * base branch: the pull request's title and description become the commit, so they are judged.
+ */
+export function messagesToCheck(config: CommitFormatConfig, merge: MergeSettings = {}): CommitFormatConfig["check"] {
+  if (merge.squash === true && merge.mergeCommit === false && merge.rebase === false) return "pull_request";
+  return config.check;
+}
+
+export function mergeSettingsOf(repository: Record<string, unknown> | undefined): MergeSettings {
+  const flag = (key: string) => (typeof repository?.[key] === "boolean" ? (repository[key] as boolean) : undefined);
+  return { squash: flag("allow_squash_merge"), mergeCommit: flag("allow_merge_commit"), rebase: flag("allow_rebase_merge") };
+}
