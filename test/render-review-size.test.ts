@@ -3,7 +3,8 @@
 // app against the nock-faked GitHub. Sizes, copy counts and the exact texts are asserted.
 import { expect, it } from "vitest";
 import { offlineGitHub } from "./helpers/nock.js";
-import { batchedMutations, mockGitHub, pullRequestPayload, scenario, type Scenario, type StateOptions } from "./fixtures/github/scenario.js";
+import nock from "nock";
+import { API, batchedMutations, example, mockGitHub, OWNER, pullRequestPayload, REPO, scenario, type Scenario, type StateOptions } from "./fixtures/github/scenario.js";
 import { testApp } from "./fixtures/github/probot.js";
 
 offlineGitHub();
@@ -20,9 +21,9 @@ function indexScenario(): Scenario {
   });
 }
 
-export async function deliverIndexPr(config = "") {
+export async function deliverIndexPr(config = "", extra: StateOptions = {}) {
   const s = indexScenario();
-  const state: StateOptions = { commits: [{ oid: s.headSha, message: COMMIT_MESSAGE }] };
+  const state: StateOptions = { commits: [{ oid: s.headSha, message: COMMIT_MESSAGE }], ...extra };
   const github = mockGitHub(s, { config, readsChange: true, state });
   const app = await testApp();
   await app.receive("pull_request", pullRequestPayload(s, "opened"));
@@ -79,4 +80,49 @@ it("a one-finding pull request: a short review, one comment with a suggestion, t
     ...runs.map((r: any) => `# Check run \`${r.name}\`: ${r.output.title}\n\n${r.output.summary}`),
   ].join("\n");
   await expect(page).toMatchFileSnapshot("__snapshots__/render/app-one-index.md");
+});
+
+it("one review per head commit: a re-run edits the review and the check run; delivered twice, it changes nothing more", async () => {
+  const first = await deliverIndexPr("gates:\n  enabled: false\n");
+  const review = first.writes.reviews[0]!;
+  nock.cleanAll();
+  const s = indexScenario();
+  const rerun = () => {
+    const payload = example("check_run", "rerequested");
+    payload.repository = pullRequestPayload(s).repository;
+    payload.installation = { id: 1 };
+    Object.assign(payload.check_run, { name: "migration-guard", head_sha: s.headSha, external_id: "mg1 pr=2 outcome=done base=master", pull_requests: [] });
+    return payload;
+  };
+  // GitHub now holds the first review (for this head) and its check run.
+  const earlier = review.body.replace(/"hash":"[0-9a-f]+"/, '"hash":"0000"');
+  const state: StateOptions = {
+    commits: [{ oid: s.headSha, message: COMMIT_MESSAGE }],
+    reviews: [{ id: "PRR_1", databaseId: 81, state: "CHANGES_REQUESTED", viewerDidAuthor: true, body: earlier }],
+    changesRequested: [{ id: "PRR_1", databaseId: 81, viewerDidAuthor: true }],
+    threads: review.comments.map((c: any, i: number) => ({ id: `PRRT_${i}`, isResolved: false, isOutdated: false, body: c.body })),
+    checkRuns: [{ databaseId: 4242, id: "CR_4242", externalId: "mg1 pr=2 outcome=done base=master" }],
+  };
+  const { writes } = mockGitHub(s, { config: "gates:\n  enabled: false\n", readsChange: true, state });
+  nock(API).get(`/repos/${OWNER}/${REPO}/pulls/2`).reply(200, pullRequestPayload(s).pull_request);
+  const app = await testApp();
+  await app.receive("check_run", rerun());
+  expect(writes.reviews).toEqual([]);
+  expect(writes.reviewUpdates).toHaveLength(1);
+  expect(writes.reviewUpdates[0]!.body.replace(/"hash":"[0-9a-f]+"/, "")).toBe(review.body.replace(/"hash":"[0-9a-f]+"/, ""));
+  expect(writes.checkRuns).toEqual([]);
+  expect(writes.checkRunUpdates).toHaveLength(1);
+
+  // The same delivery again, with GitHub now holding the edited review: nothing new is posted.
+  nock.cleanAll();
+  const again = mockGitHub(s, {
+    config: "gates:\n  enabled: false\n",
+    readsChange: true,
+    state: { ...state, reviews: [{ ...state.reviews![0]!, body: writes.reviewUpdates[0]!.body }] },
+  });
+  nock(API).get(`/repos/${OWNER}/${REPO}/pulls/2`).reply(200, pullRequestPayload(s).pull_request);
+  await app.receive("check_run", rerun());
+  expect(again.writes.reviews).toEqual([]);
+  expect(again.writes.reviewUpdates).toEqual([]);
+  expect(again.writes.checkRuns).toEqual([]);
 });

@@ -153,7 +153,10 @@ export async function reviewPullRequest(context: Context, target: PullRequestTar
     step = "publishing the check run";
     const renderOutput = (sections: ReviewSections) =>
       renderCheckRunOutput(report, { sources: change.sources, notes: change.notes, sections, detailsUrl: target.htmlUrl });
-    const run = { conclusion: checkConclusion(report), key: key("done"), output: renderOutput(collected.sections) };
+    // A re-run or new evidence updates the head's run instead of adding one.
+    const own = options.force ? snapshot.checkRuns.filter((r) => r.id !== null && r.key?.pr === target.number && r.key.outcome === "done").at(-1) : undefined;
+    const existing = own ? { id: own.id!, nodeId: own.nodeId } : undefined;
+    const run = { conclusion: checkConclusion(report), key: key("done"), output: renderOutput(collected.sections), existing };
     // With the gates' writes queued, the check run joins them: one request for the three.
     const queued = writes.size ? queueCheckRun(octokit, writes, { ...target, repositoryId: snapshot.nodeIds.repository }, run) : undefined;
     await writes.flush();
@@ -178,9 +181,17 @@ export async function reviewPullRequest(context: Context, target: PullRequestTar
     const failed = report.summary.failed;
     const hash = digest(body);
     let posted = false;
-    if (!isRepeatOfLatest(snapshot.latestReview?.marker, { hash, failed, newComments: plan.comments.length })) {
+    const latest = snapshot.latestReview;
+    if (!isRepeatOfLatest(latest?.marker, { hash, failed, newComments: plan.comments.length })) {
       const marker = formatReviewState({ v: 1, head: target.headSha, base: target.baseRef, hash, failed, migrations: true });
-      await postReview(context, target, { body, marker, comments: plan.comments, event: reviewEvent(report), rerender: render, inline: plan.inlineFingerprints });
+      const sameHead = latest && latest.id !== null && latest.marker.head === target.headSha && latest.marker.migrations && latest.marker.failed === failed;
+      if (sameHead && !plan.comments.length) {
+        // One review per head commit: sign-offs, test evidence and re-runs edit it (no new notification).
+        step = "updating the review";
+        await updateReviewBody(octokit, target, latest.id!, `${body}\n\n${marker}`);
+      } else {
+        await postReview(context, target, { body, marker, comments: plan.comments, event: reviewEvent(report), rerender: render, inline: plan.inlineFingerprints });
+      }
       posted = true;
     }
 

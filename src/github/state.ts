@@ -33,7 +33,7 @@ const STATE_QUERY = `query MigrationGuardState($owner: String!, $name: String!, 
       ... on Commit {
         checkSuites(last: 20) {
           nodes {
-            checkRuns(last: 5, filterBy: { checkName: $checkName }) { nodes { databaseId externalId status conclusion } }
+            checkRuns(last: 5, filterBy: { checkName: $checkName }) { nodes { id databaseId externalId status conclusion } }
             gatesRuns: checkRuns(last: 1, filterBy: { checkName: $gatesCheckName }) { nodes { id databaseId externalId } }
           }
         }
@@ -84,7 +84,7 @@ export interface PullRequestSnapshot {
   requestingChanges: string[];
   threads: OwnThread[];
   /** The app's check runs on the head commit, newest last. */
-  checkRuns: { id: number | null; key?: RunKey; status: string; conclusion: string | null }[];
+  checkRuns: { id: number | null; nodeId?: string; key?: RunKey; status: string; conclusion: string | null }[];
 }
 
 export async function readPullRequestSnapshot(
@@ -124,7 +124,7 @@ export async function readPullRequestSnapshot(
   const suites = nodes(parsed.data.repository.object?.checkSuites);
   const checkRuns = suites
     .flatMap((suite) => nodes(suite.checkRuns))
-    .map((run) => ({ id: run.databaseId, key: parseExternalId(run.externalId), status: run.status, conclusion: run.conclusion }))
+    .map((run) => ({ id: run.databaseId, nodeId: run.id, key: parseExternalId(run.externalId), status: run.status, conclusion: run.conclusion }))
     .filter((run) => run.key !== undefined);
   return {
     nodeIds: { repository: parsed.data.repository.id, pullRequest: pr.id },
