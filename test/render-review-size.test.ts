@@ -126,3 +126,25 @@ it("one review per head commit: a re-run edits the review and the check run; del
   expect(again.writes.reviewUpdates).toEqual([]);
   expect(again.writes.checkRuns).toEqual([]);
 });
+
+it("the Flyway example with the gates and commit format on: long PRs degrade gracefully", async () => {
+  const { readdirSync, readFileSync } = await import("node:fs");
+  const { join } = await import("node:path");
+  const root = join(import.meta.dirname, "..");
+  const folder = (dir: string) => Object.fromEntries(readdirSync(join(root, dir)).sort().map((n) => [`db/migration/${n}`, readFileSync(join(root, dir, n), "utf8")]));
+  const base = folder("examples/.base/flyway");
+  const head = folder("examples/flyway");
+  const changes: Record<string, string | null> = {};
+  for (const [path, content] of Object.entries(head)) if (base[path] !== content) changes[path] = content;
+  for (const path of Object.keys(base)) if (!(path in head)) changes[path] = null;
+  const s = scenario({ base, changes });
+  const { writes } = mockGitHub(s, { config: "", readsChange: true, blobs: true, state: { commits: [{ oid: s.headSha, message: COMMIT_MESSAGE }] } });
+  const app = await testApp();
+  await app.receive("pull_request", pullRequestPayload(s, "opened"));
+  expect(writes.reviews).toHaveLength(1);
+  const body: string = writes.reviews[0]!.body;
+  // Measured: 16,136 characters before the review was reorganized.
+  expect(body.length).toBeLessThanOrEqual(6000);
+  expect(visibleLength(body)).toBeLessThanOrEqual(3500);
+  console.log(`flyway review: ${body.length} characters, ${visibleLength(body)} outside <details>, ${writes.reviews[0]!.comments.length} inline comments`);
+});
