@@ -74,7 +74,7 @@ export default async function check(args: string[], io: CliIo): Promise<number> 
     }
   }
   const color = format === "human" && colorEnabled(io.isTTY, io.env, values["no-color"]);
-  io.stdout(render(report, format, { sources, rules, color, pretty: io.isTTY }));
+  io.stdout(render(report, format, { sources, rules, color, pretty: io.isTTY, width: io.columns ?? (Number(io.env.COLUMNS) || undefined) }));
   return report.summary.failed ? 1 : 0;
 }
 
