@@ -497,7 +497,10 @@ describe("drafts, edits and re-runs", () => {
     const app = await testApp();
     await app.receive("check_run", payload);
     expect(reads.pendingMocks()).toEqual([]);
-    expect(writes.checkRuns).toHaveLength(1);
+    // The head's run is updated in place: one run per head.
+    expect(writes.checkRuns).toHaveLength(0);
+    expect(writes.checkRunUpdates).toHaveLength(1);
+    expect(writes.checkRunUpdates[0]).toMatchObject({ status: "completed", external_id: "mg1 pr=2 outcome=done base=master" });
     expect(writes.reviews).toHaveLength(1);
   });
 });

@@ -65,6 +65,7 @@ class FakeGitHub {
   config = "";
   compareFiles: string[] = [];
   writes: string[] = [];
+  reactions: { comment: number; content: string }[] = [];
   private nextId = 5000;
   private clock = Date.parse("2025-06-01T10:00:00Z");
 
@@ -110,6 +111,10 @@ class FakeGitHub {
       this.writes.push("update comment");
       this.edit(c, body.body, BOT.login);
       return c;
+    });
+    api.post(/\/issues\/comments\/\d+\/reactions$/).reply(201, (uri, body: any) => {
+      this.reactions.push({ comment: Number(uri.split("/").at(-2)), content: body.content });
+      return { id: 1, content: body.content };
     });
     api.get(/\/issues\/comments\/\d+$/).reply((uri) => {
       const c = this.comments.find((x) => x.id === Number(uri.split("/").at(-1)));
@@ -252,8 +257,22 @@ describe("sign-off by comment", () => {
     expect(app.outcomes).toEqual(["applied"]);
     expect(signoffs(gh)).toEqual(["runbook-reviewed:alice:comment"]);
     expect(gh.state().audit[0]).toMatchObject({ action: "sign-off", user: "alice", gate: "runbook-reviewed", detail: "read the rollback steps" });
-    expect(gh.sticky()!.body).toContain("- [x] ✅ **Runbook peer-reviewed** · sign-off · 1 of 1 sign-off: @alice");
+    expect(gh.sticky()!.body).toContain("- [x] ✅ **Runbook peer-reviewed** · 1 of 1 sign-off: @alice");
     expect(gh.gatesRun()).toMatchObject({ name: "migration-guard/gates", head_sha: HEAD, conclusion: "action_required", external_id: "migration-guard-gates:seq=1" });
+  });
+
+  it("accepts the gate's visible title, reacts on success, and replies with did-you-mean on a typo", async () => {
+    const app = await gatesApp();
+    const comment = commentCreated(gh, REVIEWER, "/migration-guard sign-off Runbook peer-reviewed steps are clear");
+    await app.receive("issue_comment", comment);
+    expect(signoffs(gh)).toEqual(["runbook-reviewed:alice:comment"]);
+    expect(gh.state().audit.at(-1)).toMatchObject({ action: "sign-off", detail: "steps are clear" });
+    expect(gh.reactions).toEqual([{ comment: comment.comment.id, content: "+1" }]);
+    await app.receive("issue_comment", commentCreated(gh, REVIEWER, "/migration-guard sign-off monitoring-configred"));
+    const reply = gh.comments.at(-1)!;
+    expect(reply.user.type).toBe("Bot");
+    expect(reply.body).toBe("> /migration-guard sign-off monitoring-configred\n\n- @alice: there is no gate `monitoring-configred`; did you mean `monitoring-configured`? gates: `scripts-reviewed`, `rollback-validated`, `performance-acceptable`, `data-integrity`, `zero-data-loss`, `app-compatibility`, `monitoring-configured`, `runbook-reviewed`");
+    expect(gh.reactions).toHaveLength(1);
   });
 
   it("refuses the PR author when self sign-off is forbidden, and says why", async () => {
@@ -316,10 +335,11 @@ describe("ticking boxes in the sticky comment", () => {
     expect(signoffs(gh)).toEqual(["monitoring-configured:alice:comment"]);
   });
 
-  it("resets a hand-ticked automatic gate", async () => {
+  it("shows automatic gates without a box, and rewrites a box typed into one", async () => {
     const app = await withSticky();
-    await app.receive("issue_comment", stickyEdited(gh, REVIEWER, tick("rollback-validated")));
-    expect(gh.sticky()!.body).toContain("- [ ] ⏳ **Rollback scripts validated**");
+    expect(gh.sticky()!.body).not.toMatch(/\[[ x]\] .*<!-- gate:rollback-validated -->/);
+    await app.receive("issue_comment", stickyEdited(gh, REVIEWER, (b) => b.replace(/- (⏳ \*\*Rollback scripts validated)/, "- [x] $1")));
+    expect(gh.sticky()!.body).toContain("- ⏳ **Rollback scripts validated** · automatic");
     expect(gh.state().audit.at(-1)).toMatchObject({ action: "reverted-tick", gate: "rollback-validated" });
   });
 

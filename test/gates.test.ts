@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { validateConfig } from "../src/core/config/load.js";
 import { decideAuthority } from "../src/core/gates/authority.js";
-import { parseGateCommands } from "../src/core/gates/commands.js";
+import { parseGateCommands, resolveGate } from "../src/core/gates/commands.js";
 import { GatesConfig, SignoffPolicy } from "../src/core/gates/config.js";
 import { configuredGates } from "../src/core/gates/definitions.js";
 import { evaluateAutoGates, evaluateGates } from "../src/core/gates/evaluate.js";
@@ -307,11 +307,28 @@ describe("commands and checkboxes", () => {
       "/migration-guard sign-off",
     ].join("\n");
     expect(parseGateCommands(body)).toEqual([
-      { kind: "sign-off", gate: "runbook-reviewed", note: "read it twice, rollback steps clear", line: 2 },
-      { kind: "revoke", gate: "monitoring-configured", line: 7 },
+      { kind: "sign-off", gate: "runbook-reviewed", target: "runbook-reviewed read it twice, rollback steps clear", note: "read it twice, rollback steps clear", line: 2 },
+      { kind: "revoke", gate: "monitoring-configured", target: "Monitoring-Configured", line: 7 },
       { kind: "invalid", problem: "unknown command `approve` (use `sign-off <gate> [note]` or `revoke <gate>`)", line: 8 },
       { kind: "invalid", problem: "`sign-off` needs a gate id, e.g. `/migration-guard sign-off runbook-reviewed`", line: 9 },
     ]);
+  });
+
+  it("name a gate by its id or its visible title, quoted or not, in any case; a typo gets did-you-mean", () => {
+    const gates = configuredGates(gatesConfig());
+    const resolve = (text: string) => {
+      const r = resolveGate(text, gates);
+      return r.ok ? `${r.gate.id}${r.note ? ` | ${r.note}` : ""}` : r.problem;
+    };
+    expect(resolve("runbook-reviewed")).toBe("runbook-reviewed");
+    expect(resolve("RUNBOOK-REVIEWED looks fine")).toBe("runbook-reviewed | looks fine");
+    expect(resolve("Runbook peer-reviewed")).toBe("runbook-reviewed");
+    expect(resolve("runbook peer reviewed, steps are clear")).toBe("runbook-reviewed | steps are clear");
+    expect(resolve('"Monitoring alerts configured" dashboards in place')).toBe("monitoring-configured | dashboards in place");
+    expect(resolve("“monitoring alerts configured”")).toBe("monitoring-configured");
+    expect(resolve("runbok-reviewed")).toMatch(/^there is no gate `runbok-reviewed`; did you mean `runbook-reviewed`\? gates: /);
+    expect(resolve("Monitoring alerts configred")).toMatch(/did you mean `monitoring-configured`\?/);
+    expect(resolve("approve-everything")).toMatch(/^there is no gate `approve-everything`; gates: `scripts-reviewed`/);
   });
 
   it("render the sticky comment exactly, and read its boxes back", () => {
@@ -333,13 +350,8 @@ describe("commands and checkboxes", () => {
     const body = renderStickyComment({ state, summary, policies, owner: "octo", notices: ["@bob: there is no gate `x`"] });
     expect(body.replace(/<!-- migration-guard:gates-state [^>]+ -->/, "<!-- marker -->")).toMatchSnapshot();
     const boxes = parseCheckboxes(body);
+    // Automatic gates have no box: nobody can tick them.
     expect(Object.fromEntries(boxes)).toEqual({
-      "scripts-reviewed": true,
-      "rollback-validated": false,
-      "performance-acceptable": false,
-      "data-integrity": false,
-      "zero-data-loss": false,
-      "app-compatibility": false,
       "monitoring-configured": false,
       "runbook-reviewed": true,
     });

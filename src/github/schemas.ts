@@ -61,6 +61,8 @@ export const ThreadNode = z.object({
 export type ThreadNode = z.infer<typeof ThreadNode>;
 
 export const CheckRunNode = z.object({
+  /** Node id, to update the run in place through GraphQL. */
+  id: z.string().optional(),
   databaseId: z.number().nullable(),
   externalId: z.string().nullable(),
   status: z.string(),

@@ -9,7 +9,7 @@
 import type { Context } from "probot";
 import type { Config } from "../../core/config/schema.js";
 import { decideAuthority, type AuthorityDecision } from "../../core/gates/authority.js";
-import { parseGateCommands } from "../../core/gates/commands.js";
+import { parseGateCommands, resolveGate } from "../../core/gates/commands.js";
 import type { SignoffPolicy } from "../../core/gates/config.js";
 import { configuredGates, type ConfiguredGate } from "../../core/gates/definitions.js";
 import { evaluateGates, type GatesSummary } from "../../core/gates/evaluate.js";
@@ -25,7 +25,7 @@ import {
   wasProcessed,
   type GateState,
 } from "../../core/gates/state.js";
-import { loadRepoConfig } from "../config.js";
+import { CONFIG_PATH, loadRepoConfig } from "../config.js";
 import type { GitHub } from "../octokit.js";
 import {
   commentHistory,
@@ -222,6 +222,10 @@ export async function handleGateCommand(context: Context<"issue_comment.created"
   const loadedConfig = await loadRepoConfig(context);
   if (!loadedConfig.ok || !loadedConfig.config.gates.enabled) {
     context.log.info(`#${issue.number}: gate command ignored (${loadedConfig.ok ? "gates are disabled" : "the configuration is invalid"})`);
+    const why = loadedConfig.ok
+      ? ["the quality gates are turned off (`gates.enabled: false`), so there is nothing to sign off"]
+      : [`\`${CONFIG_PATH}\` is not valid, so sign-offs cannot be recorded until it is fixed:`, ...loadedConfig.problems.slice(0, 10).map((p) => `  - \`${p.path || "(file)"}\`${p.line ? ` (line ${p.line})` : ""}: ${p.message}`)];
+    await answerComment(context, comment.id, false, why);
     return "disabled";
   }
   const config = loadedConfig.config;
@@ -237,16 +241,18 @@ export async function handleGateCommand(context: Context<"issue_comment.created"
   let state = loaded.state;
   const notices: string[] = [];
   const login = sender.login;
+  let signedOff = 0;
   for (const command of commands) {
     if (command.kind === "invalid") {
       notices.push(`@${login}: ${command.problem}`);
       continue;
     }
-    const gate = gateById(config, command.gate);
-    if (!gate) {
-      notices.push(`@${login}: there is no gate \`${command.gate}\` (gates: ${configuredGates(config.gates).map((g) => `\`${g.id}\``).join(", ")})`);
+    const resolvedGate = resolveGate(command.target, configuredGates(config.gates));
+    if (!resolvedGate.ok) {
+      notices.push(`@${login}: ${resolvedGate.problem}`);
       continue;
     }
+    const gate = resolvedGate.gate;
     if (gate.kind === "automatic") {
       notices.push(`@${login}: \`${gate.id}\` is decided from evidence and cannot be signed off or revoked by hand`);
       continue;
@@ -262,12 +268,32 @@ export async function handleGateCommand(context: Context<"issue_comment.created"
       state = addAudit(state, { at, action: "refused", user: login, gate: gate.id, via: "comment", detail: decision.reason });
       continue;
     }
-    state = addSignoff(state, { gate: gate.id, user: login, userId: sender.id, at, via: "comment", note: command.note });
+    state = addSignoff(state, { gate: gate.id, user: login, userId: sender.id, at, via: "comment", note: resolvedGate.note });
+    signedOff++;
   }
   state = markProcessed(state, eventKey);
   await publishGates(octokit, repo, pr, config, loaded, state, resolved, notices);
+  await answerComment(context, comment.id, signedOff > 0 && !notices.length, notices);
   context.log.info(`#${issue.number}: ${commands.length} gate command(s) from @${login} applied${notices.length ? ` (${notices.length} refused or invalid)` : ""}`);
   return "applied";
+}
+
+/**
+ * Answers on the person's own comment: a 👍 reaction when everything was applied, a reply
+ * saying why otherwise. The checklist is updated either way; a failed answer is only logged.
+ */
+async function answerComment(context: Context<"issue_comment.created">, commentId: number, applied: boolean, notices: string[]): Promise<void> {
+  const repo = context.repo();
+  try {
+    if (applied) await context.octokit.rest.reactions.createForIssueComment({ ...repo, comment_id: commentId, content: "+1" });
+    else if (notices.length) {
+      const quoted = (context.payload.comment.body ?? "").split(/\r?\n/).find((l) => l.trim().toLowerCase().startsWith("/migration-guard")) ?? "";
+      const body = [`> ${quoted.trim().slice(0, 200)}`, "", ...notices.map((n) => `- ${n}`)].join("\n");
+      await context.octokit.rest.issues.createComment({ ...repo, issue_number: context.payload.issue.number, body });
+    }
+  } catch (error) {
+    context.log.warn(`gates: could not answer comment ${commentId}: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`);
+  }
 }
 
 // ── ticks in the sticky comment ──────────────────────────────────────────────────────────────
