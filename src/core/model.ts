@@ -115,6 +115,8 @@ export const Layout = z.enum([
   "sqitch",
   "prisma",
   "up-down-dir",
+  "goose",
+  "popx",
 ]);
 export type Layout = z.infer<typeof Layout>;
 

@@ -144,7 +144,7 @@ function layoutOutside(layout: Layout): string {
   return LAYOUTS.find((l) => l.name === layout)?.outsideTransaction ?? GENERIC_OUTSIDE;
 }
 
-const TOOL_NAMES: Partial<Record<Layout, string>> = { "golang-migrate": "golang-migrate", prisma: "Prisma", dbmate: "dbmate", flyway: "Flyway", sqitch: "sqitch", "up-down-dir": "the migration tool" };
+const TOOL_NAMES: Partial<Record<Layout, string>> = { "golang-migrate": "golang-migrate", prisma: "Prisma", dbmate: "dbmate", flyway: "Flyway", sqitch: "sqitch", goose: "goose", popx: "popx" };
 
 /** The tool's name as its users know it, for messages. */
 export function toolName(layout: Layout): string {

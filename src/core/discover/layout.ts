@@ -1,6 +1,6 @@
 // A repository layout knows how its migration tool names files, pairs ups with downs,
 // orders versions and wraps files in transactions. One file per layout in ./layouts/.
-import type { Delivery, Layout, Migration, NonTransactionalDetection, SourceFile, TransactionMode } from "../model.js";
+import type { Delivery, Dialect, Layout, Migration, NonTransactionalDetection, SourceFile, TransactionMode } from "../model.js";
 import { decodeSource } from "../parse/text.js";
 
 /** A migration as a layout sees it, before base/head comparison sets its status. */
@@ -21,6 +21,11 @@ export interface DiscoveryProblem {
 export interface Collected {
   migrations: FoundMigration[];
   problems: DiscoveryProblem[];
+}
+
+/** What a layout may need from the configuration (popx keeps one file per database dialect). */
+export interface CollectContext {
+  dialect: Dialect;
 }
 
 export interface LayoutSpec {
@@ -45,7 +50,7 @@ export interface LayoutSpec {
    */
   score(files: SourceFile[]): number;
   /** Groups files into migrations. `files` are those of one migration root the layout claimed. */
-  collect(files: SourceFile[]): Collected;
+  collect(files: SourceFile[], context: CollectContext): Collected;
 }
 
 /** Compares versions the way migration tools do: numeric parts numerically. */
