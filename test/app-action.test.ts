@@ -37,7 +37,7 @@ function actionEnv(payload: unknown, extra: Record<string, string> = {}): Record
 }
 
 /** The gates (sticky comment, their own check run) have their own tests; here only the review. */
-const CONFIG = "transaction: none\ngates:\n  enabled: false\ncommit_format:\n  enabled: false\n";
+const CONFIG = "transaction: none\ndelivery: per-statement\ngates:\n  enabled: false\ncommit_format:\n  enabled: false\n";
 
 const orders = () =>
   scenario({

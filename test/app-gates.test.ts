@@ -25,7 +25,7 @@ import {
 import { testApp } from "./fixtures/github/probot.js";
 
 // Gates and commit format are on by default; only the transaction rule is quieted.
-const CONFIG = "transaction: none\n";
+const CONFIG = "transaction: none\ndelivery: per-statement\n";
 const repo = `/repos/${OWNER}/${REPO}`;
 const NEXT_SHA = "1111111111111111111111111111111111111111";
 

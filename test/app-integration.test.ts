@@ -10,7 +10,7 @@ import { testApp } from "./fixtures/github/probot.js";
 
 // Gates and commit format need API calls of their own (tested in gates-github.test.ts); the
 // runbook section they provide is rendered either way.
-const CONFIG = "transaction: none\ngates:\n  enabled: false\ncommit_format:\n  enabled: false\n";
+const CONFIG = "transaction: none\ndelivery: per-statement\ngates:\n  enabled: false\ncommit_format:\n  enabled: false\n";
 const WITH_STATS = `${CONFIG}stats_file: db/stats.json\n`;
 const ORDERS_UP = "CREATE TABLE orders (id bigint PRIMARY KEY, customer_id bigint);\n";
 const ORDERS_DOWN = "DROP TABLE orders;\n";

@@ -24,7 +24,7 @@ import { testApp } from "./fixtures/github/probot.js";
 
 // The quality gates and commit-format check (src/github/gates) join every review with API calls
 // of their own; they have their own tests, so these tests switch them off to pin the review path.
-const CONFIG = "transaction: none\ngates:\n  enabled: false\ncommit_format:\n  enabled: false\n";
+const CONFIG = "transaction: none\ndelivery: per-statement\ngates:\n  enabled: false\ncommit_format:\n  enabled: false\n";
 const ORDERS_UP = "CREATE TABLE orders (id bigint PRIMARY KEY, customer_id bigint);\n";
 const ORDERS_DOWN = "DROP TABLE orders;\n";
 const INDEX_UP = "SET lock_timeout = '2s';\nCREATE INDEX orders_customer_idx\n  ON orders (customer_id);\n";

@@ -39,7 +39,9 @@ export async function analyze(
     const missing = PINNED_RULES.filter((id) => !rules.some((r) => r.id === id));
     throw new Error(`pinned rules missing from rules/: ${missing.join(", ")}`);
   }
-  const result = validateConfig(options.config ?? {});
+  // The fixtures' golang-migrate files are run statement by statement (x-multi-statement=true), as
+  // psql would: the fixes shown (CONCURRENTLY next to SET lock_timeout) are valid there.
+  const result = validateConfig({ delivery: "per-statement", ...options.config });
   if (!result.ok) throw new Error(JSON.stringify(result.problems));
   const toFiles = (f: Record<string, string>): SourceFile[] => Object.entries(f).map(([path, content]) => ({ path, content }));
   const report = analyzeChange({ head: toFiles(files), base: options.base && toFiles(options.base) }, result.config, rules);

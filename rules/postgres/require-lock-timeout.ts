@@ -27,6 +27,7 @@ const rule: Rule = {
         sql: "CREATE INDEX orders_id_idx ON orders (id);",
         path: "db/migrations/000002_index_orders.up.sql",
         note: "golang-migrate: a SET added above would break the CONCURRENTLY rewrite, so the help says to set it on the role",
+        locks: [{ on: "indexed table", mode: "SHARE", relation: "orders" }],
       },
     ],
     good: [

@@ -33,6 +33,7 @@ const rule: Rule = {
         sql: "CREATE INDEX orders_note_idx ON orders (note);",
         path: "prisma/migrations/20240102000000_index_note/migration.sql",
         note: "Prisma: a SET added above would break the CONCURRENTLY rewrite, so the help says to set it on the role",
+        locks: [{ on: "indexed table", mode: "SHARE", relation: "orders" }],
       },
     ],
     good: [

@@ -46,6 +46,13 @@ export function renderEvidenceMarkdown(report: EvidenceReport, { maxStatements =
   return `${out.join("\n")}\n`;
 }
 
+/** How the test applied the file (the way its migration tool runs it). */
+const EXECUTION_TEXT: Record<MigrationEvidence["forward"]["execution"], string> = {
+  "file-transaction": "one transaction",
+  "per-statement": "statement by statement",
+  skipped: "not run (the migration tool refuses it)",
+};
+
 function renderMigration(m: MigrationEvidence, maxStatements: number): string[] {
   const out: string[] = [];
   const status = [m.forward, m.rollback, m.forwardAgain].every((r) => !r || r.ok) ? "✅" : "❌";
@@ -53,7 +60,7 @@ function renderMigration(m: MigrationEvidence, maxStatements: number): string[] 
   const runs = [`forward ${runText(m.forward)}`];
   if (m.rollback) runs.push(`rollback ${runText(m.rollback)}`);
   if (m.forwardAgain) runs.push(`forward again ${runText(m.forwardAgain)}`);
-  out.push(`${runs.join(" · ")} · ${m.forward.execution === "file-transaction" ? "one transaction" : "statement by statement"}${m.forward.note ? ` (${m.forward.note})` : ""}`);
+  out.push(`${runs.join(" · ")} · ${EXECUTION_TEXT[m.forward.execution]}${m.forward.note ? ` (${m.forward.note})` : ""}`);
   for (const [label, run] of [
     ["forward", m.forward],
     ["rollback", m.rollback],

@@ -4,6 +4,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any */
 import { alterCommands, names, relationName, stripPublic, typeName } from "../analyze/pg-ast.js";
 import { scriptSource } from "../discover/sections.js";
+import { nonTransactionalReason } from "../analyze/transaction.js";
 import type { Dialect, Migration, Span } from "../model.js";
 import { parseScript, type Statement } from "../parse/index.js";
 import type { AnalysisReport } from "../report.js";
@@ -157,14 +158,7 @@ function alterTable(ast: any): AlterItem[] {
 
 /** Statements PostgreSQL refuses inside a transaction block (run them on their own). */
 export function isTransactional(statement: Statement, postgresVersion = 15): boolean {
-  if (statement.dialect !== "postgres") return true;
-  const { kind, ast } = statement;
-  // Before PostgreSQL 12, ALTER TYPE … ADD VALUE cannot run inside a transaction block.
-  if (kind === "AlterEnumStmt" && ast.newVal !== undefined && !ast.oldVal && postgresVersion < 12) return false;
-  if ((kind === "IndexStmt" || kind === "DropStmt") && ast.concurrent) return false;
-  if (kind === "ReindexStmt" && (ast.params ?? []).some((p: any) => p.DefElem?.defname === "concurrently")) return false;
-  if (kind === "AlterTableStmt" && alterCommands(ast).some((c: any) => c.subtype === "AT_DetachPartition" && c.def?.PartitionCmd?.concurrent)) return false;
-  return !["VacuumStmt", "CreatedbStmt", "DropdbStmt", "AlterSystemStmt", "CreateTableSpaceStmt", "DropTableSpaceStmt"].includes(kind);
+  return nonTransactionalReason(statement, postgresVersion) === undefined;
 }
 
 function firstWords(text: string): string {
