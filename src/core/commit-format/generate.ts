@@ -78,12 +78,3 @@ function deploymentWindow(report: AnalysisReport): string {
   return "[planned time; any time is fine for low-risk changes]";
 }
 
-/** The first ticket id the author wrote (title, then commit messages, then description, then branch). */
-export function findTicket(texts: (string | undefined)[], pattern: string): string | undefined {
-  const ticket = new RegExp(`(?<![A-Za-z0-9])(?:${pattern})(?![A-Za-z0-9])`);
-  for (const text of texts) {
-    const found = text ? ticket.exec(text)?.[0] : undefined;
-    if (found) return found;
-  }
-  return undefined;
-}

@@ -4,8 +4,8 @@
 // returns the gates, commit-format and runbook sections of the review.
 import type { Context } from "probot";
 import { checkCommitFormat, type CommitFormatResult, type CommitInput } from "../../core/commit-format/check.js";
-import { mergeSettingsOf, messagesToCheck, type MergeSettings } from "../../core/commit-format/config.js";
-import { findTicket, generateCommitMessage } from "../../core/commit-format/generate.js";
+import { findTicket, mergeSettingsOf, messagesToCheck, type MergeSettings } from "../../core/commit-format/config.js";
+import { generateCommitMessage } from "../../core/commit-format/generate.js";
 import { renderCommitFormatSection } from "../../core/commit-format/render.js";
 import type { Config } from "../../core/config/schema.js";
 import { selectMigrationFiles } from "../../core/discover/index.js";
@@ -128,7 +128,8 @@ export async function gateSections(input: GateSectionInput, options: GatesOption
   }
   if (commitResult) {
     const messages = (known?.gates.commits ?? []).map((c) => c.message);
-    const ticket = findTicket([pr.title, ...messages, pr.body, headRefOf(context)], config.commit_format.ticket_pattern);
+    // The author's ticket id: title, then commit messages, then description, then branch name.
+    const ticket = [pr.title, ...messages, pr.body, headRefOf(context)].map((text) => (text ? findTicket(config.commit_format.ticket_pattern, text) : undefined)).find(Boolean);
     const suggestion = commitResult.ok ? undefined : generateCommitMessage(report, config.commit_format, { changes, evidence, ticket });
     sections.commitFormat = renderCommitFormatSection(commitResult, suggestion);
   }
