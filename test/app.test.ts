@@ -352,7 +352,7 @@ describe("the diff decides where comments go", () => {
     expect(writes.reviews).toHaveLength(2);
     expect(writes.reviews[0]!.comments).toHaveLength(1);
     expect(writes.reviews[1]!.comments).toEqual([]);
-    expect(writes.reviews[1]!.body).toContain("orders_customer_idx");
+    expect(writes.reviews[1]!.body).toContain("`db/migrations/20240201000000_index_orders.up.sql:2` **require-concurrent-index**");
     expect(writes.checkRunUpdates).toEqual([]);
   });
 });
