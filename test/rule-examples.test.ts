@@ -18,6 +18,9 @@ describe.each(rules.map((r) => [r.id, r] as const))("rule %s", (_id, rule) => {
     it(`flags bad example ${i + 1}`, async () => {
       const report = await analyzeFiles(filesFor(rule, example), { config: configFor(rule, example), base: baseFor(example) });
       expect(ruleIds(report)).toContain(rule.id);
+      // Messages are one line: a reviewer reads them inline, in annotations and in the terminal.
+      const messages = report.migrations.flatMap((m) => m.findings).filter((f) => f.ruleId === rule.id).map((f) => f.message);
+      expect(messages.filter((m) => /[\r\n]/.test(m))).toEqual([]);
     });
   }
   for (const [i, example] of rule.examples.good.entries()) {

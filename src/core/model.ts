@@ -168,6 +168,8 @@ export interface SourceFile {
   path: string;
   /** Undefined when the content was not loaded (e.g. unchanged files only listed). */
   content?: string | Uint8Array;
+  /** Why the content could not be read (a special file, too large, a broken link…), reported as `unreadable-file`. */
+  unreadable?: string;
   /** Git blob SHA or any content hash; lets discovery compare base and head without content. */
   sha?: string;
 }

@@ -168,7 +168,7 @@ function analyzeScript(
   const file = contents.get(ref.path);
   const wholeFile = { file: ref.path, startLine: 1, startColumn: 1, endLine: 1, endColumn: 1, startOffset: 0, endOffset: 0 };
   if (file?.content === undefined) {
-    return { findings: [makeFinding("unreadable-file", { message: `${ref.path}: content could not be read`, span: wholeFile }, migration)] };
+    return { findings: [makeFinding("unreadable-file", { message: `${ref.path}: ${file?.unreadable ?? "content could not be read"}`, span: wholeFile }, migration)] };
   }
   const decoded = decodeSource(file.content);
   if (!decoded.ok) {
