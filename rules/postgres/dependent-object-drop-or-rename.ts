@@ -1,7 +1,7 @@
 import type { Rule } from "../../src/core/analyze/rule.js";
 import { alterCommands, names, relationName, stripPublic } from "../../src/core/analyze/pg-ast.js";
-import type { AnalysisState } from "../../src/core/analyze/state.js";
-import type { Statement } from "../../src/core/parse/index.js";
+import { type AnalysisState, functionBody } from "../../src/core/analyze/state.js";
+import type { ParsedScript, Statement } from "../../src/core/parse/index.js";
 import { alteredTable } from "./_pg.js";
 
 interface Target {
@@ -45,6 +45,34 @@ function dependents(state: AnalysisState, t: Target, dropping: Set<string>): { v
   return { views, functions };
 }
 
+/**
+ * Function bodies resolve names when they run: what the same transaction puts back before it
+ * commits (the table re-created, the column re-added or renamed back, the function replaced
+ * with a body that no longer names it, or dropped) breaks nothing.
+ */
+function fixedLaterInTransaction(script: ParsedScript, statement: Statement, t: Target, fn: string): boolean {
+  const later = script.statements.slice(script.statements.indexOf(statement) + 1);
+  const bare = t.table.split(".").pop()!;
+  return later.some((s) => {
+    const { kind, ast } = s;
+    if (kind === "CreateFunctionStmt" && stripPublic(names(ast.funcname).join(".")) === fn) {
+      const body = functionBody(ast);
+      return !(mentions(body, bare) && (!t.column || mentions(body, t.column)));
+    }
+    if (kind === "DropStmt" && ast.removeType === "OBJECT_FUNCTION") {
+      return (ast.objects ?? []).some((o: any) => stripPublic(names(o.ObjectWithArgs?.objname).join(".")) === fn);
+    }
+    if (t.action === "retype") return false;
+    if (!t.column) {
+      const created = kind === "CreateStmt" ? ast.relation : kind === "CreateTableAsStmt" ? ast.into?.rel : kind === "ViewStmt" ? ast.view : undefined;
+      return created !== undefined && stripPublic(relationName(created)) === t.table;
+    }
+    if (kind === "RenameStmt" && ast.renameType === "OBJECT_COLUMN") return ast.newname === t.column && stripPublic(relationName(ast.relation)) === t.table;
+    return alteredTable(s) !== undefined && stripPublic(alteredTable(s)!) === t.table &&
+      alterCommands(ast).some((c) => c.subtype === "AT_AddColumn" && c.def?.ColumnDef?.colname === t.column);
+  });
+}
+
 const rule: Rule = {
   id: "dependent-object-drop-or-rename",
   title: "Dropping, renaming or retyping something a view or function depends on",
@@ -71,15 +99,24 @@ const rule: Rule = {
       "CREATE VIEW open_orders AS SELECT id, status FROM orders;\nALTER TABLE orders RENAME TO purchases;",
       "CREATE VIEW open_orders AS SELECT id FROM orders;\nALTER TABLE orders DROP COLUMN total;",
       "CREATE VIEW open_orders AS SELECT id, status FROM orders;\nDROP VIEW open_orders;\nALTER TABLE orders DROP COLUMN status;",
+      {
+        sql: "BEGIN;\nCREATE TABLE order_stats AS SELECT 1 AS open;\nCREATE FUNCTION refresh_stats() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN DELETE FROM order_stats; RETURN NULL; END $$;\nDROP TABLE order_stats;\nCREATE TABLE order_stats AS SELECT count(*) AS open FROM orders;\nCOMMIT;",
+        note: "the table is re-created before the transaction commits: the function finds it when it runs",
+      },
+      {
+        sql: "BEGIN;\nCREATE FUNCTION open_count() RETURNS bigint LANGUAGE sql AS $$ SELECT count(*) FROM orders WHERE status = 'open' $$;\nALTER TABLE orders RENAME COLUMN status TO state;\nCREATE OR REPLACE FUNCTION open_count() RETURNS bigint LANGUAGE sql AS $$ SELECT count(*) FROM orders WHERE state = 'open' $$;\nCOMMIT;",
+        note: "the function is updated after the rename, in the same transaction",
+      },
     ],
   },
-  check(statement, { state }) {
+  check(statement, { state, script }) {
     const list = targets(statement);
     if (!list.length) return;
     const dropping = new Set(list.filter((t) => t.action === "drop" && !t.column).map((t) => t.table));
     const hits = [];
     for (const t of list) {
-      const { views, functions } = dependents(state, t, dropping);
+      const { views, functions: named } = dependents(state, t, dropping);
+      const functions = state.inTransaction ? named.filter((fn) => !fixedLaterInTransaction(script, statement, t, fn)) : named;
       const what = t.column ? `\`${t.table}.${t.column}\`` : `\`${t.table}\``;
       const blockingViews = t.action === "rename" ? [] : views;
       if (blockingViews.length) {

@@ -472,15 +472,20 @@ function recordDependencies(state: AnalysisState, kind: string, ast: any): void 
     state.viewDependencies.set(view, readsOf(ast.query));
   }
   if (kind === "CreateFunctionStmt") {
-    const name = names(ast.funcname).join(".");
-    const body = (ast.options ?? [])
-      .filter((o: any) => o.DefElem?.defname === "as")
-      .flatMap((o: any) => names(o.DefElem.arg?.List?.items))
-      .join("\n");
-    const sqlBody = ast.sql_body ? JSON.stringify(readsOf(ast.sql_body), (_k, v) => (v instanceof Set ? [...v] : v)) : "";
-    state.functionBodies.set(stripPublic(name), `${body}\n${sqlBody}`.toLowerCase());
-    state.definedFunctions.set(stripPublic(name), true);
+    const name = stripPublic(names(ast.funcname).join("."));
+    state.functionBodies.set(name, functionBody(ast));
+    state.definedFunctions.set(name, true);
   }
+}
+
+/** A CREATE FUNCTION's body as lower-case text (a BEGIN ATOMIC body as the names it reads). */
+export function functionBody(ast: any): string {
+  const body = (ast.options ?? [])
+    .filter((o: any) => o.DefElem?.defname === "as")
+    .flatMap((o: any) => names(o.DefElem.arg?.List?.items))
+    .join("\n");
+  const sqlBody = ast.sql_body ? JSON.stringify(readsOf(ast.sql_body), (_k, v) => (v instanceof Set ? [...v] : v)) : "";
+  return `${body}\n${sqlBody}`.toLowerCase();
 }
 
 /** Relations a query reads and `relation.column` for every column name it mentions (approximate). */
