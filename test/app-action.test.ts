@@ -46,6 +46,15 @@ const orders = () =>
   });
 
 describe("GitHub Action mode, in process", () => {
+  it("refuses an event file missing what the app reads with one error line, before any call", async () => {
+    const payload = example("pull_request", "opened") as Record<string, any>;
+    delete payload.pull_request.head;
+    const lines: string[] = [];
+    const code = await runAction(actionEnv(payload), (l) => void lines.push(l));
+    expect(code).toBe(1);
+    expect(lines).toEqual(["::error::the pull_request event cannot be handled: pull_request.head: Invalid input: expected object, received undefined\n"]);
+  });
+
   it("reviews the workflow's pull request with the GITHUB_TOKEN and exits 0", async () => {
     const s = orders();
     const payload = pullRequestPayload(s, "opened");
@@ -91,11 +100,11 @@ describe("GitHub Action mode, in process", () => {
   });
 });
 
-describe("GitHub Action mode, the built entry as a child process", () => {
-  const entry = join(import.meta.dirname, "..", "dist", "src", "app", "action.js");
+describe("GitHub Action mode, the committed bundle as the runner starts it", () => {
+  const entry = join(import.meta.dirname, "..", "action", "index.js");
 
   it("posts the check run and the review to GITHUB_API_URL with the workflow token", async () => {
-    expect(existsSync(entry), `${entry} is missing: run \`npm run build\` (npm ci does it)`).toBe(true);
+    expect(existsSync(entry), `${entry} is missing: run \`npm run action:update\``).toBe(true);
     const files = {
       "db/migrations/20240201000000_index.up.sql": "CREATE INDEX orders_created_idx ON orders (created_at);\n",
       "db/migrations/20240201000000_index.down.sql": "DROP INDEX orders_created_idx;\n",
@@ -108,7 +117,9 @@ describe("GitHub Action mode, the built entry as a child process", () => {
       delete payload.installation;
       payload.pull_request.changed_files = 2;
       github.heads.set(payload.pull_request.number, payload.pull_request.head.sha);
-      const env = actionEnv(payload, { GITHUB_API_URL: `http://${github.host}/api/v3`, LOG_LEVEL: "info", PATH: process.env.PATH ?? "" });
+      // The runner passes inputs as INPUT_<NAME>, the token from the `github-token` input.
+      const { GITHUB_TOKEN: token, ...env } = actionEnv(payload, { GITHUB_API_URL: `http://${github.host}/api/v3`, PATH: process.env.PATH ?? "" });
+      Object.assign(env, { INPUT_MODE: "review", "INPUT_GITHUB-TOKEN": token, "INPUT_LOG-LEVEL": "info" });
       const run = await runNode(entry, env);
       expect(run.code, run.output).toBe(0);
       expect(github.errors).toEqual([]);

@@ -28,7 +28,11 @@ export async function runFixture(
   const input = readLocalChange([options.folder ?? "."], cwd, { select: (paths) => migrationCandidates(paths, config) });
   const plan = planTest(input, config, { last: options.last });
   if (plan.problems.length) throw new Error(JSON.stringify(plan.problems));
-  const scratch = await createScratchDatabase(options.url, { allowExisting: true });
+  const t = config.test.timeouts;
+  const scratch = await createScratchDatabase(options.url, {
+    allowExisting: true,
+    limits: { statementMs: t.statement_ms, idleInTransactionMs: t.idle_in_transaction_ms, totalMs: t.total_ms },
+  });
   try {
     const report = await runTest(scratch, {
       ...plan,

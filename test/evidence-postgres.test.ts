@@ -145,7 +145,7 @@ describe("scratch database safety", () => {
 });
 
 describe("Ctrl-C", () => {
-  it("drops the scratch database when interrupted mid-statement and exits 130", async () => {
+  it.each(["SIGINT", "SIGHUP"] as const)("drops the scratch database when interrupted mid-statement (%s) and exits 130", async (signal) => {
     const { main } = await import("../src/cli/main.js");
     const { HISTORIES } = await import("./evidence-helpers.js");
     const err: string[] = [];
@@ -166,7 +166,7 @@ describe("Ctrl-C", () => {
       if (!scratch) await new Promise((r) => setTimeout(r, 50));
     }
     expect(scratch).toMatch(/^mg_test_/);
-    process.emit("SIGINT");
+    process.emit(signal);
     expect(await run).toBe(130);
     expect(err.join("")).toContain(`interrupted; scratch database ${scratch} dropped`);
     const left = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [scratch]);

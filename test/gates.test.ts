@@ -128,6 +128,26 @@ describe("automatic gates", () => {
     expect(stale["scripts-reviewed"]!.detail).toContain("not the head");
   });
 
+  it("take nothing from a report that applied no migration or missed an added one", async () => {
+    const none = evaluateAutoGates(await input(SAFE, passingEvidence({ headSha: "a".repeat(40), testedMigrations: [] })));
+    expect(none.filter((r) => r.status === "passed").map((r) => r.gate)).toEqual(["app-compatibility"]);
+    expect(byGate(none)["rollback-validated"]!.detail).toBe("the test report applied no migration, so it proves nothing about this change");
+    const other = byGate(evaluateAutoGates(await input(SAFE, passingEvidence({ testedMigrations: ["000009_other.up.sql"] }))));
+    expect(other["data-integrity"]).toMatchObject({ status: "pending", detail: "the test report does not cover `db/migrations/000001_orders.up.sql`: waiting for a run that tests them" });
+    const covered = evaluateAutoGates(await input(SAFE, passingEvidence({ testedMigrations: ["migrations/000001_orders.up.sql"] })));
+    expect(covered.map((r) => r.status)).toEqual(["passed", "passed", "passed", "passed", "passed", "passed"]);
+  });
+
+  it("let a report from a run that did not succeed fail gates but never pass them", async () => {
+    const failuresOnly = "the workflow run ended `failure`, so its report can fail gates but not pass them";
+    const passing = byGate(evaluateAutoGates(await input(SAFE, passingEvidence({ failuresOnly }))));
+    expect(passing["rollback-validated"]).toMatchObject({ status: "pending", detail: failuresOnly });
+    expect(passing["scripts-reviewed"]).toMatchObject({ status: "pending", detail: `no finding at the fail level; ${failuresOnly}` });
+    const failing = byGate(evaluateAutoGates(await input(SAFE, passingEvidence({ failuresOnly, forward: { ok: false, error: "relation \"x\" does not exist" } }))));
+    expect(failing["scripts-reviewed"]).toMatchObject({ status: "failed" });
+    expect(failing["scripts-reviewed"]!.detail).toContain('relation "x" does not exist');
+  });
+
   it("fail on evidence beyond the Decision Matrix thresholds", async () => {
     const gates = byGate(
       evaluateAutoGates(

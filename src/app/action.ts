@@ -1,12 +1,12 @@
 // GitHub Action entry: the same app function, run once for the workflow's event with the
-// workflow's GITHUB_TOKEN (no App registration, no server). See action.yml.
+// workflow's GITHUB_TOKEN (no App registration, no server). See action.yml and action-entry.ts.
 // A thin adapter of our own instead of @probot/adapter-github-actions, which bundles Probot 13
 // (a second Probot, Octokit and pino in the install) and exits 0 when the run failed.
-import { readFileSync, realpathSync } from "node:fs";
-import { pathToFileURL } from "node:url";
+import { readFileSync } from "node:fs";
 import { pino, type DestinationStream, type Logger } from "pino";
 import { Probot } from "probot";
 import { z } from "zod";
+import { checkWebhook } from "../github/schemas.js";
 import app from "./index.js";
 
 const LEVELS = ["trace", "debug", "info", "warn", "error", "fatal"] as const;
@@ -47,6 +47,15 @@ export async function runAction(env: NodeJS.ProcessEnv, write: (line: string) =>
     log.error(`cannot read the event file ${vars.GITHUB_EVENT_PATH}: ${(error as Error).message}`);
     return 1;
   }
+  const check = checkWebhook(vars.GITHUB_EVENT_NAME, payload);
+  if (!check.ok) {
+    log.error(`the ${vars.GITHUB_EVENT_NAME} event cannot be handled: ${check.problem}`);
+    return 1;
+  }
+  if (!check.handled) {
+    log.info(`migration-guard does not act on ${vars.GITHUB_EVENT_NAME} events`);
+    return 0;
+  }
   const probot = new Probot({ githubToken: vars.GITHUB_TOKEN, baseUrl: vars.GITHUB_API_URL.replace(/\/$/, ""), log });
   await probot.load(app);
   try {
@@ -80,9 +89,4 @@ function actionsLogger(level: (typeof LEVELS)[number], write: (line: string) => 
 /** Workflow command data: `%`, CR and LF are escaped so a message stays one annotation. */
 function escapeCommand(text: string): string {
   return text.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
-}
-
-const entry = process.argv[1];
-if (entry && import.meta.url === pathToFileURL(realpathSync(entry)).href) {
-  process.exitCode = await runAction(process.env);
 }

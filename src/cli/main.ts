@@ -22,6 +22,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ default:
   runbook: { summary: "print the deployment runbook for the change", load: () => import("./commands/runbook.js") },
   "commit-check": { summary: "check commit messages against the recipe's format", load: () => import("./commands/commit-check.js") },
   "stats-query": { summary: "print the query that exports table statistics from production", load: () => import("./commands/stats-query.js") },
+  app: { summary: "start the GitHub App's webhook server (APP_ID, PRIVATE_KEY, WEBHOOK_SECRET from the environment)", load: () => import("./commands/app.js") },
 };
 
 export function usage(): string {
@@ -57,10 +58,17 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   }
 }
 
+/**
+ * The process's io. Only what the command prints goes to stdout: anything else written there
+ * (a native or WASM module's diagnostics, a stray console.log) goes to stderr, so that
+ * `--format json | jq` never reads a corrupted document.
+ */
 export function processIo(): CliIo {
+  const write = process.stdout.write.bind(process.stdout);
+  process.stdout.write = ((chunk: any, ...rest: any[]) => (process.stderr.write as any)(chunk, ...rest)) as typeof process.stdout.write;
   return {
     cwd: process.cwd(),
-    stdout: (t) => process.stdout.write(t),
+    stdout: (t) => write(t),
     stderr: (t) => process.stderr.write(t),
     isTTY: Boolean(process.stdout.isTTY),
     env: process.env,

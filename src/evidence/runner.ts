@@ -19,7 +19,8 @@ import {
   type Step,
 } from "../core/evidence/report.js";
 import { judge } from "../core/evidence/verdict.js";
-import type { Migration, SqlSource, TransactionMode } from "../core/model.js";
+import type { Migration, SqlSource } from "../core/model.js";
+import { AS_WRITTEN, fileSemantics, type FileSemantics } from "../core/analyze/transaction.js";
 import { errorMessage, type ScratchDatabase, type Session } from "../db/session.js";
 import { extensionsCreatedIn, PGLITE_CONTRIB_EXTENSIONS, type PgliteScratch } from "../db/pglite.js";
 import { AbortedError, planFor, runScript, type ExecutionContext, type RunOptions } from "./executor.js";
@@ -36,7 +37,8 @@ export interface ChangeMigration {
 export interface TestInput {
   environment: {
     source: "migrations" | "schema_file" | "empty";
-    scripts: { id: string; source: SqlSource; mode: TransactionMode }[];
+    /** `runsAs`: how the migration tool runs the file (see fileSemantics). */
+    scripts: { id: string; source: SqlSource; runsAs: FileSemantics }[];
   };
   change: ChangeMigration[];
   config: Config;
@@ -120,7 +122,9 @@ class TestRun {
     const envRun = await this.step("environment", () => this.environment());
     // An internal error in the step leaves only { ok, summary }: keep the report well-formed.
     const env = { ok: envRun.ok, seeded: envRun.seeded ?? [], problems: envRun.problems ?? [{ message: envRun.summary }] };
-    this.untouchedBase = await this.ops.rowCounts(this.ctx.main, [...this.seededRows.keys()].filter((t) => !this.touchedTables().has(t)));
+    this.untouchedBase = env.ok
+      ? await this.ops.rowCounts(this.ctx.main, [...this.seededRows.keys()].filter((t) => !this.touchedTables().has(t))).catch(() => new Map<string, number>())
+      : new Map<string, number>();
     const missingDowns = this.input.change.filter((c) => !c.down && c.migration.rollbackExpected).map((c) => c.migration.id);
     const rollbackFrom = rollbackStart(this.input.change);
     const evidence: MigrationEvidence[] = [];
@@ -133,17 +137,17 @@ class TestRun {
       const forwardRun = await this.step("forward", async () => {
         for (const [i, cm] of this.input.change.entries()) {
           const script = executableScript(cm.up);
-          const mode = this.modeOf(cm.migration);
+          const runsAs = this.runsAs(cm.migration);
           this.progress(`forward ${cm.migration.id}`);
           const pfStart = performance.now();
-          const partialFailure = this.input.options.partialFailure && this.test.partial_failure ? await this.partialFailure(script, mode) : undefined;
+          const partialFailure = this.input.options.partialFailure && this.test.partial_failure ? await this.partialFailure(script, runsAs) : undefined;
           const partialFailureMs = Math.round(performance.now() - pfStart);
           if (i === rollbackFrom) {
-            fromSnapshot = await this.ops.snapshot(this.ctx.main);
+            fromSnapshot = await this.snapshot();
             this.captured = await this.captureRows(fromSnapshot);
           }
           const runOptions = {
-            mode,
+            runsAs,
             trace: true,
             probe: this.probe ? { probe: this.probe, thresholdMs: this.test.thresholds.max_blocking_ms, scale: (t: string) => this.scale(t) } : undefined,
           };
@@ -165,7 +169,7 @@ class TestRun {
             id: cm.migration.id,
             up: cm.up.file,
             ...(cm.down ? { down: cm.down.file } : {}),
-            transaction: mode,
+            transaction: runsAs.transaction,
             forward,
             ...(partialFailure ? { partialFailure, partialFailureMs } : {}),
             ...(generatedData ? { generatedData } : {}),
@@ -208,12 +212,12 @@ class TestRun {
         for (let i = this.input.change.length - 1; i >= rollbackFrom; i--) {
           const cm = this.input.change[i]!;
           this.progress(`rollback ${cm.migration.id}`);
-          const run = await runScript(this.ctx, executableScript(cm.down!), { mode: this.modeOf(cm.migration), trace: true });
+          const run = await runScript(this.ctx, executableScript(cm.down!), { runsAs: this.runsAs(cm.migration), trace: true });
           evidence[i]!.rollback = run;
           if (!run.ok) return { ok: false, summary: `${cm.down!.file} failed: ${run.error?.message ?? "error"}` };
         }
         rollback.ran = true;
-        const after = await this.ops.snapshot(this.ctx.main);
+        const after = await this.snapshot();
         rollback.schemaDiff = diffSnapshots(fromSnapshot!, after);
         rollback.checksums = await this.lostRows(this.captured, after);
         rollback.lossy = rollback.checksums.some((c) => !c.matches);
@@ -228,7 +232,7 @@ class TestRun {
           for (let i = rollbackFrom; i < this.input.change.length; i++) {
             const cm = this.input.change[i]!;
             this.progress(`forward again ${cm.migration.id}`);
-            const run = await runScript(this.ctx, executableScript(cm.up), { mode: this.modeOf(cm.migration), trace: false });
+            const run = await runScript(this.ctx, executableScript(cm.up), { runsAs: this.runsAs(cm.migration), trace: false });
             evidence[i]!.forwardAgain = run;
             if (!run.ok) return { ok: false, summary: `${cm.migration.id} failed after rollback: ${run.error?.message ?? "error"}` };
           }
@@ -276,13 +280,23 @@ class TestRun {
     return EvidenceReport.parse({ ...unjudged, ...judge(unjudged) });
   }
 
-  private modeOf(m: Migration): TransactionMode {
-    return this.input.config.transaction === "auto" ? m.transaction : this.input.config.transaction;
+  private runsAs(m: Migration): FileSemantics {
+    return fileSemantics(m, this.input.config);
+  }
+
+  /**
+   * The schema as the main session sees it, once the session is back home: on MariaDB a script's
+   * `USE other_db` would otherwise make snapshots, and the cleanup after them, read and drop another
+   * database's tables.
+   */
+  private async snapshot(): Promise<SchemaSnapshot> {
+    await this.ctx.main.reset?.();
+    return this.ops.snapshot(this.ctx.main);
   }
 
   private engineHeader(): EvidenceReport["engine"] {
     const { config } = this.input;
-    const header = { kind: this.db.kind, serverVersion: this.db.serverVersion, majorVersion: this.db.majorVersion };
+    const header = { kind: this.db.kind, serverVersion: this.db.serverVersion, majorVersion: this.db.majorVersion, ...(this.db.sandbox ? { sandbox: this.db.sandbox } : {}) };
     if (this.db.dialect === "postgres") {
       const configured = config.postgres_version;
       const engine = this.db.kind === "pglite" ? `PGlite runs PostgreSQL ${this.db.serverVersion}` : `the test server runs PostgreSQL ${this.db.serverVersion}`;
@@ -306,6 +320,11 @@ class TestRun {
 
   private async step<T extends { ok: boolean; summary: string }>(name: Step["name"], body: () => Promise<T>): Promise<T> {
     if (this.input.signal?.aborted) throw new AbortedError();
+    const spent = this.db.outOfTime?.();
+    if (spent) {
+      this.steps.push({ name, status: "failed", durationMs: 0, summary: `not run: ${spent}`, error: spent });
+      return { ok: false, summary: spent } as T;
+    }
     const t0 = performance.now();
     this.progress(name);
     try {
@@ -315,7 +334,7 @@ class TestRun {
     } catch (error) {
       if (error instanceof AbortedError || this.input.signal?.aborted) throw new AbortedError();
       const summary = `internal error: ${errorMessage(error)}`;
-      this.steps.push({ name, status: "failed", durationMs: Math.round(performance.now() - t0), summary });
+      this.steps.push({ name, status: "failed", durationMs: Math.round(performance.now() - t0), summary, error: summary });
       this.problems.push({ message: `${name}: ${errorMessage(error)}` });
       return { ok: false, summary } as T;
     }
@@ -337,7 +356,7 @@ class TestRun {
       this.progress(`environment ${i + 1}/${scripts.length} ${s.id}`);
       const script = executableScript(s.source);
       if (source === "schema_file") script.statements = script.statements.filter((st) => !isOwnershipStatement(st.kind, st.ast));
-      const run = await runScript(this.ctx, script, { mode: s.mode, trace: false });
+      const run = await runScript(this.ctx, script, { runsAs: s.runsAs, trace: false });
       if (!run.ok) {
         problems.push(this.extensionProblem(run.error) ?? { where: run.error?.where ?? s.source.file, message: run.error?.message ?? "failed" });
         return { ok: false, summary: `base migration ${s.id} failed`, problems, seeded };
@@ -345,9 +364,9 @@ class TestRun {
     }
     if (this.input.seedFile) {
       this.progress(`seed ${this.input.seedFile.file}`);
-      const run = await runScript(this.ctx, executableScript(this.input.seedFile), { mode: "none", trace: false });
+      const run = await runScript(this.ctx, executableScript(this.input.seedFile), { runsAs: AS_WRITTEN, trace: false });
       if (!run.ok) problems.push({ where: run.error?.where, message: `seed file: ${run.error?.message ?? "failed"}` });
-      const snapshot = await this.ops.snapshot(this.ctx.main);
+      const snapshot = await this.snapshot();
       for (const [table, rows] of await this.ops.rowCounts(this.ctx.main, Object.keys(snapshot.tables).filter((t) => !snapshot.tables[t]!.partitionOf))) {
         seeded.push({ table, rows });
         this.seededRows.set(table, rows);
@@ -541,26 +560,27 @@ class TestRun {
 
   // ── partial failure ────────────────────────────────────────────────────────
 
-  private async partialFailure(script: ExecutableScript, mode: TransactionMode): Promise<PartialFailure> {
-    const plan = planFor(script, mode, this.ctx);
+  private async partialFailure(script: ExecutableScript, runsAs: FileSemantics): Promise<PartialFailure> {
+    const plan = planFor(script, runsAs, this.ctx);
     const n = script.statements.length;
     const transactional = plan.execution === "file-transaction";
     const skipped = (note: string): PartialFailure => ({ method: "skipped", interruptedAfter: 0, transactional, clean: true, leftovers: [], cleanupSql: [], manualCleanup: [], note });
     /** Runs the first `k` statements; when one fails, the skipped result that says so. */
     const runFirst = async (k: number, inTransaction: boolean): Promise<PartialFailure | undefined> => {
-      const run = await runScript(this.ctx, script, { mode, trace: false, stopAfter: k });
+      const run = await runScript(this.ctx, script, { runsAs, trace: false, stopAfter: k });
       if (run.ok) return undefined;
       if (inTransaction) await this.ctx.main.query("ROLLBACK").catch(() => undefined);
       return skipped(`statement failed before the interruption point: ${run.error?.message ?? ""}`);
     };
     if (n === 0 || script.problems.length) return skipped("nothing to run");
+    if (plan.refusal) return skipped("the migration tool refuses this file");
     if (!transactional) {
       // Decided before any catalog snapshot (on MariaDB a snapshot costs about a second).
       const next = script.statements[Math.floor(n / 2)]!;
       const concurrentBuild = next.kind === "IndexStmt" && next.ast?.concurrent && this.ctx.observer;
       if (Math.floor(n / 2) === 0 && !concurrentBuild) return skipped("a single statement outside a transaction: there is no mid-way point to interrupt");
     }
-    const pre = await this.ops.snapshot(this.ctx.main);
+    const pre = await this.snapshot();
     const tables = [...this.touchedIn(script)].filter((t) => pre.tables[t]);
     const preSums = await this.checksums(pre, tables);
     let method: PartialFailure["method"];
@@ -605,7 +625,7 @@ class TestRun {
         note = `stopped after statement ${k} of ${n}, as a crash between statements would`;
       }
     }
-    const post = await this.ops.snapshot(this.ctx.main);
+    const post = await this.snapshot();
     const leftovers = diffSnapshots(pre, post);
     const postSums = await this.checksums(post, tables.filter((t) => post.tables[t]));
     const changedData = tables.filter((t) => preSums.get(t)?.digest !== postSums.get(t)?.digest);
@@ -623,8 +643,9 @@ class TestRun {
         result.note = `${result.note ? `${result.note}; ` : ""}the interruption cannot be undone by SQL, so the forward resumes from statement ${k + 1}`;
       } else {
         // Apply the cleanup so the real forward starts from the pre-migration schema, and say whether it sufficed.
+        await this.ctx.main.reset?.();
         for (const sql of cleanup.sql) await this.ctx.main.query(sql).catch((e) => result.manualCleanup.push(`${sql} failed: ${errorMessage(e)}`));
-        const remaining = diffSnapshots(pre, await this.ops.snapshot(this.ctx.main));
+        const remaining = diffSnapshots(pre, await this.snapshot());
         result.note = `${result.note ? `${result.note}; ` : ""}${remaining.length === 0 ? "the cleanup SQL was applied and restored the pre-migration schema" : `${remaining.length} difference(s) remain after the cleanup SQL`}`;
       }
     } else if (changedData.length && !transactional) {
@@ -683,7 +704,7 @@ class TestRun {
 
   private async validate(untouchedBase: Map<string, number>): Promise<CheckResult[]> {
     const checks: CheckResult[] = [];
-    const snapshot = await this.ops.snapshot(this.ctx.main);
+    const snapshot = await this.snapshot();
     const notValid = Object.entries(snapshot.tables).flatMap(([t, s]) => Object.entries(s.constraints).filter(([, c]) => !c.validated).map(([n]) => `${t}.${n}`));
     checks.push({
       name: "constraints validated",

@@ -153,7 +153,9 @@ export async function readPullRequestSnapshot(
 function stickySearch(comments: IssueCommentNode[], more: boolean): GatesPrefetch["sticky"] {
   // The viewer is the app itself: `viewerDidAuthor` is GitHub's word that the app wrote it.
   const own = comments.find((c) => c.viewerDidAuthor && c.databaseId !== null && isStickyBody(c.body));
-  if (!own) return more ? undefined : {};
+  // A comment of ours that no longer looks like the sticky one may be it, defaced: the gates
+  // search through REST and the comment's edit history (src/github/gates/api.ts).
+  if (!own) return more || comments.some((c) => c.viewerDidAuthor && !isStickyBody(c.body)) ? undefined : {};
   const comment: IssueComment = { id: own.databaseId!, node_id: own.id, body: own.body, html_url: own.url, updated_at: own.updatedAt, user: own.author ? { login: own.author.login, type: "Bot" } : null };
   return { comment };
 }

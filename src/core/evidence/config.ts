@@ -38,6 +38,19 @@ export const TestThresholds = z
   .strict();
 export type TestThresholds = z.infer<typeof TestThresholds>;
 
+/** Time limits of the ephemeral test: the change's SQL never runs unbounded. */
+export const TestTimeouts = z
+  .object({
+    /** Longest a single statement (of the change, the base or the seed) may run. */
+    statement_ms: z.number().int().min(100).max(86_400_000).default(300_000),
+    /** Longest a session may sit idle inside an open transaction. */
+    idle_in_transaction_ms: z.number().int().min(100).max(86_400_000).default(60_000),
+    /** The whole test: building the environment, every step, the rollback. */
+    total_ms: z.number().int().min(1_000).max(86_400_000).default(1_800_000),
+  })
+  .strict();
+export type TestTimeouts = z.infer<typeof TestTimeouts>;
+
 export const TestConfigSchema = z
   .object({
     /** SQL file holding the pre-change schema (e.g. `pg_dump --schema-only`), instead of replaying base migrations. */
@@ -69,6 +82,7 @@ export const TestConfigSchema = z
     /** Run the partial-failure step (interrupting each migration mid-way). */
     partial_failure: z.boolean().default(true),
     thresholds: TestThresholds.default(() => TestThresholds.parse({})),
+    timeouts: TestTimeouts.default(() => TestTimeouts.parse({})),
   })
   .strict();
 export type TestConfig = z.infer<typeof TestConfigSchema>;

@@ -10,6 +10,9 @@ export const EVIDENCE_SCHEMA_VERSION = 1 as const;
 /** Name of the artifact the workflow uploads and the App looks for. */
 export const EVIDENCE_ARTIFACT_NAME = "migration-guard-test-report";
 export const EVIDENCE_FILE_NAME = "migration-guard-test-report.json";
+/** The workflow `migration-guard init` writes to produce the report, and the review workflow of `init --action`. */
+export const TEST_WORKFLOW_PATH = ".github/workflows/migration-guard-test.yml";
+export const REVIEW_WORKFLOW_PATH = ".github/workflows/migration-guard-review.yml";
 
 export const EngineKind = z.enum(["postgres", "pglite", "mariadb"]);
 export type EngineKind = z.infer<typeof EngineKind>;
@@ -159,6 +162,8 @@ export const Step = z.object({
   status: StepStatus,
   durationMs: z.number().nonnegative(),
   summary: z.string(),
+  /** The step itself broke (an internal error, the time budget ran out): this fails the run. */
+  error: z.string().optional(),
 });
 export type Step = z.infer<typeof Step>;
 
@@ -181,6 +186,8 @@ export const EvidenceReport = z.object({
     configuredVersion: z.string(),
     /** Set when the engine differs from production, in plain words. */
     versionWarning: z.string().optional(),
+    /** What separated the change's SQL from the rest of the server (its role, privileges and time limits). */
+    sandbox: z.string().optional(),
   }),
   settings: z.object({
     seedRows: z.number().int().nonnegative(),

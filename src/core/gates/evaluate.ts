@@ -40,20 +40,42 @@ export function evaluateAutoGates(input: AutoGateInput): AutoGateRecord[] {
   const evidence = usableEvidence(input);
   return Object.entries(checks).map(([gate, check]) => {
     if (report.migrations.length === 0) return { gate, ...pass("no migration in this change") };
-    return { gate, ...check(input, evidence) };
+    const verdict = check(input, evidence);
+    // Evidence from a run that did not succeed can fail a gate, never pass one.
+    if (verdict.status === "passed" && evidence.ok && evidence.evidence.failuresOnly) return { gate, ...check(input, { ok: false, why: evidence.evidence.failuresOnly }) };
+    return { gate, ...verdict };
   });
 }
 
 type UsableEvidence = { ok: true; evidence: GateEvidence } | { ok: false; why: string };
 
-function usableEvidence({ evidence, headSha }: AutoGateInput): UsableEvidence {
+function usableEvidence({ evidence, headSha, report }: AutoGateInput): UsableEvidence {
   if (!evidence) return { ok: false, why: "waiting for the ephemeral test report (`migration-guard test`)" };
   if (!evidence.trusted) return { ok: false, why: `the test report is not trusted: ${evidence.untrustedReason ?? "its origin could not be verified"}` };
   if (headSha && evidence.headSha && evidence.headSha !== headSha) {
     return { ok: false, why: `the test report is for ${evidence.headSha.slice(0, 7)}, not the head ${headSha.slice(0, 7)}: waiting for a new run` };
   }
+  const uncovered = untestedMigrations(report, evidence);
+  if (uncovered?.length === 0) return { ok: false, why: "the test report applied no migration, so it proves nothing about this change" };
+  if (uncovered) return { ok: false, why: `the test report does not cover ${listIds(uncovered)}: waiting for a run that tests them` };
   return { ok: true, evidence };
 }
+
+/**
+ * Added migrations the report did not apply (the test applies every added one); an empty list when
+ * the report applied none at all; undefined when the report does not say what it applied.
+ */
+function untestedMigrations(report: AnalysisReport, evidence: GateEvidence): string[] | undefined {
+  const tested = evidence.testedMigrations;
+  if (!tested) return undefined;
+  if (tested.length === 0) return [];
+  // The test names files relative to where it ran (the repository root, or a folder of it).
+  const covers = (id: string) => tested.some((t) => id === t || id.endsWith(`/${t}`));
+  const missing = report.migrations.filter((m) => m.migration.status === "added" && !covers(m.migration.id)).map((m) => m.migration.id);
+  return missing.length ? missing : undefined;
+}
+
+const listIds = (ids: string[], max = 3) => ids.slice(0, max).map((id) => `\`${id}\``).join(", ") + (ids.length > max ? ` and ${ids.length - max} more` : "");
 
 const where = (f: Finding) => `${f.span.file}:${f.span.startLine}`;
 const live = (report: AnalysisReport) => [...report.migrations.flatMap((m) => m.findings), ...report.otherFindings].filter((f) => !f.suppressed);

@@ -83,7 +83,7 @@ function auditTrail(state: GateState): string[] {
 }
 
 function auditRow(e: AuditEntry): string {
-  const what = { "sign-off": "signed off", revoke: "revoked", refused: "refused", "reverted-tick": "tick reverted", reset: "sign-offs reset", restored: "comment restored" }[e.action];
+  const what = { "sign-off": "signed off", revoke: "revoked", refused: "refused", "reverted-tick": "tick reverted", reset: "sign-offs reset", restored: "comment restored", tampered: "state marker broken" }[e.action];
   const via = e.via ? ` (${e.via})` : "";
   return `| ${e.at.replace("T", " ").replace(/\.\d+Z$|Z$/, "")} | @${e.user} | ${what}${via} | ${e.gate ? `\`${e.gate}\`` : ""} | ${escapeCell(e.detail ?? "")} |`;
 }
