@@ -58,6 +58,8 @@ function bare(files, corpus, db) {
   let failed;
   if (corpus.dialect === "postgres") {
     sh("psql", ["-X", "-q", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-c", `DROP DATABASE IF EXISTS ${db}`, "-c", `CREATE DATABASE ${db}`]);
+    // golang-migrate creates its own table first; some histories alter it.
+    sh("psql", ["-X", "-q", "-h", "127.0.0.1", "-U", "postgres", "-d", db, "-c", "CREATE TABLE schema_migrations (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL)"]);
     for (const f of files) {
       const concurrently = /\bconcurrently\b/i.test(readFileSync(f, "utf8"));
       const r = timed("psql", ["-X", "-q", "-v", "ON_ERROR_STOP=1", ...(concurrently ? [] : ["-1"]), "-h", "127.0.0.1", "-U", "postgres", "-d", db, "-f", f]);
@@ -66,7 +68,7 @@ function bare(files, corpus, db) {
     }
     sh("psql", ["-X", "-q", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-c", `DROP DATABASE IF EXISTS ${db}`]);
   } else {
-    sh("mysql", ["-h", "127.0.0.1", "-u", "root", "-e", `DROP DATABASE IF EXISTS ${db}; CREATE DATABASE ${db}`]);
+    sh("mysql", ["-h", "127.0.0.1", "-u", "root", "-e", `DROP DATABASE IF EXISTS ${db}; CREATE DATABASE ${db}; CREATE TABLE ${db}.schema_migrations (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL)`]);
     for (const f of files) {
       const r = timed("sh", ["-c", `mysql -h 127.0.0.1 -u root ${db} < "$1"`, "sh", f]);
       ms += r.ms;

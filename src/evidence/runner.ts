@@ -71,6 +71,8 @@ class TestRun {
   /** Tables with generated rows, in insert order, and how to find those rows again (PostgreSQL: the inserting transactions). */
   private generated: { table: string; xids: string[]; emptyBefore: boolean; links: string[][] }[] = [];
   private untouchedBase = new Map<string, number>();
+  /** Statements the partial-failure step applied and could not undo (DDL that commits at once): the forward resumes after them. */
+  private resumeAfter: number | undefined;
   /** Row digests before the first migration that is rolled back. */
   private captured = new Map<string, { key: string; rows: number; columns: string[] }>();
 
@@ -149,7 +151,13 @@ class TestRun {
             trace: true,
             probe: this.probe ? { probe: this.probe, thresholdMs: this.test.thresholds.max_blocking_ms, scale: (t: string) => this.scale(t) } : undefined,
           };
-          let forward = await runScript(this.ctx, script, runOptions);
+          const resume = this.resumeAfter;
+          this.resumeAfter = undefined;
+          let forward = await runScript(this.ctx, resume ? { ...script, statements: script.statements.slice(resume) } : script, runOptions);
+          if (resume) {
+            const why = `statements 1–${resume} were applied by the partial-failure step, which cannot undo them (${this.ops.dialect === "mysql" ? "DDL commits at once on MariaDB/MySQL" : "they ran outside a transaction"}): the forward ran from statement ${resume + 1}`;
+            forward = { ...forward, note: forward.note ? `${forward.note}; ${why}` : why };
+          }
           let generatedData: MigrationEvidence["generatedData"];
           const missingExtension = forward.ok ? undefined : this.extensionProblem(forward.error);
           if (missingExtension) forward = { ...forward, error: missingExtension };
@@ -566,6 +574,12 @@ class TestRun {
     };
     if (n === 0 || script.problems.length) return skipped("nothing to run");
     if (plan.refusal) return skipped("the migration tool refuses this file");
+    if (!transactional) {
+      // Decided before any catalog snapshot (on MariaDB a snapshot costs about a second).
+      const next = script.statements[Math.floor(n / 2)]!;
+      const concurrentBuild = next.kind === "IndexStmt" && next.ast?.concurrent && this.ctx.observer;
+      if (Math.floor(n / 2) === 0 && !concurrentBuild) return skipped("a single statement outside a transaction: there is no mid-way point to interrupt");
+    }
     const pre = await this.snapshot();
     const tables = [...this.touchedIn(script)].filter((t) => pre.tables[t]);
     const preSums = await this.checksums(pre, tables);
@@ -622,11 +636,21 @@ class TestRun {
       const cleanup = cleanupSql(leftovers, this.ops.dialect);
       result.cleanupSql = cleanup.sql;
       result.manualCleanup.push(...cleanup.manual);
-      // Apply the cleanup so the real forward starts from the pre-migration schema, and say whether it sufficed.
-      await this.ctx.main.reset?.();
-      for (const sql of cleanup.sql) await this.ctx.main.query(sql).catch((e) => result.manualCleanup.push(`${sql} failed: ${errorMessage(e)}`));
-      const remaining = diffSnapshots(pre, await this.snapshot());
-      result.note = `${result.note ? `${result.note}; ` : ""}${remaining.length === 0 ? "the cleanup SQL was applied and restored the pre-migration schema" : `${remaining.length} difference(s) remain after the cleanup SQL`}`;
+      if (cleanup.manual.length || changedData.length) {
+        // Something cannot be undone by SQL (a dropped object, changed rows): leave the interrupted
+        // state as it is and let the forward resume after the statements already applied.
+        this.resumeAfter = k;
+        result.note = `${result.note ? `${result.note}; ` : ""}the interruption cannot be undone by SQL, so the forward resumes from statement ${k + 1}`;
+      } else {
+        // Apply the cleanup so the real forward starts from the pre-migration schema, and say whether it sufficed.
+        await this.ctx.main.reset?.();
+        for (const sql of cleanup.sql) await this.ctx.main.query(sql).catch((e) => result.manualCleanup.push(`${sql} failed: ${errorMessage(e)}`));
+        const remaining = diffSnapshots(pre, await this.snapshot());
+        result.note = `${result.note ? `${result.note}; ` : ""}${remaining.length === 0 ? "the cleanup SQL was applied and restored the pre-migration schema" : `${remaining.length} difference(s) remain after the cleanup SQL`}`;
+      }
+    } else if (changedData.length && !transactional) {
+      this.resumeAfter = k;
+      result.note = `${result.note ? `${result.note}; ` : ""}rows changed before the interruption cannot be undone, so the forward resumes from statement ${k + 1}`;
     }
     return result;
   }
