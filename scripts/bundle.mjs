@@ -1,16 +1,21 @@
-// Bundles the compiled CLI (dist/src/cli/main.js) into dist/cli/, run by `npm run build`.
-// Why: Node's ESM loader costs ~0.5 ms per module, and the CLI loads ~550 (zod alone is 231,
-// the rules 175): bundling them cut `migration-guard rules` from 0.31 s to 0.17 s of start-up.
-// Commands stay lazy chunks. Packages with WASM, native or their own lazy loading stay external.
-import { readdirSync, rmSync } from "node:fs";
+// Bundles the compiled CLI, App server and Action entry (dist/src/…) into dist/cli/, run by
+// `npm run build`. Why: Node's ESM loader costs ~0.5 ms per module, and the CLI loads ~550 (zod
+// alone is 231, the rules 175): bundling cut `migration-guard rules` from 0.31 s to 0.17 s of
+// start-up. And the published package then needs no JavaScript dependency at run time: only the
+// two that carry WebAssembly and data files (libpg-query, PGlite) stay external. Commands stay
+// lazy chunks. node-sql-parser ships every database's grammar (89 MB); the two builds we load
+// (MySQL, MariaDB) are copied to dist/vendor/ with its license instead.
+import { copyFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { builtinModules } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { rolldown } from "rolldown";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const dist = join(root, "dist");
-/** Pure-JS packages worth inlining: many small modules each. */
-const INLINE = ["zod", "yaml", "picomatch"];
+/** Packages that stay installed dependencies: WebAssembly and data files cannot be bundled. */
+const EXTERNAL = ["libpg-query", "@electric-sql/pglite", "pg-native"];
+const SQL_PARSER_BUILDS = ["mysql", "mariadb"];
 const RULE_FOLDERS = ["core", "postgres", "mysql"];
 
 /**
@@ -39,14 +44,86 @@ export function loadRules() { return Promise.resolve(rules); }
   };
 }
 
-const isInlined = (id) => INLINE.some((p) => id === p || id.startsWith(`${p}/`));
-const bundle = await rolldown({
-  input: { main: join(dist, "src", "cli", "main.js") },
-  platform: "node",
-  external: (id) => !id.startsWith(".") && !id.startsWith("/") && !isInlined(id),
-  plugins: [staticRules()],
-  logLevel: "warn",
-});
+/**
+ * node-sql-parser's builds are loaded by name at run time (src/core/parse/mysql.ts); in a bundle
+ * they are read from `vendor`, a folder relative to the bundle's files.
+ */
+function vendoredSqlParser(vendor) {
+  return {
+    name: "vendored-sql-parser",
+    transform(code, id) {
+      if (!id.endsWith(join("src", "core", "parse", "mysql.js"))) return null;
+      const replaced = code.replace("`node-sql-parser/build/${database}`", `\`${vendor}/node-sql-parser/\${database}.js\``);
+      if (replaced === code) throw new Error("bundle: src/core/parse/mysql.js no longer loads node-sql-parser/build/${database}");
+      return { code: replaced, map: null };
+    },
+  };
+}
+
+function copySqlParserBuilds(to) {
+  const from = join(root, "node_modules", "node-sql-parser");
+  mkdirSync(to, { recursive: true });
+  for (const build of SQL_PARSER_BUILDS) copyFileSync(join(from, "build", `${build}.js`), join(to, `${build}.js`));
+  copyFileSync(join(from, "LICENSE"), join(to, "LICENSE"));
+  // The builds are CommonJS; the package root says "type": "module".
+  writeFileSync(join(to, "package.json"), `${JSON.stringify({ type: "commonjs" })}\n`);
+}
+
+const isBuiltin = (id) => id.startsWith("node:") || builtinModules.includes(id);
+const isExternal = (id) => isBuiltin(id) || EXTERNAL.some((p) => id === p || id.startsWith(`${p}/`));
+const onLog = (level, log, handler) => {
+  // bottleneck (Probot's rate limiter) hides an optional `require("ioredis")` behind eval; harmless.
+  if (log.code === "EVAL" || log.code === "SOURCEMAP_BROKEN") return;
+  handler(level, log);
+};
+
+async function build(options, output) {
+  const bundle = await rolldown({ platform: "node", logLevel: "warn", onLog, ...options });
+  await bundle.write(output);
+  await bundle.close();
+}
+
+// The package: CLI, App server and Action entries; libpg-query and PGlite stay installed dependencies.
 rmSync(join(dist, "cli"), { recursive: true, force: true });
-await bundle.write({ dir: join(dist, "cli"), format: "esm", entryFileNames: "[name].js", chunkFileNames: "[name]-[hash].js", sourcemap: true });
-await bundle.close();
+rmSync(join(dist, "vendor"), { recursive: true, force: true });
+copySqlParserBuilds(join(dist, "vendor", "node-sql-parser"));
+await build(
+  {
+    input: { main: join(dist, "src", "cli", "main.js"), app: join(dist, "src", "app", "index.js") },
+    external: isExternal,
+    plugins: [staticRules(), vendoredSqlParser("../vendor")],
+  },
+  { dir: join(dist, "cli"), format: "esm", entryFileNames: "[name].js", chunkFileNames: "[name]-[hash].js", sourcemap: true },
+);
+
+// The GitHub Action (action.yml runs action/index.js with the runner's Node): one file with every
+// dependency inlined, libpg-query's WebAssembly beside it (it loads it from its own folder), no
+// PGlite (the action's test mode runs against the job's database service). Committed to git by
+// `npm run action:update`, and compared with this fresh build by test/package.test.ts.
+const actionDir = join(dist, "action");
+rmSync(actionDir, { recursive: true, force: true });
+copySqlParserBuilds(join(actionDir, "vendor", "node-sql-parser"));
+copyFileSync(join(root, "node_modules", "libpg-query", "wasm", "libpg-query.wasm"), join(actionDir, "libpg-query.wasm"));
+copyFileSync(join(root, "node_modules", "libpg-query", "LICENSE"), join(actionDir, "libpg-query.LICENSE"));
+await build(
+  {
+    input: join(dist, "src", "app", "action-entry.js"),
+    external: (id) => isBuiltin(id) || id === "pg-native" || id === "@electric-sql/pglite" || id.startsWith("@electric-sql/pglite/"),
+    plugins: [staticRules(), vendoredSqlParser("./vendor")],
+  },
+  {
+    file: join(actionDir, "index.js"),
+    format: "esm",
+    codeSplitting: false,
+    sourcemap: false,
+    minify: true,
+    // CommonJS dependencies inlined into an ES module still ask for these (libpg-query finds its .wasm by __dirname).
+    banner: [
+      'import { createRequire as __createRequire } from "node:module";',
+      'import { fileURLToPath as __fileURLToPath } from "node:url";',
+      "const __filename = __fileURLToPath(import.meta.url);",
+      'const __dirname = __fileURLToPath(new URL(".", import.meta.url));',
+      "const require = __createRequire(import.meta.url);",
+    ].join("\n"),
+  },
+);

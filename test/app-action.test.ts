@@ -91,11 +91,11 @@ describe("GitHub Action mode, in process", () => {
   });
 });
 
-describe("GitHub Action mode, the built entry as a child process", () => {
-  const entry = join(import.meta.dirname, "..", "dist", "src", "app", "action.js");
+describe("GitHub Action mode, the committed bundle as the runner starts it", () => {
+  const entry = join(import.meta.dirname, "..", "action", "index.js");
 
   it("posts the check run and the review to GITHUB_API_URL with the workflow token", async () => {
-    expect(existsSync(entry), `${entry} is missing: run \`npm run build\` (npm ci does it)`).toBe(true);
+    expect(existsSync(entry), `${entry} is missing: run \`npm run action:update\``).toBe(true);
     const files = {
       "db/migrations/20240201000000_index.up.sql": "CREATE INDEX orders_created_idx ON orders (created_at);\n",
       "db/migrations/20240201000000_index.down.sql": "DROP INDEX orders_created_idx;\n",
@@ -108,7 +108,9 @@ describe("GitHub Action mode, the built entry as a child process", () => {
       delete payload.installation;
       payload.pull_request.changed_files = 2;
       github.heads.set(payload.pull_request.number, payload.pull_request.head.sha);
-      const env = actionEnv(payload, { GITHUB_API_URL: `http://${github.host}/api/v3`, LOG_LEVEL: "info", PATH: process.env.PATH ?? "" });
+      // The runner passes inputs as INPUT_<NAME>, the token from the `github-token` input.
+      const { GITHUB_TOKEN: token, ...env } = actionEnv(payload, { GITHUB_API_URL: `http://${github.host}/api/v3`, PATH: process.env.PATH ?? "" });
+      Object.assign(env, { INPUT_MODE: "review", "INPUT_GITHUB-TOKEN": token, "INPUT_LOG-LEVEL": "info" });
       const run = await runNode(entry, env);
       expect(run.code, run.output).toBe(0);
       expect(github.errors).toEqual([]);

@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { main, type CliIo } from "../src/cli/main.js";
 import { EvidenceReport, evidenceJsonSchema } from "../src/core/evidence/report.js";
 import { HISTORIES } from "./evidence-helpers.js";
+import { TOOL_VERSION } from "../src/core/analyze/engine.js";
 
 function io(cwd: string): CliIo & { out: string[]; err: string[] } {
   const out: string[] = [];
@@ -15,27 +16,66 @@ function io(cwd: string): CliIo & { out: string[]; err: string[] } {
 }
 
 describe("migration-guard init", () => {
-  it("writes the workflow with a service of the configured PostgreSQL version and refuses to overwrite it", async () => {
+  it("writes the test workflow with a service of the configured PostgreSQL version, pinned to this version's action, and refuses to overwrite it", async () => {
     const dir = mkdtempSync(join(tmpdir(), "mg-init-"));
     mkdirSync(join(dir, ".github"));
     writeFileSync(join(dir, ".github/migration-guard.yml"), "postgres_version: 16\npaths: [db/migrations/**]\n");
     mkdirSync(join(dir, ".git"));
     const first = io(dir);
     expect(await main(["init"], first)).toBe(0);
-    expect(first.out.join("")).toContain("wrote .github/workflows/migration-guard.yml (postgres:16 service)");
-    expect(readFileSync(join(dir, ".github/workflows/migration-guard.yml"), "utf8")).toMatchSnapshot();
+    expect(first.out.join("")).toContain("wrote .github/workflows/migration-guard-test.yml (postgres:16 service)");
+    const workflow = readFileSync(join(dir, ".github/workflows/migration-guard-test.yml"), "utf8");
+    expect(workflow).toContain(`uses: migration-guard/migration-guard@v${TOOL_VERSION}\n`);
+    expect(workflow).not.toMatch(/ref: main|npm ci/);
+    expect(workflow).toMatchSnapshot();
     const again = io(dir);
     expect(await main(["init"], again)).toBe(2);
-    expect(again.err.join("")).toBe("migration-guard init: .github/workflows/migration-guard.yml already exists; pass --force to overwrite it\n");
+    expect(again.err.join("")).toBe("migration-guard init: .github/workflows/migration-guard-test.yml already exists; pass --force to overwrite it\n");
   });
 
-  it("uses a MariaDB service for the mariadb dialect", async () => {
+  it("with --action also writes the review workflow, at another path, for every event the gates need", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "mg-init-"));
+    const run = io(dir);
+    expect(await main(["init", "--action"], run)).toBe(0);
+    const review = readFileSync(join(dir, ".github/workflows/migration-guard-review.yml"), "utf8");
+    for (const event of ["pull_request:", "issue_comment:", "workflow_run:", "check_run:"]) expect(review).toContain(`  ${event}\n`);
+    expect(review).toContain("    workflows: [migration-guard test]\n");
+    expect(readFileSync(join(dir, ".github/workflows/migration-guard-test.yml"), "utf8")).toMatch(/^name: migration-guard test$/m);
+    expect(review).toMatchSnapshot();
+  });
+
+  it("uses a MariaDB service of a MariaDB release, with a TCP health check", async () => {
     const dir = mkdtempSync(join(tmpdir(), "mg-init-"));
     writeFileSync(join(dir, "mg.yml"), 'dialect: mariadb\nmysql_version: "10.11"\n');
     const run = io(dir);
     expect(await main(["init", "--config", "mg.yml", "--stdout"], run)).toBe(0);
     expect(run.out.join("")).toContain("        image: mariadb:10.11\n");
-    expect(run.out.join("")).toContain("MIGRATION_GUARD_DATABASE_URL: mysql://root:root@127.0.0.1:3306/\n");
+    expect(run.out.join("")).toContain("          database-url: mysql://root:root@127.0.0.1:3306/\n");
+    expect(run.out.join("")).toContain('--health-cmd "mariadb-admin ping -h 127.0.0.1 -P 3306 -uroot -proot"');
+  });
+
+  it("never writes an image that does not exist: a MySQL version under dialect mariadb becomes MariaDB's LTS, said on stderr", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "mg-init-"));
+    writeFileSync(join(dir, "mg.yml"), "dialect: mariadb\n"); // mysql_version defaults to 8.0
+    const run = io(dir);
+    expect(await main(["init", "--config", "mg.yml"], run)).toBe(0);
+    expect(readFileSync(join(dir, ".github/workflows/migration-guard-test.yml"), "utf8")).toContain("        image: mariadb:11.4\n");
+    expect(run.err.join("")).toContain("mysql_version 8.0 is not a MariaDB release; the workflow uses mariadb:11.4");
+    const mysql = io(dir);
+    writeFileSync(join(dir, "my.yml"), 'dialect: mysql\nmysql_version: "8.4"\n');
+    expect(await main(["init", "--config", "my.yml", "--stdout"], mysql)).toBe(0);
+    expect(mysql.out.join("")).toContain("        image: mysql:8.4\n");
+    expect(mysql.out.join("")).toContain('--health-cmd "mysqladmin ping -h 127.0.0.1 -P 3306 -uroot -proot"');
+  });
+
+  it("with --command runs the project's own installation on Node 24 instead of the action", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "mg-init-"));
+    const run = io(dir);
+    expect(await main(["init", "--command", "npx migration-guard", "--stdout"], run)).toBe(0);
+    const text = run.out.join("");
+    expect(text).toContain("          node-version: 24\n");
+    expect(text).toContain("          npx migration-guard test\n");
+    expect(text).not.toContain("uses: migration-guard/migration-guard@");
   });
 });
 

@@ -54,6 +54,26 @@ CREATE TABLE t (id int);`;
     expect(script.problems[0]!.message).toMatch(/syntax error/);
   });
 
+  it("keeps BEGIN ATOMIC function bodies whole when another statement is rejected", () => {
+    const fn = (name: string) =>
+      `CREATE FUNCTION ${name}(a int) RETURNS int LANGUAGE sql\nBEGIN ATOMIC\n  SELECT CASE WHEN a > 0 THEN a END;\n  SELECT a + 1;\nEND;\n`;
+    const text = `${fn("before_bad")}ALTER TABLE a ADD CONSTRAINT;\n${fn("after_bad")}CREATE INDEX i ON a (id);\n`;
+    const script = parseScript(pg(text));
+    // No phantom END (a COMMIT), no syntax error inside the bodies: only the rejected ALTER.
+    expect(script.statements.map((s) => s.kind)).toEqual(["CreateFunctionStmt", "CreateFunctionStmt", "IndexStmt"]);
+    expect(script.problems.map((p) => [p.kind, p.span.startLine])).toEqual([["parse-error", 6]]);
+    expect(script.statements[1]!.span.startLine).toBe(7);
+    expect(script.statements[1]!.text.endsWith("END")).toBe(true);
+  });
+
+  it("reports a rejected BEGIN ATOMIC function once, as one statement", () => {
+    const text = "CREATE TABLE a (id int);\nCREATE FUNCTION f() RETURNS int LANGUAGE sql\nBEGIN ATOMIC\n  SELEC 1;\n  SELECT 2;\nEND;\nCREATE INDEX i ON a (id);\n";
+    const script = parseScript(pg(text));
+    expect(script.statements.map((s) => s.kind)).toEqual(["CreateStmt", "IndexStmt"]);
+    expect(script.problems).toHaveLength(1);
+    expect(script.problems[0]).toMatchObject({ kind: "parse-error", span: { startLine: 4 } });
+  });
+
   it("reports an unterminated string with its position", () => {
     const script = parseScript(pg("CREATE TABLE a (id int);\nINSERT INTO a VALUES ('oops);\n"));
     expect(script.statements.map((s) => s.kind)).toEqual(["CreateStmt"]);

@@ -1,9 +1,8 @@
 // GitHub Action entry: the same app function, run once for the workflow's event with the
-// workflow's GITHUB_TOKEN (no App registration, no server). See action.yml.
+// workflow's GITHUB_TOKEN (no App registration, no server). See action.yml and action-entry.ts.
 // A thin adapter of our own instead of @probot/adapter-github-actions, which bundles Probot 13
 // (a second Probot, Octokit and pino in the install) and exits 0 when the run failed.
-import { readFileSync, realpathSync } from "node:fs";
-import { pathToFileURL } from "node:url";
+import { readFileSync } from "node:fs";
 import { pino, type DestinationStream, type Logger } from "pino";
 import { Probot } from "probot";
 import { z } from "zod";
@@ -80,9 +79,4 @@ function actionsLogger(level: (typeof LEVELS)[number], write: (line: string) => 
 /** Workflow command data: `%`, CR and LF are escaped so a message stays one annotation. */
 function escapeCommand(text: string): string {
   return text.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
-}
-
-const entry = process.argv[1];
-if (entry && import.meta.url === pathToFileURL(realpathSync(entry)).href) {
-  process.exitCode = await runAction(process.env);
 }

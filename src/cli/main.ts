@@ -22,6 +22,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ default:
   runbook: { summary: "print the deployment runbook for the change", load: () => import("./commands/runbook.js") },
   "commit-check": { summary: "check commit messages against the recipe's format", load: () => import("./commands/commit-check.js") },
   "stats-query": { summary: "print the query that exports table statistics from production", load: () => import("./commands/stats-query.js") },
+  app: { summary: "start the GitHub App's webhook server (APP_ID, PRIVATE_KEY, WEBHOOK_SECRET from the environment)", load: () => import("./commands/app.js") },
 };
 
 export function usage(): string {

@@ -115,6 +115,8 @@ export const Layout = z.enum([
   "sqitch",
   "prisma",
   "up-down-dir",
+  "goose",
+  "popx",
 ]);
 export type Layout = z.infer<typeof Layout>;
 
@@ -132,6 +134,15 @@ export type TransactionMode = z.infer<typeof TransactionMode>;
 export const Delivery = z.enum(["per-statement", "whole-file"]);
 export type Delivery = z.infer<typeof Delivery>;
 
+/**
+ * Whether the tool itself looks for statements that cannot run in a transaction block.
+ * `none`: it runs the file its usual way whatever it holds. `flyway`: Flyway's PostgreSQL parser
+ * runs a file whose statements are all non-transactional (CREATE INDEX CONCURRENTLY, VACUUM, …)
+ * without its transaction, and refuses a file that mixes both kinds unless `mixed` is true.
+ */
+export const NonTransactionalDetection = z.enum(["none", "flyway"]);
+export type NonTransactionalDetection = z.infer<typeof NonTransactionalDetection>;
+
 export const Migration = z.object({
   id: z.string(),
   /** Sortable version as the tool orders it (numeric strings compare numerically). */
@@ -146,6 +157,8 @@ export const Migration = z.object({
   rollbackExpected: z.boolean().default(true),
   transaction: TransactionMode,
   delivery: Delivery.default("per-statement"),
+  /** Absent: `none`. */
+  nonTransactionalDetection: NonTransactionalDetection.optional(),
   status: ChangeStatus,
 });
 export type Migration = z.infer<typeof Migration>;

@@ -1,16 +1,15 @@
 // Picks the engine: a postgres:// URL, a mysql:// / mariadb:// URL, or embedded PGlite.
-import { createMariadbScratch } from "./mariadb.js";
-import { createPgliteScratch } from "./pglite.js";
-import { createPostgresScratch } from "./postgres.js";
+// Each engine is imported on first use: PGlite is not installed where only a server is used
+// (the Action's bundle), and a run loads one driver, not three.
 import { DatabaseSetupError, type ScratchDatabase } from "./session.js";
 
 export type { ScratchDatabase, Session, ExecResult, EngineKind } from "./session.js";
 export { TargetNotEmptyError, DatabaseSetupError } from "./session.js";
 
 export async function createScratchDatabase(url: string | undefined, options: { allowExisting: boolean }): Promise<ScratchDatabase> {
-  if (!url) return createPgliteScratch();
+  if (!url) return (await import("./pglite.js")).createPgliteScratch();
   const scheme = /^([a-z]+):/i.exec(url)?.[1]?.toLowerCase();
-  if (scheme === "postgres" || scheme === "postgresql") return createPostgresScratch(url, options);
-  if (scheme === "mysql" || scheme === "mariadb") return createMariadbScratch(url, options);
+  if (scheme === "postgres" || scheme === "postgresql") return (await import("./postgres.js")).createPostgresScratch(url, options);
+  if (scheme === "mysql" || scheme === "mariadb") return (await import("./mariadb.js")).createMariadbScratch(url, options);
   throw new DatabaseSetupError(`unsupported database URL scheme \`${scheme ?? "?"}:\` (expected postgres://, postgresql://, mysql:// or mariadb://)`);
 }

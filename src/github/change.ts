@@ -84,7 +84,7 @@ function buildChangeInput(files: PullRequestFile[], base: SourceFile[], config: 
 }
 
 /** Script paths (up and down) of every migration the change adds, modifies or deletes. */
-function changedMigrationPaths(input: ChangeInput, config: Pick<Config, "paths" | "exclude" | "layout">): string[] {
+function changedMigrationPaths(input: ChangeInput, config: Pick<Config, "paths" | "exclude" | "layout" | "dialect">): string[] {
   const { migrations } = discover(input, config);
   const headPaths = new Set(input.head.map((f) => f.path));
   const paths = new Set<string>();

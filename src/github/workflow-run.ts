@@ -5,7 +5,7 @@
 import type { Context } from "probot";
 import { unzipSync } from "fflate";
 import { renderEvidenceMarkdown } from "../core/evidence/markdown.js";
-import { EVIDENCE_ARTIFACT_NAME, EVIDENCE_FILE_NAME, EvidenceReport } from "../core/evidence/report.js";
+import { EVIDENCE_ARTIFACT_NAME, EVIDENCE_FILE_NAME, EvidenceReport, TEST_WORKFLOW_PATH } from "../core/evidence/report.js";
 import type { GateEvidence } from "../core/gates/evidence.js";
 import { gateEvidenceFromReport } from "../core/gates/from-report.js";
 import type { GitHub } from "./octokit.js";
@@ -100,8 +100,9 @@ export async function collectWorkflowEvidence(octokit: GitHub, payload: Workflow
   return evidence;
 }
 
+/** The test workflow `init` writes (and the single workflow file earlier versions wrote). */
 function isOurWorkflow(path: string | undefined): boolean {
-  return path === ".github/workflows/migration-guard.yml" || path === ".github/workflows/migration-guard.yaml";
+  return path === TEST_WORKFLOW_PATH || path === ".github/workflows/migration-guard.yml" || path === ".github/workflows/migration-guard.yaml";
 }
 
 /** The zip's report, validated; every way it can be wrong becomes a sentence. */

@@ -1,7 +1,7 @@
 // `.github/migration-guard.yml`: the one schema that validates user configuration.
 // TypeScript types and the shipped JSON Schema (schema/migration-guard.schema.json) derive from it.
 import { z } from "zod";
-import { Dialect, Layout, Severity, TransactionMode } from "../model.js";
+import { Delivery, Dialect, Layout, Severity, TransactionMode } from "../model.js";
 import { TestConfigSchema } from "../evidence/config.js";
 import { GatesConfig } from "../gates/config.js";
 import { CommitFormatConfig } from "../commit-format/config.js";
@@ -74,6 +74,20 @@ export const ConfigSchema = z
     mysql_version: z.string().regex(/^\d+(\.\d+)*$/).default("8.0"),
     /** Overrides the layout's default: does the migration tool wrap each file in a transaction? */
     transaction: z.union([z.literal("auto"), TransactionMode]).default("auto"),
+    /**
+     * Overrides the layout's default: does the tool send a file as one query (`whole-file`: one
+     * statement runs outside a transaction block, several form one) or statement by statement?
+     * golang-migrate with `x-multi-statement=true` in its database URL: `per-statement`.
+     */
+    delivery: z.union([z.literal("auto"), Delivery]).default("auto"),
+    /** Flyway's own settings that change how it runs a script. */
+    flyway: z
+      .object({
+        /** Flyway's `mixed` (flyway.mixed): a script may mix transactional and non-transactional statements, and then runs without a transaction. */
+        mixed: z.boolean().default(false),
+      })
+      .strict()
+      .default(() => ({ mixed: false })),
     preset: z.enum(["recommended", "strict"]).default("recommended"),
     /** Per-rule overrides: `off`, a severity, or true/false. */
     rules: z.record(z.string(), RuleSetting).default({}),

@@ -25,9 +25,10 @@ export interface Discovery {
 export const DEFAULT_PATHS = ["**/*.sql"];
 /**
  * Files a layout reads besides SQL (the sqitch plan, Prisma's lock file, diesel and Sourcegraph
- * metadata, Flyway script configs). They come along whenever selected SQL sits below their folder.
+ * metadata, Flyway script configs) or reports (goose's Go migrations). They come along whenever
+ * selected SQL sits below their folder.
  */
-const LAYOUT_FILE = /(^|\/)(sqitch\.plan|migration_lock\.toml|metadata\.toml|metadata\.yaml|[^/]+\.sql\.conf)$/;
+const LAYOUT_FILE = /(^|\/)(sqitch\.plan|migration_lock\.toml|metadata\.toml|metadata\.yaml|[^/]+\.sql\.conf|\d+_[^/]+\.go)$/;
 const ALWAYS_EXCLUDED = ["**/node_modules/**", "**/.git/**"];
 
 /** The paths (of a listing) that discovery will look at: selected SQL plus the layout files next to it. */
@@ -94,12 +95,13 @@ interface RootResult {
  * Splits files into migration roots and lets the configured layout, the layout `preferred`
  * for that root (the head's choice, when reading the base), or the best-scoring one claim each.
  */
-function collectRoots(files: SourceFile[], layout: Config["layout"], preferred = new Map<string, LayoutSpec>()): RootResult[] {
+function collectRoots(files: SourceFile[], config: Pick<Config, "layout" | "dialect">, preferred = new Map<string, LayoutSpec>()): RootResult[] {
+  const layout = config.layout;
   const out: RootResult[] = [];
   for (const [root, group] of groupByRoot(files)) {
     const spec = layout === "auto" ? (preferred.get(root) ?? detectLayout(group)) : LAYOUTS.find((l) => l.name === layout);
     if (!spec) continue;
-    const { migrations, problems } = spec.collect(group);
+    const { migrations, problems } = spec.collect(group, { dialect: config.dialect });
     out.push({ root, spec, migrations: migrations.sort(byRunOrder), problems });
   }
   return out.sort((a, b) => a.root.localeCompare(b.root));
@@ -157,10 +159,10 @@ function firstChangedLine(file: string, fullText: string, headScript: string, ba
  */
 export function discover(
   input: { head: SourceFile[]; base?: SourceFile[] },
-  config: Pick<Config, "paths" | "exclude" | "layout">,
+  config: Pick<Config, "paths" | "exclude" | "layout" | "dialect">,
 ): Discovery {
   const head = selectMigrationFiles(input.head, config);
-  const headRoots = collectRoots(head, config.layout);
+  const headRoots = collectRoots(head, config);
   const problems = headRoots.flatMap((r) => r.problems).sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line));
   const roots = headRoots.map((r) => ({ root: r.root, layout: r.spec.name }));
   const rootOf = new Map<string, RootResult>();
@@ -181,7 +183,7 @@ export function discover(
   const headByPath = new Map(head.map((f) => [f.path, f]));
   const base = selectMigrationFiles(input.base, config);
   const baseByPath = new Map(base.map((f) => [f.path, f]));
-  const baseRoots = collectRoots(base, config.layout, new Map(headRoots.map((r) => [r.root, r.spec])));
+  const baseRoots = collectRoots(base, config, new Map(headRoots.map((r) => [r.root, r.spec])));
   const baseMigrations = baseRoots.flatMap((r) => r.migrations);
   const baseById = new Map(baseMigrations.map((m) => [m.id, m]));
   const matched = new Set<string>();

@@ -1,6 +1,6 @@
 // A repository layout knows how its migration tool names files, pairs ups with downs,
 // orders versions and wraps files in transactions. One file per layout in ./layouts/.
-import type { Delivery, Layout, Migration, SourceFile, TransactionMode } from "../model.js";
+import type { Delivery, Dialect, Layout, Migration, NonTransactionalDetection, SourceFile, TransactionMode } from "../model.js";
 import { decodeSource } from "../parse/text.js";
 
 /** A migration as a layout sees it, before base/head comparison sets its status. */
@@ -23,12 +23,26 @@ export interface Collected {
   problems: DiscoveryProblem[];
 }
 
+/** What a layout may need from the configuration (popx keeps one file per database dialect). */
+export interface CollectContext {
+  dialect: Dialect;
+}
+
 export interface LayoutSpec {
   name: Layout;
+  /** The migration tool's name as its users know it, for messages. Default: "the migration tool". */
+  tool?: string;
   /** Does the tool run each file in a transaction of its own by default? */
   transaction: TransactionMode;
   /** Does the tool send each file as one query, or statement by statement? */
   delivery: Delivery;
+  /** Does the tool itself run files holding non-transactional statements differently? Default `none`. */
+  nonTransactionalDetection?: NonTransactionalDetection;
+  /**
+   * How a user of this tool runs a statement that cannot run in a transaction block (CREATE
+   * INDEX CONCURRENTLY, …): the tool's own directive, in its own words. Shown in findings' help.
+   */
+  outsideTransaction?: string;
   /** Do two migrations with the same version conflict? (Prisma orders by folder name, so no.) */
   uniqueVersions: boolean;
   /**
@@ -38,7 +52,7 @@ export interface LayoutSpec {
    */
   score(files: SourceFile[]): number;
   /** Groups files into migrations. `files` are those of one migration root the layout claimed. */
-  collect(files: SourceFile[]): Collected;
+  collect(files: SourceFile[], context: CollectContext): Collected;
 }
 
 /** Compares versions the way migration tools do: numeric parts numerically. */

@@ -1,12 +1,13 @@
 // Turns a migration's script reference into the SQL source the parser reads. Single-file
-// layouts (dbmate) keep up and down in sections of one file, marked by comments.
+// layouts keep up and down in sections of one file, marked by comments: dbmate's
+// `-- migrate:up` / `-- migrate:down`, goose's `-- +goose Up` / `-- +goose Down`.
 import type { Dialect, ScriptRef, SqlSource } from "../model.js";
 
-const MARKER = /^--\s*migrate:(up|down)\b.*$/gm;
+const MARKER = /^--\s*(?:migrate:|\+goose\s+)(up|down)\b.*$/gim;
 
 export function scriptSource(ref: ScriptRef, text: string, dialect: Dialect): SqlSource {
   if (!ref.section) return { file: ref.path, text, baseOffset: 0, baseLine: 1, dialect };
-  const markers = [...text.matchAll(MARKER)].map((m) => ({ section: m[1], start: m.index!, end: m.index! + m[0].length }));
+  const markers = [...text.matchAll(MARKER)].map((m) => ({ section: m[1]!.toLowerCase(), start: m.index!, end: m.index! + m[0].length }));
   const i = markers.findIndex((m) => m.section === ref.section);
   if (i < 0) return { file: ref.path, text: "", baseOffset: text.length, baseLine: lineAt(text, text.length), dialect };
   const start = markers[i]!.end;
@@ -16,7 +17,7 @@ export function scriptSource(ref: ScriptRef, text: string, dialect: Dialect): Sq
 
 /** The options written on a dbmate marker line, e.g. `transaction:false`. */
 export function sectionOptions(text: string, section: "up" | "down"): Record<string, string> {
-  const marker = [...text.matchAll(MARKER)].find((m) => m[1] === section);
+  const marker = [...text.matchAll(MARKER)].find((m) => m[1]!.toLowerCase() === section);
   const options: Record<string, string> = {};
   for (const [, k, v] of marker?.[0].matchAll(/(\w+):(\w+)/g) ?? []) if (k !== "migrate") options[k!] = v!;
   return options;

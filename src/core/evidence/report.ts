@@ -10,6 +10,9 @@ export const EVIDENCE_SCHEMA_VERSION = 1 as const;
 /** Name of the artifact the workflow uploads and the App looks for. */
 export const EVIDENCE_ARTIFACT_NAME = "migration-guard-test-report";
 export const EVIDENCE_FILE_NAME = "migration-guard-test-report.json";
+/** The workflow `migration-guard init` writes to produce the report, and the review workflow of `init --action`. */
+export const TEST_WORKFLOW_PATH = ".github/workflows/migration-guard-test.yml";
+export const REVIEW_WORKFLOW_PATH = ".github/workflows/migration-guard-review.yml";
 
 export const EngineKind = z.enum(["postgres", "pglite", "mariadb"]);
 export type EngineKind = z.infer<typeof EngineKind>;

@@ -66,6 +66,24 @@ export function toolCommands(layout: Layout, migrations: Migration[]): ToolComma
         nonTransactional: "put the statement alone in its own migration file: a multi-statement file runs as one implicit transaction",
         lockTimeout: viaUrlOptions,
       };
+    case "goose":
+      return {
+        tool: "goose",
+        status: [`goose -dir ${dir} postgres "$DATABASE_URL" status`],
+        apply: [`goose -dir ${dir} postgres "$DATABASE_URL" up-by-one   # ${n}× (or: up-to ${migrations.at(-1)?.version ?? "<version>"})`],
+        rollback: newestFirst.map((m) => `goose -dir ${dir} postgres "$DATABASE_URL" down   # undoes ${m.version}_${m.name}`),
+        nonTransactional: "add `-- +goose NO TRANSACTION` to the migration file: goose then runs its statements one by one outside a transaction",
+        lockTimeout: viaPgOptions,
+      };
+    case "popx":
+      return {
+        tool: "popx (Ory)",
+        status: ["<service> migrate status   # e.g. kratos migrate sql --read-from-env status"],
+        apply: ["<service> migrate sql --read-from-env --yes"],
+        rollback: newestFirst.map((m) => (m.down ? psqlFile(m.down.path, m.transaction === "per-file") : `# ${m.id}: no down file`)),
+        nonTransactional: "name the file `<version>_<name>.postgres.autocommit.up.sql`: popx then sends it without a transaction (keep the statement alone in it)",
+        lockTimeout: viaPgOptions,
+      };
     case "dbmate":
       return {
         tool: "dbmate",

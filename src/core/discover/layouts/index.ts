@@ -3,7 +3,9 @@ import type { LayoutSpec } from "../layout.js";
 import { dbmateLayout } from "./dbmate.js";
 import { flywayLayout } from "./flyway.js";
 import { golangMigrateLayout } from "./golang-migrate.js";
+import { gooseLayout } from "./goose.js";
 import { plainLayout } from "./plain.js";
+import { popxLayout } from "./popx.js";
 import { prismaLayout } from "./prisma.js";
 import { sqitchLayout } from "./sqitch.js";
 import { upDownDirLayout } from "./up-down-dir.js";
@@ -13,7 +15,9 @@ export const LAYOUTS: LayoutSpec[] = [
   prismaLayout,
   upDownDirLayout,
   flywayLayout,
+  popxLayout,
   golangMigrateLayout,
+  gooseLayout,
   dbmateLayout,
   plainLayout,
 ];
