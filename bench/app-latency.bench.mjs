@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The GitHub App under load, end to end: the real server (`probot run dist/src/app/index.js`,
+// The GitHub App under load, end to end: the real server (`migration-guard app`,
 // i.e. `npm start`) talking to a fake GitHub on 127.0.0.1 (GHE_HOST, GHE_PROTOCOL=http), fed
 // signed `pull_request.opened` deliveries of a 20-migration PR (40 files).
 //   A. latency webhook sent → review received by GitHub, 200 deliveries at 10/s
@@ -57,7 +57,7 @@ const github = await startFakeGitHub({ files, base, config: CONFIG });
 const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048, privateKeyEncoding: { type: "pkcs1", format: "pem" }, publicKeyEncoding: { type: "spki", format: "pem" } });
 const PORT = 39000 + Math.floor(Math.random() * 1000);
 const nodeFlags = process.env.APP_BENCH_NODE_FLAGS ? process.env.APP_BENCH_NODE_FLAGS.split(" ") : [];
-const appProcess = spawn(process.execPath, [...nodeFlags, join(root, "node_modules/probot/bin/probot.js"), "run", "./dist/src/app/index.js"], {
+const appProcess = spawn(process.execPath, [...nodeFlags, "bin/migration-guard.js", "app"], {
   cwd: root,
   env: {
     PATH: process.env.PATH,

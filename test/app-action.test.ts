@@ -46,6 +46,15 @@ const orders = () =>
   });
 
 describe("GitHub Action mode, in process", () => {
+  it("refuses an event file missing what the app reads with one error line, before any call", async () => {
+    const payload = example("pull_request", "opened") as Record<string, any>;
+    delete payload.pull_request.head;
+    const lines: string[] = [];
+    const code = await runAction(actionEnv(payload), (l) => void lines.push(l));
+    expect(code).toBe(1);
+    expect(lines).toEqual(["::error::the pull_request event cannot be handled: pull_request.head: Invalid input: expected object, received undefined\n"]);
+  });
+
   it("reviews the workflow's pull request with the GITHUB_TOKEN and exits 0", async () => {
     const s = orders();
     const payload = pullRequestPayload(s, "opened");

@@ -68,7 +68,7 @@ describe("checking", () => {
       "abc1234def:data_transformations:1: `Data transformations:` is missing",
       "abc1234def:performance_impact:1: `Performance impact:` is missing",
       "abc1234def:deployment_window:1: `Deployment window:` is missing",
-      "abc1234def:rollback_tested:4: `Rollback tested: No`: the recipe requires a tested rollback (`Rollback tested: Yes`)",
+      "abc1234def:rollback_tested:4: `Rollback tested: No`: a tested rollback is required (`Rollback tested: Yes`)",
     ]);
   });
 

@@ -2,8 +2,12 @@
 // and the shipped JSON Schema is the one derived from the zod schema.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { configJsonSchema } from "../src/core/config/json-schema.js";
+import Ajv from "ajv/dist/2020.js";
+import { configJsonSchema, undescribedProperties } from "../src/core/config/json-schema.js";
+import { loadRules } from "../rules/index.js";
 import { formatConfigProblems, parseConfigText } from "../src/core/config/load.js";
+
+const RULE_IDS = (await loadRules()).map((r) => r.id);
 
 describe("configuration", () => {
   it("accepts a realistic file and fills defaults", () => {
@@ -76,7 +80,18 @@ tables:
 
   it("ships the JSON Schema derived from the zod schema (run `npm run schema` after changing it)", () => {
     const shipped = JSON.parse(readFileSync(new URL("../schema/migration-guard.schema.json", import.meta.url), "utf8"));
-    expect(shipped).toEqual(configJsonSchema());
+    expect(shipped).toEqual(configJsonSchema(RULE_IDS));
+  });
+
+  it("explains every property, enumerates the rule ids and their values, and accepts _extends", async () => {
+    const schema = configJsonSchema(RULE_IDS);
+    expect(undescribedProperties(schema)).toEqual([]);
+    const properties = schema.properties as Record<string, any>;
+    expect(properties.rules.propertyNames.enum).toContain("require-concurrent-index");
+    expect(JSON.stringify(properties.rules.additionalProperties)).toContain('"off","info","warning","error"');
+    const validate = new Ajv({ strict: false }).compile(schema);
+    expect(validate({ _extends: ".github", rules: { "require-concurrent-index": "warning" } })).toBe(true);
+    expect(validate({ rules: { "require-concurent-index": "warning" } })).toBe(false);
   });
 });
 

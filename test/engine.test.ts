@@ -112,6 +112,23 @@ describe("schema knowledge from merged migrations", () => {
     expect(ruleIds(report)).toContain("dependent-object-drop-or-rename");
   });
 
+  it("forgets a view a merged migration dropped, and keeps the ones still there", async () => {
+    const merged = {
+      ...base,
+      "migrations/0002_views.sql": "CREATE VIEW order_notes AS SELECT id, note FROM orders;\nDROP VIEW IF EXISTS open_orders CASCADE;",
+    };
+    const dropStatus = await analyzeFiles(
+      { ...merged, "migrations/0003_drop_status.sql": "ALTER TABLE orders DROP COLUMN status;" },
+      { base: merged, config: { rules: { "missing-rollback": "off" } } },
+    );
+    expect(ruleIds(dropStatus)).not.toContain("dependent-object-drop-or-rename");
+    const dropNote = await analyzeFiles(
+      { ...merged, "migrations/0003_drop_note.sql": "ALTER TABLE orders DROP COLUMN note;" },
+      { base: merged, config: { rules: { "missing-rollback": "off" } } },
+    );
+    expect(ruleIds(dropNote)).toContain("dependent-object-drop-or-rename");
+  });
+
   it("still treats merged tables as existing", async () => {
     const report = await analyzeFiles(
       { ...base, "migrations/0002_idx.sql": "CREATE INDEX orders_status_idx ON orders (status);" },

@@ -100,6 +100,45 @@ describe("migration-guard test", () => {
     expect(c.err.join("")).toBe("migration-guard test: unsupported database URL scheme `redis:` (expected postgres://, postgresql://, mysql:// or mariadb://)\n");
   });
 
+  it("never leaves a committed report standing: every early exit overwrites --output with a failed report that ticks no gate", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "mg-test-"));
+    writeFileSync(join(dir, "mg.yml"), "dialect: mysql\n");
+    writeFileSync(join(dir, "bad.yml"), "test: { seed: { rows: -1 } }\n");
+    const forged = JSON.stringify({ kind: "migration-guard-test-report", verdict: { passed: true }, gates: { tested: true } });
+    for (const args of [
+      ["--config", "mg.yml"],
+      ["--last", "two"],
+      ["--no-such-flag"],
+      ["--format", "xml"],
+      ["--config", "bad.yml"],
+      ["--database-url", "redis://127.0.0.1:6379"],
+      ["--database-url", "postgres://postgres@127.0.0.1:1/test"],
+    ]) {
+      writeFileSync(join(dir, "migration-guard-test-report.json"), forged);
+      const run = io(dir);
+      expect(await main(["test", ...args, "--output", "migration-guard-test-report.json", "--head-sha", "b".repeat(40)], run), args.join(" ")).toBe(2);
+      const report = EvidenceReport.parse(JSON.parse(readFileSync(join(dir, "migration-guard-test-report.json"), "utf8")));
+      expect(report.verdict.passed, args.join(" ")).toBe(false);
+      expect(report.verdict.failures[0]).toMatch(/^the test did not run: /);
+      expect(Object.values(report.gates).some(Boolean)).toBe(false);
+      expect(report.headSha).toBe("b".repeat(40));
+    }
+    // --help writes no report, and leaves none behind either.
+    writeFileSync(join(dir, "r.json"), forged);
+    expect(await main(["test", "--help", "--output=r.json"], io(dir))).toBe(0);
+    expect(existsSync(join(dir, "r.json"))).toBe(false);
+  });
+
+  it("a run with no migration to test proves nothing: it ticks no gate", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "mg-test-"));
+    writeFileSync(join(dir, "README.md"), "no migrations here\n");
+    const run = io(dir);
+    await main(["test", ".", "--output", "r.json"], run);
+    const report = EvidenceReport.parse(JSON.parse(readFileSync(join(dir, "r.json"), "utf8")));
+    expect(report.migrations).toEqual([]);
+    expect(Object.values(report.gates).some(Boolean)).toBe(false);
+  }, 60_000);
+
   it("tests the migrations added compared with the base (--base-dir), building the environment from the base's", async () => {
     const dir = mkdtempSync(join(tmpdir(), "mg-test-"));
     cpSync(join(HISTORIES, "shop"), join(dir, "db"), { recursive: true });

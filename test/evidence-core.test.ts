@@ -7,7 +7,7 @@ import { renderEvidenceMarkdown } from "../src/core/evidence/markdown.js";
 import { planExecution, referencedRelations } from "../src/core/evidence/plan.js";
 import { AS_WRITTEN, transactionContext, type FileSemantics } from "../src/core/analyze/transaction.js";
 import { EvidenceReport, evidenceJsonSchema } from "../src/core/evidence/report.js";
-import { checkValues, planSeed, type SeedTable } from "../src/core/evidence/seed.js";
+import { checkValues, mysqlRowNumbers, planSeed, planSeeding, type SeedTable } from "../src/core/evidence/seed.js";
 import { cleanupSql, diffSnapshots, emptySnapshot, type SchemaSnapshot } from "../src/core/evidence/snapshot.js";
 import { judge, type UnjudgedReport } from "../src/core/evidence/verdict.js";
 import { loadParsers, parseScript } from "../src/core/parse/index.js";
@@ -97,10 +97,10 @@ describe("seed planning", () => {
       ["public.profiles", 100],
     ]);
     expect(steps[0]!.sql).toBe(
-      `INSERT INTO "public"."customers" ("email", "tier") SELECT left('email-' || s.g, 200)::text, (ARRAY['free', 'pro'])[1 + (s.g % 2)]::public.tier FROM generate_series(1, 100) AS s(g)  ON CONFLICT DO NOTHING`,
+      `INSERT INTO "public"."customers" ("email", "tier") SELECT 'user' || s.g || '@example.com'::text, (ARRAY['free', 'pro'])[1 + (s.g % 2)]::public.tier FROM generate_series(1, 100) AS s(g)  ON CONFLICT DO NOTHING`,
     );
     expect(steps[1]!.sql).toBe(
-      `INSERT INTO "public"."profiles" ("customer_id", "status", "score") SELECT fk0.c0, (ARRAY['active', 'closed'])[1 + (s.g % 2)]::text, (1 + s.g % 5)::integer FROM generate_series(1, 100) AS s(g) JOIN (SELECT "id" AS c0, row_number() OVER (ORDER BY "id") AS rn FROM "public"."customers") AS fk0 ON fk0.rn = 1 + ((s.g - 1) * 1) % (SELECT count(*) FROM "public"."customers") ON CONFLICT DO NOTHING`,
+      `INSERT INTO "public"."profiles" ("customer_id", "status", "score") SELECT fk0.c0, (ARRAY['active', 'closed'])[1 + (s.g % 2)]::text, (1 + s.g % 5)::integer FROM generate_series(1, 100) AS s(g) JOIN (SELECT "id" AS c0, row_number() OVER (ORDER BY "id") AS rn FROM "public"."customers") AS fk0 ON fk0.rn = 1 + (s.g - 1) % (SELECT count(*) FROM "public"."customers") ON CONFLICT DO NOTHING`,
     );
   });
 
@@ -118,6 +118,74 @@ describe("seed planning", () => {
     expect(checkValues("qty", ["CHECK (((qty > 0) AND (qty <= 100)))"])).toEqual({ range: "(1 + {g} % 100)" });
     expect(checkValues("price", ["CHECK ((price >= (0)::numeric))"])).toEqual({ range: "(0 + {g})" });
     expect(checkValues("other", ["CHECK ((qty > 0))"])).toBeUndefined();
+    expect(checkValues("id", ["CHECK ((id = 1))"])).toEqual({ values: ["1"] });
+    expect(checkValues("id", ["CHECK (((id = 1) OR (id = 2)))"])).toBeUndefined();
+  });
+
+  it("gives a table constrained to one row one row, and shapes values after what the column's name says it holds", () => {
+    const settings: SeedTable = {
+      name: "public.settings",
+      columns: [col("id", "integer", "int4"), col("homepage_url", "text", "text"), col("contact_email", "character varying(255)", "varchar", { maxLength: 255 }), col("payload", "jsonb", "jsonb"), col("created_at", "date", "date")],
+      uniques: [["id"]],
+      checks: ["CHECK ((id = 1))"],
+      foreignKeys: [],
+    };
+    const [step] = planSeed([settings], () => 1000, "postgres");
+    expect(step).toMatchObject({ rows: 1, capped: "a CHECK constraint allows one row" });
+    expect(step!.sql).toContain("(ARRAY[1])[1 + (s.g % 1)]::integer");
+    expect(step!.sql).toContain("'https://example.com/homepage_url/' || s.g::text");
+    expect(step!.sql).toContain("'user' || s.g || '@example.com'::character varying(255)");
+    expect(step!.sql).toContain("date '2015-01-01' + (s.g % 3650)");
+    const flag: SeedTable = { name: "public.flag", columns: [col("on", "boolean", "bool")], uniques: [["on"]], checks: [], foreignKeys: [] };
+    expect(planSeed([flag], () => 1000, "postgres")[0]!.rows).toBe(2);
+  });
+
+  it("fills composite foreign keys from the wider key and combines two parents into distinct pairs", () => {
+    const tenants: SeedTable = { name: "public.tenants", columns: [col("id", "integer", "int4")], uniques: [["id"]], checks: [], foreignKeys: [] };
+    const projects: SeedTable = {
+      name: "public.projects",
+      columns: [col("tenant_id", "integer", "int4"), col("id", "integer", "int4")],
+      uniques: [["tenant_id", "id"]],
+      checks: [],
+      foreignKeys: [{ columns: ["tenant_id"], refTable: "public.tenants", refColumns: ["id"] }],
+    };
+    const tasks: SeedTable = {
+      name: "public.tasks",
+      columns: [col("tenant_id", "integer", "int4"), col("project_id", "integer", "int4"), col("owner_id", "integer", "int4")],
+      uniques: [["project_id", "owner_id"]],
+      checks: [],
+      foreignKeys: [
+        { columns: ["tenant_id"], refTable: "public.tenants", refColumns: ["id"] },
+        { columns: ["tenant_id", "project_id"], refTable: "public.projects", refColumns: ["tenant_id", "id"] },
+        { columns: ["owner_id"], refTable: "public.tenants", refColumns: ["id"] },
+      ],
+    };
+    const steps = planSeed([tasks, projects, tenants], (t) => (t === "public.tenants" ? 3 : 100), "postgres");
+    expect(steps.map((s) => [s.table, s.rows])).toEqual([
+      ["public.tenants", 3],
+      ["public.projects", 100],
+      ["public.tasks", 100],
+    ]);
+    const sql = steps[2]!.sql!;
+    // tenant_id and project_id come from the same projects row; owner advances once per cycle of projects.
+    expect(sql).toContain('SELECT fk0.c0, fk0.c1, fk2.c0 FROM');
+    expect(sql).toContain('ON fk2.rn = 1 + ((s.g - 1) / ((SELECT count(*) FROM "public"."projects"))) % (SELECT count(*) FROM "public"."tenants")');
+  });
+
+  it("closes a nullable reference cycle in a second pass", () => {
+    const a: SeedTable = { name: "public.a", columns: [col("id", "integer", "int4"), col("b_id", "integer", "int4", { nullable: true })], uniques: [["id"]], checks: [], foreignKeys: [{ columns: ["b_id"], refTable: "public.b", refColumns: ["id"] }] };
+    const b: SeedTable = { name: "public.b", columns: [col("id", "integer", "int4"), col("a_id", "integer", "int4")], uniques: [["id"]], checks: [], foreignKeys: [{ columns: ["a_id"], refTable: "public.a", refColumns: ["id"] }] };
+    const plan = planSeeding([a, b], () => 10, "postgres");
+    expect(plan.steps.map((s) => [s.table, s.rows])).toEqual([
+      ["public.a", 10],
+      ["public.b", 10],
+    ]);
+    expect(plan.links).toEqual([{ table: "public.a", columns: ["b_id"], refTable: "public.b", sql: expect.stringContaining('UPDATE "public"."a" AS t SET "b_id" = p.c0') }]);
+  });
+
+  it("numbers MySQL rows with a cross join of digits that MySQL 8 and MariaDB both run", () => {
+    expect(mysqlRowNumbers(5)).toMatch(/^\(SELECT 1 \+ d0\.d AS seq FROM \(SELECT 0 AS d .*\) AS d0 WHERE d0\.d < 5\)$/);
+    expect(mysqlRowNumbers(1000)).toContain("d3.d * 1000");
   });
 });
 
@@ -272,5 +340,18 @@ describe("report rendering and schema", () => {
   it("ships the JSON Schema generated from the zod schema (migration-guard test --print-schema > schema/test-report.schema.json)", () => {
     const shipped = JSON.parse(readFileSync(new URL("../schema/test-report.schema.json", import.meta.url), "utf8"));
     expect(shipped).toEqual(evidenceJsonSchema());
+  });
+});
+
+describe("PGlite contrib extensions", () => {
+  it("knows every contrib module the installed PGlite ships, lists them in the README, and finds the ones a script creates", async () => {
+    const { readdirSync, readFileSync } = await import("node:fs");
+    const { PGLITE_CONTRIB_EXTENSIONS, extensionsCreatedIn } = await import("../src/db/pglite.js");
+    const dist = new URL("../node_modules/@electric-sql/pglite/dist/contrib/", import.meta.url);
+    const shipped = readdirSync(dist).filter((f) => f.endsWith(".js")).map((f) => f.slice(0, -3)).sort();
+    expect(Object.values(PGLITE_CONTRIB_EXTENSIONS).sort()).toEqual(shipped);
+    const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8").replace(/\s+/g, " ");
+    for (const name of Object.keys(PGLITE_CONTRIB_EXTENSIONS)) expect(readme).toMatch(new RegExp(`[ ,:]${name.replace("-", "\\-")}[,.]`));
+    expect(extensionsCreatedIn('CREATE EXTENSION IF NOT EXISTS pgcrypto;\ncreate extension "uuid-ossp" schema public; -- CREATE EXTENSION ltree')).toEqual(["pgcrypto", "uuid-ossp", "ltree"]);
   });
 });

@@ -1,5 +1,5 @@
 // Runs `migration-guard test` programmatically on a fixture history (shared by the evidence suites).
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { ConfigSchema, type ConfigInput } from "../src/core/config/schema.js";
 import { migrationCandidates } from "../src/core/discover/index.js";
 import type { EvidenceReport } from "../src/core/evidence/report.js";
@@ -24,11 +24,16 @@ export async function runFixture(
 ): Promise<FixtureRun> {
   await loadParsers();
   const config = ConfigSchema.parse({ ...options.config, test: { seed: { rows: 500 }, ...options.config?.test } });
-  const cwd = join(HISTORIES, history);
+  // A fixture name, or an absolute path to a history written by the test itself.
+  const cwd = resolve(HISTORIES, history);
   const input = readLocalChange([options.folder ?? "."], cwd, { select: (paths) => migrationCandidates(paths, config) });
   const plan = planTest(input, config, { last: options.last });
   if (plan.problems.length) throw new Error(JSON.stringify(plan.problems));
-  const scratch = await createScratchDatabase(options.url, { allowExisting: true });
+  const t = config.test.timeouts;
+  const scratch = await createScratchDatabase(options.url, {
+    allowExisting: true,
+    limits: { statementMs: t.statement_ms, idleInTransactionMs: t.idle_in_transaction_ms, totalMs: t.total_ms },
+  });
   try {
     const report = await runTest(scratch, {
       ...plan,

@@ -2,6 +2,8 @@
 // (@octokit/webhooks-examples) against a stateful fake GitHub (nock, no network). The fake keeps
 // comments and check runs between events, so a new Probot instance (an app restart) sees exactly
 // what GitHub would hand it: the state lives on GitHub, never in the app.
+import { schema } from "@octokit/graphql-schema";
+import { buildClientSchema, parse, validate, type GraphQLSchema } from "graphql";
 import nock from "nock";
 import type { Context, Probot as ProbotType } from "probot";
 import { Probot } from "probot";
@@ -11,6 +13,7 @@ import { offlineGitHub } from "./helpers/nock.js";
 import { validateConfig } from "../src/core/config/load.js";
 import { decodeMarker, encodeMarker, emptyState, addSignoff } from "../src/core/gates/state.js";
 import { handleGateCommand, handleGateCommentEdited, type GatesOptions } from "../src/github/gates/handlers.js";
+import { COMMENT_HISTORY_QUERY } from "../src/github/gates/api.js";
 import { attachGateEvidence, gateSections } from "../src/github/gates/provider.js";
 import { GateEvidence } from "../src/core/gates/evidence.js";
 import { analyzeFiles } from "./helpers/engine.js";
@@ -34,7 +37,10 @@ const READER = { login: "mallory", id: 1002, type: "User" };
 
 interface StoredComment {
   id: number;
+  node_id: string;
   body: string;
+  /** GitHub's `userContentEdits`: once a comment is edited, its original and every edit. */
+  edits: { editedAt: string; diff: string; editor: { login: string } }[];
   user: { login: string; id: number; type: string };
   performed_via_github_app: { id: number } | null;
   html_url: string;
@@ -59,6 +65,7 @@ class FakeGitHub {
   config = "";
   compareFiles: string[] = [];
   writes: string[] = [];
+  reactions: { comment: number; content: string }[] = [];
   private nextId = 5000;
   private clock = Date.parse("2025-06-01T10:00:00Z");
 
@@ -69,13 +76,22 @@ class FakeGitHub {
 
   addComment(user: StoredComment["user"], body: string, app: number | null = null): StoredComment {
     const at = this.tick();
-    const c = { id: this.nextId++, body, user, performed_via_github_app: app ? { id: app } : null, html_url: `https://github.com/${OWNER}/${REPO}/pull/${PR}#issuecomment-${this.nextId}`, created_at: at, updated_at: at };
+    const id = this.nextId++;
+    const c = { id, node_id: `IC_${id}`, body, edits: [], user, performed_via_github_app: app ? { id: app } : null, html_url: `https://github.com/${OWNER}/${REPO}/pull/${PR}#issuecomment-${this.nextId}`, created_at: at, updated_at: at };
     this.comments.push(c);
     return c;
   }
 
   sticky(): StoredComment | undefined {
     return this.comments.find((c) => c.user.type === "Bot");
+  }
+
+  /** `editor` changes the comment's body, as GitHub records it in the edit history. */
+  edit(c: StoredComment, body: string, editor: string): void {
+    if (!c.edits.length) c.edits.push({ editedAt: c.created_at, diff: c.body, editor: { login: c.user.login } });
+    c.body = body;
+    c.updated_at = this.tick();
+    c.edits.push({ editedAt: c.updated_at, diff: body, editor: { login: editor } });
   }
 
   install(): void {
@@ -93,8 +109,12 @@ class FakeGitHub {
     api.patch(/\/issues\/comments\/\d+$/).reply(200, (uri, body: any) => {
       const c = this.comments.find((x) => x.id === Number(uri.split("/").at(-1)))!;
       this.writes.push("update comment");
-      Object.assign(c, { body: body.body, updated_at: this.tick() });
+      this.edit(c, body.body, BOT.login);
       return c;
+    });
+    api.post(/\/issues\/comments\/\d+\/reactions$/).reply(201, (uri, body: any) => {
+      this.reactions.push({ comment: Number(uri.split("/").at(-2)), content: body.content });
+      return { id: 1, content: body.content };
     });
     api.get(/\/issues\/comments\/\d+$/).reply((uri) => {
       const c = this.comments.find((x) => x.id === Number(uri.split("/").at(-1)));
@@ -128,6 +148,14 @@ class FakeGitHub {
     });
     api.get(/\/compare\//).query(true).reply(200, () => ({ files: this.compareFiles.map((filename) => ({ filename })) }));
     api.get(`${repo}/pulls/${PR}/commits`).query(true).reply(200, []);
+    // GraphQL: every document is validated against GitHub's published schema first.
+    api.post("/graphql").reply(200, (_uri, body: any) => {
+      const errors = validate(githubSchema(), parse(body.query));
+      if (errors.length) return { errors: errors.map((e) => ({ message: e.message })) };
+      this.writes.push("read comment history");
+      const c = this.comments.find((x) => x.node_id === body.variables.id);
+      return { data: { node: c ? { userContentEdits: { nodes: [...c.edits].reverse() } } : null } };
+    });
   }
 
   state(key = KEY) {
@@ -140,6 +168,10 @@ class FakeGitHub {
     return this.runs.filter((r) => r.name === "migration-guard/gates").at(-1)!;
   }
 }
+
+// The introspection form: the package's SDL of this version defines one field twice.
+let builtSchema: GraphQLSchema | undefined;
+const githubSchema = () => (builtSchema ??= buildClientSchema(schema.json as never));
 
 const MIGRATIONS = {
   "db/migrations/000007_add_status.up.sql": "SET lock_timeout = '2s';\nALTER TABLE orders ADD COLUMN status text;\n",
@@ -185,8 +217,7 @@ function commentCreated(gh: FakeGitHub, user: typeof REVIEWER, body: string) {
 function stickyEdited(gh: FakeGitHub, user: typeof REVIEWER, edit: (body: string) => string) {
   const sticky = gh.sticky()!;
   const from = sticky.body;
-  sticky.body = edit(from);
-  sticky.updated_at = gh.tick();
+  gh.edit(sticky, edit(from), user.login);
   const payload = example("issue_comment", "edited");
   payload.installation = { id: 1 };
   payload.issue.number = PR;
@@ -226,8 +257,22 @@ describe("sign-off by comment", () => {
     expect(app.outcomes).toEqual(["applied"]);
     expect(signoffs(gh)).toEqual(["runbook-reviewed:alice:comment"]);
     expect(gh.state().audit[0]).toMatchObject({ action: "sign-off", user: "alice", gate: "runbook-reviewed", detail: "read the rollback steps" });
-    expect(gh.sticky()!.body).toContain("- [x] ✅ **Runbook peer-reviewed** · sign-off · 1 of 1 sign-off: @alice");
+    expect(gh.sticky()!.body).toContain("- [x] ✅ **Runbook peer-reviewed** · 1 of 1 sign-off: @alice");
     expect(gh.gatesRun()).toMatchObject({ name: "migration-guard/gates", head_sha: HEAD, conclusion: "action_required", external_id: "migration-guard-gates:seq=1" });
+  });
+
+  it("accepts the gate's visible title, reacts on success, and replies with did-you-mean on a typo", async () => {
+    const app = await gatesApp();
+    const comment = commentCreated(gh, REVIEWER, "/migration-guard sign-off Runbook peer-reviewed steps are clear");
+    await app.receive("issue_comment", comment);
+    expect(signoffs(gh)).toEqual(["runbook-reviewed:alice:comment"]);
+    expect(gh.state().audit.at(-1)).toMatchObject({ action: "sign-off", detail: "steps are clear" });
+    expect(gh.reactions).toEqual([{ comment: comment.comment.id, content: "+1" }]);
+    await app.receive("issue_comment", commentCreated(gh, REVIEWER, "/migration-guard sign-off monitoring-configred"));
+    const reply = gh.comments.at(-1)!;
+    expect(reply.user.type).toBe("Bot");
+    expect(reply.body).toBe("> /migration-guard sign-off monitoring-configred\n\n- @alice: there is no gate `monitoring-configred`; did you mean `monitoring-configured`? gates: `scripts-reviewed`, `rollback-validated`, `performance-acceptable`, `data-integrity`, `zero-data-loss`, `app-compatibility`, `monitoring-configured`, `runbook-reviewed`");
+    expect(gh.reactions).toHaveLength(1);
   });
 
   it("refuses the PR author when self sign-off is forbidden, and says why", async () => {
@@ -290,10 +335,11 @@ describe("ticking boxes in the sticky comment", () => {
     expect(signoffs(gh)).toEqual(["monitoring-configured:alice:comment"]);
   });
 
-  it("resets a hand-ticked automatic gate", async () => {
+  it("shows automatic gates without a box, and rewrites a box typed into one", async () => {
     const app = await withSticky();
-    await app.receive("issue_comment", stickyEdited(gh, REVIEWER, tick("rollback-validated")));
-    expect(gh.sticky()!.body).toContain("- [ ] ⏳ **Rollback scripts validated**");
+    expect(gh.sticky()!.body).not.toMatch(/\[[ x]\] .*<!-- gate:rollback-validated -->/);
+    await app.receive("issue_comment", stickyEdited(gh, REVIEWER, (b) => b.replace(/- (⏳ \*\*Rollback scripts validated)/, "- [x] $1")));
+    expect(gh.sticky()!.body).toContain("- ⏳ **Rollback scripts validated** · automatic");
     expect(gh.state().audit.at(-1)).toMatchObject({ action: "reverted-tick", gate: "rollback-validated" });
   });
 
@@ -392,5 +438,63 @@ describe("pushes, evidence and restarts", () => {
     expect(decodeMarker(gh.sticky()!.body, KEY).ok).toBe(false);
     expect(gh.state("another-secret").signoffs.map((s) => s.user)).toEqual(["bob"]);
     expect(gh.state("another-secret").audit[0]).toMatchObject({ action: "restored", detail: "gate state marker signature does not match: sign-offs start over" });
+  });
+});
+
+describe("a broken or missing state marker is tampering", () => {
+  const BOB = { login: "bob", id: 1003, type: "User" };
+  const MARKER = /<!-- migration-guard:gates-state[^>]*-->/;
+
+  async function signedOff() {
+    const app = await gatesApp();
+    await app.receive("issue_comment", commentCreated(gh, REVIEWER, "/migration-guard sign-off monitoring-configured"));
+    await app.receive("issue_comment", commentCreated(gh, BOB, "/migration-guard sign-off runbook-reviewed"));
+    expect(signoffs(gh)).toEqual(["monitoring-configured:alice:comment", "runbook-reviewed:bob:comment"]);
+    return app;
+  }
+  const tampered = () => gh.state().audit.filter((a) => a.action === "tampered").map((a) => `${a.user}: ${a.detail}`);
+
+  it("restores the comment in place when an edit wipes it, and names the editor", async () => {
+    const app = await signedOff();
+    await app.receive("issue_comment", stickyEdited(gh, BOB, () => "nothing to see here"));
+    expect(app.outcomes.at(-1)).toBe("applied");
+    expect(gh.comments.filter((c) => c.user.type === "Bot")).toHaveLength(1);
+    expect(signoffs(gh)).toEqual(["monitoring-configured:alice:comment", "runbook-reviewed:bob:comment"]);
+    expect(tampered()).toEqual(["bob: the edit broke or removed the state marker; the state before the edit was restored"]);
+    expect(gh.sticky()!.body).toMatch(/\| @bob \| state marker broken \|/);
+  });
+
+  it("restores the last good state from the edit history when the edit event never arrived", async () => {
+    const app = await signedOff();
+    // The marker is mangled and the edited event is lost: the next event finds it broken.
+    gh.edit(gh.sticky()!, gh.sticky()!.body.replace(MARKER, "<!-- migration-guard:gates-state v1 AAAA.BBBB -->"), "bob");
+    await app.receive("pull_request", synchronize({ action: "opened" }));
+    expect(signoffs(gh)).toEqual(["monitoring-configured:alice:comment", "runbook-reviewed:bob:comment"]);
+    expect(gh.writes).toContain("read comment history");
+    expect(tampered()).toEqual([expect.stringMatching(/^bob: the edit broke or removed the state marker; the state as of 2025-06-01T\d\d:\d\d:\d\dZ was restored from the comment's edit history$/)]);
+    expect(gh.state().audit.some((a) => a.action === "restored")).toBe(false);
+  });
+
+  it("finds a wiped comment of its own through its edit history instead of starting a fresh one", async () => {
+    const app = await signedOff();
+    gh.edit(gh.sticky()!, "lol", "mallory");
+    await app.receive("issue_comment", commentCreated(gh, REVIEWER, "/migration-guard sign-off runbook-reviewed"));
+    expect(gh.comments.filter((c) => c.user.type === "Bot")).toHaveLength(1);
+    expect(signoffs(gh)).toEqual(["monitoring-configured:alice:comment", "runbook-reviewed:bob:comment", "runbook-reviewed:alice:comment"]);
+    expect(tampered()).toEqual([expect.stringMatching(/^mallory: the edit broke or removed the state marker/)]);
+  });
+
+  it("still starts over when no revision of the comment carries a marker signed with its key", async () => {
+    await signedOff();
+    const other = await gatesApp({ key: "another-secret", appId: APP_ID });
+    await other.receive("issue_comment", commentCreated(gh, BOB, "/migration-guard sign-off monitoring-configured"));
+    expect(gh.state("another-secret").signoffs.map((s) => s.user)).toEqual(["bob"]);
+    expect(gh.state("another-secret").audit.some((a) => a.action === "tampered")).toBe(false);
+  });
+});
+
+describe("GraphQL documents of the gates", () => {
+  it("the edit-history query validates against GitHub's schema", () => {
+    expect(validate(githubSchema(), parse(COMMENT_HISTORY_QUERY)).map((e) => e.message)).toEqual([]);
   });
 });

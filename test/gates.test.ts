@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { validateConfig } from "../src/core/config/load.js";
 import { decideAuthority } from "../src/core/gates/authority.js";
-import { parseGateCommands } from "../src/core/gates/commands.js";
+import { parseGateCommands, resolveGate } from "../src/core/gates/commands.js";
 import { GatesConfig, SignoffPolicy } from "../src/core/gates/config.js";
 import { configuredGates } from "../src/core/gates/definitions.js";
 import { evaluateAutoGates, evaluateGates } from "../src/core/gates/evaluate.js";
@@ -126,6 +126,26 @@ describe("automatic gates", () => {
     expect(untrusted["rollback-validated"]!.detail).toContain("changed .github/workflows/migration-guard.yml");
     const stale = byGate(evaluateAutoGates(await input(SAFE, passingEvidence({ headSha: "b".repeat(40) }))));
     expect(stale["scripts-reviewed"]!.detail).toContain("not the head");
+  });
+
+  it("take nothing from a report that applied no migration or missed an added one", async () => {
+    const none = evaluateAutoGates(await input(SAFE, passingEvidence({ headSha: "a".repeat(40), testedMigrations: [] })));
+    expect(none.filter((r) => r.status === "passed").map((r) => r.gate)).toEqual(["app-compatibility"]);
+    expect(byGate(none)["rollback-validated"]!.detail).toBe("the test report applied no migration, so it proves nothing about this change");
+    const other = byGate(evaluateAutoGates(await input(SAFE, passingEvidence({ testedMigrations: ["000009_other.up.sql"] }))));
+    expect(other["data-integrity"]).toMatchObject({ status: "pending", detail: "the test report does not cover `db/migrations/000001_orders.up.sql`: waiting for a run that tests them" });
+    const covered = evaluateAutoGates(await input(SAFE, passingEvidence({ testedMigrations: ["migrations/000001_orders.up.sql"] })));
+    expect(covered.map((r) => r.status)).toEqual(["passed", "passed", "passed", "passed", "passed", "passed"]);
+  });
+
+  it("let a report from a run that did not succeed fail gates but never pass them", async () => {
+    const failuresOnly = "the workflow run ended `failure`, so its report can fail gates but not pass them";
+    const passing = byGate(evaluateAutoGates(await input(SAFE, passingEvidence({ failuresOnly }))));
+    expect(passing["rollback-validated"]).toMatchObject({ status: "pending", detail: failuresOnly });
+    expect(passing["scripts-reviewed"]).toMatchObject({ status: "pending", detail: `no finding at the fail level; ${failuresOnly}` });
+    const failing = byGate(evaluateAutoGates(await input(SAFE, passingEvidence({ failuresOnly, forward: { ok: false, error: "relation \"x\" does not exist" } }))));
+    expect(failing["scripts-reviewed"]).toMatchObject({ status: "failed" });
+    expect(failing["scripts-reviewed"]!.detail).toContain('relation "x" does not exist');
   });
 
   it("fail on evidence beyond the Decision Matrix thresholds", async () => {
@@ -287,11 +307,28 @@ describe("commands and checkboxes", () => {
       "/migration-guard sign-off",
     ].join("\n");
     expect(parseGateCommands(body)).toEqual([
-      { kind: "sign-off", gate: "runbook-reviewed", note: "read it twice, rollback steps clear", line: 2 },
-      { kind: "revoke", gate: "monitoring-configured", line: 7 },
+      { kind: "sign-off", gate: "runbook-reviewed", target: "runbook-reviewed read it twice, rollback steps clear", note: "read it twice, rollback steps clear", line: 2 },
+      { kind: "revoke", gate: "monitoring-configured", target: "Monitoring-Configured", line: 7 },
       { kind: "invalid", problem: "unknown command `approve` (use `sign-off <gate> [note]` or `revoke <gate>`)", line: 8 },
       { kind: "invalid", problem: "`sign-off` needs a gate id, e.g. `/migration-guard sign-off runbook-reviewed`", line: 9 },
     ]);
+  });
+
+  it("name a gate by its id or its visible title, quoted or not, in any case; a typo gets did-you-mean", () => {
+    const gates = configuredGates(gatesConfig());
+    const resolve = (text: string) => {
+      const r = resolveGate(text, gates);
+      return r.ok ? `${r.gate.id}${r.note ? ` | ${r.note}` : ""}` : r.problem;
+    };
+    expect(resolve("runbook-reviewed")).toBe("runbook-reviewed");
+    expect(resolve("RUNBOOK-REVIEWED looks fine")).toBe("runbook-reviewed | looks fine");
+    expect(resolve("Runbook peer-reviewed")).toBe("runbook-reviewed");
+    expect(resolve("runbook peer reviewed, steps are clear")).toBe("runbook-reviewed | steps are clear");
+    expect(resolve('"Monitoring alerts configured" dashboards in place')).toBe("monitoring-configured | dashboards in place");
+    expect(resolve("“monitoring alerts configured”")).toBe("monitoring-configured");
+    expect(resolve("runbok-reviewed")).toMatch(/^there is no gate `runbok-reviewed`; did you mean `runbook-reviewed`\? gates: /);
+    expect(resolve("Monitoring alerts configred")).toMatch(/did you mean `monitoring-configured`\?/);
+    expect(resolve("approve-everything")).toMatch(/^there is no gate `approve-everything`; gates: `scripts-reviewed`/);
   });
 
   it("render the sticky comment exactly, and read its boxes back", () => {
@@ -313,13 +350,8 @@ describe("commands and checkboxes", () => {
     const body = renderStickyComment({ state, summary, policies, owner: "octo", notices: ["@bob: there is no gate `x`"] });
     expect(body.replace(/<!-- migration-guard:gates-state [^>]+ -->/, "<!-- marker -->")).toMatchSnapshot();
     const boxes = parseCheckboxes(body);
+    // Automatic gates have no box: nobody can tick them.
     expect(Object.fromEntries(boxes)).toEqual({
-      "scripts-reviewed": true,
-      "rollback-validated": false,
-      "performance-acceptable": false,
-      "data-integrity": false,
-      "zero-data-loss": false,
-      "app-compatibility": false,
       "monitoring-configured": false,
       "runbook-reviewed": true,
     });

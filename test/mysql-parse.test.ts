@@ -75,6 +75,9 @@ const VALID: { sql: string; mysqlOnly?: boolean }[] = [
   { sql: "CREATE TEMPORARY TABLE tmp_ids (id bigint)" },
   { sql: "DROP TEMPORARY TABLE IF EXISTS tmp_ids" },
   { sql: "CREATE SEQUENCE order_numbers START WITH 1000 INCREMENT BY 1" },
+  { sql: "DROP PROCEDURE IF EXISTS backfill_once" },
+  { sql: "DROP FUNCTION IF EXISTS `next-number`" },
+  { sql: "DROP EVENT IF EXISTS nightly_purge" },
 ];
 
 /**

@@ -3,7 +3,7 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { colorEnabled, renderHuman } from "../src/core/render/human.js";
+import { colorEnabled, renderHuman, wrapWords } from "../src/core/render/human.js";
 import { main, type CliIo } from "../src/cli/main.js";
 import { analyze, CLEAN, RISKY } from "./render-fixtures.js";
 
@@ -101,5 +101,24 @@ describe("when to color", () => {
     expect((await runCheck(false, { FORCE_COLOR: "1" })).out).toMatch(ANSI);
     // Other formats are never colored.
     expect((await runCheck(true, {}, ["--format", "markdown"])).out).not.toMatch(ANSI);
+  });
+});
+
+describe("wrapping to the terminal width", () => {
+  it("breaks at word boundaries, indents continuations, and never splits a lock mode", () => {
+    const text = "db/migrations/1_x.up.sql  high risk · rollback reversible · ACCESS EXCLUSIVE on orders (blocks reads and writes) · 1 error";
+    const wrapped = wrapWords(text, 60, 4);
+    for (const line of wrapped.split("\n")) expect(line.length).toBeLessThanOrEqual(60);
+    expect(wrapped.split("\n").slice(1).every((l) => l.startsWith("    "))).toBe(true);
+    expect(wrapped).toContain("ACCESS EXCLUSIVE");
+    expect(wrapped.replace(/\n\s+/g, " ")).toBe(text);
+    expect(wrapWords(text, undefined)).toBe(text);
+  });
+
+  it("keeps the findings' text within the width (code frames and links excepted)", async () => {
+    const { report, sources } = await analyze(RISKY, { config: { transaction: "none" } });
+    const out = renderHuman(report, { sources, color: false, width: 72 });
+    const prose = out.split("\n").filter((l) => !/^\s*\d* \|/.test(l) && !/^\s+[-+] /.test(l) && !/https?:\/\//.test(l) && !/^\S+\.sql \(/.test(l));
+    for (const line of prose) expect(line.length, line).toBeLessThanOrEqual(72);
   });
 });

@@ -111,7 +111,7 @@ describe("migration-guard runbook", () => {
   it("prints the runbook for the shipped Flyway example", async () => {
     const r = await run(["examples/flyway"]);
     expect(r.code).toBe(0);
-    for (const heading of ["1. Pre-deployment checklist", "2. Deployment steps", "3. Monitoring checkpoints", "4. Validation queries", "5. Rollback triggers", "6. Rollback steps", "7. Post-deployment validation", "8. Documentation updates (Phase 7)"]) {
+    for (const heading of ["1. Pre-deployment checklist", "2. Deployment steps", "3. Monitoring checkpoints", "4. Validation queries", "5. Rollback triggers", "6. Rollback steps", "7. Post-deployment validation", "8. Documentation updates"]) {
       expect(r.out).toContain(`### ${heading}`);
     }
     expect(r.out).toContain("flyway -locations=filesystem:examples/flyway migrate");

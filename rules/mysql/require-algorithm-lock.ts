@@ -2,6 +2,15 @@ import { appendClausesFix, clausesFor, explicitClauses, serverOf } from "../../s
 import type { Rule } from "../../src/core/analyze/rule.js";
 import { describePlan, existingTableAlter, existingTableIndexStatement } from "./_alter.js";
 
+/**
+ * Dropping a secondary index or a foreign key is always in place and metadata only, with
+ * concurrent writes (MySQL 8.0 and MariaDB 10.x alike): there is no slower path the server could
+ * fall back to, so explicit clauses would change nothing.
+ */
+function isMetadataOnlyDrop(op: { kind: string }): boolean {
+  return op.kind === "drop-index" || op.kind === "drop-foreign-key";
+}
+
 const rule: Rule = {
   id: "mysql-require-algorithm-lock",
   title: "ALTER TABLE / CREATE INDEX on an existing table without explicit ALGORITHM= and LOCK=",
@@ -31,12 +40,15 @@ const rule: Rule = {
       "ALTER TABLE orders ADD COLUMN note varchar(200), ALGORITHM=INSTANT;",
       "CREATE INDEX ix_orders_email ON orders (email) ALGORITHM=INPLACE LOCK=NONE;",
       "CREATE TABLE invoices (id bigint PRIMARY KEY, order_id bigint);\nALTER TABLE invoices ADD INDEX ix_invoices_order (order_id);",
+      { sql: "DROP INDEX ix_orders_email ON orders;", setup: "CREATE TABLE orders (id bigint PRIMARY KEY, email varchar(100), KEY ix_orders_email (email)) ENGINE=InnoDB;", note: "dropping a secondary index is always in place, metadata only, with concurrent writes" },
+      { sql: "ALTER TABLE orders DROP INDEX ix_orders_email;", setup: "CREATE TABLE orders (id bigint PRIMARY KEY, email varchar(100), KEY ix_orders_email (email)) ENGINE=InnoDB;", note: "the same as ALTER TABLE" },
     ],
   },
   check(statement, context) {
     const site = existingTableAlter(statement, context);
     if (site) {
       if (site.alter.ops.length === 0) return;
+      if (site.alter.ops.every(isMetadataOnlyDrop)) return;
       // Certain copies are reported by the rule for that operation, with what to do instead.
       if (site.plan.algorithm === "COPY" && site.plan.certain) return;
       // A MODIFY whose previous definition is unknown is reported, with this same fix, by
@@ -55,6 +67,7 @@ const rule: Rule = {
     // CREATE INDEX / DROP INDEX take ALGORITHM and LOCK too.
     const index = existingTableIndexStatement(statement, context);
     if (!index) return;
+    if (statement.kind === "drop" && !/^primary$/i.test(String(index.ast.name?.column ?? index.ast.name ?? ""))) return;
     const clauses = explicitClauses(statement) ?? {};
     if (clauses.algorithm && clauses.lock) return;
     const lock = index.type === "fulltext" || index.type === "spatial" ? "SHARED" : "NONE";

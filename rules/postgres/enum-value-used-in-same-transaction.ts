@@ -82,7 +82,8 @@ const rule: Rule = {
     if (!candidates.size) return;
     const literals = stringConstants(statement.ast);
     if (![...literals].some((l) => candidates.has(l))) return;
-    const used = addedEarlierInTransaction(script, statement, state.toolTransaction).filter((a) => literals.has(a.value));
+    // A BEGIN inside the tool's transaction, or inside a multi-statement query's implicit block, keeps the earlier statements in the same transaction.
+    const used = addedEarlierInTransaction(script, statement, state.toolTransaction || state.oneQuery).filter((a) => literals.has(a.value));
     return used.map((a) => ({
       message: `'${a.value}' was added to enum \`${a.type}\` earlier in this transaction (line ${a.statement.span.startLine}): PostgreSQL refuses to use it before COMMIT ("unsafe use of new value"), and the migration fails.`,
       help: "Commit the ADD VALUE first: put it in its own migration, and use the value in a later one.",

@@ -26,7 +26,15 @@ const rule: Rule = {
   },
   examples: {
     setup: "CREATE TABLE orders (id bigint PRIMARY KEY, note text);",
-    bad: ["ALTER TABLE orders ADD CONSTRAINT orders_note_present CHECK (note IS NOT NULL);", "SET statement_timeout = 0;\nALTER TABLE orders ALTER COLUMN note SET NOT NULL;"],
+    bad: [
+      "ALTER TABLE orders ADD CONSTRAINT orders_note_present CHECK (note IS NOT NULL);",
+      "SET statement_timeout = 0;\nALTER TABLE orders ALTER COLUMN note SET NOT NULL;",
+      {
+        sql: "CREATE INDEX orders_note_idx ON orders (note);",
+        path: "prisma/migrations/20240102000000_index_note/migration.sql",
+        note: "Prisma: a SET added above would break the CONCURRENTLY rewrite, so the help says to set it on the role",
+      },
+    ],
     good: [
       "SET statement_timeout = '5s';\nALTER TABLE orders ADD CONSTRAINT orders_note_present CHECK (note IS NOT NULL);",
       "BEGIN;\nSET LOCAL statement_timeout = '5s';\nALTER TABLE orders ALTER COLUMN note SET NOT NULL;\nCOMMIT;",

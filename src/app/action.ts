@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { pino, type DestinationStream, type Logger } from "pino";
 import { Probot } from "probot";
 import { z } from "zod";
+import { checkWebhook } from "../github/schemas.js";
 import app from "./index.js";
 
 const LEVELS = ["trace", "debug", "info", "warn", "error", "fatal"] as const;
@@ -45,6 +46,15 @@ export async function runAction(env: NodeJS.ProcessEnv, write: (line: string) =>
   } catch (error) {
     log.error(`cannot read the event file ${vars.GITHUB_EVENT_PATH}: ${(error as Error).message}`);
     return 1;
+  }
+  const check = checkWebhook(vars.GITHUB_EVENT_NAME, payload);
+  if (!check.ok) {
+    log.error(`the ${vars.GITHUB_EVENT_NAME} event cannot be handled: ${check.problem}`);
+    return 1;
+  }
+  if (!check.handled) {
+    log.info(`migration-guard does not act on ${vars.GITHUB_EVENT_NAME} events`);
+    return 0;
   }
   const probot = new Probot({ githubToken: vars.GITHUB_TOKEN, baseUrl: vars.GITHUB_API_URL.replace(/\/$/, ""), log });
   await probot.load(app);

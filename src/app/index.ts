@@ -62,8 +62,30 @@ const gatesSection = gatesSectionProvider();
 function installationScoped(app: Probot) {
   return <C extends Context>(handler: (context: C) => Promise<unknown>) =>
     async (context: C): Promise<void> => {
-      const installation = (context.payload as { installation?: { id?: number } }).installation?.id;
-      if (installation) context.octokit = await app.auth(installation);
-      await handler(context);
+      try {
+        const installation = (context.payload as { installation?: { id?: number } }).installation?.id;
+        if (installation) context.octokit = await app.auth(installation);
+        await handler(context);
+      } catch (error) {
+        throw new HandlerFailure(error);
+      }
     };
+}
+
+/**
+ * What a failed handler throws. @octokit/webhooks attaches the whole event (payload included, up
+ * to 25 MB) to the error, and Probot logs the error with it: this error drops the attachment.
+ */
+class HandlerFailure extends Error {
+  constructor(cause: unknown) {
+    super(cause instanceof Error ? cause.message : String(cause));
+    this.name = cause instanceof Error ? cause.name : "Error";
+    if (cause instanceof Error && cause.stack) this.stack = cause.stack;
+    const status = (cause as { status?: unknown } | null)?.status;
+    if (typeof status === "number") Object.defineProperty(this, "status", { value: status, enumerable: true });
+  }
+  set event(_event: unknown) {}
+  get event(): undefined {
+    return undefined;
+  }
 }

@@ -3,7 +3,7 @@
 // which earlier threads are resolved, which reviews dismissed, and whether to post at all.
 import { createHash } from "node:crypto";
 import type { Finding } from "../core/model.js";
-import { renderInlineComment } from "../core/render/inline.js";
+import { renderGroupedComment } from "../core/render/inline.js";
 import { allFindings, type AnalysisReport } from "../core/report.js";
 import { isCommentable, type Hunk } from "../github/diff-hunks.js";
 import type { ReviewState } from "../github/marker.js";
@@ -38,6 +38,8 @@ export function planInlineComments(
   const comments: InlineComment[] = [];
   const inlineFingerprints = new Set<string>();
   const outsideDiff: Finding[] = [];
+  // Findings on the same statement share one comment: one thread per line.
+  const groups = new Map<string, Finding[]>();
   for (const finding of findings) {
     if (inlineFingerprints.has(finding.fingerprint)) continue;
     const earlier = threadByFingerprint.get(finding.fingerprint);
@@ -47,16 +49,29 @@ export function planInlineComments(
       if (!earlier.isResolved && !earlier.isOutdated) inlineFingerprints.add(finding.fingerprint);
       continue;
     }
-    const fileHunks = hunks.get(finding.span.file);
-    const comment = renderInlineComment(finding, sources.get(finding.span.file));
-    if (fileHunks && comments.length < maxComments && isCommentable(fileHunks, comment.line, comment.startLine)) {
+    const key = `${finding.span.file}\u0000${finding.span.startLine}`;
+    const group = groups.get(key) ?? [];
+    if (!group.some((f) => f.fingerprint === finding.fingerprint)) group.push(finding);
+    groups.set(key, group);
+  }
+  for (const group of groups.values()) {
+    const file = group[0]!.span.file;
+    const fileHunks = hunks.get(file);
+    const source = sources.get(file);
+    const fits = (c: InlineComment) => fileHunks !== undefined && isCommentable(fileHunks, c.line, c.startLine);
+    let comment = renderGroupedComment(group, source);
+    // The suggestion's lines are outside the diff but the statement's first line is not.
+    if (!fits(comment)) comment = renderGroupedComment(group, source, { suggestion: false });
+    if (comments.length < maxComments && fits(comment)) {
       comments.push(comment);
-      inlineFingerprints.add(finding.fingerprint);
+      for (const f of group) inlineFingerprints.add(f.fingerprint);
     } else {
-      outsideDiff.push(finding);
+      outsideDiff.push(...group);
     }
   }
-  const threadsToResolve = threads.filter((t) => !t.isResolved && !current.has(t.fingerprint)).map((t) => t.id);
+  // A thread may speak for several findings: it is resolved once none of them is current.
+  const alive = new Set(threads.filter((t) => current.has(t.fingerprint)).map((t) => t.id));
+  const threadsToResolve = [...new Set(threads.filter((t) => !t.isResolved && !alive.has(t.id)).map((t) => t.id))];
   return { comments, inlineFingerprints, outsideDiff, threadsToResolve };
 }
 

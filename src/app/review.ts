@@ -22,7 +22,7 @@ import { listPullRequestFiles, MAX_LISTED_FILES, readBaseTree, readPullRequestCh
 import { publishCheckRun, queueCheckRun, reportCheckRunFailure, updateCheckRunOutput } from "../github/checks.js";
 import { CONFIG_PATH, loadRepoConfig } from "../github/config.js";
 import { loadRepoStatistics } from "../github/stats.js";
-import { formatReviewState, stripReviewState, type RunKey, type RunOutcome } from "../github/marker.js";
+import { findingFingerprintsOf, formatReviewState, stripReviewState, type RunKey, type RunOutcome } from "../github/marker.js";
 import { httpStatus, prepareOctokit, type GitHub } from "../github/octokit.js";
 import { createReview, resolveThreadsAndDismissReviews, updateReviewBody, type InlineComment } from "../github/reviews.js";
 import type { PullRequestFile } from "../github/schemas.js";
@@ -153,7 +153,10 @@ export async function reviewPullRequest(context: Context, target: PullRequestTar
     step = "publishing the check run";
     const renderOutput = (sections: ReviewSections) =>
       renderCheckRunOutput(report, { sources: change.sources, notes: change.notes, sections, detailsUrl: target.htmlUrl });
-    const run = { conclusion: checkConclusion(report), key: key("done"), output: renderOutput(collected.sections) };
+    // A re-run or new evidence updates the head's run instead of adding one.
+    const own = options.force ? snapshot.checkRuns.filter((r) => r.id !== null && r.key?.pr === target.number && r.key.outcome === "done").at(-1) : undefined;
+    const existing = own ? { id: own.id!, nodeId: own.nodeId } : undefined;
+    const run = { conclusion: checkConclusion(report), key: key("done"), output: renderOutput(collected.sections), existing };
     // With the gates' writes queued, the check run joins them: one request for the three.
     const queued = writes.size ? queueCheckRun(octokit, writes, { ...target, repositoryId: snapshot.nodeIds.repository }, run) : undefined;
     await writes.flush();
@@ -178,9 +181,17 @@ export async function reviewPullRequest(context: Context, target: PullRequestTar
     const failed = report.summary.failed;
     const hash = digest(body);
     let posted = false;
-    if (!isRepeatOfLatest(snapshot.latestReview?.marker, { hash, failed, newComments: plan.comments.length })) {
+    const latest = snapshot.latestReview;
+    if (!isRepeatOfLatest(latest?.marker, { hash, failed, newComments: plan.comments.length })) {
       const marker = formatReviewState({ v: 1, head: target.headSha, base: target.baseRef, hash, failed, migrations: true });
-      await postReview(context, target, { body, marker, comments: plan.comments, event: reviewEvent(report), rerender: render, inline: plan.inlineFingerprints });
+      const sameHead = latest && latest.id !== null && latest.marker.head === target.headSha && latest.marker.migrations && latest.marker.failed === failed;
+      if (sameHead && !plan.comments.length) {
+        // One review per head commit: sign-offs, test evidence and re-runs edit it (no new notification).
+        step = "updating the review";
+        await updateReviewBody(octokit, target, latest.id!, `${body}\n\n${marker}`);
+      } else {
+        await postReview(context, target, { body, marker, comments: plan.comments, event: reviewEvent(report), rerender: render, inline: plan.inlineFingerprints });
+      }
       posted = true;
     }
 
@@ -322,7 +333,7 @@ async function postReview(
   } catch (error) {
     if (httpStatus(error) !== 422 || !review.comments.length) throw error;
     context.log.warn(`GitHub refused the inline comments (${describeError(error)}); posting the review with every finding in the body`);
-    const posted = new Set(review.comments.map((c) => /<!-- migration-guard:finding (\S+) -->/.exec(c.body)?.[1]));
+    const posted = new Set(review.comments.flatMap((c) => findingFingerprintsOf(c.body)));
     const inline = new Set([...review.inline].filter((fp) => !posted.has(fp)));
     await createReview(context.octokit, target, { body: `${review.rerender(inline)}\n\n${review.marker}`, event: review.event, comments: [] });
   }

@@ -9,6 +9,8 @@ export interface CliIo {
   stderr: (text: string) => void;
   isTTY: boolean;
   env: NodeJS.ProcessEnv;
+  /** Terminal width, when stdout is a terminal. */
+  columns?: number;
 }
 
 /** One module per command; each default-exports a CommandRunner. */
@@ -71,6 +73,7 @@ export function processIo(): CliIo {
     stdout: (t) => write(t),
     stderr: (t) => process.stderr.write(t),
     isTTY: Boolean(process.stdout.isTTY),
+    columns: process.stdout.isTTY ? process.stdout.columns : undefined,
     env: process.env,
   };
 }

@@ -1,7 +1,29 @@
 // PostgreSQL by URL (node-postgres): creates a scratch database beside the target's, refusing
 // a target that holds user tables unless told otherwise, and drops it at the end.
+//
+// The sandbox: the URL's user (the admin) creates, for the run, a role that owns only the scratch
+// database and has no superuser, role, database, replication or server-file privileges; every
+// session of the run connects as that role, under statement and idle-in-transaction timeouts and
+// a watchdog. The admin connection only creates, cancels, collects and drops.
 import pg from "pg";
-import { connectAdmin, createScratch, refuseNonEmpty, scratchName, type ScratchDatabase, type Session } from "./session.js";
+import {
+  connectAdmin,
+  createScratch,
+  DatabaseSetupError,
+  DEFAULT_LIMITS,
+  errorMessage,
+  guarded,
+  isDeadRun,
+  ownerTag,
+  randomPassword,
+  redact,
+  refuseNonEmpty,
+  scratchName,
+  Watchdog,
+  type ScratchDatabase,
+  type ScratchOptions,
+  type Session,
+} from "./session.js";
 
 /** User relations in a database, leaving out system schemas and extension members. */
 export const USER_RELATIONS_SQL = `
@@ -12,8 +34,11 @@ export const USER_RELATIONS_SQL = `
     AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
   ORDER BY 1`;
 
-export async function openPostgresSession(connectionString: string): Promise<Session> {
-  const client = new pg.Client({ connectionString, application_name: "migration-guard test" });
+export const PG_SANDBOX =
+  "the change ran as a role created for this run that owns only the scratch database (no superuser, CREATEROLE, CREATEDB, REPLICATION, BYPASSRLS or server-file privileges), under statement and idle-in-transaction timeouts";
+
+export async function openPostgresSession(connectionString: string, settings: Partial<pg.ClientConfig> = {}): Promise<Session> {
+  const client = new pg.Client({ connectionString, application_name: ownerTag().slice(0, 63), ...settings });
   // A terminated backend (partial-failure step) emits 'error' on the idle client; the query promise reports it.
   client.on("error", () => undefined);
   await client.connect();
@@ -26,56 +51,110 @@ export async function openPostgresSession(connectionString: string): Promise<Ses
       const last = Array.isArray(result) ? result[result.length - 1] : result;
       return { rows: last?.rows ?? [], rowCount: last?.rowCount ?? undefined };
     },
+    async reset() {
+      // Back to the connection's settings, timeouts included (a script may have SET them).
+      await client.query("RESET ALL");
+    },
     async close() {
       await client.end().catch(() => undefined);
     },
   };
 }
 
-function withDatabase(url: string, database: string): string {
+function asRunRole(url: string, role: string, password: string): string {
   const u = new URL(url);
-  u.pathname = `/${encodeURIComponent(database)}`;
+  u.username = encodeURIComponent(role);
+  u.password = encodeURIComponent(password);
+  u.pathname = `/${encodeURIComponent(role)}`;
   return u.toString();
 }
 
-export async function createPostgresScratch(url: string, options: { allowExisting: boolean }): Promise<ScratchDatabase> {
+const ident = (name: string) => `"${name.replaceAll('"', '""')}"`;
+const literal = (text: string) => `'${text.replaceAll("'", "''")}'`;
+
+export async function createPostgresScratch(url: string, options: ScratchOptions): Promise<ScratchDatabase> {
+  const limits = options.limits ?? DEFAULT_LIMITS;
   const admin = await connectAdmin(url, () => openPostgresSession(url));
+  let name: string | undefined;
+  let major = 0;
   try {
     const existing = (await admin.query(USER_RELATIONS_SQL)).rows.map((r) => String(r.name));
     refuseNonEmpty(url, "user table(s) or view(s)", existing, options.allowExisting);
     const version = String((await admin.query("SHOW server_version")).rows[0]!.server_version);
-    const major = Number((await admin.query("SHOW server_version_num")).rows[0]!.server_version_num) / 10000;
-    const name = scratchName();
-    await createScratch(admin, url, `CREATE DATABASE "${name}" TEMPLATE template0`);
+    major = Math.floor(Number((await admin.query("SHOW server_version_num")).rows[0]!.server_version_num) / 10000);
+    const superuser = (await admin.query("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")).rows[0]?.rolsuper === true;
+    await collectDeadRuns(admin, major);
+    name = scratchName();
+    const role = ident(name);
+    const password = randomPassword();
+    const tag = literal(ownerTag());
+    await createScratch(
+      admin,
+      url,
+      `CREATE ROLE ${role} LOGIN PASSWORD ${literal(password)} NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS CONNECTION LIMIT 16`,
+      "the URL's user needs CREATEROLE and CREATEDB (or superuser) to create the run's role",
+    );
+    await admin.query(`COMMENT ON ROLE ${role} IS ${tag}`);
+    // A non-superuser admin keeps the right to cancel the run's statements and drop its database.
+    if (!superuser) await admin.query(`GRANT ${role} TO CURRENT_USER`);
+    await createScratch(admin, url, `CREATE DATABASE ${role} OWNER ${role} TEMPLATE template0`);
+    await admin.query(`COMMENT ON DATABASE ${role} IS ${tag}`);
+    await admin.query(`REVOKE ALL ON DATABASE ${role} FROM PUBLIC`);
+    // The blocking probe lowers its own deadlock_timeout (a superuser-only setting before 15).
+    if (major >= 15) await admin.query(`GRANT SET ON PARAMETER deadlock_timeout TO ${role}`).catch(() => undefined);
+    const scratch = name;
+    const watchdog = new Watchdog(limits, async (pid, hard) => {
+      await admin.query(`SELECT ${hard ? "pg_terminate_backend" : "pg_cancel_backend"}($1)`, [pid]);
+    });
+    const runUrl = asRunRole(url, scratch, password);
     let dropping: Promise<void> | undefined;
     return {
       kind: "postgres",
       dialect: "postgres",
       serverVersion: version.split(" ")[0]!,
-      majorVersion: Math.floor(major),
-      name,
+      majorVersion: major,
+      name: scratch,
       multiSession: true,
-      connect: () => openPostgresSession(withDatabase(url, name)),
+      sandbox: PG_SANDBOX,
+      async connect() {
+        const session = await openPostgresSession(runUrl, {
+          statement_timeout: limits.statementMs,
+          idle_in_transaction_session_timeout: limits.idleInTransactionMs,
+        }).catch((error) => {
+          throw new DatabaseSetupError(`cannot connect to the scratch database as its run role on ${redact(url)}: ${errorMessage(error)}`);
+        });
+        return guarded(session, watchdog);
+      },
+      outOfTime: () => watchdog.outOfTime(),
       drop() {
         // Ctrl-C and the normal end may both ask: the second caller waits for the same drop.
-        dropping ??= dropDatabase();
+        dropping ??= dropRun(admin, scratch, major).finally(() => admin.close());
         return dropping;
       },
     };
-
-    async function dropDatabase(): Promise<void> {
-      try {
-        if (major >= 13) await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-        else {
-          await admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()", [name]);
-          await admin.query(`DROP DATABASE IF EXISTS "${name}"`);
-        }
-      } finally {
-        await admin.close();
-      }
-    }
   } catch (error) {
+    if (name) await dropRun(admin, name, major).catch(() => undefined);
     await admin.close();
     throw error;
   }
+}
+
+/** Ends the run's backends (a statement may still be running), then drops its database and role. */
+async function dropRun(admin: Session, name: string, major: number): Promise<void> {
+  await admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE (datname = $1 OR usename = $1) AND pid <> pg_backend_pid()", [name]);
+  await admin.query(`DROP DATABASE IF EXISTS ${ident(name)}${major >= 13 ? " WITH (FORCE)" : ""}`);
+  // The role's grants on shared objects (the deadlock_timeout parameter) would keep it alive.
+  if (major >= 15) await admin.query(`REVOKE ALL ON PARAMETER deadlock_timeout FROM ${ident(name)}`).catch(() => undefined);
+  await admin.query(`DROP ROLE IF EXISTS ${ident(name)}`);
+}
+
+/** Drops scratch databases and roles of earlier runs that are provably dead (SIGKILL, power loss). */
+async function collectDeadRuns(admin: Session, major: number): Promise<void> {
+  const leftovers = await admin.query(`
+    SELECT d.datname AS name, shobj_description(d.oid, 'pg_database') AS tag FROM pg_database d WHERE d.datname LIKE 'mg\\_test\\_%'
+    UNION ALL
+    SELECT r.rolname, shobj_description(r.oid, 'pg_authid') FROM pg_roles r
+    WHERE r.rolname LIKE 'mg\\_test\\_%' AND NOT EXISTS (SELECT 1 FROM pg_database d WHERE d.datname = r.rolname)`);
+  const dead = new Set(leftovers.rows.filter((r) => isDeadRun(String(r.name), r.tag === null ? undefined : String(r.tag))).map((r) => String(r.name)));
+  for (const name of dead) await dropRun(admin, name, major).catch(() => undefined);
 }

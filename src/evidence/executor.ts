@@ -158,7 +158,8 @@ export async function runScript(ctx: ExecutionContext, script: ExecutableScript,
         if (result) entry.probe = result;
       }
     }
-    if (ctx.ops.resetSession && !inTransaction) await ctx.main.query(ctx.ops.resetSession).catch(() => undefined);
+    // Back to the run's settings and (MariaDB) the scratch database: a script may SET or USE anything.
+    if (!inTransaction) await (ctx.main.reset ? ctx.main.reset() : ctx.ops.resetSession ? ctx.main.query(ctx.ops.resetSession) : undefined)?.catch(() => undefined);
   }
   return finish(true);
 }

@@ -5,7 +5,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { performance } from "node:perf_hooks";
 import type { Config } from "../core/config/schema.js";
 import { cleanupSql, diffSnapshots, type SchemaSnapshot } from "../core/evidence/snapshot.js";
-import { planSeed } from "../core/evidence/seed.js";
+import { planSeeding } from "../core/evidence/seed.js";
+import { STATS_SEED_CAP } from "../core/evidence/config.js";
 import { referencedRelations } from "../core/evidence/plan.js";
 import {
   EVIDENCE_SCHEMA_VERSION,
@@ -14,13 +15,15 @@ import {
   type MigrationEvidence,
   type PartialFailure,
   type Problem,
+  type ScriptRun,
   type Step,
 } from "../core/evidence/report.js";
 import { judge } from "../core/evidence/verdict.js";
 import type { Migration, SqlSource } from "../core/model.js";
 import { AS_WRITTEN, fileSemantics, type FileSemantics } from "../core/analyze/transaction.js";
 import { errorMessage, type ScratchDatabase, type Session } from "../db/session.js";
-import { AbortedError, planFor, runScript, type ExecutionContext } from "./executor.js";
+import { extensionsCreatedIn, PGLITE_CONTRIB_EXTENSIONS, type PgliteScratch } from "../db/pglite.js";
+import { AbortedError, planFor, runScript, type ExecutionContext, type RunOptions } from "./executor.js";
 import { opsFor, type DialectOps } from "./ops.js";
 import { BlockingProbe } from "./probe.js";
 import { executableScript, type ExecutableScript } from "./statements.js";
@@ -65,6 +68,11 @@ class TestRun {
   private probe: BlockingProbe | undefined;
   private probeSession: Session | undefined;
   private seededRows = new Map<string, number>();
+  /** Tables with generated rows, in insert order, and how to find those rows again (PostgreSQL: the inserting transactions). */
+  private generated: { table: string; xids: string[]; emptyBefore: boolean; links: string[][] }[] = [];
+  private untouchedBase = new Map<string, number>();
+  /** Row digests before the first migration that is rolled back. */
+  private captured = new Map<string, { key: string; rows: number; columns: string[] }>();
 
   constructor(
     private readonly db: ScratchDatabase,
@@ -95,6 +103,7 @@ class TestRun {
   }
 
   async run(): Promise<EvidenceReport> {
+    if (this.db.kind === "pglite" && "useExtensions" in this.db) await (this.db as PgliteScratch).useExtensions(this.extensionsNamed());
     this.ctx.main = await this.connect();
     const postgresServer = this.db.dialect === "postgres" && this.db.multiSession;
     if (postgresServer) this.ctx.observer = await this.connect();
@@ -111,33 +120,52 @@ class TestRun {
     const envRun = await this.step("environment", () => this.environment());
     // An internal error in the step leaves only { ok, summary }: keep the report well-formed.
     const env = { ok: envRun.ok, seeded: envRun.seeded ?? [], problems: envRun.problems ?? [{ message: envRun.summary }] };
-    const untouchedBase = await this.ops.rowCounts(this.ctx.main, [...this.seededRows.keys()].filter((t) => !this.touchedTables().has(t)));
+    this.untouchedBase = env.ok
+      ? await this.ops.rowCounts(this.ctx.main, [...this.seededRows.keys()].filter((t) => !this.touchedTables().has(t))).catch(() => new Map<string, number>())
+      : new Map<string, number>();
     const missingDowns = this.input.change.filter((c) => !c.down && c.migration.rollbackExpected).map((c) => c.migration.id);
     const rollbackFrom = rollbackStart(this.input.change);
     const evidence: MigrationEvidence[] = [];
     let baseline: Map<string, number> = new Map();
     let fromSnapshot: SchemaSnapshot | undefined;
-    let captured = new Map<string, { key: string; rows: number; columns: string[] }>();
     let forwardOk = env.ok;
 
     if (env.ok) {
       baseline = await this.measureSelects();
-      await this.step("forward", async () => {
+      const forwardRun = await this.step("forward", async () => {
         for (const [i, cm] of this.input.change.entries()) {
           const script = executableScript(cm.up);
           const runsAs = this.runsAs(cm.migration);
           this.progress(`forward ${cm.migration.id}`);
+          const pfStart = performance.now();
           const partialFailure = this.input.options.partialFailure && this.test.partial_failure ? await this.partialFailure(script, runsAs) : undefined;
+          const partialFailureMs = Math.round(performance.now() - pfStart);
           if (i === rollbackFrom) {
-            fromSnapshot = await this.ops.snapshot(this.ctx.main);
-            captured = await this.captureRows(fromSnapshot);
+            fromSnapshot = await this.snapshot();
+            this.captured = await this.captureRows(fromSnapshot);
           }
-          const forward = await runScript(this.ctx, script, {
+          const runOptions = {
             runsAs,
             trace: true,
-            probe: this.probe ? { probe: this.probe, thresholdMs: this.test.thresholds.max_blocking_ms, scale: (t) => this.scale(t) } : undefined,
+            probe: this.probe ? { probe: this.probe, thresholdMs: this.test.thresholds.max_blocking_ms, scale: (t: string) => this.scale(t) } : undefined,
+          };
+          let forward = await runScript(this.ctx, script, runOptions);
+          let generatedData: MigrationEvidence["generatedData"];
+          const missingExtension = forward.ok ? undefined : this.extensionProblem(forward.error);
+          if (missingExtension) forward = { ...forward, error: missingExtension };
+          else if (!forward.ok) {
+            const retried = await this.withoutGeneratedRows(script, forward, runOptions);
+            if (retried) ({ run: forward, generatedData } = retried);
+          }
+          evidence.push({
+            id: cm.migration.id,
+            up: cm.up.file,
+            ...(cm.down ? { down: cm.down.file } : {}),
+            transaction: runsAs.transaction,
+            forward,
+            ...(partialFailure ? { partialFailure, partialFailureMs } : {}),
+            ...(generatedData ? { generatedData } : {}),
           });
-          evidence.push({ id: cm.migration.id, up: cm.up.file, ...(cm.down ? { down: cm.down.file } : {}), transaction: runsAs.transaction, forward, ...(partialFailure ? { partialFailure } : {}) });
           if (!forward.ok) {
             forwardOk = false;
             return { ok: false, summary: `${cm.migration.id} failed: ${forward.error?.message ?? "error"}` };
@@ -145,17 +173,20 @@ class TestRun {
         }
         return { ok: true, summary: `${this.input.change.length} migration(s) applied` };
       });
+      // An internal error in the step leaves the migrations unapplied: nothing after it can be judged.
+      if (!forwardRun.ok) forwardOk = false;
     } else this.skip("forward", "the environment could not be built");
 
     const validation: CheckResult[] = [];
     const slowdowns: EvidenceReport["probe"]["slowdowns"] = [];
     if (forwardOk && env.ok) {
       await this.step("validate", async () => {
-        validation.push(...(await this.validate(untouchedBase)));
+        validation.push(...(await this.validate(this.untouchedBase)));
         const failed = validation.filter((c) => !c.ok).length;
         return { ok: failed === 0, summary: `${validation.length - failed} of ${validation.length} checks passed` };
       });
-      await this.step("probe", async () => {
+      if (!this.probe && baseline.size === 0) this.skip("probe", `blocking probe not run (${probeReason}) and no probe query configured to compare`);
+      else await this.step("probe", async () => {
         slowdowns.push(...(await this.slowdowns(baseline)));
         const blocking = evidence.flatMap((m) => m.forward.statements).filter((s) => s.probe?.flagged).length;
         const slower = slowdowns.filter((s) => s.flagged).length;
@@ -178,9 +209,9 @@ class TestRun {
           if (!run.ok) return { ok: false, summary: `${cm.down!.file} failed: ${run.error?.message ?? "error"}` };
         }
         rollback.ran = true;
-        const after = await this.ops.snapshot(this.ctx.main);
+        const after = await this.snapshot();
         rollback.schemaDiff = diffSnapshots(fromSnapshot!, after);
-        rollback.checksums = await this.lostRows(captured, after);
+        rollback.checksums = await this.lostRows(this.captured, after);
         rollback.lossy = rollback.checksums.some((c) => !c.matches);
         const parts = [
           rollback.schemaDiff.length ? `${rollback.schemaDiff.length} schema difference(s)` : "schema identical to before",
@@ -207,11 +238,13 @@ class TestRun {
     }
 
     const pf = evidence.map((m) => m.partialFailure).filter((p): p is PartialFailure => Boolean(p) && p!.method !== "skipped");
+    const pfWanted = this.input.options.partialFailure && this.test.partial_failure;
+    const pfWhy = !pfWanted ? "disabled" : !env.ok ? "the environment could not be built" : evidence.length === 0 ? "no migration to interrupt" : "no migration had a mid-way point to interrupt";
     this.steps.push({
       name: "partial-failure",
       status: pf.length === 0 ? "skipped" : pf.every((p) => p.clean || !p.transactional) ? "passed" : "failed",
-      durationMs: 0,
-      summary: pf.length === 0 ? "no migration was interrupted" : `${pf.filter((p) => p.clean).length} of ${pf.length} interrupted migration(s) left the database at its pre-change state`,
+      durationMs: evidence.reduce((n, m) => n + (m.partialFailureMs ?? 0), 0),
+      summary: pf.length === 0 ? pfWhy : `${pf.filter((p) => p.clean).length} of ${pf.length} interrupted migration(s) left the database at its pre-change state`,
     });
 
     const unjudged = {
@@ -243,9 +276,19 @@ class TestRun {
     return fileSemantics(m, this.input.config);
   }
 
+  /**
+   * The schema as the main session sees it, once the session is back home: on MariaDB a script's
+   * `USE other_db` would otherwise make snapshots, and the cleanup after them, read and drop another
+   * database's tables.
+   */
+  private async snapshot(): Promise<SchemaSnapshot> {
+    await this.ctx.main.reset?.();
+    return this.ops.snapshot(this.ctx.main);
+  }
+
   private engineHeader(): EvidenceReport["engine"] {
     const { config } = this.input;
-    const header = { kind: this.db.kind, serverVersion: this.db.serverVersion, majorVersion: this.db.majorVersion };
+    const header = { kind: this.db.kind, serverVersion: this.db.serverVersion, majorVersion: this.db.majorVersion, ...(this.db.sandbox ? { sandbox: this.db.sandbox } : {}) };
     if (this.db.dialect === "postgres") {
       const configured = config.postgres_version;
       const engine = this.db.kind === "pglite" ? `PGlite runs PostgreSQL ${this.db.serverVersion}` : `the test server runs PostgreSQL ${this.db.serverVersion}`;
@@ -269,6 +312,11 @@ class TestRun {
 
   private async step<T extends { ok: boolean; summary: string }>(name: Step["name"], body: () => Promise<T>): Promise<T> {
     if (this.input.signal?.aborted) throw new AbortedError();
+    const spent = this.db.outOfTime?.();
+    if (spent) {
+      this.steps.push({ name, status: "failed", durationMs: 0, summary: `not run: ${spent}`, error: spent });
+      return { ok: false, summary: spent } as T;
+    }
     const t0 = performance.now();
     this.progress(name);
     try {
@@ -278,7 +326,7 @@ class TestRun {
     } catch (error) {
       if (error instanceof AbortedError || this.input.signal?.aborted) throw new AbortedError();
       const summary = `internal error: ${errorMessage(error)}`;
-      this.steps.push({ name, status: "failed", durationMs: Math.round(performance.now() - t0), summary });
+      this.steps.push({ name, status: "failed", durationMs: Math.round(performance.now() - t0), summary, error: summary });
       this.problems.push({ message: `${name}: ${errorMessage(error)}` });
       return { ok: false, summary } as T;
     }
@@ -294,44 +342,62 @@ class TestRun {
     const problems: Problem[] = [];
     const seeded: EvidenceReport["environment"]["seeded"] = [];
     const { scripts, source } = this.input.environment;
+    const bookkeeping = source === "migrations" ? this.toolTable() : undefined;
+    if (bookkeeping) for (const sql of bookkeeping.sql) await this.ctx.main.query(sql);
     for (const [i, s] of scripts.entries()) {
       this.progress(`environment ${i + 1}/${scripts.length} ${s.id}`);
       const script = executableScript(s.source);
       if (source === "schema_file") script.statements = script.statements.filter((st) => !isOwnershipStatement(st.kind, st.ast));
       const run = await runScript(this.ctx, script, { runsAs: s.runsAs, trace: false });
       if (!run.ok) {
-        problems.push({ where: run.error?.where ?? s.source.file, message: `${s.id}: ${run.error?.message ?? "failed"}` });
-        return { ok: false, summary: `${s.id} failed`, problems, seeded };
+        problems.push(this.extensionProblem(run.error) ?? { where: run.error?.where ?? s.source.file, message: run.error?.message ?? "failed" });
+        return { ok: false, summary: `base migration ${s.id} failed`, problems, seeded };
       }
     }
     if (this.input.seedFile) {
       this.progress(`seed ${this.input.seedFile.file}`);
       const run = await runScript(this.ctx, executableScript(this.input.seedFile), { runsAs: AS_WRITTEN, trace: false });
       if (!run.ok) problems.push({ where: run.error?.where, message: `seed file: ${run.error?.message ?? "failed"}` });
-      const snapshot = await this.ops.snapshot(this.ctx.main);
+      const snapshot = await this.snapshot();
       for (const [table, rows] of await this.ops.rowCounts(this.ctx.main, Object.keys(snapshot.tables).filter((t) => !snapshot.tables[t]!.partitionOf))) {
         seeded.push({ table, rows });
         this.seededRows.set(table, rows);
       }
     } else {
       const tables = await this.ops.seedTables(this.ctx.main);
-      const steps = planSeed(tables, (t) => this.rowsFor(t), this.ops.dialect);
+      const before = await this.ops.rowCounts(this.ctx.main, tables.map((t) => t.name));
+      const toolTable = bookkeeping ? this.ops.qualify(undefined, bookkeeping.table) : undefined;
+      const { steps, links } = planSeeding(tables.filter((t) => t.name !== toolTable), (t) => this.rowsFor(t), this.ops.dialect);
       for (const [i, step] of steps.entries()) {
         if (this.input.signal?.aborted) throw new AbortedError();
         this.progress(`seed ${i + 1}/${steps.length} ${step.table}`);
         if (!step.sql) {
           seeded.push({ table: step.table, rows: 0, ...(step.skipped ? { problem: step.skipped } : {}) });
-          this.seededRows.set(step.table, 0);
+          this.seededRows.set(step.table, before.get(step.table) ?? 0);
           continue;
         }
         try {
-          await this.ctx.main.query(step.sql);
+          const xid = await this.generate(step.sql);
           const rows = (await this.ops.rowCounts(this.ctx.main, [step.table])).get(step.table) ?? 0;
-          seeded.push({ table: step.table, rows, ...(rows < step.rows ? { problem: `${step.rows - rows} generated row(s) collided with a unique key` } : {}) });
+          const added = rows - (before.get(step.table) ?? 0);
+          this.generated.push({ table: step.table, xids: xid ? [xid] : [], emptyBefore: !before.get(step.table), links: [] });
+          const problem = added < step.rows ? `${step.rows - added} generated row(s) collided with a unique key` : step.capped;
+          seeded.push({ table: step.table, rows: added, ...(problem ? { problem } : {}) });
           this.seededRows.set(step.table, rows);
         } catch (error) {
           seeded.push({ table: step.table, rows: 0, problem: errorMessage(error) });
-          this.seededRows.set(step.table, 0);
+          this.seededRows.set(step.table, before.get(step.table) ?? 0);
+        }
+      }
+      for (const link of links) {
+        const entry = this.generated.find((g) => g.table === link.table);
+        try {
+          const xid = await this.generate(link.sql);
+          if (xid) entry?.xids.push(xid);
+          entry?.links.push(link.columns);
+        } catch (error) {
+          const s = seeded.find((x) => x.table === link.table);
+          if (s) s.problem = `(${link.columns.join(", ")}) left NULL: ${errorMessage(error)}`;
         }
       }
     }
@@ -341,8 +407,129 @@ class TestRun {
     return { ok: problems.length === 0, summary: `${where}; ${total} row(s) seeded in ${seeded.length} table(s)`, problems, seeded };
   }
 
+  /**
+   * The table the migration tool keeps its own state in, created before the first migration as the
+   * tool does (some histories alter it, e.g. `ALTER TABLE schema_migrations ADD COLUMN …`); it holds
+   * the tool's rows, not generated ones.
+   */
+  private toolTable(): { table: string; sql: string[] } | undefined {
+    const layout = this.input.change[0]?.migration.layout;
+    const last = this.input.environment.scripts.at(-1)?.id;
+    const version = last ? /^\d+/.exec(last.replace(/^.*\//, ""))?.[0] : undefined;
+    if (layout === "golang-migrate") {
+      return {
+        table: "schema_migrations",
+        sql: [
+          "CREATE TABLE IF NOT EXISTS schema_migrations (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL)",
+          ...(version ? [`INSERT INTO schema_migrations (version, dirty) VALUES (${BigInt(version)}, false)`] : []),
+        ],
+      };
+    }
+    if (layout === "dbmate") return { table: "schema_migrations", sql: ["CREATE TABLE IF NOT EXISTS schema_migrations (version varchar(128) PRIMARY KEY)"] };
+    return undefined;
+  }
+
+  /** Explicit per-table seed, else the production row count from table statistics (capped), else the default. */
   private rowsFor(table: string): number {
-    return forTable(this.test.seed.tables, table) ?? this.test.seed.rows;
+    const production = forTable(this.input.config.tables, table)?.rows;
+    return forTable(this.test.seed.tables, table) ?? (production !== undefined ? Math.min(production, STATS_SEED_CAP) : this.test.seed.rows);
+  }
+
+  /** Runs one seed statement in its own transaction; on PostgreSQL returns that transaction's id (the rows' xmin). */
+  private async generate(sql: string): Promise<string | undefined> {
+    if (this.ops.dialect !== "postgres") {
+      await this.ctx.main.query(sql);
+      return undefined;
+    }
+    await this.ctx.main.query("BEGIN");
+    try {
+      await this.ctx.main.query(sql);
+      const xid = String((await this.ctx.main.query("SELECT (txid_current() % 4294967296)::text AS x")).rows[0]!.x);
+      await this.ctx.main.query("COMMIT");
+      return xid;
+    } catch (error) {
+      await this.ctx.main.query("ROLLBACK").catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** Extensions the base, the change and the seed file create (PGlite must load them up front). */
+  private extensionsNamed(): string[] {
+    const sources = [...this.input.environment.scripts.map((s) => s.source), ...this.input.change.flatMap((c) => [c.up, ...(c.down ? [c.down] : [])]), ...(this.input.seedFile ? [this.input.seedFile] : [])];
+    return [...new Set(sources.flatMap((s) => extensionsCreatedIn(s.text)))];
+  }
+
+  /** An extension the test database does not have: an environment problem with its fix, not a failure of the migration. */
+  private extensionProblem(error: Problem | undefined): Problem | undefined {
+    const m = error && (/extension "([^"]+)" is not available/.exec(error.message) ?? /could not open extension control file "[^"]*\/([^"/]+)\.control"/.exec(error.message));
+    if (!m) return undefined;
+    const name = m[1]!;
+    const engine =
+      this.db.kind === "pglite"
+        ? `embedded PGlite ${this.db.serverVersion}, which ships only these extensions: ${Object.keys(PGLITE_CONTRIB_EXTENSIONS).join(", ")}`
+        : `the test server (${this.db.kind === "postgres" ? "PostgreSQL" : "MariaDB/MySQL"} ${this.db.serverVersion})`;
+    return {
+      ...(error.where ? { where: error.where } : {}),
+      message: `the migration needs the extension "${name}", which is not available on ${engine}. This is a limit of the test database, not a fault of the change: run the test with --database-url pointing at a server that has "${name}" installed`,
+      cause: "environment",
+    };
+  }
+
+  /**
+   * A forward that failed with generated rows, run again on the same schema without them: when it
+   * passes, the failure came from the generated data only (a warning) and the test goes on
+   * without those rows. Undefined when there were no generated rows to take away.
+   */
+  private async withoutGeneratedRows(
+    script: ExecutableScript,
+    failed: ScriptRun,
+    options: RunOptions,
+  ): Promise<{ run: ScriptRun; generatedData: NonNullable<MigrationEvidence["generatedData"]> } | undefined> {
+    const existing = (await this.ops.snapshot(this.ctx.main)).tables;
+    // Tables an earlier migration of the change dropped took their generated rows with them.
+    const present = this.generated.filter((g) => existing[g.table] && (this.seededRows.get(g.table) ?? 0) > 0 && (g.xids.length > 0 || (this.ops.dialect === "mysql" && g.emptyBefore)));
+    if (!present.length) return undefined;
+    const failedTrace = failed.statements.find((st) => !st.ok);
+    const failing = failedTrace ? script.statements[failedTrace.index] : undefined;
+    // Statements before the failing one stay applied unless the file ran in one transaction.
+    const restartAt = failed.execution === "file-transaction" || !failing ? 0 : script.statements.indexOf(failing);
+    // The tables the statement names; inside a DO block or function body, a word match on the table name.
+    const touched = failing ? new Set(referencedRelations(failing).map((r) => this.ops.qualify(r.schema, r.name))) : new Set<string>();
+    const bare = (t: string) => t.slice(t.indexOf(".") + 1).toLowerCase();
+    if (failing) for (const g of present) if (new RegExp(`\\b${bare(g.table).replace(/[^\w]/g, "\\$&")}\\b`, "i").test(failing.text)) touched.add(g.table);
+    const values: string[] = [];
+    for (const g of present.filter((p) => touched.has(p.table))) {
+      const row = (await this.ctx.main.query(`SELECT * FROM ${this.ops.quoteTable(g.table)} LIMIT 1`).catch(() => ({ rows: [] as Record<string, unknown>[] }))).rows[0];
+      if (row) values.push(`${g.table}: ${Object.entries(row).slice(0, 6).map(([k, v]) => `${k}=${shortValue(v)}`).join(", ")}`);
+    }
+    const generatedRows = (g: (typeof present)[number]) => (this.ops.dialect === "postgres" ? ` WHERE xmin::text IN (${g.xids.map((x) => `'${x}'`).join(", ")})` : "");
+    try {
+      // Children first; the second-pass links of a reference cycle are unset before any row goes.
+      for (const g of present) {
+        for (const cols of g.links) await this.ctx.main.query(`UPDATE ${this.ops.quoteTable(g.table)} SET ${cols.map((c) => `${this.ops.quoteTable(c)} = NULL`).join(", ")}${generatedRows(g)}`);
+      }
+      for (const g of [...present].reverse()) await this.ctx.main.query(`DELETE FROM ${this.ops.quoteTable(g.table)}${generatedRows(g)}`);
+    } catch (error) {
+      this.problems.push({ where: failed.error?.where, message: `could not remove the generated rows to run ${script.file} again without them: ${errorMessage(error)}` });
+      return undefined;
+    }
+    const counts = await this.ops.rowCounts(this.ctx.main, [...this.seededRows.keys()].filter((t) => existing[t]));
+    for (const [t, n] of counts) this.seededRows.set(t, n);
+    for (const t of this.untouchedBase.keys()) this.untouchedBase.set(t, counts.get(t) ?? 0);
+    this.generated = [];
+    // The rows remembered for the rollback check lose the generated ones too.
+    if (this.captured.size) {
+      for (const [table, c] of this.captured) {
+        if (present.some((g) => g.table === table) && c.columns.every((col) => existing[table]?.columns[col])) {
+          this.captured.set(table, { ...c, rows: await this.ops.captureRows(this.keeper, c.key, table, c.columns) });
+        }
+      }
+    }
+    const rest = { ...script, statements: script.statements.slice(restartAt) };
+    const run = await runScript(this.ctx, rest, options);
+    const generatedData = { ...(failed.error?.where ? { where: failed.error.where } : {}), message: failed.error?.message ?? "failed", values, passedWithout: run.ok };
+    // When it fails without generated rows too, the first (seeded) run is the evidence.
+    return { run: run.ok ? run : failed, generatedData };
   }
 
   /** Production rows / seeded rows, for extrapolating waits (only with table statistics). */
@@ -353,9 +540,12 @@ class TestRun {
   }
 
   private touchedCache: Set<string> | undefined;
+  /** Tables the change names, including those it drops (DROP TABLE names them without a RangeVar). */
   private touchedTables(): Set<string> {
     this.touchedCache ??= new Set(
-      this.input.change.flatMap((cm) => executableScript(cm.up).statements.flatMap((s) => referencedRelations(s).map((r) => this.ops.qualify(r.schema, r.name)))),
+      this.input.change.flatMap((cm) =>
+        executableScript(cm.up).statements.flatMap((s) => [...referencedRelations(s), ...droppedTables(s)].map((r) => this.ops.qualify(r.schema, r.name))),
+      ),
     );
     return this.touchedCache;
   }
@@ -376,7 +566,7 @@ class TestRun {
     };
     if (n === 0 || script.problems.length) return skipped("nothing to run");
     if (plan.refusal) return skipped("the migration tool refuses this file");
-    const pre = await this.ops.snapshot(this.ctx.main);
+    const pre = await this.snapshot();
     const tables = [...this.touchedIn(script)].filter((t) => pre.tables[t]);
     const preSums = await this.checksums(pre, tables);
     let method: PartialFailure["method"];
@@ -421,7 +611,7 @@ class TestRun {
         note = `stopped after statement ${k} of ${n}, as a crash between statements would`;
       }
     }
-    const post = await this.ops.snapshot(this.ctx.main);
+    const post = await this.snapshot();
     const leftovers = diffSnapshots(pre, post);
     const postSums = await this.checksums(post, tables.filter((t) => post.tables[t]));
     const changedData = tables.filter((t) => preSums.get(t)?.digest !== postSums.get(t)?.digest);
@@ -433,8 +623,9 @@ class TestRun {
       result.cleanupSql = cleanup.sql;
       result.manualCleanup.push(...cleanup.manual);
       // Apply the cleanup so the real forward starts from the pre-migration schema, and say whether it sufficed.
+      await this.ctx.main.reset?.();
       for (const sql of cleanup.sql) await this.ctx.main.query(sql).catch((e) => result.manualCleanup.push(`${sql} failed: ${errorMessage(e)}`));
-      const remaining = diffSnapshots(pre, await this.ops.snapshot(this.ctx.main));
+      const remaining = diffSnapshots(pre, await this.snapshot());
       result.note = `${result.note ? `${result.note}; ` : ""}${remaining.length === 0 ? "the cleanup SQL was applied and restored the pre-migration schema" : `${remaining.length} difference(s) remain after the cleanup SQL`}`;
     }
     return result;
@@ -489,7 +680,7 @@ class TestRun {
 
   private async validate(untouchedBase: Map<string, number>): Promise<CheckResult[]> {
     const checks: CheckResult[] = [];
-    const snapshot = await this.ops.snapshot(this.ctx.main);
+    const snapshot = await this.snapshot();
     const notValid = Object.entries(snapshot.tables).flatMap(([t, s]) => Object.entries(s.constraints).filter(([, c]) => !c.validated).map(([n]) => `${t}.${n}`));
     checks.push({
       name: "constraints validated",
@@ -644,6 +835,16 @@ function isOwnershipStatement(kind: string, ast: any): boolean {
   return false;
 }
 
+/** Tables a PostgreSQL `DROP TABLE` removes (libpg_query lists them as name parts, not RangeVars). */
+function droppedTables(statement: { kind: string; ast?: any }): { schema?: string; name: string }[] {
+  if (statement.kind !== "DropStmt" || statement.ast?.removeType !== "OBJECT_TABLE") return [];
+  return (statement.ast.objects ?? []).flatMap((o: any) => {
+    const parts: string[] = (o?.List?.items ?? []).map((i: any) => i?.String?.sval).filter((v: unknown) => typeof v === "string");
+    if (!parts.length) return [];
+    return [parts.length > 1 ? { schema: parts[parts.length - 2], name: parts[parts.length - 1]! } : { name: parts[0]! }];
+  });
+}
+
 /** A per-table setting keyed by `schema.table` or by the bare table name. */
 function forTable<T>(settings: Record<string, T>, table: string): T | undefined {
   return settings[table] ?? settings[table.slice(table.indexOf(".") + 1)];
@@ -651,4 +852,10 @@ function forTable<T>(settings: Record<string, T>, table: string): T | undefined 
 
 function round(n: number): number {
   return Math.round(n * 100) / 100;
+}
+
+function shortValue(v: unknown): string {
+  const text =
+    v === null ? "NULL" : v instanceof Date ? v.toISOString() : v instanceof Uint8Array ? `\\x${Buffer.from(v).toString("hex")}` : typeof v === "object" ? JSON.stringify(v) : String(v);
+  return text.length > 40 ? `${text.slice(0, 39)}…` : text;
 }

@@ -38,10 +38,25 @@ export interface PublishedCheckRun {
 export async function publishCheckRun(
   octokit: GitHub,
   target: CheckRunTarget,
-  run: { conclusion: CheckConclusion; output: CheckOutput; key: RunKey; detailsUrl?: string },
+  run: { conclusion: CheckConclusion; output: CheckOutput; key: RunKey; detailsUrl?: string; existing?: ExistingCheckRun },
 ): Promise<PublishedCheckRun> {
   const annotations = (run.output.annotations ?? []).slice(0, MAX_ANNOTATIONS);
   const base = baseOutput(run.output);
+  if (run.existing) {
+    // Same head, same findings: the run's annotations stay (sending them again would add copies).
+    const { data } = await octokit.rest.checks.update({
+      owner: target.owner,
+      repo: target.repo,
+      check_run_id: run.existing.id,
+      status: "completed",
+      conclusion: run.conclusion,
+      external_id: formatExternalId(run.key),
+      ...(run.detailsUrl ? { details_url: run.detailsUrl } : {}),
+      output: base,
+    });
+    const updated = CheckRunCreated.safeParse(data);
+    return { id: run.existing.id, htmlUrl: updated.success ? (updated.data.html_url ?? undefined) : undefined };
+  }
   const { data } = await octokit.rest.checks.create({
     owner: target.owner,
     repo: target.repo,
@@ -81,11 +96,14 @@ export function queueCheckRun(
   octokit: GitHub,
   writes: WriteBatch,
   target: CheckRunTarget & { repositoryId: string },
-  run: { conclusion: CheckConclusion; output: CheckOutput; key: RunKey; detailsUrl?: string },
+  run: { conclusion: CheckConclusion; output: CheckOutput; key: RunKey; detailsUrl?: string; existing?: ExistingCheckRun },
 ): Promise<PublishedCheckRun> {
-  const annotations = (run.output.annotations ?? []).slice(0, MAX_ANNOTATIONS);
+  const existing = run.existing?.nodeId ? run.existing : undefined;
+  // An update keeps the run's annotations (sending them again would add copies).
+  const annotations = existing ? [] : (run.output.annotations ?? []).slice(0, MAX_ANNOTATIONS);
   const base = baseOutput(run.output);
   const created = queueCheckRunWrite(writes, {
+    ...(existing ? { checkRunId: existing.nodeId } : {}),
     repositoryId: target.repositoryId,
     name: CHECK_NAME,
     headSha: target.headSha,
@@ -98,6 +116,12 @@ export function queueCheckRun(
     await appendAnnotations(octokit, target, written.id, base, annotations);
     return { id: written.id, htmlUrl: written.htmlUrl };
   });
+}
+
+/** The app's run on this head that a re-run or new evidence updates in place (one run per head). */
+export interface ExistingCheckRun {
+  id: number;
+  nodeId?: string;
 }
 
 export interface CheckRunWrite {

@@ -39,9 +39,10 @@ export function stripReviewState(body: string): string {
   return body.replace(REVIEW_MARKER, "").trimEnd();
 }
 
-/** The fingerprint an inline comment was posted for (the renderer writes this marker). */
-export function findingFingerprintOf(body: string): string | undefined {
-  return /<!-- migration-guard:finding (\S+) -->/.exec(body)?.[1];
+
+/** Every finding an inline comment speaks for (findings on one statement share a comment). */
+export function findingFingerprintsOf(body: string): string[] {
+  return [...body.matchAll(/<!-- migration-guard:finding (\S+) -->/g)].map((m) => m[1]!);
 }
 
 /** What a check run of this app records about the run that produced it. */

@@ -6,7 +6,7 @@
 // the commits with their messages), so a review with gates on needs no REST reads for them; so
 // do the node ids the batched writes need (repository, pull request, comment, gates run).
 import { GATES_CHECK_NAME, gatesCheckRecord, isStickyBody, type GatesCheckRecord, type GatesPrefetch, type IssueComment } from "./gates/api.js";
-import { CHECK_NAME, findingFingerprintOf, parseExternalId, parseReviewState, type ReviewState, type RunKey } from "./marker.js";
+import { CHECK_NAME, findingFingerprintsOf, parseExternalId, parseReviewState, type ReviewState, type RunKey } from "./marker.js";
 import type { GitHub } from "./octokit.js";
 import { describeApiProblem, PullRequestState, ThreadsPage, type IssueCommentNode, type ThreadNode } from "./schemas.js";
 
@@ -33,7 +33,7 @@ const STATE_QUERY = `query MigrationGuardState($owner: String!, $name: String!, 
       ... on Commit {
         checkSuites(last: 20) {
           nodes {
-            checkRuns(last: 5, filterBy: { checkName: $checkName }) { nodes { databaseId externalId status conclusion } }
+            checkRuns(last: 5, filterBy: { checkName: $checkName }) { nodes { id databaseId externalId status conclusion } }
             gatesRuns: checkRuns(last: 1, filterBy: { checkName: $gatesCheckName }) { nodes { id databaseId externalId } }
           }
         }
@@ -84,7 +84,7 @@ export interface PullRequestSnapshot {
   requestingChanges: string[];
   threads: OwnThread[];
   /** The app's check runs on the head commit, newest last. */
-  checkRuns: { id: number | null; key?: RunKey; status: string; conclusion: string | null }[];
+  checkRuns: { id: number | null; nodeId?: string; key?: RunKey; status: string; conclusion: string | null }[];
 }
 
 export async function readPullRequestSnapshot(
@@ -124,7 +124,7 @@ export async function readPullRequestSnapshot(
   const suites = nodes(parsed.data.repository.object?.checkSuites);
   const checkRuns = suites
     .flatMap((suite) => nodes(suite.checkRuns))
-    .map((run) => ({ id: run.databaseId, key: parseExternalId(run.externalId), status: run.status, conclusion: run.conclusion }))
+    .map((run) => ({ id: run.databaseId, nodeId: run.id, key: parseExternalId(run.externalId), status: run.status, conclusion: run.conclusion }))
     .filter((run) => run.key !== undefined);
   return {
     nodeIds: { repository: parsed.data.repository.id, pullRequest: pr.id },
@@ -153,7 +153,9 @@ export async function readPullRequestSnapshot(
 function stickySearch(comments: IssueCommentNode[], more: boolean): GatesPrefetch["sticky"] {
   // The viewer is the app itself: `viewerDidAuthor` is GitHub's word that the app wrote it.
   const own = comments.find((c) => c.viewerDidAuthor && c.databaseId !== null && isStickyBody(c.body));
-  if (!own) return more ? undefined : {};
+  // A comment of ours that no longer looks like the sticky one may be it, defaced: the gates
+  // search through REST and the comment's edit history (src/github/gates/api.ts).
+  if (!own) return more || comments.some((c) => c.viewerDidAuthor && !isStickyBody(c.body)) ? undefined : {};
   const comment: IssueComment = { id: own.databaseId!, node_id: own.id, body: own.body, html_url: own.url, updated_at: own.updatedAt, user: own.author ? { login: own.author.login, type: "Bot" } : null };
   return { comment };
 }
@@ -167,8 +169,7 @@ function latestGatesRun(runs: { id: string; databaseId: number | null; externalI
 function ownThread(thread: ThreadNode): OwnThread[] {
   const first = nodes(thread.comments)[0];
   if (!first?.viewerDidAuthor) return [];
-  const fingerprint = findingFingerprintOf(first.body);
-  return fingerprint ? [{ id: thread.id, fingerprint, isResolved: thread.isResolved, isOutdated: thread.isOutdated }] : [];
+  return findingFingerprintsOf(first.body).map((fingerprint) => ({ id: thread.id, fingerprint, isResolved: thread.isResolved, isOutdated: thread.isOutdated }));
 }
 
 function nodes<T>(connection: { nodes: (T | null)[] | null } | null | undefined): T[] {

@@ -18,8 +18,8 @@ export default async function app(args: string[], io: CliIo): Promise<number> {
     io.stdout(HELP);
     return 0;
   }
-  const [{ run }, { default: appFunction }] = await Promise.all([import("probot"), import("../../app/index.js")]);
+  const { startServer } = await import("../../app/server.js");
   // The server keeps the process alive; the exit code only matters once it stops.
-  await run(appFunction);
+  await startServer(process.env);
   return 0;
 }

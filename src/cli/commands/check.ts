@@ -86,7 +86,7 @@ export default async function check(args: string[], io: CliIo): Promise<number> 
   }
   const color = format === "human" && colorEnabled(io.isTTY, io.env, values["no-color"]);
   for (const note of notes(report, sources, config, values.base ?? values["base-dir"])) io.stderr(`note: ${note}\n`);
-  io.stdout(render(report, format, { sources, rules, color, pretty: io.isTTY }));
+  io.stdout(render(report, format, { sources, rules, color, pretty: io.isTTY, width: io.columns ?? (Number(io.env.COLUMNS) || undefined) }));
   return report.summary.failed ? 1 : 0;
 }
 

@@ -1,11 +1,12 @@
 // `migration-guard test`: the ephemeral migration test on a scratch database (PostgreSQL by URL,
 // MariaDB by URL, or embedded PGlite), with the JSON evidence report and its Markdown summary.
-import { readFileSync, writeFileSync, appendFileSync } from "node:fs";
+import { readFileSync, writeFileSync, appendFileSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { TOOL_VERSION } from "../../core/analyze/engine.js";
 import { migrationCandidates } from "../../core/discover/index.js";
 import { renderEvidenceMarkdown } from "../../core/evidence/markdown.js";
-import { evidenceJsonSchema, type EvidenceReport } from "../../core/evidence/report.js";
+import { EVIDENCE_SCHEMA_VERSION, EvidenceReport, evidenceJsonSchema } from "../../core/evidence/report.js";
+import { TestThresholds } from "../../core/evidence/config.js";
 import { loadParsers } from "../../core/parse/index.js";
 import { createScratchDatabase, DatabaseSetupError, TargetNotEmptyError, type ScratchDatabase } from "../../db/index.js";
 import { redact } from "../../db/session.js";
@@ -32,7 +33,7 @@ options:
   --base <ref>           the change is the migrations added since the merge base with <ref>
   --base-dir <dir>       the change is the migrations added compared with <dir> (a base copy)
   --last <n>             without a base: the last <n> migrations are the change
-  --seed-rows <n>        rows per table (default: test.seed.rows, 10000)
+  --seed-rows <n>        rows per table (default: test.seed.rows, 1000)
   --no-probe             skip the blocking probe
   --no-partial-failure   skip the partial-failure step
   --output <file>        write the JSON report (the CI artifact) to <file>
@@ -44,10 +45,27 @@ options:
   -h, --help             this help
 
 exit codes: 0 passed, 1 a step failed or a threshold was exceeded, 2 usage, configuration or
-database setup error, 130 interrupted (the scratch database is dropped in every case)
+database setup error, 130 interrupted (the scratch database is dropped in every case). With
+--output, the file is removed first and holds a failed report on every exit but 0 and 1.
 `;
 
 export default async function test(args: string[], io: CliIo): Promise<number> {
+  // A report left in the working tree (a pull request can commit one) must never pass for this
+  // run's: remove it before anything can fail, and write a failed report on every early exit.
+  const output = outputArgument(args);
+  const outputPath = output === undefined ? undefined : resolve(io.cwd, output);
+  if (outputPath) rmSync(outputPath, { force: true });
+  try {
+    const code = await runTestCommand(args, io, outputPath);
+    if (code === 130 && outputPath) writeFailedReport(outputPath, args, io, "interrupted before the test finished");
+    return code;
+  } catch (error) {
+    if (outputPath) writeFailedReport(outputPath, args, io, error instanceof Error ? error.message : String(error));
+    throw error;
+  }
+}
+
+async function runTestCommand(args: string[], io: CliIo, outputPath: string | undefined): Promise<number> {
   const { values, positionals } = parseCommandArgs(args, {
     "database-url": { type: "string" },
     "allow-existing": { type: "boolean", default: false },
@@ -102,16 +120,23 @@ export default async function test(args: string[], io: CliIo): Promise<number> {
   const controller = new AbortController();
   let db: ScratchDatabase | undefined;
   const onSignal = () => {
+    if (controller.signal.aborted) return;
     controller.abort();
     // Dropping the database also ends a statement that is still running.
     void db?.drop().catch(() => undefined);
   };
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
+  // A closed terminal (SIGHUP) is an interruption like Ctrl-C: without a handler Node exits at once
+  // and leaves the scratch database, with its running statement, behind.
+  const signals = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+  for (const signal of signals) process.on(signal, onSignal);
+  const timeouts = config.test.timeouts;
   let report: EvidenceReport;
   try {
     try {
-      db = await createScratchDatabase(url, { allowExisting: values["allow-existing"] });
+      db = await createScratchDatabase(url, {
+        allowExisting: values["allow-existing"],
+        limits: { statementMs: timeouts.statement_ms, idleInTransactionMs: timeouts.idle_in_transaction_ms, totalMs: timeouts.total_ms },
+      });
     } catch (error) {
       if (error instanceof TargetNotEmptyError || error instanceof DatabaseSetupError) throw new UsageError(error.message);
       throw error;
@@ -140,16 +165,65 @@ export default async function test(args: string[], io: CliIo): Promise<number> {
     }
     throw error;
   } finally {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
+    for (const signal of signals) process.off(signal, onSignal);
     await db?.drop().catch((e) => io.stderr(`migration-guard test: could not drop scratch database ${db?.name}: ${e instanceof Error ? e.message : String(e)}\n`));
     if (progress) io.stderr("\r\x1b[2K");
   }
   const markdown = renderEvidenceMarkdown(report);
-  if (values.output) writeFileSync(resolve(io.cwd, values.output), `${JSON.stringify(report, null, 2)}\n`);
+  if (outputPath) writeFileSync(outputPath, `${JSON.stringify(report, null, 2)}\n`);
   if (values.markdown) appendFileSync(resolve(io.cwd, values.markdown), markdown);
   io.stdout(values.format === "json" ? `${JSON.stringify(report, null, 2)}\n` : markdown);
   return report.verdict.passed ? 0 : 1;
+}
+
+/** `--output <file>` / `--output=<file>`, read before argument parsing (which may itself fail). */
+function outputArgument(args: string[]): string | undefined {
+  let found: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === "--") break;
+    if (arg === "--output" && i + 1 < args.length) found = args[++i];
+    else if (arg.startsWith("--output=")) found = arg.slice("--output=".length);
+  }
+  return found || undefined;
+}
+
+/** The report of a run that could not test anything: it fails and ticks no gate. */
+function writeFailedReport(path: string, args: string[], io: CliIo, reason: string): void {
+  const url = flagValue(args, "--database-url") ?? io.env.MIGRATION_GUARD_DATABASE_URL;
+  const kind = !url ? "pglite" : /^(mysql|mariadb):/i.test(url) ? "mariadb" : "postgres";
+  const headSha = flagValue(args, "--head-sha") ?? io.env.MIGRATION_GUARD_HEAD_SHA ?? gitHead(io.cwd);
+  const report = EvidenceReport.parse({
+    schemaVersion: EVIDENCE_SCHEMA_VERSION,
+    kind: "migration-guard-test-report",
+    tool: { name: "migration-guard", version: TOOL_VERSION },
+    createdAt: new Date().toISOString(),
+    ...(headSha ? { headSha } : {}),
+    engine: { kind, serverVersion: "unknown", majorVersion: 0, configuredVersion: "unknown" },
+    settings: { seedRows: 0, probe: false, partialFailure: false, thresholds: TestThresholds.parse({}) },
+    environment: { source: "empty", baseMigrations: [], seeded: [], problems: [] },
+    steps: [],
+    migrations: [],
+    validation: [],
+    rollback: { ran: false, schemaDiff: [], checksums: [], lossy: false, missingDowns: [] },
+    probe: { enabled: false, reason: "the test did not run", slowdowns: [] },
+    gates: { tested: false, "rollback-validated": false, "data-integrity": false, "zero-data-loss": false },
+    verdict: { passed: false, failures: [`the test did not run: ${reason}`], warnings: [] },
+    problems: [{ message: reason }],
+  });
+  try {
+    writeFileSync(path, `${JSON.stringify(report, null, 2)}\n`);
+  } catch (error) {
+    io.stderr(`migration-guard test: cannot write ${path}: ${error instanceof Error ? error.message : String(error)}\n`);
+  }
+}
+
+function flagValue(args: string[], flag: string): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === flag && i + 1 < args.length) return args[i + 1];
+    if (args[i]!.startsWith(`${flag}=`)) return args[i]!.slice(flag.length + 1);
+  }
+  return undefined;
 }
 
 function optionalCount(value: string | undefined, flag: string): number | undefined {

@@ -177,6 +177,9 @@ export function nextChange(state: AnalysisState): AnalysisState {
 export function replaySchema(state: AnalysisState, statements: Statement[], transaction: ScriptTransaction | boolean): void {
   let scratch = startScript(nextChange(state), transaction);
   for (const statement of statements) scratch = advance(scratch, statement);
+  // The scratch copy started from the known views: it is the new truth, drops included (a view
+  // the merged history dropped must not make a later DROP COLUMN "fail").
+  state.viewDependencies.clear();
   for (const [view, reads] of scratch.viewDependencies) state.viewDependencies.set(view, reads);
 }
 

@@ -73,7 +73,7 @@ export function checkFormat(parsed: ParsedMessage, config: CommitFormatConfig): 
   }
   const rollback = parsed.fields.rollback_tested;
   if (rollback && !isPlaceholder(rollback.value) && !/^yes\b/i.test(rollback.value)) {
-    problems.push({ part: "rollback_tested", line: rollback.line, message: `\`Rollback tested: ${rollback.value.split("\n")[0]}\`: the recipe requires a tested rollback (\`Rollback tested: Yes\`)` });
+    problems.push({ part: "rollback_tested", line: rollback.line, message: `\`Rollback tested: ${rollback.value.split("\n")[0]}\`: a tested rollback is required (\`Rollback tested: Yes\`)` });
   }
   return problems;
 }

@@ -19,8 +19,11 @@ export const FIELD_LABELS: Record<CommitField, string> = {
 export const CommitFormatConfig = z
   .object({
     enabled: z.boolean().default(true),
-    /** Failures make the `migration-guard/gates` check fail (otherwise they are only reported). */
-    enforce: z.boolean().default(true),
+    /**
+     * Failures make the `migration-guard/gates` check fail (otherwise they are only reported).
+     * Listing `commit-format` in `gates.required` does the same.
+     */
+    enforce: z.boolean().default(false),
     /**
      * `commits`: every commit of the PR that touches migrations; `pull_request`: the PR title and
      * body (for squash merges, where they become the commit message); `both`.
@@ -51,10 +54,13 @@ export function compileTicketPattern(pattern: string): RE2JS {
   return RE2JS.compile(`(?:${pattern})`);
 }
 
-/** The first ticket id in `text` (a PR title, a branch name), in linear time. */
+/**
+ * The first ticket id in `text` (a PR title, a branch name), in linear time, standing on its own:
+ * `ABC-12` in `feat(ABC-12)` or `abc-12-branch`, not inside `XABC-12`.
+ */
 export function findTicket(pattern: string, text: string): string | undefined {
-  const matcher = compileTicketPattern(pattern).matcher(text);
-  return matcher.find() ? (matcher.group() ?? undefined) : undefined;
+  const matcher = RE2JS.compile(`(?:^|[^A-Za-z0-9])((?:${pattern}))(?:[^A-Za-z0-9]|$)`).matcher(text);
+  return matcher.find() ? (matcher.group(1) ?? undefined) : undefined;
 }
 
 function ticketPatternProblem(pattern: string): string | undefined {
@@ -65,4 +71,25 @@ function ticketPatternProblem(pattern: string): string | undefined {
     const reason = error instanceof Error ? error.message.replace(/^error parsing regexp: /, "") : String(error);
     return `not a regular expression migration-guard can match in linear time (${reason}); backreferences and lookaround are not supported`;
   }
+}
+
+/** The repository's merge buttons, from the webhook payload (`allow_*_merge`); unknown when absent. */
+export interface MergeSettings {
+  squash?: boolean;
+  mergeCommit?: boolean;
+  rebase?: boolean;
+}
+
+/**
+ * What to judge. When the repository allows only squash merges, the commits never reach the
+ * base branch: the pull request's title and description become the commit, so they are judged.
+ */
+export function messagesToCheck(config: CommitFormatConfig, merge: MergeSettings = {}): CommitFormatConfig["check"] {
+  if (merge.squash === true && merge.mergeCommit === false && merge.rebase === false) return "pull_request";
+  return config.check;
+}
+
+export function mergeSettingsOf(repository: Record<string, unknown> | undefined): MergeSettings {
+  const flag = (key: string) => (typeof repository?.[key] === "boolean" ? (repository[key] as boolean) : undefined);
+  return { squash: flag("allow_squash_merge"), mergeCommit: flag("allow_merge_commit"), rebase: flag("allow_rebase_merge") };
 }

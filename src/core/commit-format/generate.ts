@@ -1,6 +1,7 @@
 // A ready-to-use commit message in the recipe's format, filled from the analysis: the schema
 // changes the migrations make, the measured (or estimated) performance impact and the rollback
 // status. What the analysis cannot know (ticket, deployment window) is left as a clear blank.
+import { findTicket } from "./config.js";
 import { blocksTraffic } from "../analyze/pg-locks.js";
 import type { GateEvidence } from "../gates/evidence.js";
 import type { AnalysisReport } from "../report.js";
@@ -76,4 +77,13 @@ function deploymentWindow(report: AnalysisReport): string {
   const blocking = report.migrations.some((m) => (m.risk?.locks ?? []).some((l) => blocksTraffic(l.mode)));
   if (blocking) return "[planned low-traffic window: this change blocks traffic]";
   return "[planned time; any time is fine for low-risk changes]";
+}
+
+/** The first ticket id the author wrote (title, then commit messages, then description, then branch). */
+export function firstTicket(texts: (string | undefined)[], pattern: string): string | undefined {
+  for (const text of texts) {
+    const found = text ? findTicket(pattern, text) : undefined;
+    if (found) return found;
+  }
+  return undefined;
 }

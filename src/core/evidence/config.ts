@@ -3,6 +3,10 @@
 // fail it. Kept here so the evidence code owns its settings; the config schema mounts it.
 import { z } from "zod";
 
+export const DEFAULT_SEED_ROWS = 1_000;
+/** Most rows generated for a table whose statistics give its production row count. */
+export const STATS_SEED_CAP = 10_000;
+
 const ValidateQuery = z.union([
   z.string().min(1),
   z
@@ -34,21 +38,37 @@ export const TestThresholds = z
   .strict();
 export type TestThresholds = z.infer<typeof TestThresholds>;
 
+/** Time limits of the ephemeral test: the change's SQL never runs unbounded. */
+export const TestTimeouts = z
+  .object({
+    /** Longest a single statement (of the change, the base or the seed) may run. */
+    statement_ms: z.number().int().min(100).max(86_400_000).default(300_000),
+    /** Longest a session may sit idle inside an open transaction. */
+    idle_in_transaction_ms: z.number().int().min(100).max(86_400_000).default(60_000),
+    /** The whole test: building the environment, every step, the rollback. */
+    total_ms: z.number().int().min(1_000).max(86_400_000).default(1_800_000),
+  })
+  .strict();
+export type TestTimeouts = z.infer<typeof TestTimeouts>;
+
 export const TestConfigSchema = z
   .object({
     /** SQL file holding the pre-change schema (e.g. `pg_dump --schema-only`), instead of replaying base migrations. */
     schema_file: z.string().min(1).optional(),
     seed: z
       .object({
-        /** Rows generated per table. */
-        rows: z.number().int().min(0).max(10_000_000).default(10_000),
+        /**
+         * Rows generated per table without table statistics (with them: the production row count,
+         * capped at STATS_SEED_CAP). Small, so a statement that is quadratic in the rows stays fast.
+         */
+        rows: z.number().int().min(0).max(10_000_000).default(DEFAULT_SEED_ROWS),
         /** Per-table overrides, by `table` or `schema.table`. */
         tables: z.record(z.string(), z.number().int().min(0)).default({}),
         /** A seed SQL file run instead of generated rows. */
         file: z.string().min(1).optional(),
       })
       .strict()
-      .default(() => ({ rows: 10_000, tables: {} })),
+      .default(() => ({ rows: DEFAULT_SEED_ROWS, tables: {} })),
     /** Queries that must return true after the forward migration (and after forward again). */
     validate: z.array(ValidateQuery).default([]),
     probe: z
@@ -62,6 +82,7 @@ export const TestConfigSchema = z
     /** Run the partial-failure step (interrupting each migration mid-way). */
     partial_failure: z.boolean().default(true),
     thresholds: TestThresholds.default(() => TestThresholds.parse({})),
+    timeouts: TestTimeouts.default(() => TestTimeouts.parse({})),
   })
   .strict();
 export type TestConfig = z.infer<typeof TestConfigSchema>;

@@ -59,7 +59,18 @@ function renderMigration(m: MigrationEvidence, maxStatements: number): string[] 
     ["rollback", m.rollback],
     ["forward again", m.forwardAgain],
   ] as const) {
-    if (run?.error) out.push("", `**${label} failed** at \`${run.error.where ?? run.file}\`: ${run.error.message}`);
+    if (run?.error) out.push("", `**${run.error.cause === "environment" ? "environment problem" : `${label} failed`}** at \`${run.error.where ?? run.file}\`: ${run.error.message}`);
+  }
+  const g = m.generatedData;
+  if (g) {
+    const where = g.where ? ` at \`${g.where}\`` : "";
+    out.push(
+      "",
+      g.passedWithout
+        ? `⚠️ **Fails only with generated data**${where}: ${g.message}. Run again on the same schema without generated rows, it passed; the test went on without them.`
+        : `The failure is not caused by generated data: run again on the same schema without generated rows, it failed too.`,
+    );
+    if (g.values.length) out.push("", ...g.values.map((v) => `- generated row of ${code(v)}`));
   }
   const statements = m.forward.statements;
   if (statements.length) {

@@ -21,6 +21,8 @@ export const Problem = z.object({
   /** `file:line` when the problem belongs to a place in a file. */
   where: z.string().optional(),
   message: z.string(),
+  /** `environment`: the test database lacks something (an extension), not a fault of the migration. */
+  cause: z.enum(["environment"]).optional(),
 });
 export type Problem = z.infer<typeof Problem>;
 
@@ -105,6 +107,21 @@ export const MigrationEvidence = z.object({
   rollback: ScriptRun.optional(),
   forwardAgain: ScriptRun.optional(),
   partialFailure: PartialFailure.optional(),
+  /**
+   * The forward failed with generated rows and was run again on the same schema without them:
+   * `passedWithout` = the failure came from generated data only (a warning, and `forward` is the second run).
+   */
+  generatedData: z
+    .object({
+      where: z.string().optional(),
+      message: z.string(),
+      /** Sample generated rows of the tables the failing statement touches, `table: col=value, …`. */
+      values: z.array(z.string()),
+      passedWithout: z.boolean(),
+    })
+    .optional(),
+  /** Time the partial-failure test of this migration took. */
+  partialFailureMs: z.number().nonnegative().optional(),
 });
 export type MigrationEvidence = z.infer<typeof MigrationEvidence>;
 
@@ -145,6 +162,8 @@ export const Step = z.object({
   status: StepStatus,
   durationMs: z.number().nonnegative(),
   summary: z.string(),
+  /** The step itself broke (an internal error, the time budget ran out): this fails the run. */
+  error: z.string().optional(),
 });
 export type Step = z.infer<typeof Step>;
 
@@ -167,6 +186,8 @@ export const EvidenceReport = z.object({
     configuredVersion: z.string(),
     /** Set when the engine differs from production, in plain words. */
     versionWarning: z.string().optional(),
+    /** What separated the change's SQL from the rest of the server (its role, privileges and time limits). */
+    sandbox: z.string().optional(),
   }),
   settings: z.object({
     seedRows: z.number().int().nonnegative(),

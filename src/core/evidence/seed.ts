@@ -44,6 +44,21 @@ export interface SeedStep {
   sql?: string;
   /** Why the table gets no generated rows. */
   skipped?: string;
+  /** Why fewer rows than asked for (a one-row table, a one-to-one key, a CHECK-bounded key). */
+  capped?: string;
+}
+
+/** A second pass: a nullable foreign key of a reference cycle or self-reference, filled once every table has rows. */
+export interface SeedLink {
+  table: string;
+  columns: string[];
+  refTable: string;
+  sql: string;
+}
+
+export interface SeedPlan {
+  steps: SeedStep[];
+  links: SeedLink[];
 }
 
 export type SeedDialect = "postgres" | "mysql";
@@ -53,9 +68,16 @@ export function planSeed(
   rowsFor: (table: string) => number,
   dialect: SeedDialect,
 ): SeedStep[] {
+  return planSeeding(tables, rowsFor, dialect).steps;
+}
+
+/** The inserts in dependency order, then the second-pass links that close reference cycles. */
+export function planSeeding(tables: SeedTable[], rowsFor: (table: string) => number, dialect: SeedDialect): SeedPlan {
   const ordered = dependencyOrder(tables);
   const planned = new Map<string, number>();
   const steps: SeedStep[] = [];
+  const links: SeedLink[] = [];
+  const deferredLinks: { table: SeedTable; fk: SeedForeignKey }[] = [];
   for (const { table, brokenCycle } of ordered) {
     let rows = rowsFor(table.name);
     if (rows === 0) {
@@ -63,19 +85,34 @@ export function planSeed(
       planned.set(table.name, 0);
       continue;
     }
+    let capped: string | undefined;
+    const keyRows = uniqueKeyCapacity(table);
+    if (keyRows !== undefined && keyRows < rows) {
+      rows = keyRows;
+      capped = keyRows === 1 ? "a CHECK constraint allows one row" : `a CHECK constraint allows ${keyRows} distinct key value(s)`;
+    }
     const nullFks = new Set<SeedForeignKey>();
     let skipped: string | undefined;
-    for (const fk of table.foreignKeys) {
+    let parentProduct = 1;
+    for (const fk of orderedForeignKeys(table)) {
       const selfOrCycle = fk.refTable === table.name || brokenCycle.has(fk.refTable);
       const parentRows = planned.get(fk.refTable);
       if (selfOrCycle || parentRows === undefined || parentRows === 0) {
         const nullable = fk.columns.every((c) => table.columns.find((col) => col.name === c)?.nullable);
-        if (nullable) nullFks.add(fk);
-        else skipped ??= `foreign key (${fk.columns.join(", ")}) needs rows in ${fk.refTable}, which ${selfOrCycle ? "is part of a reference cycle" : "has no seeded rows"}`;
+        if (nullable) {
+          nullFks.add(fk);
+          if (selfOrCycle) deferredLinks.push({ table, fk });
+        } else skipped ??= `foreign key (${fk.columns.join(", ")}) needs rows in ${fk.refTable}, which ${selfOrCycle ? "is part of a reference cycle through NOT NULL columns" : "has no seeded rows"}`;
         continue;
       }
-      // A unique foreign key (one-to-one) can take at most one row per parent row.
-      if (table.uniques.some((u) => u.every((c) => fk.columns.includes(c)))) rows = Math.min(rows, parentRows);
+      if (coveredByLarger(table, fk)) continue;
+      // Parent rows are combined like digits (see insertSql): a unique key over the foreign keys
+      // can take at most the product of their parents' rows.
+      parentProduct *= parentRows;
+      if (table.uniques.some((u) => u.every((c) => foreignKeyColumns(table).includes(c)) && u.some((c) => fk.columns.includes(c))) && parentProduct < rows) {
+        rows = parentProduct;
+        capped = `a unique key over its foreign keys allows ${rows} row(s)`;
+      }
     }
     if (skipped) {
       steps.push({ table: table.name, rows: 0, skipped });
@@ -88,35 +125,93 @@ export function planSeed(
       planned.set(table.name, 0);
       continue;
     }
-    steps.push({ table: table.name, rows, sql: insertSql(table, rows, nullFks, dialect) });
+    steps.push({ table: table.name, rows, sql: insertSql(table, rows, nullFks, dialect), ...(capped ? { capped } : {}) });
     planned.set(table.name, rows);
   }
-  return steps;
+  for (const { table, fk } of deferredLinks) {
+    if (!planned.get(table.name) || !planned.get(fk.refTable)) continue;
+    const sql = linkSql(table, fk, dialect);
+    if (sql) links.push({ table: table.name, columns: fk.columns, refTable: fk.refTable, sql });
+  }
+  return { steps, links };
+}
+
+function foreignKeyColumns(table: SeedTable): string[] {
+  return table.foreignKeys.flatMap((f) => f.columns);
+}
+
+/** Composite foreign keys first, so `(tenant_id, project_id)` decides tenant_id over a plain `(tenant_id)`. */
+function orderedForeignKeys(table: SeedTable): SeedForeignKey[] {
+  const unique = (fk: SeedForeignKey) => table.uniques.some((u) => u.every((c) => fk.columns.includes(c)));
+  return [...table.foreignKeys].sort((a, b) => Number(unique(b)) - Number(unique(a)) || b.columns.length - a.columns.length);
+}
+
+/** A foreign key whose columns another, wider foreign key already fills (consistent through the parent's own key). */
+function coveredByLarger(table: SeedTable, fk: SeedForeignKey): boolean {
+  return table.foreignKeys.some((other) => other !== fk && other.columns.length > fk.columns.length && fk.columns.every((c) => other.columns.includes(c)));
+}
+
+/**
+ * How many rows a unique key whose every column a CHECK pins to a finite set can hold: 1 for the
+ * singleton `CHECK (id = 1)`, 2 for a unique boolean. Undefined when some unique key is unbounded.
+ */
+export function uniqueKeyCapacity(table: SeedTable): number | undefined {
+  let best: number | undefined;
+  for (const key of table.uniques) {
+    let product = 1;
+    for (const name of key) {
+      const column = table.columns.find((c) => c.name === name);
+      const allowed = checkValues(name, table.checks);
+      const n = allowed && "values" in allowed ? allowed.values.length : column?.baseType === "bool" ? (table.checks.some((c) => new RegExp(`^CHECK \\(+"?${escapeRegex(name)}"?\\)+$`).test(c)) ? 1 : 2) : undefined;
+      if (n === undefined) {
+        product = Infinity;
+        break;
+      }
+      product *= n;
+    }
+    if (product !== Infinity) best = Math.min(best ?? Infinity, product);
+  }
+  return best;
 }
 
 function isFkColumn(table: SeedTable, column: SeedColumn): boolean {
   return table.foreignKeys.some((fk) => fk.columns.includes(column.name));
 }
 
-/** Parents before children; tables in a reference cycle are ordered as found, with the cycle noted. */
+/**
+ * Parents before children. A reference cycle is broken at a nullable foreign key where there is
+ * one (that column is filled in a second pass); `brokenCycle` names the parents ordered later.
+ */
 export function dependencyOrder(tables: SeedTable[]): { table: SeedTable; brokenCycle: Set<string> }[] {
   const byName = new Map(tables.map((t) => [t.name, t]));
   const state = new Map<string, "visiting" | "done">();
   const out: { table: SeedTable; brokenCycle: Set<string> }[] = [];
-  const visit = (t: SeedTable, stack: string[]) => {
+  const nullable = (t: SeedTable, fk: SeedForeignKey) => fk.columns.every((c) => t.columns.find((col) => col.name === c)?.nullable);
+  /** Does `from` reach a table being visited through NOT NULL foreign keys only? */
+  const reachesVisiting = (from: SeedTable, seen = new Set<string>()): boolean => {
+    if (state.get(from.name) === "visiting") return true;
+    if (seen.has(from.name) || state.get(from.name) === "done") return false;
+    seen.add(from.name);
+    return from.foreignKeys.some((fk) => {
+      const parent = byName.get(fk.refTable);
+      return parent && parent !== from && !nullable(from, fk) && reachesVisiting(parent, seen);
+    });
+  };
+  const visit = (t: SeedTable) => {
     if (state.get(t.name) === "done") return;
     state.set(t.name, "visiting");
     const brokenCycle = new Set<string>();
-    for (const fk of t.foreignKeys) {
+    const hardFirst = [...t.foreignKeys].sort((a, b) => Number(nullable(t, a)) - Number(nullable(t, b)));
+    for (const fk of hardFirst) {
       const parent = byName.get(fk.refTable);
       if (!parent || parent.name === t.name) continue;
-      if (state.get(parent.name) === "visiting") brokenCycle.add(parent.name);
-      else visit(parent, [...stack, t.name]);
+      if (state.get(parent.name) === "visiting" || (nullable(t, fk) && state.get(parent.name) !== "done" && reachesVisiting(parent))) brokenCycle.add(parent.name);
+      else visit(parent);
     }
     state.set(t.name, "done");
     out.push({ table: t, brokenCycle });
   };
-  for (const t of [...tables].sort((a, b) => a.name.localeCompare(b.name))) visit(t, []);
+  for (const t of [...tables].sort((a, b) => a.name.localeCompare(b.name))) visit(t);
   return out;
 }
 
@@ -136,16 +231,22 @@ function insertSql(table: SeedTable, rows: number, nullFks: Set<SeedForeignKey>,
   const g = dialect === "postgres" ? "s.g" : "s.seq";
   const joins: string[] = [];
   const fkValues = new Map<string, string>();
-  table.foreignKeys.forEach((fk, i) => {
-    if (nullFks.has(fk)) return;
+  // Parent rows combine like digits: the first foreign key cycles fastest, the next advances once
+  // per full cycle of the first, so rows over two foreign keys form distinct pairs.
+  let divisor = "";
+  orderedForeignKeys(table).forEach((fk, i) => {
+    if (nullFks.has(fk) || coveredByLarger(table, fk)) return;
     const alias = `fk${i}`;
     const cols = fk.refColumns.map((c, j) => `${q(c)} AS c${j}`).join(", ");
     const count = `(SELECT count(*) FROM ${q(fk.refTable)})`;
-    // Spread children over parents with a stride so composite unique keys over two FKs rarely collide.
+    const position = divisor ? (dialect === "postgres" ? `((${g} - 1) / (${divisor}))` : `((${g} - 1) DIV (${divisor}))`) : `(${g} - 1)`;
     joins.push(
-      `JOIN (SELECT ${cols}, row_number() OVER (ORDER BY ${fk.refColumns.map((c) => q(c)).join(", ")}) AS rn FROM ${q(fk.refTable)}) AS ${alias} ON ${alias}.rn = 1 + ((${g} - 1) * ${i + 1}) % ${count}`,
+      `JOIN (SELECT ${cols}, row_number() OVER (ORDER BY ${fk.refColumns.map((c) => q(c)).join(", ")}) AS rn FROM ${q(fk.refTable)}) AS ${alias} ON ${alias}.rn = 1 + ${position} % ${count}`,
     );
-    fk.columns.forEach((c, j) => fkValues.set(c, `${alias}.c${j}`));
+    divisor = divisor ? `${divisor} * ${count}` : count;
+    fk.columns.forEach((c, j) => {
+      if (!fkValues.has(c)) fkValues.set(c, `${alias}.c${j}`);
+    });
   });
   const names: string[] = [];
   const values: string[] = [];
@@ -168,7 +269,35 @@ function insertSql(table: SeedTable, rows: number, nullFks: Set<SeedForeignKey>,
     if (!names.length) return `INSERT INTO ${q(table.name)} SELECT FROM generate_series(1, ${rows}) AS s(g) ON CONFLICT DO NOTHING`;
     return `INSERT INTO ${q(table.name)} (${names.join(", ")}) SELECT ${select} FROM generate_series(1, ${rows}) AS s(g) ${joins.join(" ")} ON CONFLICT DO NOTHING`;
   }
-  return `INSERT IGNORE INTO ${q(table.name)} (${names.join(", ")}) SELECT ${values.join(", ")} FROM seq_1_to_${rows} AS s ${joins.join(" ")}`;
+  return `INSERT IGNORE INTO ${q(table.name)} (${names.join(", ")}) SELECT ${values.join(", ")} FROM ${mysqlRowNumbers(rows)} AS s ${joins.join(" ")}`;
+}
+
+/**
+ * Row numbers 1..n as a derived table `seq` that MySQL 8 and MariaDB both accept (MariaDB's
+ * `seq_1_to_N` engine is MariaDB-only; a recursive CTE stops at MySQL's cte_max_recursion_depth):
+ * a cross join of ten-row digit tables.
+ */
+export function mysqlRowNumbers(n: number): string {
+  const digits = Math.max(1, Math.ceil(Math.log10(Math.max(n, 1) + 1)));
+  const digit = "(SELECT 0 AS d UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4 UNION ALL SELECT 5 UNION ALL SELECT 6 UNION ALL SELECT 7 UNION ALL SELECT 8 UNION ALL SELECT 9)";
+  const parts = Array.from({ length: digits }, (_, i) => `${digit} AS d${i}`);
+  const value = Array.from({ length: digits }, (_, i) => (i === 0 ? "d0.d" : `d${i}.d * ${10 ** i}`)).join(" + ");
+  return `(SELECT 1 + ${value} AS seq FROM ${parts.join(" CROSS JOIN ")} WHERE ${value} < ${n})`;
+}
+
+/** Second pass of a reference cycle: point each row at a parent row (a self-reference at an earlier row, so trees stay trees). */
+function linkSql(table: SeedTable, fk: SeedForeignKey, dialect: SeedDialect): string | undefined {
+  if (dialect !== "postgres") return undefined;
+  const q = (n: string) => quote(n, dialect);
+  const refCols = fk.refColumns.map((c, j) => `${q(c)} AS c${j}`).join(", ");
+  const order = fk.refColumns.map(q).join(", ");
+  const self = fk.refTable === table.name;
+  const target = self ? "p.rn = x.rn / 2" : `p.rn = 1 + (x.rn - 1) % (SELECT count(*) FROM ${q(fk.refTable)})`;
+  const set = fk.columns.map((c, j) => `${q(c)} = p.c${j}`).join(", ");
+  return (
+    `UPDATE ${q(table.name)} AS t SET ${set} FROM (SELECT ctid AS id, row_number() OVER (ORDER BY ctid) AS rn FROM ${q(table.name)}) AS x, ` +
+    `(SELECT ${refCols}, row_number() OVER (ORDER BY ${order}) AS rn FROM ${q(fk.refTable)}) AS p WHERE t.ctid = x.id AND ${target}`
+  );
 }
 
 /** A SQL expression in `{g}` (the row number, from 1) producing a valid, row-unique value, or undefined. */
@@ -190,10 +319,30 @@ export function valueExpression(c: SeedColumn, table: SeedTable, dialect: SeedDi
   return dialect === "postgres" ? postgresValue(c, table) : mysqlValue(c);
 }
 
+/** What a text column's name says it holds: a URL, an e-mail address, a UUID, JSON. */
+export function textShape(column: string): "url" | "email" | "uuid" | "json" | undefined {
+  const n = column.toLowerCase();
+  if (/(^|_)(url|uri|link|href|website|homepage|avatar|image|thumbnail)s?($|_)/.test(n)) return "url";
+  if (/(^|_)e?mail(_address)?($|_)/.test(n)) return "email";
+  if (/(^|_)(uuid|guid)($|_)/.test(n)) return "uuid";
+  if (/(^|_)(json|payload|metadata|meta|settings|config|options|attributes)($|_)/.test(n)) return "json";
+  return undefined;
+}
+
 function postgresValue(c: SeedColumn, table: SeedTable): string | undefined {
   const t = c.baseType.toLowerCase();
-  const text = (max?: number) =>
-    max && max < 12 ? `left(md5({g}::text || ${literal(c.name)}), ${max})` : `left(${literal(`${c.name}-`)} || {g}, ${max ?? 200})`;
+  const shaped = (shape: ReturnType<typeof textShape>): string | undefined => {
+    if (shape === "url") return `'https://example.com/${c.name}/' || {g}`;
+    if (shape === "email") return `'user' || {g} || '@example.com'`;
+    if (shape === "uuid") return `md5({g}::text || ${literal(table.name)})::uuid::text`;
+    if (shape === "json") return `'{"n": ' || {g} || '}'`;
+    return undefined;
+  };
+  const text = (max?: number) => {
+    const value = shaped(textShape(c.name));
+    if (value && (!max || max >= 36 + 8)) return value;
+    return max && max < 12 ? `left(md5({g}::text || ${literal(c.name)}), ${max})` : `left(${literal(`${c.name}-`)} || {g}, ${max ?? 200})`;
+  };
   switch (t) {
     case "int2":
       return "({g} % 32000)::smallint";
@@ -214,11 +363,12 @@ function postgresValue(c: SeedColumn, table: SeedTable): string | undefined {
       return `${text(c.maxLength)}::${c.type}`;
     case "bool":
       return "({g} % 2 = 0)";
+    // Dates in the past ten years, as stored data has.
     case "date":
-      return "date '2024-01-01' + ({g} % 3650)";
+      return "date '2015-01-01' + ({g} % 3650)";
     case "timestamp":
     case "timestamptz":
-      return `(timestamp '2024-01-01' + {g} * interval '1 minute')::${c.type}`;
+      return `(timestamp '2015-01-01' + ({g} % 5000000) * interval '1 minute')::${c.type}`;
     case "time":
     case "timetz":
       return `(time '00:00' + ({g} % 86400) * interval '1 second')::${c.type}`;
@@ -276,7 +426,7 @@ function mysqlValue(c: SeedColumn): string | undefined {
     case "tinytext":
     case "mediumtext":
     case "longtext":
-      return c.maxLength && c.maxLength < 12 ? `LEFT(MD5(CONCAT({g}, ${literal(c.name)})), ${c.maxLength})` : `LEFT(CONCAT(${literal(`${c.name}-`)}, {g}), ${c.maxLength ?? 200})`;
+      return mysqlText(c);
     case "binary":
     case "varbinary":
     case "blob":
@@ -285,10 +435,10 @@ function mysqlValue(c: SeedColumn): string | undefined {
     case "longblob":
       return `UNHEX(MD5({g}))`;
     case "date":
-      return "DATE_ADD('2024-01-01', INTERVAL ({g} % 3650) DAY)";
+      return "DATE_ADD('2015-01-01', INTERVAL ({g} % 3650) DAY)";
     case "datetime":
     case "timestamp":
-      return "DATE_ADD('2024-01-01 00:00:00', INTERVAL {g} MINUTE)";
+      return "DATE_ADD('2015-01-01 00:00:00', INTERVAL ({g} % 5000000) MINUTE)";
     case "time":
       return "SEC_TO_TIME({g} % 86400)";
     case "year":
@@ -301,6 +451,18 @@ function mysqlValue(c: SeedColumn): string | undefined {
     default:
       return undefined;
   }
+}
+
+function mysqlText(c: SeedColumn): string {
+  const max = c.maxLength;
+  const shape = textShape(c.name);
+  if (shape && (!max || max >= 44)) {
+    if (shape === "url") return `CONCAT('https://example.com/${c.name}/', {g})`;
+    if (shape === "email") return "CONCAT('user', {g}, '@example.com')";
+    if (shape === "uuid") return "UUID()";
+    return "CONCAT('{\"n\": ', {g}, '}')";
+  }
+  return max && max < 12 ? `LEFT(MD5(CONCAT({g}, ${literal(c.name)})), ${max})` : `LEFT(CONCAT(${literal(`${c.name}-`)}, {g}), ${max ?? 200})`;
 }
 
 /**
@@ -317,6 +479,9 @@ export function checkValues(column: string, checks: string[]): { values: string[
       const values = [...list[1]!.matchAll(/'((?:[^']|'')*)'|(-?\d+(?:\.\d+)?)/g)].map((m) => (m[1] !== undefined ? literal(m[1].replace(/''/g, "'")) : m[2]!));
       if (values.length) return { values };
     }
+    // `CHECK (id = 1)`: the singleton row's one value (not part of an OR, which allows more).
+    const one = new RegExp(`\\(?${col}\\)?(?:::[\\w ]+)?\\s*=\\s*\\(?('(?:[^']|'')*'|-?\\d+(?:\\.\\d+)?|true|false)\\)?(?:::[\\w ]+)?\\)*$`, "i").exec(check);
+    if (one && !/\bOR\b/i.test(check)) return { values: [one[1]!] };
   }
   let low: number | undefined;
   let high: number | undefined;

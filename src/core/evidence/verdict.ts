@@ -10,6 +10,7 @@ export function judge(report: UnjudgedReport): Pick<EvidenceReport, "verdict" | 
   const warnings: string[] = [];
   const fail = (condition: boolean, message: string) => (condition ? failures : warnings).push(message);
 
+  for (const s of report.steps) if (s.error) failures.push(`${s.name}: ${s.error}`);
   for (const p of report.environment.problems) failures.push(`environment: ${p.where ? `${p.where}: ` : ""}${p.message}`);
   const runs = report.migrations.flatMap((m) =>
     [
@@ -19,7 +20,16 @@ export function judge(report: UnjudgedReport): Pick<EvidenceReport, "verdict" | 
     ] as const,
   );
   for (const [step, run] of runs) {
-    if (run && !run.ok && run.error) failures.push(`${step} failed: ${run.error.where ? `${run.error.where}: ` : ""}${run.error.message}`);
+    if (run && !run.ok && run.error) failures.push(`${run.error.cause === "environment" ? "environment" : `${step} failed`}: ${run.error.where ? `${run.error.where}: ` : ""}${run.error.message}`);
+  }
+  for (const m of report.migrations) {
+    const g = m.generatedData;
+    if (g?.passedWithout) {
+      warnings.push(
+        `fails only with generated data: ${g.where ? `${g.where}: ` : ""}${g.message}${g.values.length ? ` (generated rows: ${g.values.join("; ")})` : ""}; ` +
+          "it passes on the same schema without generated rows, so the test went on without them",
+      );
+    }
   }
 
   const seeded = report.environment.seeded.reduce((n, s) => n + s.rows, 0);
@@ -77,7 +87,11 @@ export function judge(report: UnjudgedReport): Pick<EvidenceReport, "verdict" | 
     "zero-data-loss": rb.ran && !rb.lossy && !report.validation.some((c) => !c.ok && c.indicator === "errors"),
   };
   if (report.probe.enabled) gates["performance-acceptable"] = !failures.some((f) => /^(blocking|performance)/.test(f));
-  if (report.migrations.length === 0) warnings.push("no migration to test");
+  // A report that applied no migration proves nothing: it ticks no gate (`[].every(…)` is true).
+  if (report.migrations.length === 0) {
+    if (report.environment.problems.length === 0) warnings.push("no migration to test");
+    for (const id of Object.keys(gates) as GateId[]) gates[id] = false;
+  }
   return { verdict: { passed: failures.length === 0, failures, warnings }, gates };
 }
 

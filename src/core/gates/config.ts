@@ -74,7 +74,10 @@ export type GateThresholds = z.infer<typeof GateThresholds>;
 export const GatesConfig = z
   .object({
     enabled: z.boolean().default(true),
-    /** Gate ids that must pass for the `migration-guard/gates` check to succeed; default: all. */
+    /**
+     * Gate ids that must pass for the `migration-guard/gates` check to succeed; default: all the
+     * gates. `commit-format` makes the commit-format check count too (it does not by default).
+     */
     required: z.array(GateId).optional(),
     /** Default sign-off policy for manual gates. */
     signoff: SignoffPolicy.default(() => SignoffPolicy.parse({})),
@@ -99,6 +102,9 @@ export const GatesConfig = z
   });
 export type GatesConfig = z.infer<typeof GatesConfig>;
 
+/** Listed in `gates.required`, the commit-format check blocks the gates check. */
+export const COMMIT_FORMAT_GATE = "commit-format";
+
 /** Gate ids the configuration mentions that no gate has (typos), or that cannot be configured. */
 function gateIdProblems(config: {
   required?: string[];
@@ -109,7 +115,7 @@ function gateIdProblems(config: {
   const known = new Set([...builtin.keys(), ...config.custom.map((c) => c.id)]);
   const problems: { path: (string | number)[]; text: string }[] = [];
   (config.required ?? []).forEach((id, i) => {
-    if (!known.has(id)) problems.push({ path: ["required", i], text: `unknown gate \`${id}\` (known: ${[...known].join(", ")})` });
+    if (!known.has(id) && id !== COMMIT_FORMAT_GATE) problems.push({ path: ["required", i], text: `unknown gate \`${id}\` (known: ${[...known].join(", ")})` });
   });
   for (const id of Object.keys(config.per_gate)) {
     if (!known.has(id)) problems.push({ path: ["per_gate", id], text: `unknown gate \`${id}\`` });

@@ -40,23 +40,50 @@ export function evaluateAutoGates(input: AutoGateInput): AutoGateRecord[] {
   const evidence = usableEvidence(input);
   return Object.entries(checks).map(([gate, check]) => {
     if (report.migrations.length === 0) return { gate, ...pass("no migration in this change") };
-    return { gate, ...check(input, evidence) };
+    const verdict = check(input, evidence);
+    // Evidence from a run that did not succeed can fail a gate, never pass one.
+    if (verdict.status === "passed" && evidence.ok && evidence.evidence.failuresOnly) return { gate, ...check(input, { ok: false, why: evidence.evidence.failuresOnly }) };
+    return { gate, ...verdict };
   });
 }
 
 type UsableEvidence = { ok: true; evidence: GateEvidence } | { ok: false; why: string };
 
-function usableEvidence({ evidence, headSha }: AutoGateInput): UsableEvidence {
-  if (!evidence) return { ok: false, why: "waiting for the ephemeral test report (`migration-guard test`)" };
+function usableEvidence({ evidence, headSha, report }: AutoGateInput): UsableEvidence {
+  if (!evidence) return { ok: false, why: "waiting for the migration test (`migration-guard test` in CI)" };
   if (!evidence.trusted) return { ok: false, why: `the test report is not trusted: ${evidence.untrustedReason ?? "its origin could not be verified"}` };
   if (headSha && evidence.headSha && evidence.headSha !== headSha) {
     return { ok: false, why: `the test report is for ${evidence.headSha.slice(0, 7)}, not the head ${headSha.slice(0, 7)}: waiting for a new run` };
   }
+  const uncovered = untestedMigrations(report, evidence);
+  if (uncovered?.length === 0) return { ok: false, why: "the test report applied no migration, so it proves nothing about this change" };
+  if (uncovered) return { ok: false, why: `the test report does not cover ${listIds(uncovered)}: waiting for a run that tests them` };
   return { ok: true, evidence };
 }
 
+/**
+ * Added migrations the report did not apply (the test applies every added one); an empty list when
+ * the report applied none at all; undefined when the report does not say what it applied.
+ */
+function untestedMigrations(report: AnalysisReport, evidence: GateEvidence): string[] | undefined {
+  const tested = evidence.testedMigrations;
+  if (!tested) return undefined;
+  if (tested.length === 0) return [];
+  // The test names files relative to where it ran (the repository root, or a folder of it).
+  const covers = (id: string) => tested.some((t) => id === t || id.endsWith(`/${t}`));
+  const missing = report.migrations.filter((m) => m.migration.status === "added" && !covers(m.migration.id)).map((m) => m.migration.id);
+  return missing.length ? missing : undefined;
+}
+
+const listIds = (ids: string[], max = 3) => ids.slice(0, max).map((id) => `\`${id}\``).join(", ") + (ids.length > max ? ` and ${ids.length - max} more` : "");
+
 const where = (f: Finding) => `${f.span.file}:${f.span.startLine}`;
 const live = (report: AnalysisReport) => [...report.migrations.flatMap((m) => m.findings), ...report.otherFindings].filter((f) => !f.suppressed);
+/** Findings in forward migrations: a down/undo script removing what its up created is the rollback, not a loss. */
+const forward = (report: AnalysisReport) => {
+  const downs = new Set(report.migrations.flatMap((m) => (m.migration.down && m.migration.down.path !== m.migration.up.path ? [m.migration.down.path] : [])));
+  return live(report).filter((f) => !downs.has(f.span.file));
+};
 
 function listFindings(findings: Finding[], max = 3): string {
   const shown = findings.slice(0, max).map((f) => `\`${f.ruleId}\` at ${where(f)}`);
@@ -73,7 +100,10 @@ function scriptsReviewed({ report }: AutoGateInput, e: UsableEvidence): Verdict 
 }
 
 function rollbackValidated({ report }: AutoGateInput, e: UsableEvidence): Verdict {
-  const withoutRollback = report.migrations.filter((m) => m.migration.status !== "deleted" && ["missing", "irreversible", "not-expected"].includes(m.risk?.rollback ?? ""));
+  // A repeatable migration is undone by re-applying its previous version: it has no down script to validate.
+  const withoutRollback = report.migrations.filter(
+    (m) => m.migration.status !== "deleted" && !(m.migration.repeatable && m.risk?.rollback === "not-expected") && ["missing", "irreversible", "not-expected"].includes(m.risk?.rollback ?? ""),
+  );
   if (withoutRollback.length) {
     const names = withoutRollback.map((m) => `\`${m.migration.id}\` (${m.risk!.rollback === "not-expected" ? `${m.migration.layout} has no down migrations` : m.risk!.rollback})`);
     return fail(`no usable rollback for ${names.join(", ")}`);
@@ -92,14 +122,21 @@ function rollbackValidated({ report }: AutoGateInput, e: UsableEvidence): Verdic
 
 function performanceAcceptable({ report, thresholds: t }: AutoGateInput, e: UsableEvidence): Verdict {
   const problems: string[] = [];
+  const unknown: string[] = [];
   for (const m of report.migrations) {
     for (const lock of m.risk?.locks ?? []) {
-      if (lock.estimatedSeconds !== undefined && blocksTraffic(lock.mode) && lock.estimatedSeconds > t.max_lock_hold_seconds) {
+      if (!blocksTraffic(lock.mode)) continue;
+      if (lock.estimatedSeconds === undefined) unknown.push(`${lock.mode} on ${lock.relation}`);
+      else if (lock.estimatedSeconds > t.max_lock_hold_seconds) {
         problems.push(`\`${m.migration.id}\` holds ${lock.mode} on ${lock.relation} for an estimated ${formatElapsed(lock.estimatedSeconds)} (limit ${formatElapsed(t.max_lock_hold_seconds)})`);
       }
     }
   }
-  if (!e.ok) return problems.length ? fail(problems.join("; ")) : pending(`estimated lock holds are under ${formatElapsed(t.max_lock_hold_seconds)}; ${e.why}`);
+  // Never "under the limit" for a hold nobody could estimate.
+  const holds = unknown.length
+    ? `how long ${[...new Set(unknown)].slice(0, 2).join(" and ")} ${unknown.length === 1 ? "is" : "are"} held is unknown (no table size in \`tables:\` or \`stats_file\`)`
+    : `estimated lock holds are under ${formatElapsed(t.max_lock_hold_seconds)}`;
+  if (!e.ok) return problems.length ? fail(problems.join("; ")) : pending(`${holds}; ${e.why}`);
   const ev = e.evidence;
   for (const s of ev.statements) {
     const at = s.file ? `${s.file}${s.line ? `:${s.line}` : ""}` : s.migrationId;
@@ -111,7 +148,7 @@ function performanceAcceptable({ report, thresholds: t }: AutoGateInput, e: Usab
   }
   if (problems.length) return fail(problems.slice(0, 4).join("; ") + (problems.length > 4 ? ` and ${problems.length - 4} more` : ""), ev.url);
   const longestWait = Math.max(0, ...ev.statements.map((s) => s.lockWaitMs ?? 0));
-  return pass(`estimated lock holds under ${formatElapsed(t.max_lock_hold_seconds)}; longest measured lock wait ${Math.round(longestWait)} ms (limit ${t.max_lock_wait_ms} ms)`, ev.url);
+  return pass(`${holds}; longest measured lock wait ${Math.round(longestWait)} ms (limit ${t.max_lock_wait_ms} ms)`, ev.url);
 }
 
 function dataIntegrity({ thresholds: t }: AutoGateInput, e: UsableEvidence): Verdict {
@@ -132,7 +169,7 @@ function dataIntegrity({ thresholds: t }: AutoGateInput, e: UsableEvidence): Ver
 
 function zeroDataLoss({ report, config }: AutoGateInput, e: UsableEvidence): Verdict {
   const isLossy = picomatch(config.data_loss_rules);
-  const lossy = live(report).filter((f) => isLossy(f.ruleId));
+  const lossy = forward(report).filter((f) => isLossy(f.ruleId));
   if (lossy.length) return fail(`destructive change${lossy.length === 1 ? "" : "s"} not suppressed with a reason: ${listFindings(lossy)}`);
   if (!e.ok) return pending(`no destructive change found; ${e.why} (row checksums after rollback)`);
   const rollback = e.evidence.rollback;
@@ -144,7 +181,7 @@ const EXPAND_CONTRACT_PLAN = /^#{1,6}\s*expand[\s–-]*(?:and[\s–-]*)?contract
 
 function appCompatibility({ report, config, prBody }: AutoGateInput): Verdict {
   const breaks = picomatch(config.incompatible_rules);
-  const incompatible = live(report).filter((f) => breaks(f.ruleId));
+  const incompatible = forward(report).filter((f) => breaks(f.ruleId));
   if (!incompatible.length) return pass("no backward-incompatible change");
   if (prBody && EXPAND_CONTRACT_PLAN.test(prBody)) return pass(`${incompatible.length} backward-incompatible change${incompatible.length === 1 ? "" : "s"}, covered by the expand–contract plan in the PR description`);
   return fail(`backward-incompatible change${incompatible.length === 1 ? "" : "s"}: ${listFindings(incompatible)}; add an "Expand–contract plan" section to the PR description or suppress with a reason`);

@@ -26,6 +26,13 @@ export const GateEvidence = z.object({
   /** False when the PR changed the workflow or action that produced the report. */
   trusted: z.boolean().default(true),
   untrustedReason: z.string().optional(),
+  /**
+   * Set when the run that produced the report did not succeed: the report may fail gates but never
+   * pass them (a PR can make the test step fail early and upload a report it committed itself).
+   */
+  failuresOnly: z.string().optional(),
+  /** Ids of the migrations the test applied; a report that applied none proves nothing. */
+  testedMigrations: z.array(z.string()).optional(),
   forward: z.object({ ok: z.boolean(), error: z.string().optional() }),
   statements: z.array(StatementEvidence).default([]),
   validation: z.object({ ok: z.boolean(), failures: z.array(z.string()).default([]) }).optional(),

@@ -8,6 +8,8 @@ export interface EvidenceOrigin {
   url?: string;
   trusted?: boolean;
   untrustedReason?: string;
+  /** Why the report may only fail gates (the run that uploaded it did not succeed). */
+  failuresOnly?: string;
 }
 
 export function gateEvidenceFromReport(report: EvidenceReport, origin: EvidenceOrigin = {}): GateEvidence {
@@ -25,6 +27,8 @@ export function gateEvidenceFromReport(report: EvidenceReport, origin: EvidenceO
     headSha: report.headSha,
     trusted: origin.trusted ?? true,
     untrustedReason: origin.untrustedReason,
+    failuresOnly: origin.failuresOnly,
+    testedMigrations: report.migrations.map((m) => m.id),
     forward: {
       ok: !forwardFailure && !environmentProblem,
       error: forwardFailure?.forward.error

@@ -35,20 +35,30 @@ export function renderStickyComment(options: StickyOptions): string {
   const lines = [STICKY_HEADER, "### Quality gates", "", verdictLine(summary), ""];
   for (const notice of options.notices ?? []) lines.push(`> [!WARNING]`, `> ${escapeInline(notice)}`, "");
   for (const gate of summary.gates) lines.push(checkboxLine(gate));
-  if (summary.commitFormat) lines.push(`- ${summary.commitFormat.ok ? "✅" : "❌"} Commit format: ${summary.commitFormat.ok ? "follows the recipe" : `${summary.commitFormat.problems} problem${summary.commitFormat.problems === 1 ? "" : "s"} (see the review)`}`);
+  if (summary.commitFormat) lines.push(commitFormatLine(summary.commitFormat));
   lines.push("", ...howToSignOff(summary.gates, options));
   lines.push("", ...auditTrail(state));
   lines.push("", encodeMarker(state, options.key));
   return lines.join("\n") + "\n";
 }
 
+/** The command a reviewer types to sign a manual gate off. */
+export function signoffCommand(gate: Pick<GateResult, "id">): string {
+  return `/migration-guard sign-off ${gate.id}`;
+}
+
+/**
+ * One line per gate. Only manual gates get a box (ticking it signs off); automatic gates are
+ * decided from evidence, so they show their state without a box anyone could tick.
+ */
 function checkboxLine(gate: GateResult): string {
-  const box = gate.status === "passed" ? "[x]" : "[ ]";
   const optional = gate.required ? "" : " _(optional)_";
-  const kind = gate.kind === "automatic" ? "automatic" : "sign-off";
   const evidence = gate.evidenceUrl ? ` ([evidence](${gate.evidenceUrl}))` : "";
   const who = gate.signoffs.length ? `: ${gate.signoffs.map((s) => `@${s.user}`).join(", ")}` : "";
-  return `- ${box} ${ICON[gate.status]} **${gate.title}**${optional} · ${kind} · ${escapeInline(gate.detail)}${who}${evidence} <!-- gate:${gate.id} -->`;
+  if (gate.kind === "automatic") return `- ${ICON[gate.status]} **${gate.title}**${optional} · automatic · ${escapeInline(gate.detail)}${evidence} <!-- gate:${gate.id} -->`;
+  const box = gate.status === "passed" ? "[x]" : "[ ]";
+  const command = gate.status === "passed" ? "" : ` · sign off: \`${signoffCommand(gate)}\``;
+  return `- ${box} ${ICON[gate.status]} **${gate.title}**${optional} · ${escapeInline(gate.detail)}${who}${command}${evidence} <!-- gate:${gate.id} -->`;
 }
 
 function howToSignOff(gates: GateResult[], options: StickyOptions): string[] {
@@ -57,7 +67,7 @@ function howToSignOff(gates: GateResult[], options: StickyOptions): string[] {
   const lines = [
     "<details><summary>How to sign off</summary>",
     "",
-    "Comment `/migration-guard sign-off <gate> [note]` (or tick the gate's box above), and `/migration-guard revoke <gate>` to withdraw. Automatic gates are decided from evidence only and cannot be ticked by hand. Who may sign off:",
+    "Tick the gate's box above, or comment the command shown beside it (the gate's id or its title, in any case; a note may follow the id). `/migration-guard revoke <gate>` withdraws your sign-off. Automatic gates are decided from evidence only. Who may sign off:",
     "",
   ];
   for (const gate of manual) {
@@ -83,21 +93,60 @@ function auditTrail(state: GateState): string[] {
 }
 
 function auditRow(e: AuditEntry): string {
-  const what = { "sign-off": "signed off", revoke: "revoked", refused: "refused", "reverted-tick": "tick reverted", reset: "sign-offs reset", restored: "comment restored" }[e.action];
+  const what = { "sign-off": "signed off", revoke: "revoked", refused: "refused", "reverted-tick": "tick reverted", reset: "sign-offs reset", restored: "comment restored", tampered: "state marker broken" }[e.action];
   const via = e.via ? ` (${e.via})` : "";
   return `| ${e.at.replace("T", " ").replace(/\.\d+Z$|Z$/, "")} | @${e.user} | ${what}${via} | ${e.gate ? `\`${e.gate}\`` : ""} | ${escapeCell(e.detail ?? "")} |`;
 }
 
-/** The section for the PR review body: status per gate, pointing at the sticky comment for sign-off. */
+function commitFormatLine(format: NonNullable<GatesSummary["commitFormat"]>): string {
+  return `- ${format.ok ? "✅" : "❌"} **Commit format** · automatic · ${format.ok ? "follows the format" : `${format.problems} problem${format.problems === 1 ? "" : "s"} (see the review)`}`;
+}
+
+/** Longest state text on a line of the review's checklist; the full text is in the sticky comment. */
+const SHORT_DETAIL = 90;
+
+/**
+ * The review's checklist: one task-list line per gate with its state, the command to type for
+ * each manual gate still open, and a link to the sticky comment holding the full table.
+ */
 export function renderGatesSection(summary: GatesSummary, stickyUrl?: string): string {
+  const lines = [`### Quality gates: ${verdictLine(summary)}`, ""];
+  for (const g of summary.gates) {
+    const box = g.status === "passed" ? "[x]" : "[ ]";
+    const optional = g.required ? "" : " _(optional)_";
+    const state = g.kind === "manual" && g.status !== "passed" ? `${g.signoffs.length ? `${escapeInline(g.detail)}; ` : ""}sign off with \`${signoffCommand(g)}\`` : escapeInline(shortDetail(g.detail));
+    lines.push(`- ${box} ${ICON[g.status]} ${g.title}${optional}: ${state}`);
+  }
+  if (summary.commitFormat) lines.push(`- ${summary.commitFormat.ok ? "[x] ✅" : "[ ] ❌"} Commit format: ${summary.commitFormat.ok ? "follows the format" : "see below"}`);
+  lines.push("", stickyUrl ? `Evidence, who may sign off, audit trail: [quality-gates comment](${stickyUrl}).` : "Sign off with `/migration-guard sign-off <gate> [note]`.");
+  return lines.join("\n");
+}
+
+/** The full table: the `migration-guard/gates` check run shows it (the sticky comment has the same with controls). */
+export function renderGatesTable(summary: GatesSummary, stickyUrl?: string): string {
   const lines = ["### Quality gates", "", verdictLine(summary), "", "| | Gate | Kind | Status |", "|---|---|---|---|"];
   for (const g of summary.gates) {
     const evidence = g.evidenceUrl ? ` ([evidence](${g.evidenceUrl}))` : "";
-    lines.push(`| ${ICON[g.status]} | ${g.title}${g.required ? "" : " _(optional)_"} | ${g.kind} | ${escapeCell(g.detail)}${evidence} |`);
+    const command = g.kind === "manual" && g.status !== "passed" ? `; sign off: \`${signoffCommand(g)}\`` : "";
+    lines.push(`| ${ICON[g.status]} | ${g.title}${g.required ? "" : " _(optional)_"} | ${g.kind} | ${escapeCell(g.detail)}${command}${evidence} |`);
   }
-  if (summary.commitFormat && !summary.commitFormat.ok) lines.push(`| ❌ | Commit format | automatic | ${summary.commitFormat.problems} problem(s) |`);
-  lines.push("", stickyUrl ? `Sign off in the [quality-gates comment](${stickyUrl}).` : "Sign off with `/migration-guard sign-off <gate> [note]`.");
+  if (summary.commitFormat) lines.push(`| ${summary.commitFormat.ok ? "✅" : "❌"} | Commit format | automatic | ${summary.commitFormat.ok ? "follows the format" : `${summary.commitFormat.problems} problem${summary.commitFormat.problems === 1 ? "" : "s"} (see the review)`} |`);
+  lines.push("", stickyUrl ? `Sign off in the [quality-gates comment](${stickyUrl}).` : "Sign off with `/migration-guard sign-off <gate> [note]` in a comment on the pull request.");
   return lines.join("\n");
+}
+
+/** The gist of a gate's state: its first clause (the sticky comment has the rest). */
+function shortDetail(detail: string): string {
+  const first = detail.split(/; |: (?=`)/)[0]!.replace(/ \(`migration-guard test` in CI\)$/, "");
+  return clipWords(first, SHORT_DETAIL);
+}
+
+/** Cut at a word boundary, with an ellipsis. */
+function clipWords(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const cut = text.slice(0, max);
+  const space = cut.lastIndexOf(" ");
+  return `${(space > max / 2 ? cut.slice(0, space) : cut).replace(/[;,:(]+$/, "")} …`;
 }
 
 export interface GatesCheckOutput {
@@ -114,7 +163,7 @@ export function renderGatesCheck(summary: GatesSummary): GatesCheckOutput {
     conclusion === "success"
       ? `All ${summary.required} required gates passed`
       : `${summary.requiredPassed}/${summary.required} gates passed; ${conclusion === "failure" ? "failing" : "waiting for"}: ${waiting.join(", ") || "commit format"}`;
-  return { conclusion, title: title.slice(0, 1000), summary: renderGatesSection(summary).slice(0, 65_535) };
+  return { conclusion, title: title.slice(0, 1000), summary: renderGatesTable(summary).slice(0, 65_535) };
 }
 
 /** Which gate checkboxes are ticked in a comment body, by gate id. */

@@ -26,7 +26,8 @@ export const SignoffRecord = z.object({
 });
 export type SignoffRecord = z.infer<typeof SignoffRecord>;
 
-export const AuditAction = z.enum(["sign-off", "revoke", "refused", "reverted-tick", "reset", "restored"]);
+/** `tampered`: someone broke or removed the state marker in the comment; `user` is who edited it. */
+export const AuditAction = z.enum(["sign-off", "revoke", "refused", "reverted-tick", "reset", "restored", "tampered"]);
 export type AuditAction = z.infer<typeof AuditAction>;
 
 export const AuditEntry = z.object({

@@ -11,8 +11,9 @@
 //   3. the recognizer below, which knows the full ALTER TABLE clause grammar of MySQL 8.0 and
 //      MariaDB 10.11 (clause by clause, data types checked against the server's list, column
 //      attributes checked against the known attribute keywords), OPTIMIZE/ANALYZE/CHECK/REPAIR
-//      TABLE, `SET NAMES` / `SET CHARACTER SET`, and stored-program headers
-//      (CREATE PROCEDURE/FUNCTION/TRIGGER/EVENT: the header is checked, the body is not).
+//      TABLE, `SET NAMES` / `SET CHARACTER SET`, stored-program headers
+//      (CREATE PROCEDURE/FUNCTION/TRIGGER/EVENT: the header is checked, the body is not) and
+//      DROP PROCEDURE/FUNCTION/EVENT.
 // Only when all three reject it is the statement a parse error, reported at the position
 // node-sql-parser gave. ALTER TABLE is always modelled by `parseAlterTable` (rules need the
 // clause offsets for fixes) and, for speed, tries it before node-sql-parser: expressions inside
@@ -1021,6 +1022,18 @@ function shapeOf(c: Cursor): (() => RecognizedNode | AlterNode) | undefined {
       c.accept("RESTRICT") || c.accept("CASCADE");
       if (!c.done) c.fail("unexpected text after DROP TEMPORARY TABLE");
       return { type: "drop", keyword: "table", temporary: true, name: names.map(asAstTable), ...marker } as RecognizedNode;
+    };
+  }
+  // DROP PROCEDURE / FUNCTION / EVENT: node-sql-parser only knows DROP TRIGGER (the
+  // create-if-missing-then-drop procedure is a common idempotent-migration idiom).
+  if (["PROCEDURE", "FUNCTION", "EVENT"].some((k) => c.is("DROP", k))) {
+    return () => {
+      c.i += 1;
+      const keyword = c.next().upper;
+      c.accept("IF", "EXISTS");
+      c.qualifiedName("a routine name");
+      if (!c.done) c.fail(`unexpected text after DROP ${keyword}`);
+      return { type: "drop", ...marker, keyword: keyword.toLowerCase() } as RecognizedNode;
     };
   }
   if (c.is("CREATE") && isStoredProgram(c.tokens)) {

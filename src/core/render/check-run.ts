@@ -68,7 +68,9 @@ export function renderCheckRunOutput(report: AnalysisReport, options: CheckRunOp
     ["evidence", "Migration test"],
     ["runbook", "Runbook"],
   ] as const) {
-    const content = options.sections?.[key]?.trim();
+    let content = options.sections?.[key]?.trim();
+    // The gates' full table lives in their own check run and sticky comment: here, the verdict and the link.
+    if (key === "gates" && content) content = gatesPointer(content);
     if (content) summaryBlocks.push({ lines: content.startsWith("#") ? [content] : [`### ${title}`, "", content] });
   }
   const summary = fitBlocks(summaryBlocks, {
@@ -92,6 +94,13 @@ export function renderCheckRunOutput(report: AnalysisReport, options: CheckRunOp
     });
   }
   return output;
+}
+
+function gatesPointer(section: string): string {
+  const lines = section.split("\n").filter((l) => l.trim());
+  const heading = lines[0]!.startsWith("#") ? lines[0]! : `### Quality gates\n\n${lines[0]}`;
+  const link = lines.length > 1 ? lines.at(-1)! : "";
+  return link && !link.startsWith("-") && !link.startsWith("|") ? `${heading}\n\n${link}` : heading;
 }
 
 /** `failure` when a finding reaches the fail level, `neutral` when findings remain below it. */

@@ -1,5 +1,6 @@
-// Terminal output: one block per finding with a code frame (the span underlined, the fix shown
-// as a diff), suppressed findings, the risky migrations, then a verdict line.
+// Terminal output: the findings grouped by file, then by line, each with a code frame (the span
+// underlined, the fix shown as a diff); suppressed findings, the risky migrations, then a verdict
+// line. Text wraps at word boundaries to the terminal's width (a lock mode never splits).
 import type { Finding, Severity } from "../model.js";
 import { lineIndexes, type LineIndex } from "../parse/text.js";
 import { allFindings, type AnalysisReport, type MigrationReport } from "../report.js";
@@ -37,26 +38,42 @@ export function colorEnabled(isTTY: boolean, env: Record<string, string | undefi
   return isTTY;
 }
 
-export function renderHuman(report: AnalysisReport, { sources, color }: Pick<RenderContext, "sources" | "color">): string {
+export function renderHuman(report: AnalysisReport, { sources, color, width }: Pick<RenderContext, "sources" | "color" | "width">): string {
   const paint: Paint = (style, text) => (color && text ? `${STYLES[style]}${text}${RESET}` : text);
+  const wrap: Wrap = (text, indent) => wrapWords(text, width, indent);
   const indexOf = lineIndexes(sources);
-  const blocks = [...allFindings(report)].sort(bySeverityThenPlace).map((f) => findingBlock(f, sources.get(f.span.file), indexOf(f.span.file), paint));
+  const findings = allFindings(report);
+  // Files in the order of their strongest finding; inside a file, by line.
+  const strongest = new Map<string, Finding>();
+  for (const f of [...findings].sort(bySeverityThenPlace)) if (!strongest.has(f.span.file)) strongest.set(f.span.file, f);
+  const blocks: string[] = [];
+  for (const file of strongest.keys()) {
+    const own = findings.filter((f) => f.span.file === file).sort((a, b) => a.span.startOffset - b.span.startOffset || bySeverityThenPlace(a, b));
+    const counts = countsText(countBySeverity(own));
+    blocks.push(paint("bold", `${file} (${counts})`));
+    for (const f of own) blocks.push(findingBlock(f, sources.get(file), indexOf(file), paint, wrap));
+  }
   const suppressed = allFindings(report, { includeSuppressed: true }).filter((f) => f.suppressed);
-  if (suppressed.length) blocks.push(suppressedBlock(suppressed, paint));
-  const migrations = migrationsBlock(report.migrations, paint);
+  if (suppressed.length) blocks.push(suppressedBlock(suppressed, paint, wrap));
+  const migrations = migrationsBlock(report.migrations, paint, wrap);
   if (migrations) blocks.push(migrations);
   blocks.push(verdictLine(report, paint));
   return blocks.join("\n\n") + "\n";
 }
 
-function findingBlock(f: Finding, source: string | undefined, index: LineIndex | undefined, paint: Paint): string {
-  const lines = [`${paint(f.severity, paint("bold", `${f.severity}[${f.ruleId}]`))}: ${f.message}`];
+type Wrap = (text: string, indent: number) => string;
+
+function findingBlock(f: Finding, source: string | undefined, index: LineIndex | undefined, paint: Paint, wrap: Wrap): string {
+  const label = `${f.severity}[${f.ruleId}]`;
+  const message = wrap(`${label}: ${f.message}`, 2).slice(label.length);
+  const lines = [`${paint(f.severity, paint("bold", label))}${message}`];
   lines.push(`  ${paint("dim", "-->")} ${f.span.file}:${f.span.startLine}:${f.span.startColumn}`);
   lines.push(...codeFrame(f, index, paint));
-  for (const lock of f.locks) lines.push(`  ${paint("dim", "=")} lock: ${lockSentence(lock).replace(/`/g, "")}`);
-  if (f.help) lines.push(`  ${paint("dim", "=")} help: ${f.help}`);
+  const note = (label: string, text: string) => `  ${paint("dim", "=")}${wrap(`  = ${label}: ${text}`, 4).slice(3)}`;
+  for (const lock of f.locks) lines.push(note("lock", lockSentence(lock).replace(/`/g, "")));
+  if (f.help) lines.push(note("help", f.help));
   if (f.fix) {
-    lines.push(`  ${paint("dim", "=")} fix: ${f.fix.description}`);
+    lines.push(note("fix", f.fix.description));
     const change = fixedLines(f, source, index);
     if (change) {
       for (const l of change.before) lines.push(`      ${paint("removed", `- ${expandTabs(l)}`)}`);
@@ -110,14 +127,14 @@ function expandTabs(text: string): string {
   return text.replace(/\t/g, TAB);
 }
 
-function suppressedBlock(findings: Finding[], paint: Paint): string {
+function suppressedBlock(findings: Finding[], paint: Paint, wrap: Wrap): string {
   const lines = [paint("bold", `suppressed (${findings.length}):`)];
-  for (const f of findings) lines.push(paint("dim", `  ${f.span.file}:${f.span.startLine} ${f.ruleId}: ${f.suppressed!.reason}`));
+  for (const f of findings) lines.push(paint("dim", wrap(`  ${f.span.file}:${f.span.startLine} ${f.ruleId}: ${f.suppressed!.reason}`, 4)));
   return lines.join("\n");
 }
 
 /** Migrations worth a look (findings, or risk above low); the others are only counted. */
-function migrationsBlock(migrations: MigrationReport[], paint: Paint): string | undefined {
+function migrationsBlock(migrations: MigrationReport[], paint: Paint, wrap: Wrap): string | undefined {
   const notable = migrations.filter((m) => m.findings.some((f) => !f.suppressed) || (m.risk && m.risk.level !== "low"));
   if (!notable.length) return undefined;
   const lines = [paint("bold", "migrations:")];
@@ -134,7 +151,10 @@ function migrationsBlock(migrations: MigrationReport[], paint: Paint): string | 
     const counts = countsText(countBySeverity(m.findings.filter((f) => !f.suppressed)));
     if (counts) parts.push(counts);
     const level: Severity | "dim" = m.risk?.level === "high" || m.risk?.level === "critical" ? "error" : m.risk?.level === "medium" ? "warning" : "dim";
-    lines.push(`  ${m.migration.id.padEnd(width)}  ${paint(level, parts.join(" · "))}`);
+    const prefix = `  ${m.migration.id.padEnd(width)}  `;
+    // Wrapped between the parts first, so "ACCESS EXCLUSIVE on orders" stays on one line when it fits.
+    const text = wrap(`${prefix}${parts.join(" · ")}`, Math.min(prefix.length, 8)).slice(prefix.length);
+    lines.push(`${prefix}${text.split("\n").map((l) => paint(level, l)).join("\n")}`);
   }
   const quiet = migrations.length - notable.length;
   if (quiet) lines.push(paint("dim", `  ${plural(quiet, "other migration")}: low risk, no findings`));
@@ -148,4 +168,26 @@ function verdictLine(report: AnalysisReport, paint: Paint): string {
   if (blockingFindings(report).length) return paint("error", paint("bold", `✖ ${counts} ${scope}; fails at ${settings.failLevel}`));
   if (counts) return paint("warning", paint("bold", `⚠ ${counts} ${scope}; nothing at the fail level (${settings.failLevel})`));
   return paint("ok", paint("bold", `✔ no findings ${scope}`));
+}
+
+/**
+ * Wraps one line of text at spaces to `width` columns; continuation lines are indented by
+ * `indent`. A word longer than the line stays whole. Without a width the text is unchanged.
+ */
+export function wrapWords(text: string, width: number | undefined, indent = 0): string {
+  if (!width || width < 20 || text.length <= width) return text;
+  const pad = " ".repeat(indent);
+  const out: string[] = [];
+  let line = "";
+  // Never break inside a lock mode ("ACCESS EXCLUSIVE", "SHARE ROW EXCLUSIVE"): join them first.
+  const words = text.replace(/\b(ACCESS|SHARE ROW|ROW|SHARE UPDATE) (EXCLUSIVE|SHARE)\b/g, (m) => m.replace(/ /g, "\u00a0")).split(" ");
+  for (const word of words) {
+    const candidate = line ? `${line} ${word}` : word;
+    if (candidate.length > width && line.trim()) {
+      out.push(line);
+      line = `${pad}${word}`;
+    } else line = candidate;
+  }
+  out.push(line);
+  return out.join("\n").replace(/\u00a0/g, " ");
 }

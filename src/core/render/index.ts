@@ -15,6 +15,8 @@ export interface RenderContext {
   color: boolean;
   /** Indent JSON for a person at a terminal; machines get it compact (a third of the bytes). */
   pretty?: boolean;
+  /** Terminal width: human output wraps its text at word boundaries to fit (default: no wrapping). */
+  width?: number;
 }
 
 export function render(report: AnalysisReport, format: Format, context: RenderContext): string {

@@ -1,7 +1,7 @@
 // The review body the bot posts; `check --format markdown` prints exactly this text.
 // Built to be read in five seconds: verdict, one row per migration, what to fix, then the
 // gates and, collapsed, the details.
-import type { Finding } from "../model.js";
+import { SEVERITY_ORDER, type Finding } from "../model.js";
 import { lineIndexes, type LineIndex } from "../parse/text.js";
 import { allFindings, type AnalysisReport, type MigrationReport, type TableLock } from "../report.js";
 import {
@@ -56,27 +56,28 @@ const SECTION_TITLES = {
   evidence: "Migration test",
   runbook: "Runbook",
 } as const;
-const MISSING_NAMES = {
-  gates: "quality-gate checklist",
-  commitFormat: "commit-format check",
-  evidence: "migration test evidence",
-  runbook: "runbook",
-} as const;
+
+/** Up to this many findings outside the changed lines are listed as they are; more are folded per migration. */
+const FLAT_FINDINGS = 3;
 
 export function renderReviewBody(report: AnalysisReport, options: ReviewBodyOptions = {}): string {
   const limit = options.maxLength ?? MAX_BODY_LENGTH;
-  const blocks: Block[] = [{ lines: [REVIEW_MARKER, `## ${verdict(report).headline}`, "", statsLine(report)] }];
-  if (options.notes?.length) blocks.push({ lines: options.notes.map((n) => `> **Note:** ${n}`) });
-  const todo = whatToDo(report);
-  if (todo) blocks.push({ lines: [todo] });
-  blocks.push(summaryTable(report));
   const inline = options.inlineFindingFingerprints;
   const live = allFindings(report);
   const listed = live.filter((f) => !inline?.has(f.fingerprint));
   const postedInline = live.length - listed.length;
+  // The top two lines: the verdict, and what to do about it.
+  const top = [REVIEW_MARKER, `## ${verdict(report).headline}`, ""];
+  const todo = whatToDo(report, postedInline);
+  if (todo) top.push(todo, "");
+  top.push(statsLine(report));
+  const blocks: Block[] = [{ lines: top }];
+  if (options.notes?.length) blocks.push({ lines: options.notes.map((n) => `> **Note:** ${n}`) });
+  blocks.push(summaryTable(report));
   if (listed.length || postedInline) blocks.push(findingsBlock(listed, postedInline, options.sources ?? new Map()));
-  blocks.push(...sectionBlocks(options.sections ?? {}));
-  if (report.migrations.length) blocks.push(detailsBlock(report));
+  blocks.push(...sectionBlocks(options.sections ?? {}, options.checkRunUrl));
+  // With a check run to link to, the per-migration details are read there (it has room).
+  if (report.migrations.length && !options.checkRunUrl) blocks.push(detailsBlock(report));
   blocks.push({ lines: [footer(report)] });
   const where = options.checkRunUrl ? `the [full report in the check run](${options.checkRunUrl})` : "the full report in the `migration-guard` check run";
   return fitBlocks(blocks, {
@@ -122,11 +123,12 @@ export function statsLine(report: AnalysisReport): string {
   return parts.join(" · ");
 }
 
-function whatToDo(report: AnalysisReport): string | undefined {
+function whatToDo(report: AnalysisReport, postedInline: number): string | undefined {
   if (!report.summary.failed) return undefined;
   const level = report.settings.failLevel;
   const which = level === "error" ? `the ${SEVERITY_ICON.error} findings` : `the findings at or above ${code(level)}`;
-  return `**To merge:** fix ${which}, or suppress one with a reason: ${code("-- migration-guard:ignore <rule-id> -- <why it is safe>")}.`;
+  const where = postedInline ? " (see the comments on the changed lines)" : "";
+  return `**To merge:** fix ${which}${where}, or suppress one with a reason: ${code("-- migration-guard:ignore <rule-id> -- <why>")}.`;
 }
 
 /** Above this many migrations the table keeps the ones that need attention and counts the rest. */
@@ -134,7 +136,7 @@ export const MAX_TABLE_ROWS = 50;
 
 export function summaryTable(report: AnalysisReport): Block {
   if (!report.migrations.length) return { lines: ["No migration files are added or changed."] };
-  const lines = ["| Migration | Risk | Strongest lock per table | Rollback | Findings |", "|---|---|---|---|---|"];
+  const lines = ["| Migration | Risk | Strongest locks | Rollback | Findings |", "|---|---|---|---|---|"];
   let rows = report.migrations;
   let more = "";
   if (rows.length > MAX_TABLE_ROWS) {
@@ -185,19 +187,34 @@ function findingsCell(findings: Finding[]): string {
 
 function findingsBlock(listed: Finding[], postedInline: number, sources: Map<string, string>): Block {
   const inline = `${plural(postedInline, "finding is", "findings are")} posted as comments on the changed lines.`;
-  if (!listed.length) return { lines: [postedInline === 1 ? "The finding is posted as a comment on the changed line." : `All ${inline}`] };
+  if (!listed.length) return { lines: [postedInline === 1 ? "The finding is a comment on the changed line." : `All ${plural(postedInline, "finding")} are comments on the changed lines.`] };
   const lines = [postedInline ? "### Findings not on a changed line" : "### Findings", ""];
   if (postedInline) lines.push(inline, "");
-  lines.push(...findingItems(listed, sources));
-  return { lines, cuttable: true, keepTogether: 1 };
+  const files = [...new Set(listed.map((f) => f.span.file))];
+  if (listed.length <= FLAT_FINDINGS || files.length === 1 && listed.length <= FLAT_FINDINGS * 2) {
+    lines.push(...findingItems(listed, sources));
+    return { lines, cuttable: true, keepTogether: 1 };
+  }
+  // Many findings: one folded group per migration, strongest first, so the body stays short.
+  lines.push(`${plural(listed.length, "finding")} in ${plural(files.length, "file")}, folded per file below.`, "");
+  const indexOf = lineIndexes(sources);
+  const helped = new Set<string>();
+  const strongest = (file: string) => Math.max(...listed.filter((f) => f.span.file === file).map((f) => SEVERITY_ORDER[f.severity]));
+  for (const file of files.sort((a, b) => strongest(b) - strongest(a) || a.localeCompare(b))) {
+    const own = listed.filter((f) => f.span.file === file);
+    const counts = countsText(countBySeverity(own));
+    lines.push(
+      [`<details><summary>${SEVERITY_ICON[own.some((f) => f.severity === "error") ? "error" : own.some((f) => f.severity === "warning") ? "warning" : "info"]} ${code(file)}: ${counts}</summary>`, "", ...findingItems(own, sources, indexOf, helped), "", "</details>"].join("\n"),
+    );
+  }
+  return { lines, cuttable: true, keepTogether: 3 };
 }
 
 /**
  * The findings as list items, strongest first; one unit per finding so a cut never splits an
  * item (or its diff fence). A help text already shown for the same rule is not repeated.
  */
-export function findingItems(findings: Finding[], sources: Map<string, string>, indexOf = lineIndexes(sources)): string[] {
-  const helped = new Set<string>();
+export function findingItems(findings: Finding[], sources: Map<string, string>, indexOf = lineIndexes(sources), helped = new Set<string>()): string[] {
   return [...findings].sort(bySeverityThenPlace).map((f) => {
     const key = `${f.ruleId}\u0000${f.help ?? ""}`;
     const showHelp = !helped.has(key);
@@ -228,16 +245,20 @@ export function findingItem(f: Finding, source: string | undefined, { showHelp =
   return lines;
 }
 
-function sectionBlocks(sections: NonNullable<ReviewBodyOptions["sections"]>): Block[] {
+function sectionBlocks(sections: NonNullable<ReviewBodyOptions["sections"]>, checkRunUrl: string | undefined): Block[] {
   const blocks: Block[] = [];
-  const missing: string[] = [];
   for (const key of Object.keys(SECTION_TITLES) as (keyof typeof SECTION_TITLES)[]) {
     const content = sections[key]?.trim();
+    if (!content) continue;
+    // The runbook is long: the review links to it in the check run when there is one.
+    if (key === "runbook" && checkRunUrl) continue;
     // A section that brings its own heading keeps it.
-    if (content) blocks.push({ lines: content.startsWith("#") ? [content] : [`### ${SECTION_TITLES[key]}`, "", content] });
-    else missing.push(MISSING_NAMES[key]);
+    blocks.push({ lines: content.startsWith("#") ? [content] : [`### ${SECTION_TITLES[key]}`, "", content] });
   }
-  if (missing.length) blocks.push({ lines: [`_Not available yet: ${missing.join(", ")}._`] });
+  if (checkRunUrl) {
+    const what = sections.runbook?.trim() ? "Details per migration and the deployment runbook (steps, monitoring and rollback queries)" : "Details per migration";
+    blocks.push({ lines: [`📋 ${what}: in the [check run](${checkRunUrl}).`] });
+  }
   return blocks;
 }
 
@@ -286,5 +307,5 @@ export function migrationDetails(m: MigrationReport): string[] {
 function footer(report: AnalysisReport): string {
   const { tool, settings } = report;
   const server = settings.dialect === "postgres" ? `PostgreSQL ${settings.postgresVersion}` : settings.dialect;
-  return `<sub>${tool.name} ${tool.version} · ${server} · preset ${code(settings.preset)} · run ${code("migration-guard check --format markdown")} to see this report locally</sub>`;
+  return `<sub>${tool.name} ${tool.version} · ${server} · preset ${code(settings.preset)}</sub>`;
 }

@@ -50,7 +50,7 @@ export function renderRunbook(report: AnalysisReport, options: RunbookOptions): 
     rollbackSteps(ctx),
     `${hh} 7. Post-deployment validation`,
     postDeployment(ctx),
-    `${hh} 8. Documentation updates (Phase 7)`,
+    `${hh} 8. Documentation updates`,
     documentation(ctx),
   ];
   return sections.join("\n\n") + "\n";
@@ -94,7 +94,7 @@ function overview(ctx: Ctx): string {
   if (measured !== undefined && ctx.options.evidence?.statements.length) {
     lines.push("", `Measured in the ephemeral test${ctx.options.evidence.engine ? ` (${ctx.options.evidence.engine})` : ""}: ${formatElapsed(measured / 1000)} in total at seed volume. Plan for at least twice the expected time in production.`);
   } else {
-    lines.push("", "Plan for at least twice the expected migration time (recipe).");
+    lines.push("", "Plan for at least twice the expected migration time.");
   }
   return lines.join("\n");
 }
@@ -305,7 +305,7 @@ function postDeployment(ctx: Ctx): string {
     "- [ ] **Application functionality**: smoke tests of the features that read and write " + (ctx.tables.length ? ctx.tables.map((t) => `\`${t}\``).join(", ") : "the affected tables") + " pass; no new errors in the logs.",
     "- [ ] **Performance baselines**: latency of the queries on the affected tables is within the threshold of the pre-deploy baseline" + (ctx.dialect === "postgres" ? " (`pg_stat_statements`: compare `mean_exec_time`)" : "") + ".",
     "- [ ] **Statistics**: `ANALYZE` the tables that were rewritten or got new indexes, so the planner uses them.",
-    "- [ ] **Monitor for 24 hours** (recipe): locks, errors, latency, replication lag.",
+    "- [ ] **Monitor for 24 hours**: locks, errors, latency, replication lag.",
   ].join("\n");
 }
 

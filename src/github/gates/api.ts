@@ -3,7 +3,7 @@
 // push changed, and the PR's commits for the commit-format check.
 import { httpStatus, type GitHub } from "../octokit.js";
 import { queueCheckRunWrite } from "../checks.js";
-import { CommentWritten, describeApiProblem } from "../schemas.js";
+import { CommentHistory, CommentWritten, describeApiProblem } from "../schemas.js";
 import type { WriteBatch } from "../write-batch.js";
 import { PERMISSION_ORDER, type RepoPermission, type SignoffPolicy } from "../../core/gates/config.js";
 import { teamRef } from "../../core/gates/authority.js";
@@ -55,9 +55,64 @@ export interface GatesPrefetch {
   commits?: PullCommit[];
 }
 
-export async function findStickyComment(octokit: GitHub, repo: RepoRef, pr: number, appId?: number): Promise<IssueComment | undefined> {
+/**
+ * Our sticky comment. When none looks like one, a comment of ours whose header or marker was
+ * edited away is still ours if its edit history holds a body that `wasOurs` recognizes (a marker
+ * signed with our key): sign-offs are then restored, not started over in a fresh comment.
+ */
+export async function findStickyComment(
+  octokit: GitHub,
+  repo: RepoRef,
+  pr: number,
+  appId?: number,
+  wasOurs?: (body: string) => boolean,
+): Promise<IssueComment | undefined> {
   const comments = (await octokit.paginate(octokit.rest.issues.listComments, { ...repo, issue_number: pr, per_page: 100 })) as IssueComment[];
-  return comments.find((c) => isOwnComment(c, appId));
+  const own = comments.find((c) => isOwnComment(c, appId));
+  if (own || !wasOurs) return own;
+  for (const candidate of comments.filter((c) => isDefaced(c, appId)).slice(0, MAX_DEFACED_CHECKED)) {
+    const history = await commentHistory(octokit, candidate.node_id);
+    if (history.some((edit) => wasOurs(edit.body))) return candidate;
+  }
+  return undefined;
+}
+
+/** Comments checked for being our sticky comment with its header and marker edited away. */
+const MAX_DEFACED_CHECKED = 3;
+
+/** A comment written by this app (by a bot, when the app id is unknown) that no longer looks like the sticky one. */
+export function isDefaced(comment: IssueComment, appId?: number): boolean {
+  if (comment.user?.type !== "Bot" || isStickyBody(comment.body ?? "")) return false;
+  return appId === undefined || comment.performed_via_github_app?.id === appId;
+}
+
+/** Edits read back when the sticky comment's state was tampered with (GitHub keeps them all). */
+const HISTORY_EDITS = 50;
+
+export const COMMENT_HISTORY_QUERY = `query MigrationGuardCommentHistory($id: ID!) {
+  node(id: $id) {
+    ... on IssueComment {
+      userContentEdits(last: ${HISTORY_EDITS}) { nodes { editedAt diff editor { login } } }
+    }
+  }
+}`;
+
+export interface CommentEdit {
+  /** The comment's body as this edit left it. */
+  body: string;
+  editedAt: string;
+  editor?: string;
+}
+
+/** The comment's bodies over time, oldest first (GitHub's `userContentEdits`). */
+export async function commentHistory(octokit: GitHub, nodeId: string | undefined): Promise<CommentEdit[]> {
+  if (!nodeId) return [];
+  const parsed = CommentHistory.safeParse(await octokit.graphql(COMMENT_HISTORY_QUERY, { id: nodeId }));
+  if (!parsed.success) throw new Error(describeApiProblem("the quality-gates comment's edit history", parsed.error));
+  return (parsed.data.node?.userContentEdits?.nodes ?? [])
+    .filter((n): n is NonNullable<typeof n> => n !== null && n.diff !== null)
+    .map((n) => ({ body: n.diff!, editedAt: n.editedAt, editor: n.editor?.login }))
+    .sort((a, b) => a.editedAt.localeCompare(b.editedAt));
 }
 
 export async function writeStickyComment(octokit: GitHub, repo: RepoRef, pr: number, existing: IssueComment | undefined, body: string): Promise<IssueComment> {

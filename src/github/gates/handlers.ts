@@ -9,7 +9,7 @@
 import type { Context } from "probot";
 import type { Config } from "../../core/config/schema.js";
 import { decideAuthority, type AuthorityDecision } from "../../core/gates/authority.js";
-import { parseGateCommands } from "../../core/gates/commands.js";
+import { parseGateCommands, resolveGate } from "../../core/gates/commands.js";
 import type { SignoffPolicy } from "../../core/gates/config.js";
 import { configuredGates, type ConfiguredGate } from "../../core/gates/definitions.js";
 import { evaluateGates, type GatesSummary } from "../../core/gates/evaluate.js";
@@ -25,11 +25,14 @@ import {
   wasProcessed,
   type GateState,
 } from "../../core/gates/state.js";
-import { loadRepoConfig } from "../config.js";
+import { CONFIG_PATH, loadRepoConfig } from "../config.js";
 import type { GitHub } from "../octokit.js";
 import {
+  commentHistory,
   findStickyComment,
+  isDefaced,
   isOwnComment,
+  isStickyBody,
   publishGatesCheck,
   readGatesCheck,
   repoPermission,
@@ -100,6 +103,29 @@ function trustedState(body: string | undefined, pr: PullInfo, check: GatesCheckR
   return state;
 }
 
+/** The state in `body` when its marker is intact (signed with our key) and belongs to this PR. */
+function intactState(body: string, pr: PullInfo, key: string | undefined): GateState | undefined {
+  const decoded = decodeMarker(body, key);
+  return decoded.ok && decoded.state.pr === pr.number ? decoded.state : undefined;
+}
+
+/** The trail's entry for an edit that broke or removed the state marker, naming who made it. */
+function noteTampering(state: GateState, by: string, now: string, restored: string): GateState {
+  return addAudit(state, { at: now, action: "tampered", user: by, detail: `the edit broke or removed the state marker; ${restored}` });
+}
+
+/**
+ * The last state the app wrote, from the comment's edit history, when someone broke or removed the
+ * marker: the newest revision whose marker is intact, and who edited the comment after it.
+ */
+async function stateFromHistory(octokit: GitHub, sticky: IssueComment, pr: PullInfo, key: string | undefined): Promise<{ body: string; by: string; at: string } | undefined> {
+  const history = await commentHistory(octokit, sticky.node_id);
+  const good = history.findLastIndex((edit) => intactState(edit.body, pr, key) !== undefined);
+  if (good < 0) return undefined;
+  const editors = [...new Set(history.slice(good + 1).map((edit) => edit.editor ?? "ghost"))];
+  return { body: history[good]!.body, by: editors.join(", ") || "unknown", at: history[good]!.editedAt };
+}
+
 /** Reads the sticky comment and the gates run, unless the review's state query already did. */
 export async function loadState(
   octokit: GitHub,
@@ -109,11 +135,18 @@ export async function loadState(
   now: string,
   prefetch?: GatesPrefetch,
 ): Promise<LoadedState> {
+  const wasOurs = (body: string) => isStickyBody(body) && intactState(body, pr, options.key) !== undefined;
   const [sticky, check] = await Promise.all([
-    prefetch?.sticky ? prefetch.sticky.comment : findStickyComment(octokit, repo, pr.number, options.appId),
+    prefetch?.sticky ? prefetch.sticky.comment : findStickyComment(octokit, repo, pr.number, options.appId, wasOurs),
     prefetch ? prefetch.check : readGatesCheck(octokit, repo, pr.headSha),
   ]);
-  return { sticky, check, state: trustedState(sticky?.body ?? undefined, pr, check, options.key, now) };
+  const body = sticky?.body ?? undefined;
+  // A broken or missing marker is tampering, not a reason to start over: restore the last good state.
+  if (sticky && !intactState(body ?? "", pr, options.key)) {
+    const restored = await stateFromHistory(octokit, sticky, pr, options.key);
+    if (restored) return { sticky, check, state: noteTampering(trustedState(restored.body, pr, check, options.key, now), restored.by, now, `the state as of ${restored.at} was restored from the comment's edit history`) };
+  }
+  return { sticky, check, state: trustedState(body, pr, check, options.key, now) };
 }
 
 /** What the gates write for a state: the sticky comment's body and the gates check run. */
@@ -189,6 +222,10 @@ export async function handleGateCommand(context: Context<"issue_comment.created"
   const loadedConfig = await loadRepoConfig(context);
   if (!loadedConfig.ok || !loadedConfig.config.gates.enabled) {
     context.log.info(`#${issue.number}: gate command ignored (${loadedConfig.ok ? "gates are disabled" : "the configuration is invalid"})`);
+    const why = loadedConfig.ok
+      ? ["the quality gates are turned off (`gates.enabled: false`), so there is nothing to sign off"]
+      : [`\`${CONFIG_PATH}\` is not valid, so sign-offs cannot be recorded until it is fixed:`, ...loadedConfig.problems.slice(0, 10).map((p) => `  - \`${p.path || "(file)"}\`${p.line ? ` (line ${p.line})` : ""}: ${p.message}`)];
+    await answerComment(context, comment.id, false, why);
     return "disabled";
   }
   const config = loadedConfig.config;
@@ -204,16 +241,18 @@ export async function handleGateCommand(context: Context<"issue_comment.created"
   let state = loaded.state;
   const notices: string[] = [];
   const login = sender.login;
+  let signedOff = 0;
   for (const command of commands) {
     if (command.kind === "invalid") {
       notices.push(`@${login}: ${command.problem}`);
       continue;
     }
-    const gate = gateById(config, command.gate);
-    if (!gate) {
-      notices.push(`@${login}: there is no gate \`${command.gate}\` (gates: ${configuredGates(config.gates).map((g) => `\`${g.id}\``).join(", ")})`);
+    const resolvedGate = resolveGate(command.target, configuredGates(config.gates));
+    if (!resolvedGate.ok) {
+      notices.push(`@${login}: ${resolvedGate.problem}`);
       continue;
     }
+    const gate = resolvedGate.gate;
     if (gate.kind === "automatic") {
       notices.push(`@${login}: \`${gate.id}\` is decided from evidence and cannot be signed off or revoked by hand`);
       continue;
@@ -229,12 +268,32 @@ export async function handleGateCommand(context: Context<"issue_comment.created"
       state = addAudit(state, { at, action: "refused", user: login, gate: gate.id, via: "comment", detail: decision.reason });
       continue;
     }
-    state = addSignoff(state, { gate: gate.id, user: login, userId: sender.id, at, via: "comment", note: command.note });
+    state = addSignoff(state, { gate: gate.id, user: login, userId: sender.id, at, via: "comment", note: resolvedGate.note });
+    signedOff++;
   }
   state = markProcessed(state, eventKey);
   await publishGates(octokit, repo, pr, config, loaded, state, resolved, notices);
+  await answerComment(context, comment.id, signedOff > 0 && !notices.length, notices);
   context.log.info(`#${issue.number}: ${commands.length} gate command(s) from @${login} applied${notices.length ? ` (${notices.length} refused or invalid)` : ""}`);
   return "applied";
+}
+
+/**
+ * Answers on the person's own comment: a 👍 reaction when everything was applied, a reply
+ * saying why otherwise. The checklist is updated either way; a failed answer is only logged.
+ */
+async function answerComment(context: Context<"issue_comment.created">, commentId: number, applied: boolean, notices: string[]): Promise<void> {
+  const repo = context.repo();
+  try {
+    if (applied) await context.octokit.rest.reactions.createForIssueComment({ ...repo, comment_id: commentId, content: "+1" });
+    else if (notices.length) {
+      const quoted = (context.payload.comment.body ?? "").split(/\r?\n/).find((l) => l.trim().toLowerCase().startsWith("/migration-guard")) ?? "";
+      const body = [`> ${quoted.trim().slice(0, 200)}`, "", ...notices.map((n) => `- ${n}`)].join("\n");
+      await context.octokit.rest.issues.createComment({ ...repo, issue_number: context.payload.issue.number, body });
+    }
+  } catch (error) {
+    context.log.warn(`gates: could not answer comment ${commentId}: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`);
+  }
 }
 
 // ── ticks in the sticky comment ──────────────────────────────────────────────────────────────
@@ -244,7 +303,10 @@ export async function handleGateCommentEdited(context: Context<"issue_comment.ed
   const resolved = resolveOptions(options);
   // Our own writes come back as edits too; other comments' edits never act (an edited command
   // is not executed again).
-  if (!issue.pull_request || sender.type === "Bot" || !isOwnComment(comment as IssueComment, resolved.appId)) return "ignored";
+  // Ours also when the edit removed the header or marker: the body before it was our comment.
+  const before = changes.body?.from;
+  const ours = isOwnComment(comment as IssueComment, resolved.appId) || (isDefaced(comment as IssueComment, resolved.appId) && isStickyBody(before ?? ""));
+  if (!issue.pull_request || sender.type === "Bot" || !ours) return "ignored";
   const repo = context.repo();
   const octokit = context.octokit;
   const loadedConfig = await loadRepoConfig(context);
@@ -260,10 +322,13 @@ export async function handleGateCommentEdited(context: Context<"issue_comment.ed
   const check = await readGatesCheck(octokit, repo, pr.headSha);
   // The body before this edit is the one the app wrote: its marker is the truth, not whatever
   // the editor left in the new body.
-  const before = changes.body?.from ?? current.body ?? undefined;
-  let state = trustedState(before, pr, check, resolved.key, at);
+  let state = trustedState(before ?? current.body ?? undefined, pr, check, resolved.key, at);
   const eventKey = `edit:${comment.id}:${comment.updated_at}`;
   if (wasProcessed(state, eventKey)) return "replay";
+  if (before !== undefined && intactState(before, pr, resolved.key) && !intactState(current.body ?? "", pr, resolved.key)) {
+    state = noteTampering(state, sender.login, at, "the state before the edit was restored");
+    context.log.warn(`#${issue.number}: @${sender.login} broke the quality-gates comment's state marker; the state before the edit is restored`);
+  }
   const loaded: LoadedState = { sticky: current as IssueComment, state, check };
 
   const gates = configuredGates(config.gates);

@@ -4,11 +4,12 @@
 // returns the gates, commit-format and runbook sections of the review.
 import type { Context } from "probot";
 import { checkCommitFormat, type CommitFormatResult, type CommitInput } from "../../core/commit-format/check.js";
-import { generateCommitMessage } from "../../core/commit-format/generate.js";
+import { mergeSettingsOf, messagesToCheck, type MergeSettings } from "../../core/commit-format/config.js";
+import { firstTicket, generateCommitMessage } from "../../core/commit-format/generate.js";
 import { renderCommitFormatSection } from "../../core/commit-format/render.js";
 import type { Config } from "../../core/config/schema.js";
 import { selectMigrationFiles } from "../../core/discover/index.js";
-import { findTicket } from "../../core/commit-format/config.js";
+import { COMMIT_FORMAT_GATE } from "../../core/gates/config.js";
 import { evaluateAutoGates } from "../../core/gates/evaluate.js";
 import type { GateEvidence } from "../../core/gates/evidence.js";
 import { renderGatesSection } from "../../core/gates/render.js";
@@ -110,8 +111,8 @@ export async function gateSections(input: GateSectionInput, options: GatesOption
     const auto = evaluateAutoGates({ report, evidence, config: config.gates, thresholds, headSha: pr.headSha, prBody: pr.body });
     state = { ...state, auto: { headSha: pr.headSha, gates: auto } };
     if (config.commit_format.enabled) {
-      commitResult = await checkCommits(octokit, repo, pr, config, { report, changes, evidence }, input);
-      state = { ...state, commitFormat: { headSha: pr.headSha, ok: commitResult.ok, problems: commitResult.problems.length, enforced: config.commit_format.enforce } };
+      commitResult = await checkCommits(octokit, repo, pr, config, { report, changes, evidence }, { ...input, merge: mergeSettingsOf(repositoryOf(context)) });
+      state = { ...state, commitFormat: { headSha: pr.headSha, ok: commitResult.ok, problems: commitResult.problems.length, enforced: config.commit_format.enforce || (config.gates.required ?? []).includes(COMMIT_FORMAT_GATE) } };
     }
     const nodeIds = known?.nodeIds;
     if (input.writes && nodeIds) {
@@ -123,14 +124,16 @@ export async function gateSections(input: GateSectionInput, options: GatesOption
       sections.gates = renderGatesSection(summary, comment.html_url);
     }
   } else if (config.commit_format.enabled) {
-    commitResult = await checkCommits(octokit, repo, pr, config, { report, changes, evidence }, input);
+    commitResult = await checkCommits(octokit, repo, pr, config, { report, changes, evidence }, { ...input, merge: mergeSettingsOf(repositoryOf(context)) });
   }
   if (commitResult) {
-    const suggestion = commitResult.ok ? undefined : generateCommitMessage(report, config.commit_format, { changes, evidence, ticket: ticketIn(pr.title, config) });
+    const messages = (known?.gates.commits ?? []).map((c) => c.message);
+    const ticket = firstTicket([pr.title, ...messages, pr.body, headRefOf(context)], config.commit_format.ticket_pattern);
+    const suggestion = commitResult.ok ? undefined : generateCommitMessage(report, config.commit_format, { changes, evidence, ticket });
     sections.commitFormat = renderCommitFormatSection(commitResult, suggestion);
   }
   const runbook = renderRunbook(report, { sources, thresholds, lockTimeoutMs: Math.min(2000, config.thresholds.max_lock_timeout_ms), evidence, headingLevel: 4 });
-  sections.runbook = `<details><summary>Deployment runbook (Phase 6)</summary>\n\n${runbook}\n</details>`;
+  sections.runbook = `<details><summary>Deployment runbook</summary>\n\n${runbook}\n</details>`;
   return sections;
 }
 
@@ -211,9 +214,9 @@ async function checkCommits(
   pr: PullInfo,
   config: Config,
   context: Parameters<typeof checkCommitFormat>[2],
-  known: Pick<GateSectionInput, "snapshot" | "files">,
+  known: Pick<GateSectionInput, "snapshot" | "files"> & { merge?: MergeSettings },
 ): Promise<CommitFormatResult> {
-  const mode = config.commit_format.check;
+  const mode = messagesToCheck(config.commit_format, known.merge);
   const inputs: CommitInput[] = [];
   if (mode === "pull_request" || mode === "both") inputs.push({ source: "pull_request", message: `${pr.title}\n\n${pr.body}` });
   if (mode === "commits" || mode === "both") {
@@ -227,6 +230,13 @@ async function checkCommits(
   return checkCommitFormat(inputs, config.commit_format, context);
 }
 
-function ticketIn(title: string, config: Config): string | undefined {
-  return findTicket(config.commit_format.ticket_pattern, title);
+/** The repository as the event describes it (pull_request events carry the merge settings). */
+function repositoryOf(context: Context): Record<string, unknown> | undefined {
+  const payload = context.payload as { repository?: Record<string, unknown>; pull_request?: { base?: { repo?: Record<string, unknown> } } };
+  const repository = payload.repository;
+  return repository && "allow_squash_merge" in repository ? repository : (payload.pull_request?.base?.repo ?? repository);
+}
+
+function headRefOf(context: Context): string | undefined {
+  return (context.payload as { pull_request?: { head?: { ref?: string } } }).pull_request?.head?.ref;
 }
