@@ -222,7 +222,7 @@ describe("unreadable files", () => {
     write(dir, { "db/V1__huge.sql": "SELECT 1;\n".repeat(MAX_SCRIPT_BYTES / 10 + 1), "db/V2__sentinel.sql": "DROP TABLE users;\n" });
     const { report } = await checkJson(dir, "db");
     const unreadable = report.migrations.flatMap((m) => m.findings).filter((f) => f.ruleId === "unreadable-file").map((f) => f.message);
-    expect(unreadable).toEqual(["db/V1__huge.sql: too large (8.0 MB; the limit is 8.0 MB); not analyzed"]);
+    expect(unreadable).toEqual(["db/V1__huge.sql: too large (12 MB; the limit is 12 MB); not analyzed"]);
     expect(located(report, ["drop-table"])).toEqual(["drop-table db/V2__sentinel.sql:1"]);
   });
 

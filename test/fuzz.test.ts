@@ -70,13 +70,13 @@ async function judge(c: FuzzCase): Promise<Outcome> {
     if (c.argv[0] === "runbook") {
       // The runbook names every migration it covers.
       const missing = SENTINELS.filter((s) => !r.stdout.includes(s.path.split("/").pop()!.replace(/\.sql$/, "")));
-      return missing.length ? { kind: "lost", detail: `runbook lacks ${missing.map((s) => s.path)}`, ms } : { kind: "ok", ms };
+      return missing.length ? { kind: "lost", detail: `runbook lacks ${missing.map((s) => s.path)} (exit ${r.code}, stderr: ${r.stderr.slice(0, 300)})`, ms } : { kind: "ok", ms };
     }
     let report: any;
     try {
       report = JSON.parse(r.stdout);
     } catch {
-      return { kind: "crash", detail: `stdout is not JSON: ${r.stdout.slice(0, 200)}`, ms };
+      return { kind: "crash", detail: `exit ${r.code}, stdout is not JSON: ${r.stdout.slice(0, 200)} (stderr: ${r.stderr.slice(0, 300)})`, ms };
     }
     const findings = [...report.migrations.flatMap((m: any) => m.findings), ...report.otherFindings];
     const internal = findings.filter((f: any) => f.ruleId === "internal-error");

@@ -202,6 +202,6 @@ describe("inputs that once lost the analysis", () => {
     const script = parseScript(pg("SELECT 1;\n".repeat(Math.ceil(MAX_SCRIPT_BYTES / 10) + 1), "big.sql"));
     expect(script.statements).toEqual([]);
     expect(script.problems.map((p) => p.kind)).toEqual(["unreadable-file"]);
-    expect(script.problems[0]!.message).toMatch(/^big\.sql: too large to analyze \(8\.0 MB; the limit is 8\.0 MB\)/);
+    expect(script.problems[0]!.message).toMatch(/^big\.sql: too large to analyze \(12\.0 MB; the limit is 12\.0 MB\)/);
   });
 });

@@ -120,7 +120,7 @@ describe("migration-guard runbook", () => {
   it("rejects a bad evidence file and a bad lock timeout with exit 2", async () => {
     const missing = await run(["examples/flyway", "--evidence", "no-such-report.json"]);
     expect(missing.code).toBe(2);
-    expect(missing.err).toBe("migration-guard runbook: no-such-report.json: cannot read the test report (ENOENT)\n");
+    expect(missing.err).toBe("migration-guard runbook: no-such-report.json: cannot read the test report: no such file, or a symbolic link to nothing\n");
     const notReport = await run(["examples/flyway", "--evidence", "package.json"]);
     expect(notReport.code).toBe(2);
     expect(notReport.err).toContain("package.json: not a migration-guard test report");

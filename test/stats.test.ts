@@ -96,7 +96,7 @@ describe("statistics file validation", () => {
     const dir = project({ "migrations/0001_a.sql": "SELECT 1;\n", ".github/migration-guard.yml": "stats_file: nowhere.json\n" });
     const result = await cli(dir, "check", "migrations");
     expect(result.code).toBe(2);
-    expect(result.stderr).toBe("migration-guard check: nowhere.json: cannot read the statistics file named by stats_file\n");
+    expect(result.stderr).toBe("migration-guard check: nowhere.json: cannot read the statistics file named by stats_file: no such file, or a symbolic link to nothing\n");
   });
 
   it("merges the file with tables: from the configuration, the configuration winning", () => {
