@@ -193,12 +193,37 @@ describe("check --base-dir <dir>", () => {
 });
 
 describe("unreadable files", () => {
-  it("stops with one line and exit 2 when a migration cannot be read", async () => {
+  it("reports each file it cannot read, names why, and still analyzes the rest", async () => {
     const dir = tempDir();
-    write(dir, { "db/V1__a.sql": "CREATE TABLE a (id int);\n" });
+    write(dir, { "db/V1__a.sql": "CREATE TABLE a (id int);\n", "db/V9__sentinel.sql": "DROP TABLE users;\n" });
     symlinkSync("V9__does_not_exist.sql", join(dir, "db/V2__broken_link.sql"));
-    const { code, stderr } = await cli(dir, "check", "db");
-    expect({ code, stderr }).toEqual({ code: 2, stderr: "migration-guard check: db/V2__broken_link.sql: cannot read (ENOENT)\n" });
+    symlinkSync("V3__loop.sql", join(dir, "db/V3__loop.sql"));
+    symlinkSync("/dev/zero", join(dir, "db/V4__zero.sql"));
+    symlinkSync("/dev/urandom", join(dir, "db/V5__random.sql"));
+    execFileSync("mkfifo", [join(dir, "db/V6__fifo.sql")]);
+    writeFileSync(Buffer.from(join(dir, "db/V7__latin1_\xe9.sql"), "latin1"), "SELECT 1;\n");
+    const { code, report, stderr } = await checkJson(dir, "db");
+    expect({ code, stderr }).toEqual({ code: 1, stderr: "" });
+    const unreadable = report.migrations.flatMap((m) => m.findings).filter((f) => f.ruleId === "unreadable-file").map((f) => f.message);
+    expect(unreadable).toEqual([
+      "db/V2__broken_link.sql: cannot read (no such file, or a symbolic link to nothing); not analyzed",
+      "db/V3__loop.sql: cannot read (symbolic link loop); not analyzed",
+      "db/V4__zero.sql: not a regular file (a character device); not analyzed",
+      "db/V5__random.sql: not a regular file (a character device); not analyzed",
+      "db/V6__fifo.sql: not a regular file (a named pipe); not analyzed",
+      "db/V7__latin1_\ufffd.sql: file name is not valid UTF-8; rename the file",
+    ]);
+    expect(located(report, ["drop-table"])).toEqual(["drop-table db/V9__sentinel.sql:1"]);
+  }, 30_000);
+
+  it("reports a migration larger than the limit without reading it whole", async () => {
+    const { MAX_SCRIPT_BYTES } = await import("../src/core/parse/index.js");
+    const dir = tempDir();
+    write(dir, { "db/V1__huge.sql": "SELECT 1;\n".repeat(MAX_SCRIPT_BYTES / 10 + 1), "db/V2__sentinel.sql": "DROP TABLE users;\n" });
+    const { report } = await checkJson(dir, "db");
+    const unreadable = report.migrations.flatMap((m) => m.findings).filter((f) => f.ruleId === "unreadable-file").map((f) => f.message);
+    expect(unreadable).toEqual(["db/V1__huge.sql: too large (8.0 MB; the limit is 8.0 MB); not analyzed"]);
+    expect(located(report, ["drop-table"])).toEqual(["drop-table db/V2__sentinel.sql:1"]);
   });
 
   it("never opens files that are not migration candidates", async () => {
@@ -207,6 +232,112 @@ describe("unreadable files", () => {
     symlinkSync("nowhere.txt", join(dir, "db/notes.txt"));
     const { code, stderr } = await cli(dir, "check", "db");
     expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
+  });
+});
+
+describe("paths and files named on the command line", () => {
+  function project(): string {
+    const dir = tempDir();
+    write(dir, {
+      "repo/db/V1__drop.sql": "DROP TABLE users;\n",
+      "repo/conf/mg.yml": "fail_level: warning\n",
+      "repo/stats.json": JSON.stringify({ format: "migration-guard-stats", version: 1, dialect: "postgres", tables: [] }),
+      "elsewhere/notes.txt": "",
+      "empty/readme.md": "",
+    });
+    return dir;
+  }
+
+  it("checks a folder outside the working directory, given absolute or as ../", async () => {
+    const dir = project();
+    const fromElsewhere = join(dir, "elsewhere");
+    const absolute = await checkJson(fromElsewhere, join(dir, "repo/db"));
+    expect(located(absolute.report, ["drop-table"])).toEqual(["drop-table ../repo/db/V1__drop.sql:1"]);
+    const relative = await checkJson(fromElsewhere, "../repo/db");
+    expect(located(relative.report, ["drop-table"])).toEqual(["drop-table ../repo/db/V1__drop.sql:1"]);
+  });
+
+  it("reads --config and --stats given as absolute paths", async () => {
+    const dir = project();
+    const run = await checkJson(join(dir, "elsewhere"), join(dir, "repo/db"), "--config", join(dir, "repo/conf/mg.yml"), "--stats", join(dir, "repo/stats.json"));
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(1); // fail_level: warning came from the absolute --config
+  });
+
+  it("reads --evidence given as an absolute path", async () => {
+    const dir = project();
+    const evidence = join(REPO, "test/fixtures/evidence/report.json");
+    const run = await cli(join(dir, "elsewhere"), "runbook", join(dir, "repo/db"), "--evidence", evidence);
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    const missing = await cli(join(dir, "elsewhere"), "runbook", join(dir, "repo/db"), "--evidence", "/nonexistent/report.json");
+    expect(missing.stderr).toBe("migration-guard runbook: /nonexistent/report.json: cannot read the test report: no such file, or a symbolic link to nothing\n");
+  });
+
+  it("exits 2 naming the paths that hold no migration file, never a clean pass", async () => {
+    const dir = project();
+    const run = await cli(dir, "check", "empty", "elsewhere/notes.txt", "repo/db");
+    expect(run).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: "migration-guard check: empty, elsewhere/notes.txt: no migration files found (looked for *.sql files); nothing was analyzed\n",
+    });
+  });
+
+  it("says so when nothing changed against the base", async () => {
+    const dir = project();
+    mkdirSync(join(dir, "base"));
+    writeFileSync(join(dir, "base/V1__drop.sql"), "DROP TABLE users;\n");
+    const run = await cli(dir, "check", "repo/db", "--base-dir", "base");
+    expect(run.stderr).toBe("note: no migration was added or changed compared with base; nothing was analyzed\n");
+    expect(run.code).toBe(0);
+  });
+
+  it("accepts upper-case .SQL files or reports them, never skips them silently", async () => {
+    const dir = tempDir();
+    write(dir, { "db/V1__A.SQL": "DROP TABLE users;\n" });
+    const { report } = await checkJson(dir, "db");
+    expect(located(report)).not.toEqual([]);
+  });
+
+  it("rejects unreadable special files given as options with one line", async () => {
+    const dir = project();
+    const zero = await cli(join(dir, "repo"), "check", "db", "--stats", "/dev/zero");
+    expect(zero).toEqual({ code: 2, stdout: "", stderr: "migration-guard check: /dev/zero: cannot read the statistics file: not a regular file (a character device)\n" });
+    const missing = await cli(join(dir, "repo"), "check", "db", "--config", "/nonexistent/mg.yml");
+    expect(missing.stderr).toBe("migration-guard check: /nonexistent/mg.yml: cannot read the configuration file: no such file, or a symbolic link to nothing\n");
+  });
+
+  it("says once to set the dialect when MySQL-looking files fail to parse as PostgreSQL", async () => {
+    const dir = tempDir();
+    const files: Record<string, string> = {};
+    for (let i = 1; i <= 12; i++) files[`db/V${i}__t${i}.sql`] = `CREATE TABLE \`t${i}\` (\`id\` int NOT NULL AUTO_INCREMENT, PRIMARY KEY (\`id\`)) ENGINE=InnoDB;\n`;
+    write(dir, files);
+    const run = await cli(dir, "check", "db", "--format", "json");
+    const notes = run.stderr.split("\n").filter(Boolean);
+    expect(notes).toEqual([
+      "note: 12 files that fail to parse (db/V1__t1.sql, …) look like MySQL/MariaDB (backticks, ENGINE=, AUTO_INCREMENT), but they were parsed as PostgreSQL: set `dialect: mysql` (or mariadb) in .github/migration-guard.yml or the --config file",
+    ]);
+  });
+});
+
+describe("a folder read with a guessed layout", () => {
+  it("names the guessed layout and `layout:` when many migrations share a version", async () => {
+    const dir = tempDir();
+    const files: Record<string, string> = {};
+    for (const version of ["20210101000000", "20210102000000"]) {
+      for (const db of ["postgres", "mysql", "sqlite3"]) {
+        files[`db/${version}_t.${db}.up.sql`] = "CREATE TABLE t (id int);\n";
+        files[`db/${version}_t.${db}.down.sql`] = "DROP TABLE t;\n";
+      }
+    }
+    write(dir, files);
+    const run = await cli(dir, "check", "db", "--format", "json");
+    const report = JSON.parse(run.stdout) as AnalysisReport;
+    const duplicates = located(report, ["duplicate-migration-version"]).length;
+    // Either the layout is understood (no duplicates) or the note says what was guessed.
+    if (duplicates) expect(run.stderr).toMatch(/^note: db: \d+ migrations share a version when the folder is read as [a-z-]+ \(the layout guessed from its file names\); if another tool runs it, set `layout:`/m);
+    else expect(run.stderr).toBe("");
   });
 });
 
@@ -228,5 +359,13 @@ describe("the built CLI", () => {
     expect(run.stdout).toContain("--> examples/flyway/V1__create_customers.sql:6:1");
     const bad = spawnSync(process.execPath, ["bin/migration-guard.js", "check", "examples", "--base-dir", "examples/.nothing"], { cwd: REPO, encoding: "utf8" });
     expect({ status: bad.status, stderr: bad.stderr }).toEqual({ status: 2, stderr: "migration-guard check: --base-dir examples/.nothing: no such folder\n" });
+    // Only what the command prints reaches stdout: a module writing there (libpg_query's WASM
+    // aborts do) goes to stderr, so `--format json` stays one JSON document.
+    const guarded = spawnSync(
+      process.execPath,
+      ["--input-type=module", "-e", 'const { processIo } = await import("./dist/cli/main.js"); const io = processIo(); console.log("native noise"); process.stdout.write("more noise\\n"); io.stdout("{}\\n");'],
+      { cwd: REPO, encoding: "utf8" },
+    );
+    expect({ stdout: guarded.stdout, stderr: guarded.stderr }).toEqual({ stdout: "{}\n", stderr: "native noise\nmore noise\n" });
   }, 180_000);
 });

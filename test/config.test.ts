@@ -79,3 +79,54 @@ tables:
     expect(shipped).toEqual(configJsonSchema());
   });
 });
+
+describe("configuration under hostile or mistaken input", () => {
+  it("names an unknown rule id with the closest known one", async () => {
+    const { loadRules } = await import("../rules/index.js");
+    const { unknownRuleProblems } = await import("../src/core/config/load.js");
+    const ids = (await loadRules()).map((r) => r.id);
+    const parsed = parseConfigText("rules:\n  require-concurent-index: warning\n  lock-timout: off\n  parse-error: off\n  zzz: off\n");
+    expect(parsed.ok).toBe(true);
+    if (!parsed.ok) return;
+    expect(unknownRuleProblems(parsed.config, ids)).toEqual([
+      { path: "rules.require-concurent-index", message: "no rule has this id; did you mean `require-concurrent-index`? (`migration-guard rules` lists them)" },
+      { path: "rules.lock-timout", message: "no rule has this id; did you mean `require-lock-timeout`? (`migration-guard rules` lists them)" },
+      { path: "rules.zzz", message: "no rule has this id (`migration-guard rules` lists them)" },
+    ]);
+  });
+
+  it("refuses files too large or with too many keys before parsing them", () => {
+    const keys = parseConfigText(`tables:\n${Array.from({ length: 60_000 }, (_, i) => `  t${i}: {rows: 1}`).join("\n")}\n`);
+    expect(keys).toEqual({ ok: false, problems: [{ path: "", message: "the configuration file is 1188898 bytes; the limit is 256000" }] });
+    const many = parseConfigText(`tables: {${Array.from({ length: 6_000 }, (_, i) => `t${i}: 1`).join(", ")}}\n`);
+    expect(many).toEqual({ ok: false, problems: [{ path: "", message: "the configuration file has more than 5000 keys; the limit is 5000" }] });
+  });
+
+  it("bounds numbers so that estimates stay finite", () => {
+    const result = parseConfigText(
+      "thresholds:\n  rewrite_bytes_per_second: 0\n  index_build_bytes_per_second: 0 MB\ntables:\n  orders: { rows: 1e308, bytes: 99999999999TB }\n",
+    );
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.problems.map((p) => `${p.path}: ${p.message}`)).toEqual([
+      "tables.orders.rows: Too big: expected number to be <=10000000000000",
+      "tables.orders.bytes: larger than 10 PB: not a real size",
+      "thresholds.rewrite_bytes_per_second: at least 1 KB per second",
+      "thresholds.index_build_bytes_per_second: at least 1 KB per second",
+    ]);
+  });
+
+  it("refuses a ticket pattern that needs backtracking, and matches the rest in linear time", async () => {
+    const { CommitFormatConfig, findTicket } = await import("../src/core/commit-format/config.js");
+    const backref = CommitFormatConfig.safeParse({ ticket_pattern: "(A+)\\1" });
+    expect(backref.success).toBe(false);
+    expect(backref.error?.issues[0]?.message).toMatch(/^not a regular expression migration-guard can match in linear time \(invalid escape sequence: `\\1`\); backreferences and lookaround are not supported$/);
+    const { checkFormat } = await import("../src/core/commit-format/check.js");
+    const { parseCommitMessage } = await import("../src/core/commit-format/parse.js");
+    const config = CommitFormatConfig.parse({ ticket_pattern: "(a+)+b", required_fields: [], max_subject_length: 10_000 });
+    // A backtracking engine would not return from these (the test would time out).
+    const problems = checkFormat(parseCommitMessage(`feat(${"a".repeat(5_000)}): x`), config);
+    expect(findTicket("(a+)+b", `${"a".repeat(50_000)}!`)).toBeUndefined();
+    expect(problems.map((p) => p.message)).toEqual([expect.stringMatching(/^ticket id `a+` does not match `\(a\+\)\+b`$/)]);
+  });
+});

@@ -50,7 +50,7 @@ describe("flyway", () => {
       { up: `${root}/V1__create_customers.sql`, down: `${root}/U1__create_customers.sql`, version: "1", transaction: "per-file" },
       { up: `${root}/V1_1__add_customer_email.sql`, down: `${root}/U1.1__add_customer_email.sql`, version: "1.1", transaction: "per-file" },
       { up: `${root}/V2__create_orders.sql`, down: `${root}/U2__create_orders.sql`, version: "2", transaction: "per-file" },
-      { up: `${root}/V10__index_orders_customer.sql`, down: `${root}/U10__index_orders_customer.sql`, version: "10", transaction: "none" },
+      { up: `${root}/V10__index_orders_customer.sql`, down: `${root}/U10__index_orders_customer.sql`, version: "10", transaction: "per-file" },
       { up: `${root}/V11__vacuum_orders.sql`, down: undefined, version: "11", transaction: "none" },
     ]);
   });
@@ -80,9 +80,9 @@ describe("golang-migrate", () => {
   it("pairs .up.sql with .down.sql and orders numerically", () => {
     expect(d.roots).toEqual([{ root: "db/migrations", layout: "golang-migrate" }]);
     expect(d.migrations.map(brief)).toEqual([
-      { up: "db/migrations/000001_create_invoices.up.sql", down: "db/migrations/000001_create_invoices.down.sql", version: "1", transaction: "per-file" },
-      { up: "db/migrations/000002_add_due_on.up.sql", down: undefined, version: "2", transaction: "per-file" },
-      { up: "db/migrations/000010_create_payments.up.sql", down: "db/migrations/000010_create_payments.down.sql", version: "10", transaction: "per-file" },
+      { up: "db/migrations/000001_create_invoices.up.sql", down: "db/migrations/000001_create_invoices.down.sql", version: "1", transaction: "none" },
+      { up: "db/migrations/000002_add_due_on.up.sql", down: undefined, version: "2", transaction: "none" },
+      { up: "db/migrations/000010_create_payments.up.sql", down: "db/migrations/000010_create_payments.down.sql", version: "10", transaction: "none" },
     ]);
   });
 

@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { TestConfigSchema } from "../src/core/evidence/config.js";
 import { renderEvidenceMarkdown } from "../src/core/evidence/markdown.js";
 import { planExecution, referencedRelations } from "../src/core/evidence/plan.js";
+import { AS_WRITTEN, transactionContext, type FileSemantics } from "../src/core/analyze/transaction.js";
 import { EvidenceReport, evidenceJsonSchema } from "../src/core/evidence/report.js";
 import { checkValues, planSeed, type SeedTable } from "../src/core/evidence/seed.js";
 import { cleanupSql, diffSnapshots, emptySnapshot, type SchemaSnapshot } from "../src/core/evidence/snapshot.js";
@@ -121,21 +122,44 @@ describe("seed planning", () => {
 });
 
 describe("execution planning", () => {
-  it("runs a per-file migration in one transaction unless it holds a statement that cannot run in one", () => {
-    expect(planExecution(statements("ALTER TABLE t ADD c int; UPDATE t SET c = 1;"), "per-file", "postgres", 15)).toEqual({ execution: "file-transaction", modes: ["file-transaction", "file-transaction"] });
-    expect(planExecution(statements("CREATE INDEX CONCURRENTLY i ON t (c); ANALYZE t;"), "per-file", "postgres", 15)).toEqual({
-      execution: "per-statement",
-      modes: ["no-transaction", "own-transaction"],
-      note: "holds CREATE INDEX CONCURRENTLY, which cannot run inside a transaction: applied statement by statement",
-    });
-    expect(planExecution(statements("BEGIN; ALTER TABLE t ADD c int; COMMIT; VACUUM t;"), "none", "postgres", 15).modes).toEqual([
+  const runs = (sql: string, runsAs: Partial<FileSemantics>, version = 15) => {
+    const list = statements(sql);
+    return planExecution(list, transactionContext({ ...AS_WRITTEN, ...runsAs }, list, version), "postgres", version);
+  };
+
+  it("applies a file in the tool's transaction, where a CONCURRENTLY statement fails as it does for the tool", () => {
+    expect(runs("ALTER TABLE t ADD c int; UPDATE t SET c = 1;", { transaction: "per-file" })).toMatchObject({ execution: "file-transaction", modes: ["file-transaction", "file-transaction"] });
+    expect(runs("CREATE INDEX CONCURRENTLY i ON t (c); ANALYZE t;", { transaction: "per-file" }).modes).toEqual(["file-transaction", "file-transaction"]);
+    expect(runs("BEGIN; ALTER TABLE t ADD c int; COMMIT; VACUUM t;", {}).modes).toEqual(["explicit-transaction", "explicit-transaction", "explicit-transaction", "no-transaction"]);
+    expect(runs("ALTER TYPE e ADD VALUE 'x';", { transaction: "per-file" }, 11).modes).toEqual(["file-transaction"]);
+    expect(runs("ALTER TYPE e ADD VALUE 'x';", {}, 11).modes).toEqual(["no-transaction"]);
+  });
+
+  it("applies a file sent as one query as PostgreSQL runs it: one statement on its own, several as one block", () => {
+    const golang = { layout: "golang-migrate", transaction: "none", delivery: "whole-file" } as const;
+    expect(runs("-- build it online\nCREATE INDEX CONCURRENTLY i ON t (c);", golang)).toMatchObject({ execution: "per-statement", modes: ["no-transaction"] });
+    const two = runs("CREATE INDEX CONCURRENTLY i ON t (c); CREATE INDEX CONCURRENTLY j ON t (d);", golang);
+    expect(two).toMatchObject({ execution: "file-transaction", modes: ["file-transaction", "file-transaction"] });
+    expect(two.note).toContain("one query of 2 statements");
+    // After the file's own COMMIT, PostgreSQL starts the next implicit block.
+    expect(runs("BEGIN; ALTER TABLE t ADD c int; COMMIT; CREATE INDEX CONCURRENTLY i ON t (c);", golang).modes).toEqual([
       "explicit-transaction",
       "explicit-transaction",
       "explicit-transaction",
-      "no-transaction",
+      "file-transaction",
     ]);
-    expect(planExecution(statements("ALTER TYPE e ADD VALUE 'x';"), "per-file", "postgres", 11).modes).toEqual(["no-transaction"]);
-    expect(planExecution(statements("ALTER TYPE e ADD VALUE 'x';"), "per-file", "postgres", 15).modes).toEqual(["file-transaction"]);
+    expect(runs("SET lock_timeout = '2s'; CREATE INDEX CONCURRENTLY i ON t (c);", { ...golang, delivery: "per-statement" }).modes).toEqual(["own-transaction", "no-transaction"]);
+  });
+
+  it("follows Flyway's own detection of non-transactional scripts and its mixed check", () => {
+    const flyway = { layout: "flyway", transaction: "per-file", delivery: "per-statement", nonTransactionalDetection: "flyway" } as const;
+    expect(runs("CREATE INDEX CONCURRENTLY i ON t (c);", flyway).modes).toEqual(["no-transaction"]);
+    const mixed = runs("SET lock_timeout = '2s'; CREATE INDEX CONCURRENTLY i ON t (c);", flyway);
+    expect(mixed.execution).toBe("skipped");
+    expect(mixed.refusal).toContain("mixed");
+    expect(runs("SET lock_timeout = '2s'; CREATE INDEX CONCURRENTLY i ON t (c);", { ...flyway, mixed: true }).modes).toEqual(["own-transaction", "no-transaction"]);
+    // Flyway does not recognise REINDEX … CONCURRENTLY: it runs it in its transaction, where it fails.
+    expect(runs("REINDEX INDEX CONCURRENTLY i;", flyway).modes).toEqual(["file-transaction"]);
   });
 
   it("names the relations a statement touches", () => {

@@ -226,4 +226,14 @@ describe("MySQL/MariaDB", () => {
     expect(r.rollback).toBe("lossy");
     expect(r.affected.tables).toEqual(["orders"]);
   });
+
+  it("MySQL rollbacks are judged from the parsed ALTER operations: DROP DEFAULT loses nothing, DROP COLUMN does", async () => {
+    const up = "ALTER TABLE orders ALTER COLUMN status SET DEFAULT 'new';\nALTER TABLE orders ADD COLUMN note text;\n";
+    const down = "ALTER TABLE orders ALTER COLUMN status DROP DEFAULT, DROP INDEX ix_status;\nALTER TABLE orders DROP COLUMN note;\n";
+    const r = await risk(pair(up, down), { dialect: "mysql" });
+    expect(r.rollback).not.toBe("lossy");
+    const dropping = await risk(pair("ALTER TABLE orders DROP COLUMN note, ALTER COLUMN status DROP DEFAULT;\n", "ALTER TABLE orders ADD COLUMN note text;\n"), { dialect: "mysql" });
+    expect(dropping.rollback).toBe("lossy");
+    expect(dropping.rollbackReasons[0]).toMatch(/^dropping column note discards its data/);
+  });
 });

@@ -54,6 +54,12 @@ const rule: Rule = {
         note: "a rollback that does nothing",
       },
       {
+        sql: "ALTER TABLE orders ADD COLUMN shipped_at timestamptz;\n",
+        path: "db/migrations/000002_add_shipped_at.up.sql",
+        files: { "db/migrations/000002_add_shipped_at.down.sql": "SELECT\n  'irreversible';\n" },
+        note: "a multi-line no-op: the message quotes it on one line",
+      },
+      {
         sql: "-- migrate:up\nCREATE TABLE invoices (id bigint PRIMARY KEY);\n\n-- migrate:down\n-- nothing to do\n",
         path: "db/migrations/20240105120000_create_invoices.sql",
         note: "dbmate down section with only a comment",
@@ -101,7 +107,7 @@ const rule: Rule = {
     };
     return {
       message: down.statements.length
-        ? `${where} does nothing (\`${down.statements[0]!.text.trim()}\`): rolling back would report success and undo nothing.`
+        ? `${where} does nothing (\`${excerpt(down.statements[0]!.text)}\`): rolling back would report success and undo nothing.`
         : `${where} is empty: rolling back would report success and undo nothing.`,
       span,
       help: "Undo what the migration did, or make the rollback fail loudly if the change cannot be reversed.",
@@ -110,3 +116,9 @@ const rule: Rule = {
 };
 
 export default rule;
+
+/** A statement quoted inside a one-line message: whitespace collapsed, long ones cut. */
+function excerpt(text: string): string {
+  const flat = text.replace(/\s+/g, " ").trim();
+  return flat.length > 60 ? `${flat.slice(0, 57)}…` : flat;
+}

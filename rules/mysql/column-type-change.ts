@@ -61,7 +61,7 @@ const rule: Rule = {
       }
       if (!changes.has("unknown") || failsFast(site, plan)) return undefined;
       return {
-        message: `MODIFY/CHANGE of ${site.table}.${op.column} copies the table under a write lock (ALGORITHM=COPY, LOCK=SHARED) if the data type changes; the previous definition is not in this migration.`,
+        message: `MODIFY/CHANGE of ${site.table}.${op.column} copies the table under a write lock (ALGORITHM=COPY, LOCK=SHARED) if the data type changes: the migrations analyzed here do not show the column's current definition, so whether it changes cannot be told.`,
         severity: "warning",
         fix: appendClausesFix(statement, { algorithm: "INPLACE", lock: "NONE" }),
         help: "If only NULL-ness, the default, the comment or a VARCHAR length within its length byte changes, add `ALGORITHM=INPLACE, LOCK=NONE` (the fix): the server then confirms it runs online, or refuses instead of copying.",

@@ -3,6 +3,7 @@ import type { RuleContext } from "../../src/core/analyze/rule.js";
 import type { Fix } from "../../src/core/model.js";
 import type { Statement } from "../../src/core/parse/index.js";
 import { appendToStatement, ident, insertAfterStatement, qualified } from "./_pg.js";
+import { nextStatementCommitsSeparately } from "../../src/core/analyze/transaction.js";
 
 /**
  * `… NOT VALID;` then `ALTER TABLE t VALIDATE CONSTRAINT c;` as its own statement — only when
@@ -10,7 +11,8 @@ import { appendToStatement, ident, insertAfterStatement, qualified } from "./_pg
  * lock) and the statement adds just this one named constraint.
  */
 export function notValidFix(statement: Statement, context: RuleContext, table: string, constraint: string | undefined): Fix | undefined {
-  if (!constraint || context.state.inTransaction || (statement.ast.cmds ?? []).length !== 1) return undefined;
+  // The VALIDATE must reach the server as a statement of its own: not in a file sent as one query.
+  if (!constraint || !nextStatementCommitsSeparately(context.transaction, statement.index) || (statement.ast.cmds ?? []).length !== 1) return undefined;
   return {
     description: "Add the constraint NOT VALID, then validate it in its own statement",
     edits: [

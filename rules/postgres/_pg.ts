@@ -4,6 +4,8 @@
 import { blockedBy, blocksTraffic, statementLocks } from "../../src/core/analyze/pg-locks.js";
 import { alterCommands, calledFunctions, names, relationName, stripPublic, walk } from "../../src/core/analyze/pg-ast.js";
 import { isCreatedInChange, type AnalysisState } from "../../src/core/analyze/state.js";
+import type { RuleContext } from "../../src/core/analyze/rule.js";
+import { addingStatementChangesHowItRuns, runsOutsideAfterRewrite, toolName } from "../../src/core/analyze/transaction.js";
 import type { Config } from "../../src/core/config/schema.js";
 import type { Fix, LockFact, LockMode, Severity, TextEdit } from "../../src/core/model.js";
 import type { ParsedScript, Statement } from "../../src/core/parse/index.js";
@@ -211,6 +213,37 @@ export function setBeforeFix(statement: Statement, script: ParsedScript, setting
     description: `Set a ${setting} before the first blocking statement`,
     edits: [insertBeforeStatement(statement, script, `SET ${setting} = '${value}';\n`)],
   };
+}
+
+/**
+ * The timeout rules' remedy: the SET fix, unless adding a statement to this file would make the
+ * tool run it differently and fail (a lone CONCURRENTLY statement in a file sent as one query;
+ * Flyway's mixed check). Then a note that sets the timeout outside the file instead.
+ */
+export function timeoutRemedy(statement: Statement, context: RuleContext, setting: "lock_timeout" | "statement_timeout", value: string): { fix?: Fix; note?: string } {
+  const { transaction, script, state } = context;
+  if (!addingStatementChangesHowItRuns(transaction, script.statements, state.postgresVersion)) return { fix: setBeforeFix(statement, script, setting, value) };
+  return {
+    note: `Not fixed in the file: ${
+      transaction.semantics.nonTransactionalDetection === "flyway"
+        ? "Flyway runs a script without its transaction only when all its statements are non-transactional; with a SET added it would refuse the CONCURRENTLY form (a script mixing both kinds)."
+        : `${toolName(transaction.semantics.layout)} sends this file as one query, which runs outside a transaction block only while it holds a single statement; with a SET added, the CONCURRENTLY form would fail.`
+    } Set ${setting} outside the file: on the role the migrations run as (\`ALTER ROLE <migration role> SET ${setting} = '${value}';\`) or in the connection string (\`options=-c ${setting}=${value}\`).`,
+  };
+}
+
+/**
+ * Would this statement, rewritten with CONCURRENTLY, run outside any transaction block the way
+ * the tool runs this file? (A lone statement in a file sent as one query does; Flyway runs a
+ * script of only non-transactional statements without its transaction.)
+ */
+export function concurrentRewriteRuns(statement: Statement, context: RuleContext): boolean {
+  return runsOutsideAfterRewrite(context.transaction, context.script.statements, statement.index, context.state.postgresVersion);
+}
+
+/** Why the CONCURRENTLY rewrite is not offered here, and what to do instead. */
+export function concurrentRewriteHelp(context: RuleContext): string {
+  return `This file runs in a transaction block (${context.transaction.how}), where CONCURRENTLY is not allowed: to run it outside one, ${context.transaction.outsideTransaction}.`;
 }
 
 /**

@@ -99,20 +99,29 @@ export const SYNTAX_FEATURES: SyntaxFeature[] = [
   { since: 18, on: ["FuncCall"], what: "array_reverse()", example: "SELECT array_reverse(ARRAY[1, 2])", test: fn("array_reverse") },
 ];
 
-/** Calls `visit(key, value)` for every object-valued property in the tree (keys are node types or fields). */
+/**
+ * Calls `visit(key, value)` for every object-valued property in the tree (keys are node types or
+ * fields), in pre-order. Iterative: valid SQL nests deeper than the JS stack.
+ */
 export function walkKeyed(tree: any, visit: (key: string, value: any) => void): void {
-  if (tree === null || typeof tree !== "object") return;
-  if (Array.isArray(tree)) {
-    for (const item of tree) walkKeyed(item, visit);
-    return;
-  }
-  // for…in: Object.keys allocated an array per node, a third of this walk's time.
-  for (const key in tree) {
-    const value = tree[key];
-    if (value && typeof value === "object") {
-      if (!Array.isArray(value)) visit(key, value);
-      walkKeyed(value, visit);
+  const stack: any[] = [tree];
+  while (stack.length) {
+    const node = stack.pop();
+    if (node === null || typeof node !== "object") continue;
+    if (Array.isArray(node)) {
+      for (let i = node.length - 1; i >= 0; i--) stack.push(node[i]);
+      continue;
     }
+    // for…in: Object.keys allocated an array per node, a third of this walk's time.
+    const children: any[] = [];
+    for (const key in node) {
+      const value = node[key];
+      if (value && typeof value === "object") {
+        if (!Array.isArray(value)) visit(key, value);
+        children.push(value);
+      }
+    }
+    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]);
   }
 }
 

@@ -1,5 +1,5 @@
 import type { Rule } from "../../src/core/analyze/rule.js";
-import { alterCommands, stripPublic } from "../../src/core/analyze/pg-ast.js";
+import { alterCommands, names, stripPublic } from "../../src/core/analyze/pg-ast.js";
 import { columnType } from "../../src/core/analyze/state.js";
 import type { Severity } from "../../src/core/model.js";
 import { existingAlteredTable, lock, SIZE_NOTE, sizedSeverity, sizeHint } from "./_pg.js";
@@ -29,10 +29,18 @@ const rule: Rule = {
       "ALTER TABLE orders ALTER COLUMN quantity TYPE bigint;",
       { sql: "ALTER TABLE orders ALTER COLUMN note TYPE varchar(10);", files: { "migrations/0000_orders.sql": "CREATE TABLE orders (id bigint PRIMARY KEY, quantity int, note varchar(20), total numeric(10,2));" }, note: "narrowing rewrites (and may fail)" },
       { sql: "ALTER TABLE orders ALTER COLUMN total TYPE numeric(12,3);", files: { "migrations/0000_orders.sql": "CREATE TABLE orders (id bigint PRIMARY KEY, quantity int, note varchar(20), total numeric(10,2));" } },
+      { sql: "ALTER TABLE orders ALTER COLUMN total TYPE numeric(8,2);", files: { "migrations/0000_orders.sql": "CREATE TABLE orders (id bigint PRIMARY KEY, quantity int, note varchar(20), total numeric(10,2));" }, note: "lower precision: rewrites (measured on PostgreSQL 15)" },
+      {
+        sql: "ALTER TABLE orders ALTER COLUMN note TYPE varchar(20) COLLATE \"C\";",
+        setup: "CREATE TABLE orders (id bigint PRIMARY KEY, quantity int, note varchar(20), total numeric(10,2)); CREATE INDEX orders_note_idx ON orders (note);",
+        files: { "migrations/0000_orders.sql": "CREATE TABLE orders (id bigint PRIMARY KEY, quantity int, note varchar(20), total numeric(10,2));\nCREATE INDEX orders_note_idx ON orders (note);" },
+        note: "only the collation changes: the table stays, its index on the column is rebuilt (measured on PostgreSQL 15)",
+      },
     ],
     good: [
       { sql: "ALTER TABLE orders ALTER COLUMN note TYPE varchar(40);", files: { "migrations/0000_orders.sql": "CREATE TABLE orders (id bigint PRIMARY KEY, quantity int, note varchar(20), total numeric(10,2));" }, note: "varchar widening" },
       { sql: "ALTER TABLE orders ALTER COLUMN note TYPE text;", files: { "migrations/0000_orders.sql": "CREATE TABLE orders (id bigint PRIMARY KEY, quantity int, note varchar(20), total numeric(10,2));" }, note: "varchar → text" },
+      { sql: "ALTER TABLE orders ALTER COLUMN total TYPE numeric;", files: { "migrations/0000_orders.sql": "CREATE TABLE orders (id bigint PRIMARY KEY, quantity int, note varchar(20), total numeric(10,2));" }, note: "dropping the precision: no rewrite (measured on PostgreSQL 15)" },
       { sql: "ALTER TABLE orders ALTER COLUMN total TYPE numeric(14,2);", files: { "migrations/0000_orders.sql": "CREATE TABLE orders (id bigint PRIMARY KEY, quantity int, note varchar(20), total numeric(10,2));" } },
       "CREATE TABLE refunds (id bigint, amount int);\nALTER TABLE refunds ALTER COLUMN amount TYPE bigint;",
     ],
@@ -47,6 +55,17 @@ const rule: Rule = {
       const from = state.columnTypes.get(`${stripPublic(table)}.${cmd.name}`);
       const using = cmd.def?.ColumnDef?.raw_default;
       const change = usingIsNoop(using, cmd.name) ? typeChange(from, to) : "rewrite";
+      const collation = names(cmd.def?.ColumnDef?.collClause?.collname).join(".");
+      if (change === "no rewrite" && collation) {
+        // Measured on PostgreSQL 15: no table rewrite, but each index on the column is rebuilt (a scan) under ACCESS EXCLUSIVE.
+        hits.push({
+          message: `Changing only the collation of \`${table}.${cmd.name}\`${sizeHint(config, table)} to "${collation}" keeps the table, but rebuilds every index on the column under an ACCESS EXCLUSIVE lock: no reads or writes until the rebuild ends.`,
+          severity: sizedSeverity(config, table, "warning") ?? "warning",
+          locks: [lock(table, "ACCESS EXCLUSIVE")],
+          help: "Build the new index CONCURRENTLY with the new collation (`CREATE INDEX CONCURRENTLY … (col COLLATE \"C\")`), switch queries to it, then drop the old index; or change the collation when the table is small.",
+        });
+        continue;
+      }
       if (change === "no rewrite") continue;
       const target = `\`${table}.${cmd.name}\`${sizeHint(config, table)} ${from ? `from ${describeType(from)} ` : ""}to ${describeType(to)}`;
       let severity: Severity | undefined = sizedSeverity(config, table, "error");

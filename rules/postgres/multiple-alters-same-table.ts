@@ -1,7 +1,9 @@
 import type { Rule } from "../../src/core/analyze/rule.js";
 import { alterCommands, stripPublic } from "../../src/core/analyze/pg-ast.js";
+import { isSizeDependent, statementWork } from "../../src/core/risk/work.js";
 import { existingAlteredTable } from "./_pg.js";
 
+const VERB: Partial<Record<string, string>> = { rewrite: "rewrites", copy: "copies", "index build": "builds an index over", "scan and index build": "scans and indexes" };
 const SEPARATE_BY_DESIGN = new Set(["AT_ValidateConstraint", "AT_DropConstraint"]);
 
 const rule: Rule = {
@@ -10,17 +12,26 @@ const rule: Rule = {
   dialects: ["postgres"],
   severity: "info",
   docs: {
-    why: "Each ALTER TABLE on an existing table queues for its lock again and may scan or rewrite the table again; inside one transaction the strongest lock is held across all of them. One ALTER TABLE with comma-separated subcommands takes the lock once and does at most one scan/rewrite. VALIDATE CONSTRAINT and DROP CONSTRAINT steps, which recipes keep separate on purpose, are not counted.",
+    why: "Each ALTER TABLE that scans or rewrites an existing table (SET NOT NULL, a validated CHECK or FOREIGN KEY, a type change that rewrites, a volatile default) reads the whole table again, while the transaction holds its lock across all of them. One ALTER TABLE with comma-separated subcommands does at most one scan/rewrite. Only statements that each scan or rewrite the table count: catalog-only ones (ADD COLUMN with a constant default, DROP DEFAULT, RENAME) cost nothing to keep apart, and VALIDATE CONSTRAINT and DROP CONSTRAINT steps, which recipes keep separate on purpose, are not counted.",
     locks: [],
     work: "none",
     safeAlternative: "1. Combine the subcommands: `ALTER TABLE <table> ADD COLUMN a int, ADD COLUMN b text, ALTER COLUMN c SET DEFAULT 0;`.",
   },
   examples: {
-    setup: "CREATE TABLE orders (id bigint PRIMARY KEY);",
-    bad: [{ sql: "ALTER TABLE orders ADD COLUMN region text;\nALTER TABLE orders ADD COLUMN tier text;", config: { transaction: "per-file" } }],
+    setup: "CREATE TABLE orders (id bigint PRIMARY KEY, region text, tier text);",
+    bad: [
+      { sql: "ALTER TABLE orders ALTER COLUMN region SET NOT NULL;\nALTER TABLE orders ALTER COLUMN tier SET NOT NULL;", config: { transaction: "per-file" } },
+      { sql: "ALTER TABLE orders ALTER COLUMN id TYPE numeric;\nALTER TABLE orders ADD CONSTRAINT orders_tier_check CHECK (tier <> '');", config: { transaction: "per-file" } },
+    ],
     good: [
-      { sql: "ALTER TABLE orders ADD COLUMN region text, ADD COLUMN tier text;", config: { transaction: "per-file" } },
-      "ALTER TABLE orders ADD COLUMN region text;\nALTER TABLE orders ADD COLUMN tier text;",
+      { sql: "ALTER TABLE orders ALTER COLUMN region SET NOT NULL, ALTER COLUMN tier SET NOT NULL;", config: { transaction: "per-file" } },
+      "ALTER TABLE orders ALTER COLUMN region SET NOT NULL;\nALTER TABLE orders ALTER COLUMN tier SET NOT NULL;",
+      {
+        sql: "ALTER TABLE orders ADD COLUMN note text DEFAULT '';\nALTER TABLE orders ALTER COLUMN note DROP DEFAULT;",
+        config: { transaction: "per-file" },
+        note: "what Prisma generates: both only touch the catalog, nothing to save by combining them",
+      },
+      { sql: "ALTER TABLE orders ADD COLUMN note text;\nALTER TABLE orders ALTER COLUMN region SET NOT NULL;", config: { transaction: "per-file" } },
       {
         sql: "ALTER TABLE orders ADD CONSTRAINT orders_id_nn CHECK (id IS NOT NULL) NOT VALID;\nALTER TABLE orders VALIDATE CONSTRAINT orders_id_nn;",
         config: { transaction: "per-file" },
@@ -32,10 +43,12 @@ const rule: Rule = {
     const table = existingAlteredTable(statement, state);
     if (!table) return;
     if (alterCommands(statement.ast).every((c) => SEPARATE_BY_DESIGN.has(c.subtype))) return;
+    const work = statementWork(statement, state.postgresVersion);
+    if (!isSizeDependent(work.work)) return;
     const earlier = state.altersInScript.get(stripPublic(table)) ?? 0;
     if (earlier < 1) return;
     return {
-      message: `\`${table}\` was already altered ${earlier === 1 ? "once" : `${earlier} times`} in this transaction: combine the ALTER TABLE statements into one so the lock is taken once and the table scanned at most once.`,
+      message: `This ALTER TABLE ${VERB[work.work] ?? "scans"} \`${table}\`${work.note ? ` (${work.note})` : ""}, and ${earlier === 1 ? "1 earlier ALTER TABLE" : `${earlier} earlier ALTER TABLE statements`} of this transaction already ${earlier === 1 ? "scans or rewrites" : "scan or rewrite"} it: combine them into one ALTER TABLE so the table is read once.`,
     };
   },
 };

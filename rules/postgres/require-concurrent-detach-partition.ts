@@ -1,6 +1,6 @@
 import type { Rule } from "../../src/core/analyze/rule.js";
 import { alterCommands, relationName } from "../../src/core/analyze/pg-ast.js";
-import { appendToStatement, existingAlteredTable, lock } from "./_pg.js";
+import { appendToStatement, concurrentRewriteHelp, concurrentRewriteRuns, existingAlteredTable, lock } from "./_pg.js";
 
 const rule: Rule = {
   id: "require-concurrent-detach-partition",
@@ -27,7 +27,8 @@ const rule: Rule = {
     bad: ["ALTER TABLE events DETACH PARTITION events_2024;"],
     good: ["ALTER TABLE events DETACH PARTITION events_2024 CONCURRENTLY;"],
   },
-  check(statement, { state }) {
+  check(statement, context) {
+    const { state } = context;
     const table = existingAlteredTable(statement, state);
     if (!table) return;
     const detach = alterCommands(statement.ast).find((c) => c.subtype === "AT_DetachPartition");
@@ -35,12 +36,13 @@ const rule: Rule = {
     const partition = relationName(detach.def?.PartitionCmd?.name);
     const supported = state.postgresVersion >= 14;
     const single = alterCommands(statement.ast).length === 1;
-    const edit = supported && single && !state.inTransaction ? appendToStatement(statement, " CONCURRENTLY") : undefined;
+    const runs = concurrentRewriteRuns(statement, context);
+    const edit = supported && single && runs ? appendToStatement(statement, " CONCURRENTLY") : undefined;
     return {
       message: `Detaching \`${partition}\` from \`${table}\` without CONCURRENTLY blocks all reads and writes of \`${table}\` while it waits for and holds its lock.`,
       locks: [lock(table, "ACCESS EXCLUSIVE"), lock(partition, "ACCESS EXCLUSIVE")],
       fix: edit && { description: "Detach concurrently", edits: [edit] },
-      help: supported ? undefined : `PostgreSQL ${state.postgresVersion} has no DETACH … CONCURRENTLY (added in 14): set a short lock_timeout and retry.`,
+      help: supported ? (runs ? undefined : concurrentRewriteHelp(context)) : `PostgreSQL ${state.postgresVersion} has no DETACH … CONCURRENTLY (added in 14): set a short lock_timeout and retry.`,
     };
   },
 };

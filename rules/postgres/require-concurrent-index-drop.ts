@@ -1,6 +1,6 @@
 import type { Rule } from "../../src/core/analyze/rule.js";
 import { names } from "../../src/core/analyze/pg-ast.js";
-import { insertAfterMatch, isExisting, lock } from "./_pg.js";
+import { concurrentRewriteHelp, concurrentRewriteRuns, insertAfterMatch, isExisting, lock } from "./_pg.js";
 
 const rule: Rule = {
   id: "require-concurrent-index-drop",
@@ -20,25 +20,30 @@ const rule: Rule = {
   },
   examples: {
     setup: "CREATE TABLE orders (id bigint PRIMARY KEY, status text); CREATE INDEX orders_status_idx ON orders (status);",
-    bad: ["DROP INDEX orders_status_idx;"],
+    bad: [
+      "DROP INDEX orders_status_idx;",
+      { sql: "DROP INDEX orders_status_idx;", path: "prisma/migrations/20240102000000_drop_status_idx/migration.sql", note: "Prisma runs a single-statement migration.sql outside a transaction: the rewrite is offered" },
+    ],
     good: [
       "DROP INDEX CONCURRENTLY orders_status_idx;",
       "CREATE TABLE drafts (id bigint, title text);\nCREATE INDEX drafts_title_idx ON drafts (title);\nDROP INDEX drafts_title_idx;",
     ],
   },
-  check(statement, { state }) {
+  check(statement, context) {
+    const { state } = context;
     const { kind, ast } = statement;
     if (kind !== "DropStmt" || ast.removeType !== "OBJECT_INDEX" || ast.concurrent) return;
     const indexes = (ast.objects ?? []).map((o: any) => names(o.List?.items).join("."));
     const existing = indexes.filter((i: string) => isExisting(state, i));
     if (!existing.length) return;
-    const mechanical = !state.inTransaction && indexes.length === 1 && ast.behavior !== "DROP_CASCADE";
+    const runs = concurrentRewriteRuns(statement, context);
+    const mechanical = runs && indexes.length === 1 && ast.behavior !== "DROP_CASCADE";
     const edit = mechanical ? insertAfterMatch(statement, /\bINDEX\b/i, " CONCURRENTLY") : undefined;
     return {
       message: `Dropping ${existing.map((i: string) => `\`${i}\``).join(", ")} without CONCURRENTLY takes an ACCESS EXCLUSIVE lock on its table: it waits behind running queries and blocks every read and write queued after it.`,
       locks: existing.map((i: string) => lock(i, "ACCESS EXCLUSIVE")),
       fix: edit && { description: "Drop the index concurrently", edits: [edit] },
-      help: state.inTransaction ? "This file runs in a transaction: move the drop into a migration that runs outside one, then use CONCURRENTLY." : undefined,
+      help: runs ? undefined : concurrentRewriteHelp(context),
     };
   },
 };

@@ -1,7 +1,7 @@
 import type { Rule } from "../../src/core/analyze/rule.js";
 import { relationName } from "../../src/core/analyze/pg-ast.js";
 import { reindexConcurrent } from "../../src/core/analyze/pg-locks.js";
-import { insertAfterMatch, isExisting, lock, SIZE_NOTE, sizedSeverity } from "./_pg.js";
+import { concurrentRewriteHelp, concurrentRewriteRuns, insertAfterMatch, isExisting, lock, SIZE_NOTE, sizedSeverity } from "./_pg.js";
 
 const rule: Rule = {
   id: "require-concurrent-reindex",
@@ -28,7 +28,8 @@ const rule: Rule = {
     bad: ["REINDEX INDEX orders_status_idx;", { sql: "REINDEX TABLE orders;", note: "locks every index of the table" }],
     good: ["REINDEX INDEX CONCURRENTLY orders_status_idx;", "REINDEX SYSTEM;"],
   },
-  check(statement, { state, config }) {
+  check(statement, context) {
+    const { state, config } = context;
     const { kind, ast } = statement;
     if (kind !== "ReindexStmt" || !ast.relation) return;
     if (reindexConcurrent(ast)) return;
@@ -36,7 +37,8 @@ const rule: Rule = {
     if (!isExisting(state, target)) return;
     const onIndex = ast.kind === "REINDEX_OBJECT_INDEX";
     const supported = state.postgresVersion >= 12;
-    const edit = supported && !state.inTransaction ? insertAfterMatch(statement, /\b(INDEX|TABLE)\b/i, " CONCURRENTLY") : undefined;
+    const runs = concurrentRewriteRuns(statement, context);
+    const edit = supported && runs ? insertAfterMatch(statement, /\b(INDEX|TABLE)\b/i, " CONCURRENTLY") : undefined;
     return {
       message: onIndex
         ? `REINDEX of \`${target}\` blocks writes to its table and every query that would use the index until the rebuild ends.`
@@ -44,7 +46,7 @@ const rule: Rule = {
       severity: onIndex ? undefined : sizedSeverity(config, target, "warning"),
       locks: [lock(target, onIndex ? "ACCESS EXCLUSIVE" : "SHARE")],
       fix: edit && { description: "Rebuild concurrently", edits: [edit] },
-      help: supported ? undefined : `PostgreSQL ${state.postgresVersion} has no REINDEX CONCURRENTLY: build a replacement index concurrently and swap it.`,
+      help: supported ? (runs ? undefined : concurrentRewriteHelp(context)) : `PostgreSQL ${state.postgresVersion} has no REINDEX CONCURRENTLY: build a replacement index concurrently and swap it.`,
     };
   },
 };

@@ -1,6 +1,6 @@
 import type { Rule } from "../../src/core/analyze/rule.js";
 import { hasLockTimeout } from "../../src/core/analyze/state.js";
-import { blockingLocksOnExisting, setBeforeFix } from "./_pg.js";
+import { blockingLocksOnExisting, timeoutRemedy } from "./_pg.js";
 
 const rule: Rule = {
   id: "require-lock-timeout",
@@ -19,7 +19,16 @@ const rule: Rule = {
   },
   examples: {
     setup: "CREATE TABLE orders (id bigint PRIMARY KEY);",
-    bad: ["ALTER TABLE orders ADD COLUMN note text;", "SET lock_timeout = 0;\nALTER TABLE orders ADD COLUMN note text;"],
+    bad: [
+      "ALTER TABLE orders ADD COLUMN note text;",
+      "SET lock_timeout = 0;\nALTER TABLE orders ADD COLUMN note text;",
+      { sql: "ALTER TABLE orders ADD COLUMN note text;", path: "db/migrations/000002_add_note.up.sql", note: "golang-migrate: the SET fix makes two statements in one query, which is harmless here" },
+      {
+        sql: "CREATE INDEX orders_id_idx ON orders (id);",
+        path: "db/migrations/000002_index_orders.up.sql",
+        note: "golang-migrate: a SET added above would break the CONCURRENTLY rewrite, so the help says to set it on the role",
+      },
+    ],
     good: [
       "SET lock_timeout = '2s';\nALTER TABLE orders ADD COLUMN note text;",
       "BEGIN;\nSET LOCAL lock_timeout = '2s';\nALTER TABLE orders ADD COLUMN note text;\nCOMMIT;",
@@ -27,16 +36,18 @@ const rule: Rule = {
       "CREATE INDEX CONCURRENTLY orders_id_idx ON orders (id);",
     ],
   },
-  check(statement, { state, script }) {
+  check(statement, context) {
+    const { state, script } = context;
     if (hasLockTimeout(state) || state.blockingLockWithoutTimeout) return;
     const blocking = blockingLocksOnExisting(statement, state);
     if (!blocking.length) return;
     const first = blocking[0]!;
+    const remedy = timeoutRemedy(statement, context, "lock_timeout", "2s");
     return {
       message: `No lock_timeout is set before this statement requests ${first.mode} on \`${first.relation}\`: while it waits for running transactions, every query on \`${first.relation}\` queues behind it.`,
       locks: blocking,
-      fix: setBeforeFix(statement, script, "lock_timeout", "2s"),
-      help: "Set lock_timeout (e.g. '2s') at the top of the migration and retry on timeout.",
+      fix: remedy.fix,
+      help: remedy.note ?? "Set lock_timeout (e.g. '2s') at the top of the migration and retry on timeout.",
     };
   },
 };

@@ -1,6 +1,6 @@
 import type { Rule } from "../../src/core/analyze/rule.js";
 import type { ParsedScript } from "../../src/core/parse/index.js";
-import { blockingLocksOnExisting, setBeforeFix } from "./_pg.js";
+import { blockingLocksOnExisting, timeoutRemedy } from "./_pg.js";
 
 /**
  * The statement each script is reported at (the first that qualifies). Statements are checked in
@@ -34,7 +34,8 @@ const rule: Rule = {
       { sql: "CREATE INDEX CONCURRENTLY orders_note_idx ON orders (note);", note: "SHARE UPDATE EXCLUSIVE does not block reads or writes" },
     ],
   },
-  check(statement, { state, script }) {
+  check(statement, context) {
+    const { state, script } = context;
     const earlier = reportedAt.get(script);
     // An earlier statement of this pass was reported; a smaller index means a new pass started.
     if (earlier !== undefined && earlier < statement.index) return;
@@ -43,11 +44,12 @@ const rule: Rule = {
     if (!blocking.length) return;
     reportedAt.set(script, statement.index);
     const first = blocking[0]!;
+    const remedy = timeoutRemedy(statement, context, "statement_timeout", "5s");
     return {
       message: `No statement_timeout is set while this statement holds ${first.mode} on \`${first.relation}\`: if it runs long, reads and writes stay blocked until it ends.`,
       locks: blocking,
-      fix: setBeforeFix(statement, script, "statement_timeout", "5s"),
-      help: "Set statement_timeout at the top of the migration; use the online form for long work.",
+      fix: remedy.fix,
+      help: remedy.note ?? "Set statement_timeout at the top of the migration; use the online form for long work.",
     };
   },
 };

@@ -1,8 +1,12 @@
 import type { Rule } from "../../src/core/analyze/rule.js";
 import { alterCommands } from "../../src/core/analyze/pg-ast.js";
 import { statementLocks } from "../../src/core/analyze/pg-locks.js";
-import { accessExclusiveHeld } from "../../src/core/analyze/state.js";
+import type { Config } from "../../src/core/config/schema.js";
+import { accessExclusiveHeld, advance, forkState, isCreatedInChange, type AnalysisState } from "../../src/core/analyze/state.js";
 import type { Statement } from "../../src/core/parse/index.js";
+import { estimateWork, formatDuration, throughput } from "../../src/core/risk/estimate.js";
+import { statementWork } from "../../src/core/risk/work.js";
+import type { StatsCatalog } from "../../src/core/stats/index.js";
 import { isExisting, LISTED_TABLES, listTables, lock } from "./_pg.js";
 
 const CHEAP = new Set(["TransactionStmt", "VariableSetStmt", "VariableShowStmt", "CommentStmt"]);
@@ -30,7 +34,7 @@ const rule: Rule = {
   dialects: ["postgres"],
   severity: "warning",
   docs: {
-    why: "Locks are held until the transaction ends. Once a statement took ACCESS EXCLUSIVE on an existing table (ADD COLUMN, RENAME, DROP…), every later statement in the same transaction extends the time nobody can read or write that table — a backfill, an index build, or a statement that itself waits for another table's lock turns a millisecond of blocking into minutes. Cheap metadata statements on the already-locked table are not reported.",
+    why: "Locks are held until the transaction ends. Once a statement took ACCESS EXCLUSIVE on an existing table (ADD COLUMN, RENAME, DROP…), every later statement in the same transaction extends the time nobody can read or write that table — a backfill, an index build, or a statement that itself waits for another table's lock turns a millisecond of blocking into minutes. Cheap metadata statements on the already-locked table are not counted. One finding per transaction, on the statement that first takes the lock, lists every later statement that prolongs it and the estimated time under the lock (from `tables:` statistics).",
     locks: [{ on: "table locked earlier in the transaction", mode: "ACCESS EXCLUSIVE", relation: "orders" }],
     work: "none",
     safeAlternative: [
@@ -55,19 +59,78 @@ const rule: Rule = {
       { sql: "CREATE TABLE refunds (id bigint);\nALTER TABLE refunds ADD COLUMN note text;\nINSERT INTO refunds VALUES (1, 'x');", config: { transaction: "per-file" } },
     ],
   },
-  check(statement, { state }) {
-    if (!state.inTransaction) return;
-    const held = accessExclusiveHeld(state);
-    if (!held.length) return;
-    const why = prolongs(statement, (r) => isExisting(state, r) && state.heldLocks.get(r) !== "ACCESS EXCLUSIVE");
-    if (!why) return;
+  check(statement, { state, script, config, stats }) {
+    if (!state.inTransaction || accessExclusiveHeld(state).length) return;
+    // The statement that first takes ACCESS EXCLUSIVE on an existing table in this transaction.
+    if (!statementLocks(statement).some((l) => l.mode === "ACCESS EXCLUSIVE" && isExisting(state, l.relation))) return;
+    const under = statementsUnderLock(statement, script.statements, state, config, stats);
+    if (!under.entries.length) return;
+    const held = under.held;
+    const named = under.entries.slice(0, LISTED_STATEMENTS).map((e) => e.label).join("; ");
+    const more = under.entries.length > LISTED_STATEMENTS ? `; and ${under.entries.length - LISTED_STATEMENTS} more` : "";
+    const count = under.entries.length === 1 ? "1 later statement runs" : `${under.entries.length} later statements run`;
     return {
-      message: `This statement runs while the transaction holds ACCESS EXCLUSIVE on ${listTables(held)}, and ${why}: all reads and writes of ${held.length > 1 ? "those tables" : "that table"} stay blocked meanwhile.`,
-      // Locks taken earlier: the risk walk already counts them, so naming a few is enough.
+      message: `This statement takes ACCESS EXCLUSIVE on ${listTables(held.slice(0, 1))}, held until the transaction ends${held.length > 1 ? ` (with ${listTables(held.slice(1))} locked after it)` : ""}, and ${count} under the lock: ${named}${more}. ${under.duration} All reads and writes of ${held.length > 1 ? "those tables" : "that table"} stay blocked meanwhile.`,
+      // Locks taken by the transaction: the risk walk already counts them, so naming a few is enough.
       locks: held.slice(0, LISTED_TABLES).map((t) => lock(t, "ACCESS EXCLUSIVE")),
-      help: "Commit after the ACCESS EXCLUSIVE statement and run this one in its own transaction.",
+      help: "Commit right after the ACCESS EXCLUSIVE statement (or move it last, just before COMMIT) and run the listed statements in their own transaction.",
     };
   },
 };
+
+/** Statements a message lists by line before it counts the rest. */
+const LISTED_STATEMENTS = 5;
+
+interface UnderLock {
+  entries: { label: string }[];
+  /** Existing tables held ACCESS EXCLUSIVE by the end of the transaction, first-locked first. */
+  held: string[];
+  /** "Estimated time under the lock: 40 s." or why it cannot be estimated. */
+  duration: string;
+}
+
+/** Walks a copy of the state past `statement` to the end of its transaction: what prolongs the lock. */
+function statementsUnderLock(statement: Statement, statements: Statement[], state: AnalysisState, config: Config, stats: StatsCatalog): UnderLock {
+  const rates = throughput(config);
+  let sim = advance(forkState(state), statement, state.toolTransaction);
+  const entries: { label: string }[] = [];
+  let seconds = 0;
+  let unknown = 0;
+  let waits = 0;
+  const heldNow = () => [...sim.heldLocks].filter(([r, mode]) => mode === "ACCESS EXCLUSIVE" && isExisting(sim, r)).map(([r]) => r);
+  let held = heldNow();
+  for (const next of statements.slice(statements.indexOf(statement) + 1)) {
+    if (!sim.inTransaction) break;
+    held = heldNow();
+    const why = prolongs(next, (r) => isExisting(sim, r) && sim.heldLocks.get(r) !== "ACCESS EXCLUSIVE");
+    if (why) {
+      let cost = "";
+      if (why.startsWith("it must")) waits++;
+      else {
+        const estimate = estimateWork(statementWork(next, sim.postgresVersion), stats, rates, (t) => isCreatedInChange(sim, t));
+        if (estimate.known) {
+          seconds += estimate.estimate.seconds;
+          if (estimate.estimate.seconds > 0) cost = `, ~${formatDuration(estimate.estimate.seconds)}`;
+        } else unknown++;
+      }
+      entries.push({ label: `line ${next.span.startLine} (${summary(next)}: ${why.replace(/^it /, "")}${cost})` });
+    }
+    sim = advance(sim, next, state.toolTransaction);
+    if (sim.inTransaction) held = heldNow();
+  }
+  const parts: string[] = [];
+  if (unknown) parts.push(`${unknown === 1 ? "1 statement has" : `${unknown} statements have`} no table statistics`);
+  if (waits) parts.push(`${waits === 1 ? "1 statement waits" : `${waits} statements wait`} for other locks as long as other sessions hold them`);
+  const duration =
+    unknown === entries.length - waits && unknown > 0 && seconds === 0
+      ? `Time under the lock: unknown (${parts.join("; ")}).`
+      : `Estimated time under the lock: ${unknown || waits ? "at least " : ""}${formatDuration(seconds)}${parts.length ? ` (${parts.join("; ")})` : ""}.`;
+  return { entries, held, duration };
+}
+
+/** "UPDATE orders", "ALTER TABLE customers": the statement's first words, on one line. */
+function summary(statement: Statement): string {
+  return statement.text.replace(/--[^\n]*|\/\*[\s\S]*?\*\//g, " ").trim().split(/\s+/).slice(0, 3).join(" ");
+}
 
 export default rule;

@@ -16,20 +16,31 @@ function isHot(config: Config, table: string): boolean {
   return (stats?.writes_per_second ?? 0) >= HOT_WRITES_PER_SECOND || rows >= config.thresholds.large_table_rows;
 }
 
-function triggerChange(statement: Statement): { table: string; what: string; mode: LockMode } | undefined {
+/** What the change does to later writes: a trigger that now runs in them, or one that no longer does. */
+type TriggerEffect = "runs" | "stops";
+
+function triggerChange(statement: Statement): { table: string; what: string; mode: LockMode; effect: TriggerEffect } | undefined {
   const { kind, ast } = statement;
   if (kind === "CreateTrigStmt") {
-    return { table: relationName(ast.relation), what: `${ast.replace ? "replacing" : "creating"} trigger \`${ast.trigname}\``, mode: "SHARE ROW EXCLUSIVE" };
+    return { table: relationName(ast.relation), what: `${ast.replace ? "replacing" : "creating"} trigger \`${ast.trigname}\``, mode: "SHARE ROW EXCLUSIVE", effect: "runs" };
   }
   if (kind === "DropStmt" && ast.removeType === "OBJECT_TRIGGER") {
     const parts = names(ast.objects?.[0]?.List?.items);
-    return { table: parts.slice(0, -1).join("."), what: `dropping trigger \`${parts[parts.length - 1]}\``, mode: "ACCESS EXCLUSIVE" };
+    return { table: parts.slice(0, -1).join("."), what: `dropping trigger \`${parts[parts.length - 1]}\``, mode: "ACCESS EXCLUSIVE", effect: "stops" };
   }
   const table = alteredTable(statement);
   const cmd = table ? alterCommands(ast).find((c) => TRIGGER_ALTERS.has(c.subtype)) : undefined;
-  if (table && cmd) return { table, what: `${/Disable/.test(cmd.subtype) ? "disabling" : "enabling"} trigger${cmd.name ? ` \`${cmd.name}\`` : "s"}`, mode: "SHARE ROW EXCLUSIVE" };
+  if (table && cmd) {
+    const disables = /Disable/.test(cmd.subtype);
+    return { table, what: `${disables ? "disabling" : "enabling"} trigger${cmd.name ? ` \`${cmd.name}\`` : "s"}`, mode: "SHARE ROW EXCLUSIVE", effect: disables ? "stops" : "runs" };
+  }
   return undefined;
 }
+
+const EFFECT: Record<TriggerEffect, (plural: boolean) => string> = {
+  runs: (plural) => `and the ${plural ? "triggers then run" : "trigger then runs"} inside every write`,
+  stops: (plural) => `and from then on writes no longer run ${plural ? "them" : "it"}: whatever ${plural ? "they" : "it"} maintained (audit rows, timestamps, derived columns) stops being maintained`,
+};
 
 const rule: Rule = {
   id: "trigger-change-on-hot-table",
@@ -54,25 +65,33 @@ const rule: Rule = {
     bad: [
       "CREATE TRIGGER orders_touch_insert BEFORE INSERT ON orders FOR EACH ROW EXECUTE FUNCTION touch();",
       { sql: "DROP TRIGGER orders_touch ON orders;", config: { tables: { orders: { rows: 5_000_000, writes_per_second: 800 } } }, locks: [{ on: "table of the trigger", mode: "ACCESS EXCLUSIVE", relation: "orders" }] },
-      { sql: "CREATE OR REPLACE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.updated_at := clock_timestamp(); RETURN NEW; END $$;", locks: [] },
+      {
+        sql: "CREATE OR REPLACE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.updated_at := clock_timestamp(); RETURN NEW; END $$;",
+        files: { "migrations/0000_touch.sql": "CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.updated_at := now(); RETURN NEW; END $$;" },
+        locks: [],
+      },
+      "ALTER TABLE orders DISABLE TRIGGER orders_touch;",
     ],
     good: [
       "CREATE TABLE audit (id bigint, at timestamptz);\nCREATE TRIGGER audit_touch BEFORE UPDATE ON audit FOR EACH ROW EXECUTE FUNCTION touch();",
       "CREATE FUNCTION stamp() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;",
+      { sql: "CREATE OR REPLACE FUNCTION stamp() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;", note: "no earlier migration defines it: this creates it" },
     ],
   },
   check(statement, { state, config }) {
     if (statement.kind === "CreateFunctionStmt") {
       const name = names(statement.ast.funcname).join(".");
       const returnsTrigger = names(statement.ast.returnType?.names).at(-1) === "trigger";
-      if (!statement.ast.replace || !returnsTrigger || state.functionBodies.has(stripPublic(name))) return;
-      return { message: `Replacing trigger function \`${name}\` changes the behaviour of every write to every table whose trigger calls it, immediately and without a lock.` };
+      // Only a replacement of a function an earlier migration defined: the first CREATE OR REPLACE creates it.
+      const key = stripPublic(name);
+      if (!statement.ast.replace || !returnsTrigger || state.functionBodies.has(key) || !state.definedFunctions.has(key)) return;
+      return { message: `Replacing trigger function \`${name}\`, defined by an earlier migration, changes the behaviour of every write to every table whose trigger calls it, immediately and without a lock.` };
     }
     const change = triggerChange(statement);
     if (!change || !isExisting(state, change.table)) return;
     const hot = isHot(config, change.table);
     return {
-      message: `${change.what[0]!.toUpperCase()}${change.what.slice(1)} on \`${change.table}\` takes ${change.mode} (waits for running writes, blocks new ones)${hot ? " on a hot table" : ""}, and the trigger then runs inside every write.`,
+      message: `${change.what[0]!.toUpperCase()}${change.what.slice(1)} on \`${change.table}\` takes ${change.mode} (waits for running writes, blocks new ${change.mode === "ACCESS EXCLUSIVE" ? "reads and writes" : "ones"})${hot ? " on a hot table" : ""}, ${EFFECT[change.effect](change.what.endsWith("triggers"))}.`,
       severity: hot ? "warning" : undefined,
       locks: [lock(change.table, change.mode)],
       help: "Set lock_timeout first; keep the trigger function fast.",

@@ -1,6 +1,6 @@
 import type { Rule } from "../../src/core/analyze/rule.js";
 import { alterCommands } from "../../src/core/analyze/pg-ast.js";
-import { alteredTable, lock } from "./_pg.js";
+import { existingAlteredTable, lock } from "./_pg.js";
 
 const rule: Rule = {
   id: "validate-in-same-transaction",
@@ -28,10 +28,16 @@ const rule: Rule = {
     good: [
       "ALTER TABLE orders ADD CONSTRAINT orders_total_positive CHECK (total > 0) NOT VALID;\nALTER TABLE orders VALIDATE CONSTRAINT orders_total_positive;",
       "BEGIN;\nALTER TABLE orders ADD CONSTRAINT orders_total_positive CHECK (total > 0) NOT VALID;\nCOMMIT;\nALTER TABLE orders VALIDATE CONSTRAINT orders_total_positive;",
+      {
+        sql: "CREATE TABLE refunds (id bigint, amount numeric);\nALTER TABLE refunds ADD CONSTRAINT refunds_amount_positive CHECK (amount > 0) NOT VALID;\nALTER TABLE refunds VALIDATE CONSTRAINT refunds_amount_positive;",
+        config: { transaction: "per-file" },
+        note: "the table is created in the same migration: empty, nothing to scan",
+      },
     ],
   },
   check(statement, { state }) {
-    const table = alteredTable(statement);
+    // A table created earlier in the change is empty: its validation scans nothing.
+    const table = existingAlteredTable(statement, state);
     if (!table || !state.inTransaction) return;
     for (const cmd of alterCommands(statement.ast)) {
       if (cmd.subtype !== "AT_ValidateConstraint" || !state.notValidInTransaction.has(cmd.name)) continue;

@@ -1,24 +1,26 @@
 // Finds and validates the configuration file for CLI runs.
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, join, relative } from "node:path";
-import { DEFAULT_CONFIG, formatConfigProblems, parseConfigText } from "../core/config/load.js";
+import { existsSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { DEFAULT_CONFIG, formatConfigProblems, MAX_CONFIG_BYTES, parseConfigText, unknownRuleProblems } from "../core/config/load.js";
 import type { Config } from "../core/config/schema.js";
-import { UsageError } from "../fs/files.js";
+import { readInputText, UsageError } from "../fs/files.js";
 
 export const CONFIG_PATH = ".github/migration-guard.yml";
 
-/** `--config` wins; otherwise the nearest `.github/migration-guard.yml` up from cwd; else defaults. */
-export function loadCliConfig(cwd: string, explicit?: string): { config: Config; path?: string } {
-  const path = explicit ? join(cwd, explicit) : findUp(cwd);
+/**
+ * `--config` (relative to cwd, or absolute) wins; otherwise the nearest `.github/migration-guard.yml`
+ * up from cwd; else defaults. With `ruleIds`, an id in `rules:` that names no rule is an error too.
+ */
+export function loadCliConfig(cwd: string, explicit?: string, ruleIds?: readonly string[]): { config: Config; path?: string } {
+  const path = explicit ? resolve(cwd, explicit) : findUp(cwd);
   if (!path) return { config: DEFAULT_CONFIG };
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch {
-    throw new UsageError(`${explicit ?? path}: cannot read configuration file`);
-  }
+  // A config file +1 byte over the limit still reaches the parser, which names the limit.
+  const shown = explicit ?? (relative(cwd, path) || path);
+  const text = readInputText(cwd, shown, "the configuration file", MAX_CONFIG_BYTES + 1);
   const result = parseConfigText(text);
-  if (!result.ok) throw new UsageError(formatConfigProblems(relative(cwd, path) || path, result.problems));
+  if (!result.ok) throw new UsageError(formatConfigProblems(shown, result.problems));
+  const unknown = ruleIds ? unknownRuleProblems(result.config, ruleIds) : [];
+  if (unknown.length) throw new UsageError(formatConfigProblems(shown, unknown));
   return { config: result.config, path };
 }
 

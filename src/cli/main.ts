@@ -58,10 +58,17 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   }
 }
 
+/**
+ * The process's io. Only what the command prints goes to stdout: anything else written there
+ * (a native or WASM module's diagnostics, a stray console.log) goes to stderr, so that
+ * `--format json | jq` never reads a corrupted document.
+ */
 export function processIo(): CliIo {
+  const write = process.stdout.write.bind(process.stdout);
+  process.stdout.write = ((chunk: any, ...rest: any[]) => (process.stderr.write as any)(chunk, ...rest)) as typeof process.stdout.write;
   return {
     cwd: process.cwd(),
-    stdout: (t) => process.stdout.write(t),
+    stdout: (t) => write(t),
     stderr: (t) => process.stderr.write(t),
     isTTY: Boolean(process.stdout.isTTY),
     env: process.env,

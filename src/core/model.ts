@@ -134,6 +134,15 @@ export type TransactionMode = z.infer<typeof TransactionMode>;
 export const Delivery = z.enum(["per-statement", "whole-file"]);
 export type Delivery = z.infer<typeof Delivery>;
 
+/**
+ * Whether the tool itself looks for statements that cannot run in a transaction block.
+ * `none`: it runs the file its usual way whatever it holds. `flyway`: Flyway's PostgreSQL parser
+ * runs a file whose statements are all non-transactional (CREATE INDEX CONCURRENTLY, VACUUM, …)
+ * without its transaction, and refuses a file that mixes both kinds unless `mixed` is true.
+ */
+export const NonTransactionalDetection = z.enum(["none", "flyway"]);
+export type NonTransactionalDetection = z.infer<typeof NonTransactionalDetection>;
+
 export const Migration = z.object({
   id: z.string(),
   /** Sortable version as the tool orders it (numeric strings compare numerically). */
@@ -148,6 +157,8 @@ export const Migration = z.object({
   rollbackExpected: z.boolean().default(true),
   transaction: TransactionMode,
   delivery: Delivery.default("per-statement"),
+  /** Absent: `none`. */
+  nonTransactionalDetection: NonTransactionalDetection.optional(),
   status: ChangeStatus,
 });
 export type Migration = z.infer<typeof Migration>;
@@ -157,6 +168,8 @@ export interface SourceFile {
   path: string;
   /** Undefined when the content was not loaded (e.g. unchanged files only listed). */
   content?: string | Uint8Array;
+  /** Why the content could not be read (a special file, too large, a broken link…), reported as `unreadable-file`. */
+  unreadable?: string;
   /** Git blob SHA or any content hash; lets discovery compare base and head without content. */
   sha?: string;
 }

@@ -2,6 +2,7 @@
 // text of each: unchanged base migrations (and, in their base version, edited or deleted ones)
 // build the pre-change schema; added ones are the change. Without a base, `--last <n>` picks the
 // change, or the whole history is the change.
+import { AS_WRITTEN, fileSemantics } from "../core/analyze/transaction.js";
 import type { Config } from "../core/config/schema.js";
 import { discover } from "../core/discover/index.js";
 import { scriptSource } from "../core/discover/sections.js";
@@ -38,7 +39,7 @@ export function planTest(input: ChangeInput, config: Config, options: { last?: n
     }
     return scriptSource(ref, decoded.text, dialect);
   };
-  const mode = (m: Migration) => (config.transaction === "auto" ? m.transaction : config.transaction);
+  const runsAs = (m: Migration) => fileSemantics(m, config);
 
   const environment: TestInput["environment"]["scripts"] = [];
   const change: ChangeMigration[] = [];
@@ -55,16 +56,16 @@ export function planTest(input: ChangeInput, config: Config, options: { last?: n
     if (m.status === "modified" || m.status === "deleted") {
       // Production ran the base version; tools will not re-run an edited file.
       const up = source(m.up, base);
-      if (up) environment.push({ id: m.id, source: up, mode: mode(m) });
+      if (up) environment.push({ id: m.id, source: up, runsAs: runsAs(m) });
       notes.push({ where: m.up.path, message: m.status === "modified" ? "edited after it was merged: the environment uses its base version, which is what production ran" : "deleted by the change: the environment still applies it, as production did" });
       continue;
     }
     const up = source(m.up, head);
-    if (up) environment.push({ id: m.id, source: up, mode: mode(m) });
+    if (up) environment.push({ id: m.id, source: up, runsAs: runsAs(m) });
   }
   if (options.schemaFile) {
     return {
-      environment: { source: "schema_file", scripts: [{ id: options.schemaFile.path, source: { file: options.schemaFile.path, text: options.schemaFile.text, baseOffset: 0, baseLine: 1, dialect }, mode: "none" }] },
+      environment: { source: "schema_file", scripts: [{ id: options.schemaFile.path, source: { file: options.schemaFile.path, text: options.schemaFile.text, baseOffset: 0, baseLine: 1, dialect }, runsAs: AS_WRITTEN }] },
       change,
       notes,
       problems,

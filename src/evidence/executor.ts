@@ -1,11 +1,13 @@
-// Applies one script statement by statement, the way its tool would (one transaction per file,
-// or statement by statement), and traces each statement: duration, locks taken per relation,
+// Applies one script statement by statement, the way its tool would (in the tool's transaction,
+// as the one implicit transaction block of a file sent as one query, or statement by statement;
+// see planExecution), and traces each statement: duration, locks taken per relation,
 // rewrites (relfilenode changed), indexes built, rows affected, and the probe's longest wait.
 import { setTimeout as sleep } from "node:timers/promises";
 import { performance } from "node:perf_hooks";
 import type { ScriptRun, StatementTrace, TracedLock } from "../core/evidence/report.js";
 import { affectsRows, planExecution, referencedRelations, shortSql, type ExecutionPlan } from "../core/evidence/plan.js";
-import { LockMode, type TransactionMode } from "../core/model.js";
+import { LockMode } from "../core/model.js";
+import { transactionContext, type FileSemantics } from "../core/analyze/transaction.js";
 import type { Statement } from "../core/parse/index.js";
 import { locksOf, readTrace, type OwnLock, type RelationState } from "../db/pg-catalog.js";
 import { errorMessage, type Session } from "../db/session.js";
@@ -23,7 +25,8 @@ export interface ExecutionContext {
 }
 
 export interface RunOptions {
-  mode: TransactionMode;
+  /** How the migration tool runs the file (layout facts after config overrides). */
+  runsAs: FileSemantics;
   /** Read locks and relfilenodes around every statement (PostgreSQL). */
   trace: boolean;
   probe?: { probe: BlockingProbe; thresholdMs: number; scale: (table: string) => number | undefined };
@@ -44,13 +47,18 @@ export function lockModeName(pgMode: string): LockMode | undefined {
   return parsed.success ? parsed.data : undefined;
 }
 
-export function planFor(script: ExecutableScript, mode: TransactionMode, ctx: ExecutionContext): ExecutionPlan {
-  return planExecution(script.statements, mode, ctx.ops.dialect === "postgres" ? "postgres" : "mysql", ctx.postgresVersion);
+export function planFor(script: ExecutableScript, runsAs: FileSemantics, ctx: ExecutionContext): ExecutionPlan {
+  const dialect = ctx.ops.dialect === "postgres" ? "postgres" : "mysql";
+  return planExecution(script.statements, transactionContext(runsAs, script.statements, ctx.postgresVersion), dialect, ctx.postgresVersion);
+}
+
+function endsTransaction(statement: Statement): boolean {
+  return statement.kind === "TransactionStmt" && ["TRANS_STMT_COMMIT", "TRANS_STMT_ROLLBACK"].includes(String(statement.ast?.kind));
 }
 
 export async function runScript(ctx: ExecutionContext, script: ExecutableScript, options: RunOptions): Promise<ScriptRun> {
   const started = performance.now();
-  const plan = planFor(script, options.mode, ctx);
+  const plan = planFor(script, options.runsAs, ctx);
   const statements: StatementTrace[] = [];
   const finish = (ok: boolean, error?: ScriptRun["error"]): ScriptRun => ({
     file: script.file,
@@ -62,19 +70,22 @@ export async function runScript(ctx: ExecutionContext, script: ExecutableScript,
     ...(plan.note ? { note: plan.note } : {}),
   });
   if (script.problems.length) return finish(false, script.problems[0]);
+  if (plan.refusal) return finish(false, { where: script.file, message: plan.refusal });
   const trace = options.trace && ctx.ops.dialect === "postgres";
   const count = Math.min(script.statements.length, options.stopAfter ?? Infinity);
   let inTransaction = false;
   let before = trace ? await readTrace(ctx.main) : undefined;
   try {
-    if (plan.execution === "file-transaction" && count > 0) {
-      await ctx.main.query("BEGIN");
-      inTransaction = true;
-    }
     for (let i = 0; i < count; i++) {
       if (ctx.signal?.aborted) throw new AbortedError();
       const statement = script.statements[i]!;
       const mode = plan.modes[i]!;
+      // The tool's transaction, or the implicit block of a file sent as one query (again after
+      // the file's own COMMIT, where PostgreSQL starts the next implicit block).
+      if (mode === "file-transaction" && !inTransaction) {
+        await ctx.main.query("BEGIN");
+        inTransaction = true;
+      }
       const ownTransaction = mode === "own-transaction" && ctx.ops.dialect === "postgres";
       if (ownTransaction) await ctx.main.query("BEGIN");
       const heldBefore: OwnLock[] = ownTransaction ? [] : (before?.locks ?? []);
@@ -122,8 +133,11 @@ export async function runScript(ctx: ExecutionContext, script: ExecutableScript,
         before = after;
       }
       if (ownTransaction) await ctx.main.query("COMMIT");
+      // The file's own COMMIT/ROLLBACK ends whatever block was open, the test's included.
+      const ended = endsTransaction(statement);
+      if (ended) inTransaction = false;
       // Outside a file or explicit transaction the statement's locks are gone now.
-      if (mode === "own-transaction" || mode === "no-transaction") options.probe?.probe.release();
+      if (mode === "own-transaction" || mode === "no-transaction" || ended) options.probe?.probe.release();
     }
     if (inTransaction) {
       // The partial-failure step interrupts the transaction itself, before COMMIT.

@@ -17,7 +17,8 @@ import {
   type Step,
 } from "../core/evidence/report.js";
 import { judge } from "../core/evidence/verdict.js";
-import type { Migration, SqlSource, TransactionMode } from "../core/model.js";
+import type { Migration, SqlSource } from "../core/model.js";
+import { AS_WRITTEN, fileSemantics, type FileSemantics } from "../core/analyze/transaction.js";
 import { errorMessage, type ScratchDatabase, type Session } from "../db/session.js";
 import { AbortedError, planFor, runScript, type ExecutionContext } from "./executor.js";
 import { opsFor, type DialectOps } from "./ops.js";
@@ -33,7 +34,8 @@ export interface ChangeMigration {
 export interface TestInput {
   environment: {
     source: "migrations" | "schema_file" | "empty";
-    scripts: { id: string; source: SqlSource; mode: TransactionMode }[];
+    /** `runsAs`: how the migration tool runs the file (see fileSemantics). */
+    scripts: { id: string; source: SqlSource; runsAs: FileSemantics }[];
   };
   change: ChangeMigration[];
   config: Config;
@@ -125,19 +127,19 @@ class TestRun {
       await this.step("forward", async () => {
         for (const [i, cm] of this.input.change.entries()) {
           const script = executableScript(cm.up);
-          const mode = this.modeOf(cm.migration);
+          const runsAs = this.runsAs(cm.migration);
           this.progress(`forward ${cm.migration.id}`);
-          const partialFailure = this.input.options.partialFailure && this.test.partial_failure ? await this.partialFailure(script, mode) : undefined;
+          const partialFailure = this.input.options.partialFailure && this.test.partial_failure ? await this.partialFailure(script, runsAs) : undefined;
           if (i === rollbackFrom) {
             fromSnapshot = await this.snapshot();
             captured = await this.captureRows(fromSnapshot);
           }
           const forward = await runScript(this.ctx, script, {
-            mode,
+            runsAs,
             trace: true,
             probe: this.probe ? { probe: this.probe, thresholdMs: this.test.thresholds.max_blocking_ms, scale: (t) => this.scale(t) } : undefined,
           });
-          evidence.push({ id: cm.migration.id, up: cm.up.file, ...(cm.down ? { down: cm.down.file } : {}), transaction: mode, forward, ...(partialFailure ? { partialFailure } : {}) });
+          evidence.push({ id: cm.migration.id, up: cm.up.file, ...(cm.down ? { down: cm.down.file } : {}), transaction: runsAs.transaction, forward, ...(partialFailure ? { partialFailure } : {}) });
           if (!forward.ok) {
             forwardOk = false;
             return { ok: false, summary: `${cm.migration.id} failed: ${forward.error?.message ?? "error"}` };
@@ -173,7 +175,7 @@ class TestRun {
         for (let i = this.input.change.length - 1; i >= rollbackFrom; i--) {
           const cm = this.input.change[i]!;
           this.progress(`rollback ${cm.migration.id}`);
-          const run = await runScript(this.ctx, executableScript(cm.down!), { mode: this.modeOf(cm.migration), trace: true });
+          const run = await runScript(this.ctx, executableScript(cm.down!), { runsAs: this.runsAs(cm.migration), trace: true });
           evidence[i]!.rollback = run;
           if (!run.ok) return { ok: false, summary: `${cm.down!.file} failed: ${run.error?.message ?? "error"}` };
         }
@@ -193,7 +195,7 @@ class TestRun {
           for (let i = rollbackFrom; i < this.input.change.length; i++) {
             const cm = this.input.change[i]!;
             this.progress(`forward again ${cm.migration.id}`);
-            const run = await runScript(this.ctx, executableScript(cm.up), { mode: this.modeOf(cm.migration), trace: false });
+            const run = await runScript(this.ctx, executableScript(cm.up), { runsAs: this.runsAs(cm.migration), trace: false });
             evidence[i]!.forwardAgain = run;
             if (!run.ok) return { ok: false, summary: `${cm.migration.id} failed after rollback: ${run.error?.message ?? "error"}` };
           }
@@ -249,8 +251,8 @@ class TestRun {
     return this.ops.snapshot(this.ctx.main);
   }
 
-  private modeOf(m: Migration): TransactionMode {
-    return this.input.config.transaction === "auto" ? m.transaction : this.input.config.transaction;
+  private runsAs(m: Migration): FileSemantics {
+    return fileSemantics(m, this.input.config);
   }
 
   private engineHeader(): EvidenceReport["engine"] {
@@ -313,7 +315,7 @@ class TestRun {
       this.progress(`environment ${i + 1}/${scripts.length} ${s.id}`);
       const script = executableScript(s.source);
       if (source === "schema_file") script.statements = script.statements.filter((st) => !isOwnershipStatement(st.kind, st.ast));
-      const run = await runScript(this.ctx, script, { mode: s.mode, trace: false });
+      const run = await runScript(this.ctx, script, { runsAs: s.runsAs, trace: false });
       if (!run.ok) {
         problems.push({ where: run.error?.where ?? s.source.file, message: `${s.id}: ${run.error?.message ?? "failed"}` });
         return { ok: false, summary: `${s.id} failed`, problems, seeded };
@@ -321,7 +323,7 @@ class TestRun {
     }
     if (this.input.seedFile) {
       this.progress(`seed ${this.input.seedFile.file}`);
-      const run = await runScript(this.ctx, executableScript(this.input.seedFile), { mode: "none", trace: false });
+      const run = await runScript(this.ctx, executableScript(this.input.seedFile), { runsAs: AS_WRITTEN, trace: false });
       if (!run.ok) problems.push({ where: run.error?.where, message: `seed file: ${run.error?.message ?? "failed"}` });
       const snapshot = await this.snapshot();
       for (const [table, rows] of await this.ops.rowCounts(this.ctx.main, Object.keys(snapshot.tables).filter((t) => !snapshot.tables[t]!.partitionOf))) {
@@ -377,19 +379,20 @@ class TestRun {
 
   // ── partial failure ────────────────────────────────────────────────────────
 
-  private async partialFailure(script: ExecutableScript, mode: TransactionMode): Promise<PartialFailure> {
-    const plan = planFor(script, mode, this.ctx);
+  private async partialFailure(script: ExecutableScript, runsAs: FileSemantics): Promise<PartialFailure> {
+    const plan = planFor(script, runsAs, this.ctx);
     const n = script.statements.length;
     const transactional = plan.execution === "file-transaction";
     const skipped = (note: string): PartialFailure => ({ method: "skipped", interruptedAfter: 0, transactional, clean: true, leftovers: [], cleanupSql: [], manualCleanup: [], note });
     /** Runs the first `k` statements; when one fails, the skipped result that says so. */
     const runFirst = async (k: number, inTransaction: boolean): Promise<PartialFailure | undefined> => {
-      const run = await runScript(this.ctx, script, { mode, trace: false, stopAfter: k });
+      const run = await runScript(this.ctx, script, { runsAs, trace: false, stopAfter: k });
       if (run.ok) return undefined;
       if (inTransaction) await this.ctx.main.query("ROLLBACK").catch(() => undefined);
       return skipped(`statement failed before the interruption point: ${run.error?.message ?? ""}`);
     };
     if (n === 0 || script.problems.length) return skipped("nothing to run");
+    if (plan.refusal) return skipped("the migration tool refuses this file");
     const pre = await this.snapshot();
     const tables = [...this.touchedIn(script)].filter((t) => pre.tables[t]);
     const preSums = await this.checksums(pre, tables);

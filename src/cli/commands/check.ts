@@ -1,14 +1,17 @@
 // `migration-guard check [paths…]`: the engine on files from disk, optionally only the
 // migrations changed since a git ref (the same selection the bot makes on a pull request).
 import { analyzeChange } from "../../core/analyze/engine.js";
-import type { ChangeInput } from "../../core/model.js";
+import { resolve } from "node:path";
+import type { Config } from "../../core/config/schema.js";
+import { Layout, type ChangeInput, type SourceFile } from "../../core/model.js";
+import type { AnalysisReport } from "../../core/report.js";
 import { loadParsers } from "../../core/parse/index.js";
 import { decodedTexts } from "../../core/parse/text.js";
 import { FORMATS, render, type Format } from "../../core/render/index.js";
 import { colorEnabled } from "../../core/render/human.js";
 import { migrationCandidates } from "../../core/discover/index.js";
 import { readLocalChange, type ChangeOptions } from "../../fs/change.js";
-import { UsageError } from "../../fs/files.js";
+import { toRelative, UsageError } from "../../fs/files.js";
 import { loadRules } from "../../../rules/index.js";
 import { parseCommandArgs } from "../args.js";
 import { loadCliConfig } from "../config.js";
@@ -52,16 +55,24 @@ export default async function check(args: string[], io: CliIo): Promise<number> 
   }
   const format = values.format as Format;
   if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(", ")}`);
-  const loaded = loadCliConfig(io.cwd, values.config);
+  const [rules] = await Promise.all([loadRules(), loadParsers()]);
+  const loaded = loadCliConfig(io.cwd, values.config, rules.map((r) => r.id));
   const { config, stats } = loadStatistics(io.cwd, loaded.config, loaded.path, values.stats);
+  const paths = positionals.length ? positionals : ["."];
   // Read again after --fix, to report what remains in the fixed files.
   const read = () =>
-    readChange(positionals.length ? positionals : ["."], io.cwd, values.base, {
+    readChange(paths, io.cwd, values.base, {
       baseDir: values["base-dir"],
-      select: (paths) => migrationCandidates(paths, config),
+      select: (listed) => migrationCandidates(listed, config),
     });
   const input = read();
-  const [rules] = await Promise.all([loadRules(), loadParsers()]);
+  const empty = pathsWithoutMigrations(paths, input.head, io.cwd);
+  if (empty.length) {
+    const globs = config.paths.length ? config.paths.join(", ") : "*.sql files";
+    throw new UsageError(
+      `${empty.join(", ")}: no migration files found (looked for ${globs}${config.exclude.length ? `, excluding ${config.exclude.join(", ")}` : ""}); nothing was analyzed`,
+    );
+  }
   let report = analyzeChange(input, config, rules, { stats });
   let sources = decodedTexts(input.head);
   if (values.fix) {
@@ -74,6 +85,7 @@ export default async function check(args: string[], io: CliIo): Promise<number> 
     }
   }
   const color = format === "human" && colorEnabled(io.isTTY, io.env, values["no-color"]);
+  for (const note of notes(report, sources, config, values.base ?? values["base-dir"])) io.stderr(`note: ${note}\n`);
   io.stdout(render(report, format, { sources, rules, color, pretty: io.isTTY }));
   return report.summary.failed ? 1 : 0;
 }
@@ -82,4 +94,61 @@ export default async function check(args: string[], io: CliIo): Promise<number> 
 /** Head files from disk and, with a git ref or a base folder, the base side (see src/fs/change.ts). */
 export function readChange(paths: string[], cwd: string, base?: string, options: Omit<ChangeOptions, "base"> = {}): ChangeInput {
   return readLocalChange(paths, cwd, { ...options, base });
+}
+
+/** The given paths (as the user wrote them) below which no migration candidate was found. */
+function pathsWithoutMigrations(paths: string[], head: SourceFile[], cwd: string): string[] {
+  return paths.filter((p) => {
+    const prefix = toRelative(resolve(cwd, p), cwd);
+    return !head.some((f) => prefix === "" || f.path === prefix || f.path.startsWith(`${prefix}/`));
+  });
+}
+
+/** What the user must know besides the findings: that nothing was analyzed, or that the dialect looks wrong. */
+function notes(report: AnalysisReport, sources: Map<string, string>, config: Config, base?: string): string[] {
+  const out: string[] = [];
+  if (!report.migrations.length) {
+    out.push(base ? `no migration was added or changed compared with ${base}; nothing was analyzed` : "no migrations were found; nothing was analyzed");
+  }
+  const hint = dialectHint(report, sources, config);
+  if (hint) out.push(hint);
+  if (config.layout === "auto") out.push(...layoutHints(report));
+  return out;
+}
+
+/**
+ * Many files sharing a version usually mean the folder was read with the wrong layout (one
+ * folder holding each migration once per database, say): name the guess and the way out.
+ */
+function layoutHints(report: AnalysisReport): string[] {
+  const byFolder = new Map<string, { layout: string; files: number }>();
+  for (const m of report.migrations) {
+    const duplicates = m.findings.filter((f) => f.ruleId === "duplicate-migration-version").length;
+    if (!duplicates) continue;
+    const folder = m.migration.up.path.includes("/") ? m.migration.up.path.slice(0, m.migration.up.path.lastIndexOf("/")) : ".";
+    const entry = byFolder.get(folder) ?? { layout: m.migration.layout, files: 0 };
+    entry.files++;
+    byFolder.set(folder, entry);
+  }
+  return [...byFolder]
+    .filter(([, e]) => e.files >= 3)
+    .map(
+      ([folder, e]) =>
+        `${folder}: ${e.files} migrations share a version when the folder is read as ${e.layout} (the layout guessed from its file names); if another tool runs it, set \`layout:\` in the configuration to one of ${Layout.options.join(", ")}`,
+    );
+}
+
+const MYSQL_MARKS = /`[^`\n]+`|\bENGINE\s*=|\bAUTO_INCREMENT\b|\bUNSIGNED\b/i;
+
+/**
+ * Files that fail to parse as PostgreSQL but read like MySQL (backticks, `ENGINE=`…) mean the
+ * dialect is not set: one line saying so is worth more than their parse errors.
+ */
+function dialectHint(report: AnalysisReport, sources: Map<string, string>, config: Config): string | undefined {
+  if (config.dialect !== "postgres") return undefined;
+  const failing = new Set(report.migrations.flatMap((m) => m.findings).filter((f) => f.ruleId === "parse-error").map((f) => f.span.file));
+  const mysqlLike = [...failing].filter((file) => MYSQL_MARKS.test(sources.get(file) ?? ""));
+  if (!mysqlLike.length) return undefined;
+  const count = mysqlLike.length === 1 ? `${mysqlLike[0]} looks` : `${mysqlLike.length} files that fail to parse (${mysqlLike[0]}, …) look`;
+  return `${count} like MySQL/MariaDB (backticks, ENGINE=, AUTO_INCREMENT), but they were parsed as PostgreSQL: set \`dialect: mysql\` (or mariadb) in .github/migration-guard.yml or the --config file`;
 }

@@ -1,8 +1,6 @@
 // `migration-guard commit-check`: checks commit messages against the recipe's commit format
 // (and their claims against the analysis and the test report); `--suggest` prints a ready
 // message filled from the analysis. Usable as a commit-msg hook with `--message-file`.
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { analyzeChange } from "../../core/analyze/engine.js";
 import { checkCommitFormat, type CommitInput } from "../../core/commit-format/check.js";
 import { generateCommitMessage } from "../../core/commit-format/generate.js";
@@ -10,7 +8,7 @@ import { renderCommitFormatText } from "../../core/commit-format/render.js";
 import { selectMigrationFiles } from "../../core/discover/index.js";
 import { loadParsers } from "../../core/parse/index.js";
 import { describeChanges } from "../../core/runbook/changes.js";
-import { UsageError } from "../../fs/files.js";
+import { readInputText, UsageError } from "../../fs/files.js";
 import { gitText as git } from "../../git/git.js";
 import { loadRules } from "../../../rules/index.js";
 import { parseCommandArgs } from "../args.js";
@@ -72,16 +70,15 @@ export default async function commitCheck(args: string[], io: CliIo): Promise<nu
   return result.ok ? 0 : 1;
 }
 
+/** A commit message file; git's own are a few kilobytes. */
+const MAX_MESSAGE_BYTES = 1_000_000;
+
 function readMessage(cwd: string, file: string): string {
-  try {
-    // Git's commit-msg file holds comment lines (`# …`) that are not part of the message.
-    return readFileSync(join(cwd, file), "utf8")
-      .split("\n")
-      .filter((l) => !l.startsWith("#"))
-      .join("\n");
-  } catch (error) {
-    throw new UsageError(`${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
-  }
+  // Git's commit-msg file holds comment lines (`# …`) that are not part of the message.
+  return readInputText(cwd, file, "the commit message", MAX_MESSAGE_BYTES)
+    .split("\n")
+    .filter((l) => !l.startsWith("#"))
+    .join("\n");
 }
 
 /** Commits between the merge base with `base` and HEAD whose changed files include migrations. */

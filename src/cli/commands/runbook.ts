@@ -1,7 +1,5 @@
 // `migration-guard runbook [paths…]`: the Phase 6 deployment runbook (Markdown) for the
 // migrations of a change, with commands for the detected migration tool.
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { analyzeChange } from "../../core/analyze/engine.js";
 import { EvidenceReport } from "../../core/evidence/report.js";
 import type { GateEvidence } from "../../core/gates/evidence.js";
@@ -10,7 +8,7 @@ import { resolveThresholds } from "../../core/gates/thresholds.js";
 import { loadParsers } from "../../core/parse/index.js";
 import { decodedTexts } from "../../core/parse/text.js";
 import { renderRunbook } from "../../core/runbook/runbook.js";
-import { UsageError } from "../../fs/files.js";
+import { readInputText, UsageError } from "../../fs/files.js";
 import { loadRules } from "../../../rules/index.js";
 import { parseCommandArgs } from "../args.js";
 import { loadCliConfig } from "../config.js";
@@ -56,13 +54,17 @@ export default async function runbook(args: string[], io: CliIo): Promise<number
 }
 
 
+/** A test report lists each statement once; tens of megabytes would be a forgery or a mistake. */
+const MAX_EVIDENCE_BYTES = 16_000_000;
+
 /** Reads and validates a `migration-guard test` JSON report; a bad file is a usage error naming it. */
 export function readEvidence(cwd: string, file: string): GateEvidence {
+  const text = readInputText(cwd, file, "the test report", MAX_EVIDENCE_BYTES);
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(join(cwd, file), "utf8"));
-  } catch (error) {
-    throw new UsageError(`${file}: cannot read the test report (${error instanceof SyntaxError ? "not JSON" : ((error as NodeJS.ErrnoException).code ?? String(error))})`);
+    raw = JSON.parse(text);
+  } catch {
+    throw new UsageError(`${file}: cannot read the test report (not JSON)`);
   }
   const parsed = EvidenceReport.safeParse(raw);
   if (!parsed.success) {

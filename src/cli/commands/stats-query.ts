@@ -1,12 +1,12 @@
 // `migration-guard stats-query`: prints the catalog query that exports table statistics from
 // production, and (for `check --stats` / `stats_file:`) reads its output back, validated.
-import { readFileSync } from "node:fs";
-import { dirname, isAbsolute, join } from "node:path";
+import { dirname, resolve } from "node:path";
 import type { Config } from "../../core/config/schema.js";
 import { Dialect } from "../../core/model.js";
 import { buildCatalog, formatStatsProblems, parseStatsText, withFileStats, type StatsCatalog } from "../../core/stats/index.js";
 import { statsQuery } from "../../core/stats/queries.js";
-import { UsageError } from "../../fs/files.js";
+import { readInputText, UsageError } from "../../fs/files.js";
+import { MAX_STATS_BYTES } from "../../core/stats/schema.js";
 import { parseCommandArgs } from "../args.js";
 import { loadCliConfig } from "../config.js";
 import type { CliIo } from "../main.js";
@@ -65,13 +65,7 @@ export function loadStatistics(cwd: string, config: Config, configPath: string |
   const file = explicit ?? config.stats_file;
   if (!file) return { config, stats: buildCatalog(config) };
   const root = explicit || !configPath ? cwd : configRoot(configPath, cwd);
-  const path = isAbsolute(file) ? file : join(root, file);
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch {
-    throw new UsageError(`${file}: cannot read the statistics file${explicit ? "" : " named by stats_file"}`);
-  }
+  const text = readInputText(root, file, `the statistics file${explicit ? "" : " named by stats_file"}`, MAX_STATS_BYTES);
   const parsed = parseStatsText(text);
   if (!parsed.ok) throw new UsageError(formatStatsProblems(file, parsed.problems));
   if (parsed.stats.dialect !== config.dialect && !(parsed.stats.dialect !== "postgres" && config.dialect !== "postgres")) {
@@ -82,6 +76,6 @@ export function loadStatistics(cwd: string, config: Config, configPath: string |
 
 /** `<root>/.github/migration-guard.yml` → `<root>`; any other config file → its folder. */
 function configRoot(configPath: string, cwd: string): string {
-  const folder = dirname(isAbsolute(configPath) ? configPath : join(cwd, configPath));
+  const folder = dirname(resolve(cwd, configPath));
   return folder.endsWith(".github") ? dirname(folder) : folder;
 }

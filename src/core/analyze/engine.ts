@@ -14,6 +14,7 @@ import { buildCatalog, type StatsCatalog } from "../stats/index.js";
 import { PRESETS } from "../../../rules/presets.js";
 import { hitsOf, type Direction, type MigrationFacts, type Rule, type RuleHit } from "./rule.js";
 import { advance, initialState, nextChange, replaySchema, seedFromStatistics, startScript, type AnalysisState } from "./state.js";
+import { fileSemantics, transactionContext, type FileSemantics } from "./transaction.js";
 import { recordMysqlRelations } from "./mysql-ast.js";
 import { collectSuppressions, suppressionLookup, type Suppression } from "./suppress.js";
 
@@ -84,19 +85,19 @@ export function analyzeChange(input: ChangeInput, config: Config, rules: Rule[],
     };
     // Without a base every migration is its own change: tables from earlier files count as existing.
     if (!perChange) changeState = nextChange(changeState);
-    const wraps = (config.transaction === "auto" ? migration.transaction : config.transaction) === "per-file";
+    const semantics = fileSemantics(migration, config);
     const findings: Finding[] = [];
     let up: ScriptAnalysis = { findings: [] };
     let down: ScriptAnalysis = { findings: [] };
     if (migration.status !== "deleted") {
-      up = analyzeScript(migration, "up", contents, changeState, wraps, config, statementRules, active, known, makeFinding, riskContext.stats);
+      up = analyzeScript(migration, "up", contents, changeState, semantics, config, statementRules, active, known, makeFinding, riskContext.stats);
       if (up.state) {
         // An edited migration's objects already exist wherever it was applied, so later
         // migrations of the change must still treat them as existing tables.
         changeState = migration.status === "added" ? up.state : { ...up.state, createdRelations: changeState.createdRelations };
       }
       if (migration.down) {
-        down = analyzeScript(migration, "down", contents, changeState, wraps, config, statementRules, active, known, makeFinding, riskContext.stats);
+        down = analyzeScript(migration, "down", contents, changeState, semantics, config, statementRules, active, known, makeFinding, riskContext.stats);
       }
     }
     findings.push(...up.findings, ...down.findings);
@@ -155,7 +156,7 @@ function analyzeScript(
   direction: Direction,
   contents: Map<string, SourceFile>,
   stateIn: AnalysisState,
-  wraps: boolean,
+  semantics: FileSemantics,
   config: Config,
   statementRules: ActiveRule[],
   active: Map<string, ActiveRule>,
@@ -167,7 +168,7 @@ function analyzeScript(
   const file = contents.get(ref.path);
   const wholeFile = { file: ref.path, startLine: 1, startColumn: 1, endLine: 1, endColumn: 1, startOffset: 0, endOffset: 0 };
   if (file?.content === undefined) {
-    return { findings: [makeFinding("unreadable-file", { message: `${ref.path}: content could not be read`, span: wholeFile }, migration)] };
+    return { findings: [makeFinding("unreadable-file", { message: `${ref.path}: ${file?.unreadable ?? "content could not be read"}`, span: wholeFile }, migration)] };
   }
   const decoded = decodeSource(file.content);
   if (!decoded.ok) {
@@ -183,8 +184,9 @@ function analyzeScript(
   for (const p of problems) {
     if (active.has(p.ruleId)) findings.push(makeFinding(p.ruleId, { message: p.message, span: p.span }, migration));
   }
-  let state = startScript(stateIn, wraps, { isolated: direction === "down" });
-  const context = { config, dialect: config.dialect, direction, migration, script, state, stats };
+  const transaction = transactionContext(semantics, script.statements, config.postgres_version);
+  let state = startScript(stateIn, transaction, { isolated: direction === "down" });
+  const context = { config, dialect: config.dialect, direction, migration, script, state, stats, transaction };
   for (const statement of script.statements) {
     context.state = state;
     for (const { rule } of statementRules) {
@@ -213,7 +215,7 @@ function analyzeScript(
         findings.push(finding);
       }
     }
-    state = advance(state, statement, wraps);
+    state = advance(state, statement);
     // advance() models PostgreSQL; MySQL/MariaDB tables created in the change are recorded here.
     if (statement.dialect !== "postgres") recordMysqlRelations(state, statement);
   }

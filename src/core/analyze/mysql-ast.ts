@@ -358,7 +358,7 @@ function planModify(op: Extract<AlterOp, { kind: "modify-column" }>, ctx: PlanCo
   const maria = server.flavor === "mariadb";
   const changes = columnChanges(op, ctx.columnBefore?.(op.column));
   const plans: OpPlan[] = [];
-  if (changes.has("unknown")) plans.push(copy("changing the column type copies the table; the previous definition is not in this migration", false));
+  if (changes.has("unknown")) plans.push(copy("changing the column type copies the table; the column's current definition is not known from the analyzed migrations", false));
   if (changes.has("type") || changes.has("enum-reorder") || changes.has("charset")) plans.push(copy("changing the column type copies the table"));
   if (changes.has("utf8mb3-to-utf8mb4")) plans.push(maria ? instant("utf8mb3 to utf8mb4 on a column is instant") : copy("changing the column character set copies the table"));
   if (changes.has("varchar-extend")) plans.push(maria && atLeast(server, 10, 4) ? instant("extending a VARCHAR is instant") : plan("INPLACE", "NONE", false, "extending a VARCHAR within its length byte is in place"));

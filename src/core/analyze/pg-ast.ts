@@ -49,14 +49,22 @@ export function calledFunctions(node: any): string[] {
   return out;
 }
 
-/** Depth-first walk over every object in a JSON tree. */
+/**
+ * Depth-first walk (pre-order, children in key order) over every object in a JSON tree.
+ * Iterative: PostgreSQL accepts expressions thousands of levels deep, deeper than the JS stack.
+ */
 export function walk(node: any, visit: (n: any) => void): void {
-  if (node === null || typeof node !== "object") return;
-  visit(node);
-  if (Array.isArray(node)) {
-    for (const item of node) walk(item, visit);
-  } else {
-    for (const key of Object.keys(node)) walk(node[key], visit);
+  const stack: any[] = [node];
+  while (stack.length) {
+    const n = stack.pop();
+    if (n === null || typeof n !== "object") continue;
+    visit(n);
+    if (Array.isArray(n)) {
+      for (let i = n.length - 1; i >= 0; i--) stack.push(n[i]);
+    } else {
+      const keys = Object.keys(n);
+      for (let i = keys.length - 1; i >= 0; i--) stack.push(n[keys[i]!]);
+    }
   }
 }
 

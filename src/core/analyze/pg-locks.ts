@@ -79,9 +79,11 @@ export function statementLocks(statement: Statement): LockFact[] {
         }
         const partition = relationName(cmd.def?.PartitionCmd?.name);
         if (cmd.subtype === "AT_DetachPartition") {
-          // Measured on PostgreSQL 15: plain DETACH takes ACCESS EXCLUSIVE on parent and partition.
+          // Measured on PostgreSQL 15: plain DETACH takes ACCESS EXCLUSIVE on parent and partition;
+          // CONCURRENTLY takes SHARE UPDATE EXCLUSIVE on the parent, and its second transaction
+          // still ACCESS EXCLUSIVE on the partition (it waits behind the partition's readers).
           if (cmd.def?.PartitionCmd?.concurrent) cmdMode = "SHARE UPDATE EXCLUSIVE";
-          else if (partition) extra.push(lock(partition, "ACCESS EXCLUSIVE"));
+          if (partition) extra.push(lock(partition, "ACCESS EXCLUSIVE"));
         }
         if (cmd.subtype === "AT_AttachPartition" && partition) extra.push(lock(partition, "ACCESS EXCLUSIVE"));
         if (cmd.subtype === "AT_AddColumn") {
@@ -125,8 +127,26 @@ export function statementLocks(statement: Statement): LockFact[] {
     case "InsertStmt":
     case "MergeStmt":
       return [lock(relationName(ast.relation), "ROW EXCLUSIVE")];
+    case "CommentStmt": {
+      // Measured on PostgreSQL 15: COMMENT ON TABLE / COLUMN takes SHARE UPDATE EXCLUSIVE on the table.
+      const items = names(ast.object?.List?.items);
+      if (ast.objtype === "OBJECT_COLUMN") return items.length > 1 ? [lock(items.slice(0, -1).join("."), "SHARE UPDATE EXCLUSIVE")] : [];
+      return COMMENTED_RELATIONS.has(ast.objtype) && items.length ? [lock(items.join("."), "SHARE UPDATE EXCLUSIVE")] : [];
+    }
+    case "CreatePolicyStmt":
+    case "AlterPolicyStmt":
+      // Measured on PostgreSQL 15: ACCESS EXCLUSIVE on the table (brief: no data is read).
+      return ast.table ? [lock(relationName(ast.table), "ACCESS EXCLUSIVE")] : [];
+    case "CreateStatsStmt":
+      return (ast.relations ?? []).map((r: any) => lock(relationName(r.RangeVar), "SHARE UPDATE EXCLUSIVE"));
+    case "ViewStmt":
+      // CREATE OR REPLACE VIEW: ACCESS EXCLUSIVE on the view it replaces (measured on PostgreSQL 15).
+      return ast.replace ? [lock(relationName(ast.view), "ACCESS EXCLUSIVE")] : [];
     case "CreateStmt": {
       const refs: LockFact[] = [];
+      // CREATE TABLE … PARTITION OF: ACCESS EXCLUSIVE on the parent (and on its DEFAULT partition,
+      // which it scans, when there is one), measured on PostgreSQL 15.
+      if (ast.partbound) for (const parent of ast.inhRelations ?? []) refs.push(lock(relationName(parent.RangeVar), "ACCESS EXCLUSIVE"));
       for (const elt of ast.tableElts ?? []) {
         const constraints = elt.ColumnDef ? elt.ColumnDef.constraints ?? [] : elt.Constraint ? [elt] : [];
         for (const c of constraints) {
@@ -171,6 +191,8 @@ function targetsOf(kind: string, ast: any): string[] {
   }
   return [];
 }
+
+const COMMENTED_RELATIONS = new Set(["OBJECT_TABLE", "OBJECT_VIEW", "OBJECT_MATVIEW", "OBJECT_INDEX", "OBJECT_SEQUENCE", "OBJECT_FOREIGN_TABLE"]);
 
 const DROPPED_RELATIONS = new Set(["OBJECT_TABLE", "OBJECT_INDEX", "OBJECT_VIEW", "OBJECT_MATVIEW", "OBJECT_SEQUENCE", "OBJECT_FOREIGN_TABLE"]);
 

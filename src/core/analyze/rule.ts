@@ -5,6 +5,7 @@ import type { Dialect, Fix, LockFact, LockMode, Migration, Severity, Span } from
 import type { ParsedScript, Statement } from "../parse/index.js";
 import type { StatsCatalog } from "../stats/index.js";
 import type { AnalysisState } from "./state.js";
+import type { TransactionContext } from "./transaction.js";
 
 export type Direction = "up" | "down";
 
@@ -97,6 +98,8 @@ export interface RuleContext {
   script: ParsedScript;
   /** Analysis state *before* the current statement (transactions, new tables, timeouts…). */
   state: AnalysisState;
+  /** How the migration tool runs this script: transaction blocks per statement, its opt-out directive. */
+  transaction: TransactionContext;
   /** Production's tables as the statistics file (and `tables:`) describe them; may be empty. */
   stats: StatsCatalog;
 }

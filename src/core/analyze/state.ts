@@ -15,15 +15,22 @@ import {
 } from "./pg-ast.js";
 import { blocksTraffic, statementLocks, strongest } from "./pg-locks.js";
 import type { StatsCatalog } from "../stats/index.js";
+import { isSizeDependent, statementWork } from "../risk/work.js";
 
 export interface AnalysisState {
   postgresVersion: number;
-  /** Inside an explicit BEGIN … COMMIT, or the tool's per-file transaction. */
+  /** Inside a transaction block: an explicit BEGIN … COMMIT, the tool's transaction, or the implicit block of a multi-statement query. */
   inTransaction: boolean;
   /** Only the explicit BEGIN … COMMIT form. */
   explicitTransaction: boolean;
   /** The migration tool wraps the current script in a transaction of its own. */
   toolTransaction: boolean;
+  /**
+   * The script reaches PostgreSQL as one query of several statements (golang-migrate, dbmate,
+   * Prisma, diesel): outside an explicit BEGIN it is one implicit transaction block, and after a
+   * COMMIT the remaining statements form the next one.
+   */
+  oneQuery: boolean;
   /** Locks held by the current transaction, per relation (strongest mode). */
   heldLocks: Map<string, LockMode>;
   /** Statements already run in the current transaction. */
@@ -45,7 +52,10 @@ export interface AnalysisState {
   dataChangedInTransaction: Set<string>;
   /** `CHECK (col IS NOT NULL) NOT VALID` constraints of the change: `table:constraint` → column. */
   pendingNotNullChecks: Map<string, string>;
-  /** ALTER TABLE statements per table in the current transaction since its last VALIDATE. */
+  /**
+   * ALTER TABLE statements per table in the current transaction since its last VALIDATE that scan,
+   * rewrite or index the table (what combining them would save; metadata-only ones cost nothing).
+   */
   altersInScript: Map<string, number>;
   /** Views created in the change and the relations / `table.column`s they read. */
   viewDependencies: Map<string, { relations: Set<string>; columns: Set<string> }>;
@@ -63,6 +73,15 @@ export interface AnalysisState {
    * TYPE can then tell a binary-coercible change from a rewrite.
    */
   columnTypes: KeyValueStore<string, ColumnType>;
+  /**
+   * Domains that carry a CHECK constraint, without `public.`: schema knowledge kept across changes
+   * like `columnTypes`. Adding a column of such a domain rewrites the table (measured on PostgreSQL 15).
+   */
+  domainsWithCheck: KeyValueStore<string, true>;
+  /** Constraints the analyzed migrations named explicitly, `table:constraint` (schema knowledge, like `columnTypes`). */
+  namedConstraints: KeyValueStore<string, true>;
+  /** Functions and procedures the analyzed migrations created, without `public.` (schema knowledge). */
+  definedFunctions: KeyValueStore<string, true>;
 }
 
 /** The part of Map that state collections need; lets a rollback script read through an overlay. */
@@ -104,6 +123,7 @@ export function initialState(postgresVersion: number): AnalysisState {
     inTransaction: false,
     explicitTransaction: false,
     toolTransaction: false,
+    oneQuery: false,
     heldLocks: new LockTable(),
     statementsInTransaction: 0,
     blockingLockWithoutTimeout: false,
@@ -119,6 +139,9 @@ export function initialState(postgresVersion: number): AnalysisState {
     columnsAddedInChange: new Set(),
     constraintsAddedInChange: new Set(),
     columnTypes: new Map(),
+    domainsWithCheck: new Map(),
+    namedConstraints: new Map(),
+    definedFunctions: new Map(),
   };
 }
 
@@ -144,29 +167,37 @@ export function seedFromStatistics(state: AnalysisState, stats: StatsCatalog): A
 /** Without a base each migration is its own change: forget what it created, keep column types. */
 export function nextChange(state: AnalysisState): AnalysisState {
   // Views are schema knowledge too: a later change that drops a column they read breaks them.
-  return { ...initialState(state.postgresVersion), columnTypes: state.columnTypes, viewDependencies: state.viewDependencies };
+  return { ...initialState(state.postgresVersion), columnTypes: state.columnTypes, domainsWithCheck: state.domainsWithCheck, namedConstraints: state.namedConstraints, definedFunctions: state.definedFunctions, viewDependencies: state.viewDependencies };
 }
 
 /**
  * Replays a merged migration that the change does not touch: no rules run, nothing counts as
  * created by the change, but the column types and views it declares become known.
  */
-export function replaySchema(state: AnalysisState, statements: Statement[], toolWrapsInTransaction: boolean): void {
-  let scratch = startScript(nextChange(state), toolWrapsInTransaction);
-  for (const statement of statements) scratch = advance(scratch, statement, toolWrapsInTransaction);
+export function replaySchema(state: AnalysisState, statements: Statement[], transaction: ScriptTransaction | boolean): void {
+  let scratch = startScript(nextChange(state), transaction);
+  for (const statement of statements) scratch = advance(scratch, statement);
   for (const [view, reads] of scratch.viewDependencies) state.viewDependencies.set(view, reads);
+}
+
+/** How the script's statements reach PostgreSQL (see transactionContext in ./transaction.ts). */
+export interface ScriptTransaction {
+  toolTransaction: boolean;
+  oneQuery: boolean;
 }
 
 /**
  * A new script starts: the tool's own transaction (if any) begins; created objects persist.
+ * `transaction` true/false is shorthand for a tool transaction, statements sent one by one.
  * An `isolated` script (a rollback, whose effects must not reach later migrations) sees the
  * schema knowledge through an overlay; others share it, so long histories stay linear.
  */
 export function startScript(
   state: AnalysisState,
-  toolWrapsInTransaction: boolean,
+  transaction: ScriptTransaction | boolean,
   { isolated = false }: { isolated?: boolean } = {},
 ): AnalysisState {
+  const { toolTransaction, oneQuery } = typeof transaction === "boolean" ? { toolTransaction: transaction, oneQuery: false } : transaction;
   return {
     ...state,
     // `advance` mutates in place: copy what the change shares so sibling scripts stay apart.
@@ -179,9 +210,13 @@ export function startScript(
     columnsAddedInChange: new Set(state.columnsAddedInChange),
     constraintsAddedInChange: new Set(state.constraintsAddedInChange),
     columnTypes: isolated ? overlay(state.columnTypes) : state.columnTypes,
-    inTransaction: toolWrapsInTransaction,
+    domainsWithCheck: isolated ? overlay(state.domainsWithCheck) : state.domainsWithCheck,
+    namedConstraints: isolated ? overlay(state.namedConstraints) : state.namedConstraints,
+    definedFunctions: isolated ? overlay(state.definedFunctions) : state.definedFunctions,
+    inTransaction: toolTransaction || oneQuery,
     explicitTransaction: false,
-    toolTransaction: toolWrapsInTransaction,
+    toolTransaction,
+    oneQuery,
     heldLocks: new LockTable(),
     statementsInTransaction: 0,
     lockTimeoutMs: undefined,
@@ -191,6 +226,34 @@ export function startScript(
     notValidInTransaction: new Map(),
     dataChangedInTransaction: new Set(),
     altersInScript: new Map(),
+  };
+}
+
+/**
+ * An independent copy of the state, for a rule that looks ahead (what runs under a lock until the
+ * transaction ends) by advancing the copy over later statements without touching the real one.
+ */
+export function forkState(state: AnalysisState): AnalysisState {
+  const heldLocks = new LockTable();
+  for (const [relation, mode] of state.heldLocks) heldLocks.set(relation, mode);
+  return {
+    ...state,
+    createdRelations: new Set(state.createdRelations),
+    notNullChecked: new Set(state.notNullChecked),
+    pendingNotNullChecks: new Map(state.pendingNotNullChecks),
+    viewDependencies: new Map(state.viewDependencies),
+    functionBodies: new Map(state.functionBodies),
+    indexesInChange: new Map([...state.indexesInChange].map(([table, list]) => [table, [...list]])),
+    columnsAddedInChange: new Set(state.columnsAddedInChange),
+    constraintsAddedInChange: new Set(state.constraintsAddedInChange),
+    columnTypes: overlay(state.columnTypes),
+    domainsWithCheck: overlay(state.domainsWithCheck),
+    namedConstraints: overlay(state.namedConstraints),
+    definedFunctions: overlay(state.definedFunctions),
+    heldLocks,
+    notValidInTransaction: new Map(state.notValidInTransaction),
+    dataChangedInTransaction: new Set(state.dataChangedInTransaction),
+    altersInScript: new Map(state.altersInScript),
   };
 }
 
@@ -248,7 +311,7 @@ export function trafficBlockingHeld(state: AnalysisState): string[] {
  * Rules see the state before the statement because the engine advances after they ran;
  * `startScript` copies, so one script's changes never leak into a sibling's analysis.
  */
-export function advance(state: AnalysisState, statement: Statement, toolWrapsInTransaction: boolean): AnalysisState {
+export function advance(state: AnalysisState, statement: Statement, _legacy?: unknown): AnalysisState {
   if (statement.dialect !== "postgres") return state;
   const next = state;
   // Facts about the state *before* this statement (next is the same object, updated below).
@@ -270,12 +333,14 @@ export function advance(state: AnalysisState, statement: Statement, toolWrapsInT
   if (!hadLockTimeout && locks.some((l) => blocksTraffic(l.mode) && !isCreatedInChange(next, l.relation))) {
     next.blockingLockWithoutTimeout = true;
   }
-  recordAlters(next, kind, ast);
+  recordAlters(next, statement);
   recordCreatedObjects(next, kind, ast);
   recordConstraintFacts(next, kind, ast);
   recordDependencies(next, kind, ast);
   recordIndexes(next, kind, ast);
   recordColumnTypes(next, kind, ast);
+  recordDomains(next, kind, ast);
+  recordConstraintNames(next, kind, ast);
   if ((kind === "UpdateStmt" || kind === "DeleteStmt" || kind === "InsertStmt" || kind === "MergeStmt") && next.inTransaction) {
     state.dataChangedInTransaction.add(stripPublic(relationName(ast.relation)));
   }
@@ -286,15 +351,17 @@ function advanceTransaction(next: AnalysisState, state: Pick<AnalysisState, "inT
   if (k === "TRANS_STMT_BEGIN" || k === "TRANS_STMT_START") {
     next.inTransaction = true;
     next.explicitTransaction = true;
-    // BEGIN inside the tool's transaction only warns; the tool's transaction continues.
+    // BEGIN inside the tool's transaction only warns; the tool's transaction continues. Inside
+    // a multi-statement query's implicit block, BEGIN turns that block into a regular one.
     if (!state.inTransaction) {
       next.statementsInTransaction = 0;
       next.heldLocks = new LockTable();
       next.altersInScript = new Map();
     }
   } else if (k === "TRANS_STMT_COMMIT" || k === "TRANS_STMT_ROLLBACK") {
-    // After an explicit COMMIT, a tool that wraps files keeps running statements outside one.
-    next.inTransaction = false;
+    // After an explicit COMMIT, a tool that wraps files keeps running statements outside one;
+    // in a multi-statement query the statements after it form a new implicit block.
+    next.inTransaction = next.oneQuery;
     next.explicitTransaction = false;
     next.toolTransaction = false;
     next.heldLocks = new LockTable();
@@ -329,7 +396,8 @@ function recordSetting(next: AnalysisState, ast: any): void {
   if (setting.name === "statement_timeout") next.statementTimeoutMs = ms;
 }
 
-function recordAlters(state: AnalysisState, kind: string, ast: any): void {
+function recordAlters(state: AnalysisState, statement: Statement): void {
+  const { kind, ast } = statement;
   if (kind !== "AlterTableStmt" || (ast.objtype && ast.objtype !== "OBJECT_TABLE")) return;
   const table = stripPublic(relationName(ast.relation));
   const cmds = alterCommands(ast);
@@ -337,7 +405,7 @@ function recordAlters(state: AnalysisState, kind: string, ast: any): void {
     if (state.altersInScript.has(table)) state.altersInScript.delete(table);
     return;
   }
-  state.altersInScript.set(table, (state.altersInScript.get(table) ?? 0) + 1);
+  if (isSizeDependent(statementWork(statement, state.postgresVersion).work)) state.altersInScript.set(table, (state.altersInScript.get(table) ?? 0) + 1);
   for (const cmd of cmds) {
     if (cmd.subtype === "AT_AddColumn" && !isCreatedInChange(state, table) && cmd.def?.ColumnDef?.colname) {
       state.columnsAddedInChange.add(`${table}.${cmd.def.ColumnDef.colname}`);
@@ -390,7 +458,11 @@ function recordDependencies(state: AnalysisState, kind: string, ast: any): void 
     for (const o of ast.objects ?? []) state.viewDependencies.delete(stripPublic(names(o.List?.items).join(".")));
   }
   if (kind === "DropStmt" && (ast.removeType === "OBJECT_FUNCTION" || ast.removeType === "OBJECT_PROCEDURE")) {
-    for (const o of ast.objects ?? []) state.functionBodies.delete(stripPublic(names(o.ObjectWithArgs?.objname).join(".")));
+    for (const o of ast.objects ?? []) {
+      const name = stripPublic(names(o.ObjectWithArgs?.objname).join("."));
+      state.functionBodies.delete(name);
+      state.definedFunctions.delete(name);
+    }
   }
   if (kind === "ViewStmt" || (kind === "CreateTableAsStmt" && ast.objtype === "OBJECT_MATVIEW")) {
     const view = stripPublic(relationName(ast.view ?? ast.into?.rel));
@@ -404,6 +476,7 @@ function recordDependencies(state: AnalysisState, kind: string, ast: any): void 
       .join("\n");
     const sqlBody = ast.sql_body ? JSON.stringify(readsOf(ast.sql_body), (_k, v) => (v instanceof Set ? [...v] : v)) : "";
     state.functionBodies.set(stripPublic(name), `${body}\n${sqlBody}`.toLowerCase());
+    state.definedFunctions.set(stripPublic(name), true);
   }
 }
 
@@ -490,6 +563,37 @@ function recordColumnTypes(state: AnalysisState, kind: string, ast: any): void {
       state.columnTypes.delete(`${table}.${ast.subname}`);
       state.columnTypes.set(`${table}.${ast.newname}`, type);
     }
+  }
+}
+
+function recordConstraintNames(state: AnalysisState, kind: string, ast: any): void {
+  const table = stripPublic(relationName(ast.relation));
+  const add = (c: any) => c?.conname && state.namedConstraints.set(`${table}:${c.conname}`, true);
+  if (kind === "CreateStmt") {
+    for (const elt of ast.tableElts ?? []) {
+      if (elt.Constraint) add(elt.Constraint);
+      for (const c of columnConstraints(elt.ColumnDef)) add(c);
+    }
+  }
+  if (kind === "AlterTableStmt") {
+    for (const cmd of alterCommands(ast)) {
+      if (cmd.subtype === "AT_AddConstraint") add(cmd.def?.Constraint);
+      if (cmd.subtype === "AT_AddColumn") for (const c of columnConstraints(cmd.def?.ColumnDef)) add(c);
+      if (cmd.subtype === "AT_DropConstraint" && cmd.name) state.namedConstraints.delete(`${table}:${cmd.name}`);
+    }
+  }
+  if (kind === "RenameStmt" && ast.renameType === "OBJECT_TABCONSTRAINT" && state.namedConstraints.has(`${table}:${ast.subname}`)) {
+    state.namedConstraints.delete(`${table}:${ast.subname}`);
+    state.namedConstraints.set(`${table}:${ast.newname}`, true);
+  }
+}
+
+function recordDomains(state: AnalysisState, kind: string, ast: any): void {
+  const name = (list: any) => stripPublic(names(list).join("."));
+  if (kind === "CreateDomainStmt" && (ast.constraints ?? []).some((c: any) => c.Constraint?.contype === "CONSTR_CHECK")) state.domainsWithCheck.set(name(ast.domainname), true);
+  if (kind === "AlterDomainStmt" && ast.subtype === "C" && ast.def?.Constraint?.contype === "CONSTR_CHECK") state.domainsWithCheck.set(name(ast.typeName), true);
+  if (kind === "DropStmt" && ast.removeType === "OBJECT_DOMAIN") {
+    for (const o of ast.objects ?? []) state.domainsWithCheck.delete(name(o.TypeName?.names ?? o.List?.items));
   }
 }
 

@@ -4,7 +4,7 @@
 import type { GateEvidence } from "../gates/evidence.js";
 import type { AnalysisReport } from "../report.js";
 import type { MigrationChanges } from "../runbook/changes.js";
-import { FIELD_LABELS, type CommitField, type CommitFormatConfig } from "./config.js";
+import { compileTicketPattern, FIELD_LABELS, type CommitField, type CommitFormatConfig } from "./config.js";
 import { isPlaceholder, parseCommitMessage, type ParsedMessage } from "./parse.js";
 
 export interface CommitInput {
@@ -59,9 +59,9 @@ export function checkFormat(parsed: ParsedMessage, config: CommitFormatConfig): 
   if (!type) header(`the subject must read \`type(TICKET-ID): description\`, e.g. \`feat(DB-123): add orders.status\`; found \`${raw || "(empty)"}\``);
   else {
     if (!config.types.includes(type)) header(`type \`${type}\` is not one of ${config.types.map((t) => `\`${t}\``).join(", ")}`);
-    const ticket = new RegExp(`^(?:${config.ticket_pattern})$`);
+    const ticket = compileTicketPattern(config.ticket_pattern);
     if (!scope) header(`the ticket id is missing: \`${type}(TICKET-ID): …\``);
-    else if (!ticket.test(scope)) header(`ticket id \`${scope}\` does not match \`${config.ticket_pattern}\``);
+    else if (!ticket.matches(scope)) header(`ticket id \`${scope}\` does not match \`${config.ticket_pattern}\``);
     if (!description) header("the description after `:` is empty");
   }
   if (raw.length > config.max_subject_length) header(`the subject is ${raw.length} characters long (limit ${config.max_subject_length})`);

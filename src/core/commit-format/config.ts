@@ -1,4 +1,5 @@
 // The `commit_format:` key: the recipe's commit message format and what to check it on.
+import { RE2JS } from "re2js";
 import { z } from "zod";
 
 export const COMMIT_FIELDS = ["migration", "schema_changes", "data_transformations", "performance_impact", "rollback_tested", "deployment_window"] as const;
@@ -28,18 +29,40 @@ export const CommitFormatConfig = z
     /** Regular expression the ticket id in `type(TICKET-ID):` must match (whole id). */
     ticket_pattern: z
       .string()
+      .max(500)
       .default("[A-Z][A-Z0-9]+-\\d+")
-      .refine((p) => {
-        try {
-          new RegExp(p);
-          return true;
-        } catch {
-          return false;
-        }
-      }, "not a valid regular expression"),
+      .superRefine((p, ctx) => {
+        const problem = ticketPatternProblem(p);
+        if (problem) ctx.addIssue({ code: "custom", message: problem });
+      }),
     types: z.array(z.string().regex(/^[a-z]+$/)).min(1).default(["feat", "fix", "refactor", "perf", "chore", "revert"]),
     required_fields: z.array(CommitField).default([...COMMIT_FIELDS]),
     max_subject_length: z.number().int().min(20).default(100),
   })
   .strict();
 export type CommitFormatConfig = z.infer<typeof CommitFormatConfig>;
+
+/**
+ * The ticket pattern runs on PR titles and commit subjects anyone can write, so it is matched
+ * with RE2 (linear time: `(a+)+` cannot freeze the server). RE2 has no backreferences or
+ * lookaround; a pattern using them is a configuration error, not a silent mismatch.
+ */
+export function compileTicketPattern(pattern: string): RE2JS {
+  return RE2JS.compile(`(?:${pattern})`);
+}
+
+/** The first ticket id in `text` (a PR title, a branch name), in linear time. */
+export function findTicket(pattern: string, text: string): string | undefined {
+  const matcher = compileTicketPattern(pattern).matcher(text);
+  return matcher.find() ? (matcher.group() ?? undefined) : undefined;
+}
+
+function ticketPatternProblem(pattern: string): string | undefined {
+  try {
+    compileTicketPattern(pattern);
+    return undefined;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.replace(/^error parsing regexp: /, "") : String(error);
+    return `not a regular expression migration-guard can match in linear time (${reason}); backreferences and lookaround are not supported`;
+  }
+}

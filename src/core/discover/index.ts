@@ -33,9 +33,13 @@ const ALWAYS_EXCLUDED = ["**/node_modules/**", "**/.git/**"];
 
 /** The paths (of a listing) that discovery will look at: selected SQL plus the layout files next to it. */
 export function migrationCandidates(paths: string[], config: Pick<Config, "paths" | "exclude">): string[] {
-  const include = picomatch(config.paths.length ? config.paths : DEFAULT_PATHS, { dot: true });
-  const exclude = picomatch([...ALWAYS_EXCLUDED, ...config.exclude], { dot: true });
-  const sql = paths.filter((p) => include(p) && !exclude(p) && !LAYOUT_FILE.test(p));
+  // The default finds `X.SQL` too: the layout then accepts it or reports it, never skips it silently.
+  const include = picomatch(config.paths.length ? config.paths : DEFAULT_PATHS, { dot: true, nocase: !config.paths.length });
+  const excluded = picomatch([...ALWAYS_EXCLUDED, ...config.exclude], { dot: true });
+  // Paths outside the working folder (`../db/x.sql`) are matched as if they started below it.
+  const inside = (p: string) => p.replace(/^(\.\.\/)+/, "");
+  const exclude = (p: string) => excluded(inside(p));
+  const sql = paths.filter((p) => include(inside(p)) && !exclude(p) && !LAYOUT_FILE.test(p));
   const sqlDirs = new Set<string>();
   for (const p of sql) for (let d = dirname(p); ; d = dirname(d)) {
     if (sqlDirs.has(d)) break;

@@ -1,6 +1,6 @@
 // A repository layout knows how its migration tool names files, pairs ups with downs,
 // orders versions and wraps files in transactions. One file per layout in ./layouts/.
-import type { Delivery, Dialect, Layout, Migration, SourceFile, TransactionMode } from "../model.js";
+import type { Delivery, Dialect, Layout, Migration, NonTransactionalDetection, SourceFile, TransactionMode } from "../model.js";
 import { decodeSource } from "../parse/text.js";
 
 /** A migration as a layout sees it, before base/head comparison sets its status. */
@@ -30,10 +30,19 @@ export interface CollectContext {
 
 export interface LayoutSpec {
   name: Layout;
+  /** The migration tool's name as its users know it, for messages. Default: "the migration tool". */
+  tool?: string;
   /** Does the tool run each file in a transaction of its own by default? */
   transaction: TransactionMode;
   /** Does the tool send each file as one query, or statement by statement? */
   delivery: Delivery;
+  /** Does the tool itself run files holding non-transactional statements differently? Default `none`. */
+  nonTransactionalDetection?: NonTransactionalDetection;
+  /**
+   * How a user of this tool runs a statement that cannot run in a transaction block (CREATE
+   * INDEX CONCURRENTLY, …): the tool's own directive, in its own words. Shown in findings' help.
+   */
+  outsideTransaction?: string;
   /** Do two migrations with the same version conflict? (Prisma orders by folder name, so no.) */
   uniqueVersions: boolean;
   /**

@@ -1,86 +1,53 @@
-// How a migration file is applied, decided from its parsed statements: in one transaction
-// (the tool's per-file mode), or statement by statement because it holds statements that
-// cannot run inside a transaction block, or because it manages transactions itself.
-import type { Dialect, TransactionMode } from "../model.js";
+// How the ephemeral test applies a migration file: the way its tool runs it, from the one
+// decision in src/core/analyze/transaction.ts that the analysis uses too.
+import type { Dialect } from "../model.js";
 import type { Statement } from "../parse/index.js";
 import type { StatementTrace } from "./report.js";
+import { nonTransactionalReason, type TransactionContext } from "../analyze/transaction.js";
 
 export type StatementMode = StatementTrace["mode"];
 
 export interface ExecutionPlan {
-  execution: "file-transaction" | "per-statement";
+  execution: "file-transaction" | "per-statement" | "skipped";
   modes: StatementMode[];
   note?: string;
+  /** The tool refuses the file before running it: the test does not run it either. */
+  refusal?: string;
 }
 
-/** Why a PostgreSQL statement cannot run inside a transaction block, or undefined when it can. */
-export function nonTransactionalReason(statement: Statement, postgresVersion: number): string | undefined {
-  const ast = statement.ast ?? {};
-  switch (statement.kind) {
-    case "IndexStmt":
-      return ast.concurrent ? "CREATE INDEX CONCURRENTLY" : undefined;
-    case "DropStmt":
-      return ast.concurrent ? "DROP INDEX CONCURRENTLY" : undefined;
-    case "ReindexStmt":
-      return (ast.params ?? []).some((p: any) => p?.DefElem?.defname === "concurrently") ? "REINDEX CONCURRENTLY" : undefined;
-    case "VacuumStmt":
-      return ast.is_vacuumcmd ? "VACUUM" : undefined;
-    case "AlterTableStmt":
-      return (ast.cmds ?? []).some((c: any) => c?.AlterTableCmd?.def?.PartitionCmd?.concurrent) ? "DETACH PARTITION CONCURRENTLY" : undefined;
-    case "AlterEnumStmt":
-      return postgresVersion < 12 && ast.newVal ? "ALTER TYPE … ADD VALUE (before PostgreSQL 12)" : undefined;
-    case "CreatedbStmt":
-    case "DropdbStmt":
-    case "AlterSystemStmt":
-    case "CreateTableSpaceStmt":
-    case "DropTableSpaceStmt":
-      return statement.kind.replace(/Stmt$/, "");
-    default:
-      return undefined;
-  }
-}
+export { nonTransactionalReason };
 
 export function isTransactionControl(statement: Statement): boolean {
   return statement.kind === "TransactionStmt";
 }
 
-function transactionKind(statement: Statement): "begin" | "end" | "other" {
-  const kind = String(statement.ast?.kind ?? "");
-  if (/BEGIN|START/.test(kind)) return "begin";
-  if (/COMMIT|ROLLBACK/.test(kind) && !/PREPARED|TO/.test(kind)) return "end";
-  return "other";
-}
-
 /**
- * The tool's mode applied to this file. MySQL/MariaDB commit every DDL statement implicitly,
- * so their files always run statement by statement.
+ * How the test applies a file: exactly as its tool runs it (transactionContext). Statements in
+ * the tool's transaction or in the implicit block of a multi-statement query run inside one
+ * BEGIN … COMMIT the test opens (and reopens after the file's own COMMIT, as PostgreSQL starts
+ * a new implicit block there), so a CONCURRENTLY statement fails where the tool's run fails;
+ * statements outside any block run on their own, each traced in a transaction of its own
+ * unless it cannot run in one. A file the tool refuses is not run.
  */
-export function planExecution(statements: Statement[], mode: TransactionMode, dialect: Dialect, postgresVersion: number): ExecutionPlan {
+export function planExecution(statements: Statement[], context: TransactionContext, dialect: Dialect, postgresVersion: number): ExecutionPlan {
   if (dialect !== "postgres") {
-    return { execution: "per-statement", modes: statements.map(() => "no-transaction"), note: mode === "per-file" ? "MySQL/MariaDB commit each DDL statement implicitly" : undefined };
+    return { execution: "per-statement", modes: statements.map(() => "no-transaction"), note: context.semantics.transaction === "per-file" ? "MySQL/MariaDB commit each DDL statement implicitly" : undefined };
   }
-  const reasons = statements.map((s) => nonTransactionalReason(s, postgresVersion));
-  if (statements.some(isTransactionControl)) {
-    let inside = false;
-    const modes = statements.map((s, i): StatementMode => {
-      if (isTransactionControl(s)) {
-        const k = transactionKind(s);
-        if (k === "begin") inside = true;
-        if (k === "end") inside = false;
-        return "explicit-transaction";
-      }
-      if (inside) return "explicit-transaction";
-      return reasons[i] ? "no-transaction" : "own-transaction";
-    });
-    return { execution: "per-statement", modes, note: "the file controls its own transactions (BEGIN/COMMIT): applied as written" };
-  }
-  const blocking = reasons.find(Boolean);
-  if (mode === "per-file" && !blocking) return { execution: "file-transaction", modes: statements.map(() => "file-transaction") };
-  return {
-    execution: "per-statement",
-    modes: reasons.map((r) => (r ? "no-transaction" : "own-transaction")),
-    note: mode === "per-file" && blocking ? `holds ${blocking}, which cannot run inside a transaction: applied statement by statement` : undefined,
-  };
+  if (context.refusal) return { execution: "skipped", modes: statements.map(() => "no-transaction"), refusal: context.refusal.message, note: context.how };
+  const modes = statements.map((s, i): StatementMode => {
+    const place = context.places[i];
+    if (place === "explicit-transaction") return "explicit-transaction";
+    if (place === "tool-transaction" || place === "one-query") return "file-transaction";
+    return nonTransactionalReason(s, postgresVersion) ? "no-transaction" : "own-transaction";
+  });
+  const whole = modes.length > 0 && modes.every((m) => m === "file-transaction");
+  const explicit = statements.some(isTransactionControl);
+  const note = explicit
+    ? `${context.how}; the file's own BEGIN/COMMIT applied as written`
+    : context.semantics.delivery === "whole-file" || context.semantics.nonTransactionalDetection !== "none" || context.toolTransaction !== (context.semantics.transaction === "per-file")
+      ? context.how
+      : undefined;
+  return { execution: whole ? "file-transaction" : "per-statement", modes, ...(note ? { note } : {}) };
 }
 
 export interface RelationRef {

@@ -12,6 +12,11 @@ export interface LexResult {
   statements: Range[];
   /** Comment ranges (`--` and `/* *\/`), including their delimiters. */
   comments: Range[];
+  /**
+   * Block comments with comments nested inside (PostgreSQL): libpg_query's scanner takes
+   * quadratic time on deep nesting, so the parser is given them blanked.
+   */
+  nestedComments: Range[];
   /** psql meta-commands (a backslash outside quotes up to the end of the line). */
   metaCommands: Range[];
   /** A quote or comment that runs to the end of the text. */
@@ -27,6 +32,7 @@ const isSpace = (c: string | undefined) => c === " " || c === "\t" || c === "\n"
 export function lexSql(text: string, { dialect }: LexOptions): LexResult {
   const statements: Range[] = [];
   const comments: Range[] = [];
+  const nestedComments: Range[] = [];
   const metaCommands: Range[] = [];
   let unterminated: LexResult["unterminated"];
   let stmtStart = -1;
@@ -63,6 +69,7 @@ export function lexSql(text: string, { dialect }: LexOptions): LexResult {
     if (c === "/" && next === "*") {
       // PostgreSQL block comments nest; MySQL's do not.
       let depth = 1;
+      let nested = false;
       let j = i + 2;
       while (j < n && depth > 0) {
         if (text[j] === "*" && text[j + 1] === "/") {
@@ -70,11 +77,13 @@ export function lexSql(text: string, { dialect }: LexOptions): LexResult {
           j += 2;
         } else if (dialect === "postgres" && text[j] === "/" && text[j + 1] === "*") {
           depth++;
+          nested = true;
           j += 2;
         } else j++;
       }
       if (depth > 0) unterminated ??= { start: i, what: "block comment" };
       comments.push({ start: i, end: j });
+      if (nested) nestedComments.push({ start: i, end: j });
       i = j;
       continue;
     }
@@ -125,7 +134,7 @@ export function lexSql(text: string, { dialect }: LexOptions): LexResult {
     i++;
   }
   closeStatement(n);
-  return { statements, comments, metaCommands, unterminated };
+  return { statements, comments, nestedComments, metaCommands, unterminated };
 }
 
 /** Returns the index just past the closing quote, or -1 when the quote never closes. */

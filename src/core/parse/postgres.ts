@@ -38,29 +38,35 @@ export function parsePostgres(source: SqlSource): ParsedScript {
       span: meta.span,
     });
   }
-  // Meta-commands are blanked, not removed, so every offset the parser reports still fits.
-  const parseable = blankRanges(text, lexed.metaCommands);
-  let statements: Statement[];
-  try {
-    statements = statementsFromParse(parseable, 0, parseSync(parseable).stmts as RawStmt[], source, lines);
-  } catch {
-    // One bad statement fails the whole parse; parse statement by statement to keep the rest.
-    statements = [];
-    for (const range of lexed.statements) {
-      const piece = parseable.slice(range.start, range.end);
+  // Meta-commands (and nested comments, see lexer.ts) are blanked, not removed, so every offset
+  // the parser reports still fits.
+  const blanked = [...lexed.metaCommands, ...lexed.nestedComments].sort((a, b) => a.start - b.start);
+  const parseable = blankRanges(text, blanked);
+  const statements: Statement[] = [];
+  let fellBack = false;
+  // libpg_query takes quadratic time on an unterminated nested comment: never hand it one.
+  const unterminatedAt = lexed.unterminated?.what === "block comment" ? lexed.unterminated.start : Infinity;
+  const add = (found: Statement[]) => {
+    for (const s of found) statements.push({ ...s, index: statements.length });
+  };
+  for (const chunk of chunksOf(lexed.statements, parseable.length)) {
+    const piece = parseable.slice(chunk.start, chunk.end);
+    if (chunk.end <= unterminatedAt) {
       try {
-        const parsed = parseSync(piece).stmts as RawStmt[];
-        for (const s of statementsFromParse(piece, range.start, parsed, source, lines)) {
-          statements.push({ ...s, index: statements.length });
-        }
-      } catch (error) {
-        problems.push(parseErrorAt(error as ParserError, piece, range, span));
+        add(statementsFromParse(piece, chunk.start, parseSync(piece).stmts as RawStmt[], source, lines));
+        continue;
+      } catch {
+        // One bad statement fails the whole chunk: keep the rest, parsed by the real parser.
+        fellBack = true;
       }
     }
-    if (lexed.unterminated && !problems.some((p) => p.kind === "parse-error")) {
-      const { start, what } = lexed.unterminated;
-      problems.push({ kind: "parse-error", message: `unterminated ${what}`, span: span(start, text.length) });
-    }
+    const ranges = chunk.statements.filter((r) => r.end <= unterminatedAt); // the unterminated rest is reported below
+    const readable = parseable.slice(0, Math.min(chunk.end, unterminatedAt));
+    add(recoverAround(readable, mergeAtomicBodies(readable, ranges), source, lines, span, problems));
+  }
+  if (lexed.unterminated && (unterminatedAt < Infinity || (fellBack && !problems.some((p) => p.kind === "parse-error")))) {
+    const { start, what } = lexed.unterminated;
+    problems.push({ kind: "parse-error", message: `unterminated ${what}`, span: span(start, text.length) });
   }
   return {
     file,
@@ -74,6 +80,144 @@ export function parsePostgres(source: SqlSource): ParsedScript {
     metaCommands,
     problems,
   };
+}
+
+/** Failures after which the rest of a file is parsed statement by statement (each retry re-parses the rest). */
+const MAX_RECOVERIES = 20;
+
+/**
+ * Parses the text around each statement the parser rejects with the parser itself: from the
+ * current point to the end; on an error, the statements before the rejected one (the lexer's
+ * ranges) are parsed as one piece, the rejected one is reported, and parsing resumes after it.
+ * The lexer only decides where the rejected statement starts and ends, so constructs it does not
+ * understand (a function body in BEGIN ATOMIC … END) stay whole wherever the parser reads them.
+ */
+function recoverAround(
+  text: string,
+  ranges: Range[],
+  source: SqlSource,
+  lines: LineIndex,
+  span: (s: number, e: number) => ParseProblem["span"],
+  problems: ParseProblem[],
+): Statement[] {
+  const out: Statement[] = [];
+  const push = (piece: string, offset: number, stmts: RawStmt[]) => {
+    for (const s of statementsFromParse(piece, offset, stmts, source, lines)) out.push({ ...s, index: out.length });
+  };
+  let from = 0;
+  let recoveries = 0;
+  while (from < ranges.length) {
+    const start = ranges[from]!.start;
+    if (recoveries >= MAX_RECOVERIES) {
+      for (const range of ranges.slice(from)) {
+        const piece = text.slice(range.start, range.end);
+        try {
+          push(piece, range.start, parseSync(piece).stmts as RawStmt[]);
+        } catch (error) {
+          problems.push(parseErrorAt(error as ParserError, piece, range, span));
+        }
+      }
+      break;
+    }
+    const rest = text.slice(start);
+    let failure: ParserError;
+    try {
+      push(rest, start, parseSync(rest).stmts as RawStmt[]);
+      break;
+    } catch (error) {
+      failure = error as ParserError;
+    }
+    recoveries++;
+    const cursor = failure.sqlDetails?.cursorPosition;
+    const at = start + (cursor && cursor > 0 ? byteOffsetsToIndexes(rest, [cursor - 1])[0]! : 0);
+    // The rejected statement: the last range that starts at or before the error.
+    let bad = from;
+    while (bad + 1 < ranges.length && ranges[bad + 1]!.start <= at) bad++;
+    if (bad > from) {
+      const before = text.slice(start, ranges[bad]!.start);
+      try {
+        push(before, start, parseSync(before).stmts as RawStmt[]);
+      } catch {
+        // The lexer's boundary fell inside something the parser reads whole: judge those ranges one by one.
+        for (const range of ranges.slice(from, bad)) {
+          const piece = text.slice(range.start, range.end);
+          try {
+            push(piece, range.start, parseSync(piece).stmts as RawStmt[]);
+          } catch (error) {
+            problems.push(parseErrorAt(error as ParserError, piece, range, span));
+          }
+        }
+      }
+    }
+    const range = ranges[bad]!;
+    const piece = text.slice(range.start, range.end);
+    let own: ParserError = failure;
+    try {
+      parseSync(piece);
+    } catch (error) {
+      own = error as ParserError;
+    }
+    problems.push(parseErrorAt(own, piece, range, span));
+    from = bad + 1;
+  }
+  return out;
+}
+
+/**
+ * The lexer splits at every `;`, also inside a SQL-standard function body (`BEGIN ATOMIC …; END`,
+ * PostgreSQL 14+): rejoin those pieces up to the one that is just `END`, so a rejected statement
+ * is never cut in two and no phantom `END` (COMMIT) appears.
+ */
+function mergeAtomicBodies(text: string, ranges: Range[]): Range[] {
+  const out: Range[] = [];
+  for (let i = 0; i < ranges.length; i++) {
+    const range = ranges[i]!;
+    const own = stripComments(text.slice(range.start, range.end)).trim();
+    if (!/\bBEGIN\s+ATOMIC\b/i.test(own) || /\bBEGIN\s+ATOMIC\s+END$/i.test(own)) {
+      out.push(range);
+      continue;
+    }
+    let end = i;
+    while (end + 1 < ranges.length && !/^END$/i.test(stripComments(text.slice(ranges[end]!.start, ranges[end]!.end)).trim())) end++;
+    // No closing END: keep the lexer's pieces rather than swallow the rest of the file.
+    if (!/^END$/i.test(stripComments(text.slice(ranges[end]!.start, ranges[end]!.end)).trim())) {
+      out.push(range);
+      continue;
+    }
+    out.push({ start: range.start, end: ranges[end]!.end });
+    i = end;
+  }
+  return out;
+}
+
+function stripComments(sql: string): string {
+  return sql.replace(/--[^\n]*/g, " ").replace(/\/\*[\s\S]*?\*\//g, " ");
+}
+
+/**
+ * Scripts up to this size are parsed in one call; larger ones in runs of whole statements of
+ * about this size. libpg_query needs ~160 bytes of memory per byte of SQL and aborts the
+ * process (writing to stdout) past its heap limit, so a 20 MB file must not reach it at once.
+ */
+const CHUNK_CHARS = 512_000;
+
+interface Chunk extends Range {
+  statements: Range[];
+}
+
+function chunksOf(statements: Range[], length: number): Chunk[] {
+  if (length <= CHUNK_CHARS) return statements.length ? [{ start: 0, end: length, statements }] : [];
+  const chunks: Chunk[] = [];
+  let current: Chunk | undefined;
+  for (const range of statements) {
+    if (!current || range.end - current.start > CHUNK_CHARS) {
+      current = { start: range.start, end: range.end, statements: [] };
+      chunks.push(current);
+    }
+    current.statements.push(range);
+    current.end = range.end;
+  }
+  return chunks;
 }
 
 function statementsFromParse(

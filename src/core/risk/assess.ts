@@ -1,6 +1,7 @@
 // Risk assessment per migration: a level with reasons, the strongest lock per table with its
 // estimated hold time, the objects affected and how hard the change is to roll back. Pure:
 // findings, parsed scripts, configuration and table statistics in; a RiskAssessment out.
+import { fileSemantics, transactionContext, type StatementPlace } from "../analyze/transaction.js";
 import type { Config } from "../config/schema.js";
 import { RiskLevel, type Finding, type LockFact, type LockMode } from "../model.js";
 import type { ParsedScript, Statement } from "../parse/index.js";
@@ -50,10 +51,11 @@ export function assessRisk(
   context: RiskContext = {},
 ): RiskAssessment {
   const catalog = context.stats ?? buildCatalog(config);
-  const wraps = (config.transaction === "auto" ? report.migration.transaction : config.transaction) === "per-file";
   const statements = up?.statements ?? [];
+  // Where each statement runs (tool transaction, one multi-statement query, on its own): locks are held until its block ends.
+  const places = transactionContext(fileSemantics(report.migration, config), statements, config.postgres_version).places;
   const upFindings = report.findings.filter((f) => up && f.span.file === up.file);
-  const walk = walkScript(statements, upFindings, wraps, config, catalog, context);
+  const walk = walkScript(statements, upFindings, places, config, catalog, context);
 
   const contributions: { level: RiskLevel; reason: string }[] = [];
   const contribute = (level: RiskLevel, reason: string) => contributions.push({ level, reason });
@@ -97,7 +99,7 @@ interface ScriptWalk {
 function walkScript(
   statements: Statement[],
   findings: Finding[],
-  wraps: boolean,
+  places: StatementPlace[],
   config: Config,
   catalog: StatsCatalog,
   context: RiskContext,
@@ -131,20 +133,17 @@ function walkScript(
     open = [];
     openRank = new Map();
   };
-  let inTransaction = wraps;
+  let inTransaction = false;
   let estimatedSeconds: number | undefined;
 
   for (const statement of statements) {
     const control = transactionControl(statement);
-    if (control === "begin") {
-      inTransaction = true;
-      continue;
-    }
+    if (control === "begin") continue;
     if (control === "end") {
       release();
-      inTransaction = false;
       continue;
     }
+    inTransaction = places[statement.index] !== undefined ? places[statement.index] !== "autocommit" : inTransaction;
     const on = findingsOn.get(statement.index) ?? [];
     const work = effectiveWork(statement, on, config, context);
     works.set(statement.index, work);

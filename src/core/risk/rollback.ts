@@ -2,6 +2,7 @@
 // change the up makes, and can it bring back the data the up destroys?
 /* eslint-disable @typescript-eslint/no-explicit-any */
 import { alterCommands, names, relationName, stripPublic, typeName, walk } from "../analyze/pg-ast.js";
+import { alterOf, tableKey } from "../analyze/mysql-ast.js";
 import type { Migration } from "../model.js";
 import type { ParsedScript, Statement } from "../parse/index.js";
 import type { RollbackComplexity } from "../report.js";
@@ -242,8 +243,12 @@ function mysqlEffects(statement: Statement, e: Effects): void {
   if (/^DROP TABLE/i.test(text)) e.destroys.push({ what: `dropping table ${table} discards its rows`, table });
   else if (/^TRUNCATE/i.test(text)) e.destroys.push({ what: `TRUNCATE ${table} deletes every row`, table });
   else if (/^DELETE\b/i.test(text)) e.destroys.push({ what: `DELETE FROM ${table} removes rows`, table });
-  else if (/^ALTER TABLE .*\bDROP (?:COLUMN )?(?!INDEX\b|KEY\b|PRIMARY\b|FOREIGN\b|CONSTRAINT\b|CHECK\b|PARTITION\b)`?\w+/i.test(text)) {
-    e.destroys.push({ what: `dropping a column of ${table} discards its data`, table });
+  // ALTER TABLE from its parsed operations: only DROP COLUMN discards data (not DROP DEFAULT, INDEX, …).
+  const alter = alterOf(statement);
+  for (const op of alter?.ops ?? []) {
+    if (op.kind !== "drop-column") continue;
+    const name = tableKey(alter!.table);
+    e.destroys.push({ what: `dropping column ${op.column} discards its data`, table: name, column: op.column.toLowerCase() });
   }
 }
 

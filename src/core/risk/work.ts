@@ -179,6 +179,10 @@ function addColumnWork(column: any, postgresVersion: number): Omit<StatementWork
       }
     }
     if (con.contype === "CONSTR_PRIMARY" || con.contype === "CONSTR_UNIQUE") result = { work: "scan and index build", note: "UNIQUE/PRIMARY KEY column builds an index" };
+    // A new column without a default is all NULL: PostgreSQL skips checking its FOREIGN KEY
+    // (measured on PostgreSQL 15: no scan); a CHECK is still evaluated over every row.
+    const filled = (column.constraints ?? []).some((x: any) => x.Constraint?.contype === "CONSTR_DEFAULT" && !x.Constraint.raw_expr?.A_Const?.isnull);
+    if (con.contype === "CONSTR_FOREIGN" && !filled) continue;
     if ((con.contype === "CONSTR_CHECK" || con.contype === "CONSTR_FOREIGN") && !con.skip_validation && workRank(result.work) < workRank("scan")) {
       result = { work: "scan", note: "column constraint validated over every row" };
     }
@@ -197,8 +201,11 @@ function constraintWork(constraint: any): Omit<StatementWork, "relation"> {
         : { work: "scan", note: `${constraint.contype === "CONSTR_FOREIGN" ? "FOREIGN KEY" : "CHECK"}${name} validated over every row` };
     case "CONSTR_PRIMARY":
     case "CONSTR_UNIQUE":
+      // PRIMARY KEY USING INDEX sets its columns NOT NULL: a scan unless they already are (measured on PostgreSQL 15).
       return constraint.indexname
-        ? { work: "metadata only", note: `USING INDEX ${constraint.indexname}` }
+        ? constraint.contype === "CONSTR_PRIMARY"
+          ? { work: "scan", uncertain: true, note: `USING INDEX ${constraint.indexname}: checks every row for NULLs unless the columns are already NOT NULL` }
+          : { work: "metadata only", note: `USING INDEX ${constraint.indexname}` }
         : { work: "scan and index build", note: `${constraint.contype === "CONSTR_PRIMARY" ? "PRIMARY KEY" : "UNIQUE"}${name} builds an index` };
     case "CONSTR_EXCLUSION":
       return { work: "scan and index build", note: `EXCLUDE${name} builds an index` };

@@ -2,9 +2,13 @@
 // from production and read back by `check --stats` or `stats_file:` in the configuration.
 import { z } from "zod";
 import { Dialect } from "../model.js";
+import { MAX_BYTES, MAX_ROWS } from "../config/schema.js";
 
-const Name = z.string().min(1);
-const Bytes = z.number().int().nonnegative();
+/** A statistics file of 100,000 tables is about 50 MB; anything larger is not an export. */
+export const MAX_STATS_BYTES = 64_000_000;
+
+const Name = z.string().min(1).max(1000);
+const Bytes = z.number().int().nonnegative().max(MAX_BYTES);
 
 export const StatsIndex = z.object({
   name: Name,
@@ -53,7 +57,7 @@ export const StatsTable = z.object({
   name: Name,
   kind: z.enum(["table", "partitioned table", "materialized view"]).default("table"),
   /** Planner estimate; null when the table was never analyzed. */
-  rows: z.number().nonnegative().nullable(),
+  rows: z.number().nonnegative().max(MAX_ROWS).nullable(),
   table_bytes: Bytes,
   index_bytes: Bytes,
   indexes: z.array(StatsIndex).default([]),

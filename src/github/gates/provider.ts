@@ -8,6 +8,7 @@ import { generateCommitMessage } from "../../core/commit-format/generate.js";
 import { renderCommitFormatSection } from "../../core/commit-format/render.js";
 import type { Config } from "../../core/config/schema.js";
 import { selectMigrationFiles } from "../../core/discover/index.js";
+import { findTicket } from "../../core/commit-format/config.js";
 import { evaluateAutoGates } from "../../core/gates/evaluate.js";
 import type { GateEvidence } from "../../core/gates/evidence.js";
 import { renderGatesSection } from "../../core/gates/render.js";
@@ -227,5 +228,5 @@ async function checkCommits(
 }
 
 function ticketIn(title: string, config: Config): string | undefined {
-  return new RegExp(config.commit_format.ticket_pattern).exec(title)?.[0];
+  return findTicket(config.commit_format.ticket_pattern, title);
 }

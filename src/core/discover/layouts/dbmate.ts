@@ -4,7 +4,9 @@
 //
 // Transactions: dbmate runs each section in a transaction of its own unless its marker says
 // `transaction:false` (`-- migrate:up transaction:false`), which is how CREATE INDEX
-// CONCURRENTLY is run. The migration's mode follows the up section's marker.
+// CONCURRENTLY is run. The migration's mode follows the up section's marker. Either way a
+// section is sent as one query ("whole-file"), so a `transaction:false` section of several
+// statements still runs as one implicit transaction block: CONCURRENTLY must be alone in it.
 // dbmate refuses a file without `-- migrate:up`: reported here.
 import type { SourceFile } from "../../model.js";
 import { sectionOptions } from "../sections.js";
@@ -21,8 +23,11 @@ function hasUpMarker(file: SourceFile): boolean {
 
 export const dbmateLayout: LayoutSpec = {
   name: "dbmate",
+  tool: "dbmate",
   transaction: "per-file",
   delivery: "whole-file",
+  outsideTransaction:
+    "put the statement alone in a migration whose up section starts `-- migrate:up transaction:false`: dbmate sends a section as one query, so even without its transaction several statements form one transaction block",
   uniqueVersions: true,
   score: (files) => namingScore(files, (f) => FILE.test(basename(f.path)) && hasUpMarker(f)),
   collect(files): Collected {

@@ -6,16 +6,17 @@
 // numbers compared part by part, leading zeros ignored (`1_2` = `1.2`, `1.01` = `1.1`).
 //
 // Transactions: Flyway runs each migration in its own transaction on PostgreSQL
-// (`executeInTransaction`, default true). A script config file `<script>.sql.conf` with
-// `executeInTransaction=false` turns that off, and Flyway's PostgreSQL parser runs a script
-// containing non-transactional statements (CREATE INDEX CONCURRENTLY, …) outside one.
+// (`executeInTransaction`, default true), sending statement after statement. A script config
+// file `<script>.sql.conf` with `executeInTransaction=false` turns that off. Its PostgreSQL
+// parser also runs a script whose statements are all non-transactional (CREATE INDEX
+// CONCURRENTLY, VACUUM, …) outside one, and refuses a script mixing both kinds unless `mixed`
+// is set: that is decided from the parsed statements (nonTransactionalDetection "flyway").
 // Files that do not follow the naming are silently skipped by Flyway: reported here.
 import type { SourceFile } from "../../model.js";
 import { basename, isSql, namingScore, problem, textOf, type Collected, type FoundMigration, type LayoutSpec } from "../layout.js";
 
 const VERSIONED = /^([VUB])(\d+(?:[._]\d+)*)__(.+)\.sql$/;
 const REPEATABLE = /^R__(.+)\.sql$/;
-const NON_TRANSACTIONAL = /\b(CONCURRENTLY|VACUUM|ALTER\s+SYSTEM|CREATE\s+DATABASE|DROP\s+DATABASE)\b/i;
 
 /** `1_02.0` → `1.2`: Flyway treats these as the same version. */
 export function flywayVersion(raw: string): string {
@@ -31,19 +32,17 @@ function describe(description: string): string {
 function runsInTransaction(file: SourceFile, confByScript: Map<string, SourceFile>): boolean {
   const conf = confByScript.get(file.path);
   const confText = conf ? textOf(conf) : undefined;
-  if (confText && /^\s*executeInTransaction\s*=\s*false\s*$/im.test(confText)) return false;
-  const text = textOf(file);
-  return !(text && NON_TRANSACTIONAL.test(withoutComments(text)));
-}
-
-function withoutComments(sql: string): string {
-  return sql.replace(/--[^\n]*/g, "").replace(/\/\*[\s\S]*?\*\//g, "");
+  return !(confText && /^\s*executeInTransaction\s*=\s*false\s*$/im.test(confText));
 }
 
 export const flywayLayout: LayoutSpec = {
   name: "flyway",
+  tool: "Flyway",
   transaction: "per-file",
   delivery: "per-statement",
+  nonTransactionalDetection: "flyway",
+  outsideTransaction:
+    "put the statement in a migration of its own (Flyway runs a script holding only non-transactional statements without a transaction), or set `executeInTransaction=false` in `<script>.sql.conf` next to it",
   uniqueVersions: true,
   score: (files) => namingScore(files, (f) => VERSIONED.test(basename(f.path)) || REPEATABLE.test(basename(f.path))),
   collect(files): Collected {
@@ -64,7 +63,7 @@ export const flywayLayout: LayoutSpec = {
       if (repeatable) {
         const description = describe(repeatable[1]!);
         // Repeatables run after every versioned migration, ordered by description.
-        migrations.push({ id: f.path, version: `~R.${description}`, name: description, layout: "flyway", up: { path: f.path }, repeatable: true, rollbackExpected: false, transaction, delivery: "per-statement" });
+        migrations.push({ id: f.path, version: `~R.${description}`, name: description, layout: "flyway", up: { path: f.path }, repeatable: true, rollbackExpected: false, transaction, delivery: "per-statement", nonTransactionalDetection: "flyway" });
         continue;
       }
       const versioned = VERSIONED.exec(name);
@@ -90,6 +89,7 @@ export const flywayLayout: LayoutSpec = {
         rollbackExpected: prefix === "V",
         transaction,
         delivery: "per-statement",
+        nonTransactionalDetection: "flyway",
       });
     }
     for (const undo of undoByVersion.values()) {

@@ -3,11 +3,12 @@
 // integer (a sequence such as 000001 or a unix timestamp) and migrations run in numeric order.
 // sqlx's reversible migrations (`<version>_<description>.up.sql`) use the same naming.
 //
-// Transactions: the PostgreSQL driver does not BEGIN itself, but sends the whole file as one
-// query string, which PostgreSQL runs as one implicit transaction: statements of a file
-// commit or fail together, and CREATE INDEX CONCURRENTLY fails in a multi-statement file
-// (golang-migrate issue #284). Hence "per-file". (A file holding only that one statement
-// does run outside a transaction; the engine cannot tell the two apart from here.)
+// Transactions: the PostgreSQL driver never BEGINs around a migration ("none") but sends the
+// whole file as one query ("whole-file"): PostgreSQL runs a query of several statements as one
+// implicit transaction block (they commit or fail together, CREATE INDEX CONCURRENTLY fails in
+// it), while a file holding a single statement runs outside any transaction block. With
+// `x-multi-statement=true` in the database URL it splits the file at every `;` and sends each
+// piece on its own: the config's `delivery: per-statement` says so.
 // Files that do not follow the naming are skipped by golang-migrate: reported here.
 import { basename, isSql, namingScore, numericVersion, problem, type Collected, type FoundMigration, type LayoutSpec } from "../layout.js";
 
@@ -15,8 +16,11 @@ const FILE = /^(\d+)_(.*)\.(up|down)\.sql$/;
 
 export const golangMigrateLayout: LayoutSpec = {
   name: "golang-migrate",
-  transaction: "per-file",
+  tool: "golang-migrate",
+  transaction: "none",
   delivery: "whole-file",
+  outsideTransaction:
+    "put the statement in a migration file of its own: golang-migrate sends a file as one query, and a query holding a single statement runs outside any transaction block (or run golang-migrate with `x-multi-statement=true` and set `delivery: per-statement` in migration-guard's config)",
   uniqueVersions: true,
   // Without a single .up.sql this is not golang-migrate, whatever the downs look like.
   score: (files) => (files.some((f) => /\.up\.sql$/.test(f.path) && FILE.test(basename(f.path))) ? namingScore(files, (f) => FILE.test(basename(f.path))) : 0),
@@ -47,7 +51,7 @@ export const golangMigrateLayout: LayoutSpec = {
           down: down ? { path: down } : undefined,
           repeatable: false,
           rollbackExpected: true,
-          transaction: "per-file",
+          transaction: "none",
           delivery: "whole-file",
         });
       }

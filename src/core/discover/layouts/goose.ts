@@ -25,8 +25,10 @@ function isGooseFile(file: SourceFile): boolean {
 
 export const gooseLayout: LayoutSpec = {
   name: "goose",
+  tool: "goose",
   transaction: "per-file",
   delivery: "per-statement",
+  outsideTransaction: "add `-- +goose NO TRANSACTION` to the file: goose then runs its statements one by one without a transaction (so a `SET lock_timeout` before the statement still works)",
   uniqueVersions: true,
   // The `-- +goose Up` annotation is goose's own: a folder of such files is goose, above dbmate's
   // naming-only match.

@@ -13,6 +13,7 @@ export const plainLayout: LayoutSpec = {
   name: "plain",
   transaction: "none",
   delivery: "per-statement",
+  outsideTransaction: "keep the statement outside BEGIN … COMMIT, and run the file without a wrapping transaction (e.g. `psql -f`, not `psql -1`)",
   uniqueVersions: false,
   score: (files) => (files.some((f) => isSql(f.path)) ? 1 : 0),
   collect(files): Collected {

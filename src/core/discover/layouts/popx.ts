@@ -35,8 +35,10 @@ function parse(path: string): PopxFile | undefined {
 
 export const popxLayout: LayoutSpec = {
   name: "popx",
+  tool: "popx",
   transaction: "per-file",
   delivery: "whole-file",
+  outsideTransaction: "put the statement alone in a file named `<version>_<name>.postgres.autocommit.up.sql`: popx sends it without a transaction (the file is one query, so nothing else may share it)",
   uniqueVersions: true,
   // Only a folder with per-dialect files is popx; golang-migrate's naming covers the rest.
   score(files) {

@@ -4,9 +4,10 @@
 // migrations by design (rollbackExpected false); a `down.sql` generated with
 // `prisma migrate diff` next to `migration.sql`, as Prisma's docs suggest, is paired when present.
 //
-// Transactions: Prisma does not BEGIN around a migration, but sends migration.sql as one
-// script, which PostgreSQL runs as one implicit transaction (CREATE INDEX CONCURRENTLY fails
-// in a multi-statement migration.sql with error 25001). Hence "per-file".
+// Transactions: Prisma does not BEGIN around a migration ("none") but sends migration.sql as
+// one query ("whole-file"): PostgreSQL runs several statements as one implicit transaction
+// block (CREATE INDEX CONCURRENTLY fails in a multi-statement migration.sql with error 25001,
+// prisma/prisma#14456), while a migration.sql holding one statement runs outside any.
 import { basename, dirname, namingScore, problem, type Collected, type FoundMigration, type LayoutSpec } from "../layout.js";
 
 const FOLDER = /^(\d+)_(.+)$/;
@@ -17,8 +18,11 @@ function folderOf(path: string): RegExpExecArray | null {
 
 export const prismaLayout: LayoutSpec = {
   name: "prisma",
-  transaction: "per-file",
+  tool: "Prisma",
+  transaction: "none",
   delivery: "whole-file",
+  outsideTransaction:
+    "put the statement alone in a migration of its own (`prisma migrate dev --create-only`, then edit migration.sql): Prisma sends migration.sql as one query, and a query holding a single statement runs outside any transaction block",
   uniqueVersions: false,
   score(files) {
     const lock = files.some((f) => basename(f.path) === "migration_lock.toml") ? 2 : 0;
@@ -58,7 +62,7 @@ export const prismaLayout: LayoutSpec = {
         down: down ? { path: down } : undefined,
         repeatable: false,
         rollbackExpected: false,
-        transaction: "per-file",
+        transaction: "none",
         delivery: "whole-file",
       });
     }

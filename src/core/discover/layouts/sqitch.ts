@@ -48,8 +48,10 @@ export function parsePlan(text: string): { changes: PlanChange[]; errors: { line
 
 export const sqitchLayout: LayoutSpec = {
   name: "sqitch",
+  tool: "sqitch",
   transaction: "none",
   delivery: "per-statement",
+  outsideTransaction: "keep the statement outside the script's BEGIN … COMMIT (sqitch runs the script with psql, statement by statement, and adds no transaction of its own)",
   uniqueVersions: false,
   score: (files) => (files.some((f) => basename(f.path) === "sqitch.plan") ? 100 : 0),
   collect(files): Collected {

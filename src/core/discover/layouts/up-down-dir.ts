@@ -5,7 +5,9 @@
 //
 // Transactions: diesel runs each migration in a transaction of its own unless the folder's
 // `metadata.toml` says `run_in_transaction = false`; Sourcegraph likewise, unless its
-// `metadata.yaml` says `createIndexConcurrently: true`.
+// `metadata.yaml` says `createIndexConcurrently: true`. diesel sends up.sql as one query
+// (`batch_execute`), so without its transaction several statements still form one implicit
+// transaction block (diesel's docs warn about it): CONCURRENTLY must be alone in the file.
 import type { SourceFile } from "../../model.js";
 import { basename, dirname, namingScore, problem, textOf, type Collected, type FoundMigration, type LayoutSpec } from "../layout.js";
 
@@ -29,6 +31,8 @@ export const upDownDirLayout: LayoutSpec = {
   name: "up-down-dir",
   transaction: "per-file",
   delivery: "whole-file",
+  outsideTransaction:
+    "put the statement alone in the up.sql of a migration whose metadata.toml says `run_in_transaction = false` (Sourcegraph: `createIndexConcurrently: true` in metadata.yaml): the file is sent as one query, so several statements form one transaction block even without the tool's",
   uniqueVersions: true,
   score: (files) => namingScore(files, (f) => SCRIPT.test(basename(f.path)) && folderOf(f.path) !== null),
   collect(files): Collected {
