@@ -161,7 +161,9 @@ class TestRun {
           let generatedData: MigrationEvidence["generatedData"];
           const missingExtension = forward.ok ? undefined : this.extensionProblem(forward.error);
           if (missingExtension) forward = { ...forward, error: missingExtension };
-          else if (!forward.ok) {
+          // A statement stopped by a time limit is the change's own failure: re-running it without
+          // generated rows would spend the budget again and hide which limit it hit.
+          else if (!forward.ok && !this.db.outOfTime?.() && !isTimeLimit(forward.error?.message)) {
             const retried = await this.withoutGeneratedRows(script, forward, runOptions);
             if (retried) ({ run: forward, generatedData } = retried);
           }
@@ -882,4 +884,8 @@ function shortValue(v: unknown): string {
   const text =
     v === null ? "NULL" : v instanceof Date ? v.toISOString() : v instanceof Uint8Array ? `\\x${Buffer.from(v).toString("hex")}` : typeof v === "object" ? JSON.stringify(v) : String(v);
   return text.length > 40 ? `${text.slice(0, 39)}…` : text;
+}
+
+function isTimeLimit(message: string | undefined): boolean {
+  return /\(test\.timeouts\.(statement_ms|total_ms|idle_in_transaction_ms)\)/.test(message ?? "");
 }
