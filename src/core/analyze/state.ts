@@ -204,18 +204,7 @@ export function startScript(
   return {
     ...state,
     // `advance` mutates in place: copy what the change shares so sibling scripts stay apart.
-    createdRelations: new Set(state.createdRelations),
-    notNullChecked: new Set(state.notNullChecked),
-    pendingNotNullChecks: new Map(state.pendingNotNullChecks),
-    viewDependencies: new Map(state.viewDependencies),
-    functionBodies: new Map(state.functionBodies),
-    indexesInChange: new Map([...state.indexesInChange].map(([table, list]) => [table, [...list]])),
-    columnsAddedInChange: new Set(state.columnsAddedInChange),
-    constraintsAddedInChange: new Set(state.constraintsAddedInChange),
-    columnTypes: isolated ? overlay(state.columnTypes) : state.columnTypes,
-    domainsWithCheck: isolated ? overlay(state.domainsWithCheck) : state.domainsWithCheck,
-    namedConstraints: isolated ? overlay(state.namedConstraints) : state.namedConstraints,
-    definedFunctions: isolated ? overlay(state.definedFunctions) : state.definedFunctions,
+    ...changeCollections(state, isolated),
     inTransaction: toolTransaction || oneQuery,
     explicitTransaction: false,
     toolTransaction,
@@ -233,14 +222,13 @@ export function startScript(
 }
 
 /**
- * An independent copy of the state, for a rule that looks ahead (what runs under a lock until the
- * transaction ends) by advancing the copy over later statements without touching the real one.
+ * Copies of what the change shares, which `advance` mutates in place, so sibling scripts (and a
+ * forked look-ahead) stay apart. Schema knowledge is shared unless `isolated`: then an overlay.
+ * One place, so a collection added to the state is copied wherever the state is.
  */
-export function forkState(state: AnalysisState): AnalysisState {
-  const heldLocks = new LockTable();
-  for (const [relation, mode] of state.heldLocks) heldLocks.set(relation, mode);
+function changeCollections(state: AnalysisState, isolated: boolean): Partial<AnalysisState> {
+  const knowledge = <K, V>(store: KeyValueStore<K, V>) => (isolated ? overlay(store) : store);
   return {
-    ...state,
     createdRelations: new Set(state.createdRelations),
     notNullChecked: new Set(state.notNullChecked),
     pendingNotNullChecks: new Map(state.pendingNotNullChecks),
@@ -249,10 +237,23 @@ export function forkState(state: AnalysisState): AnalysisState {
     indexesInChange: new Map([...state.indexesInChange].map(([table, list]) => [table, [...list]])),
     columnsAddedInChange: new Set(state.columnsAddedInChange),
     constraintsAddedInChange: new Set(state.constraintsAddedInChange),
-    columnTypes: overlay(state.columnTypes),
-    domainsWithCheck: overlay(state.domainsWithCheck),
-    namedConstraints: overlay(state.namedConstraints),
-    definedFunctions: overlay(state.definedFunctions),
+    columnTypes: knowledge(state.columnTypes),
+    domainsWithCheck: knowledge(state.domainsWithCheck),
+    namedConstraints: knowledge(state.namedConstraints),
+    definedFunctions: knowledge(state.definedFunctions),
+  };
+}
+
+/**
+ * An independent copy of the state, for a rule that looks ahead (what runs under a lock until the
+ * transaction ends) by advancing the copy over later statements without touching the real one.
+ */
+export function forkState(state: AnalysisState): AnalysisState {
+  const heldLocks = new LockTable();
+  for (const [relation, mode] of state.heldLocks) heldLocks.set(relation, mode);
+  return {
+    ...state,
+    ...changeCollections(state, true),
     heldLocks,
     notValidInTransaction: new Map(state.notValidInTransaction),
     dataChangedInTransaction: new Set(state.dataChangedInTransaction),
