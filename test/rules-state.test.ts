@@ -186,3 +186,29 @@ describe("through the engine", () => {
     expect(ruleIds(report)).not.toContain("drop-table");
   });
 });
+
+describe("one finding per cause", () => {
+  const BASE = "CREATE TABLE orders (id bigint PRIMARY KEY, status text);\nCREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;\nCREATE TRIGGER orders_touch BEFORE UPDATE ON orders FOR EACH ROW EXECUTE FUNCTION touch();\nCREATE INDEX orders_status_idx ON orders (status);\n";
+  const change = (sql: string) => analyzeFiles({ "migrations/0001_base.sql": BASE, "migrations/0002_change.sql": sql }, { base: { "migrations/0001_base.sql": BASE }, config: { transaction: "per-file" } });
+  const findingsOf = (report: Awaited<ReturnType<typeof analyzeFiles>>, rule: string) => report.migrations.flatMap((m) => m.findings).filter((f) => f.ruleId === rule);
+
+  it("a trigger dropped and created again in one transaction is one replacement, reported on the DROP", async () => {
+    const report = await change("DROP TRIGGER orders_touch ON orders;\nCREATE TRIGGER orders_touch BEFORE UPDATE ON orders FOR EACH ROW EXECUTE FUNCTION touch();\n");
+    const findings = findingsOf(report, "trigger-change-on-hot-table");
+    expect(findings.map((f) => [f.span.startLine, f.message])).toEqual([
+      [1, "Replacing trigger `orders_touch` on `orders` (dropped here, created again on line 2 in the same transaction) takes ACCESS EXCLUSIVE (waits for running writes, blocks new reads and writes), and from the commit on every write runs the new definition."],
+    ]);
+  });
+
+  it("a trigger dropped in one transaction and created in the next is two changes", async () => {
+    const report = await change("DROP TRIGGER orders_touch ON orders;\nCOMMIT;\nBEGIN;\nCREATE TRIGGER orders_touch BEFORE UPDATE ON orders FOR EACH ROW EXECUTE FUNCTION touch();\n");
+    expect(findingsOf(report, "trigger-change-on-hot-table")).toHaveLength(2);
+  });
+
+  it("DROP INDEX locks the index's table, so a lock the transaction already holds on it covers the drop", async () => {
+    const alone = await change("DROP INDEX orders_status_idx;\n");
+    expect(findingsOf(alone, "require-concurrent-index-drop").flatMap((f) => f.locks?.map((l) => l.relation) ?? [])).toEqual(["orders"]);
+    const underLock = await change("ALTER TABLE orders ADD COLUMN note text;\nDROP INDEX orders_status_idx;\n");
+    expect(findingsOf(underLock, "require-concurrent-index-drop")).toEqual([]);
+  });
+});

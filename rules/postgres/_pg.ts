@@ -3,7 +3,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any */
 import { blockedBy, blocksTraffic, statementLocks } from "../../src/core/analyze/pg-locks.js";
 import { alterCommands, calledFunctions, names, relationName, stripPublic, walk } from "../../src/core/analyze/pg-ast.js";
-import { isCreatedInChange, type AnalysisState } from "../../src/core/analyze/state.js";
+import { indexTableOf, isCreatedInChange, type AnalysisState } from "../../src/core/analyze/state.js";
 import type { RuleContext } from "../../src/core/analyze/rule.js";
 import { addingStatementChangesHowItRuns, runsOutsideAfterRewrite, toolName } from "../../src/core/analyze/transaction.js";
 import type { Config } from "../../src/core/config/schema.js";
@@ -202,7 +202,7 @@ export function notNullProven(state: AnalysisState, table: string, column: strin
 
 /** Locks the statement takes that block reads or writes, on relations that exist before the change. */
 export function blockingLocksOnExisting(statement: Statement, state: AnalysisState): LockFact[] {
-  return statementLocks(statement)
+  return statementLocks(statement, indexTableOf(state))
     .filter((l) => blocksTraffic(l.mode) && isExisting(state, l.relation))
     .map((l) => lock(l.relation, l.mode));
 }
@@ -272,4 +272,30 @@ export function statementsOnRelation(script: ParsedScript, bareRelation: string)
 /** The name a constraint gets when written without one is unknown to us: fixes need a name. */
 export function constraintName(constraint: any): string | undefined {
   return constraint?.conname || undefined;
+}
+
+const ENDS_TRANSACTION = new Set(["TRANS_STMT_COMMIT", "TRANS_STMT_ROLLBACK", "TRANS_STMT_PREPARE", "TRANS_STMT_COMMIT_PREPARED", "TRANS_STMT_ROLLBACK_PREPARED"]);
+const STARTS_TRANSACTION = new Set(["TRANS_STMT_BEGIN", "TRANS_STMT_START"]);
+
+/** The statements after `statement` that run in its transaction block (none when it runs in autocommit). */
+export function laterInTransaction(statement: Statement, statements: Statement[], state: AnalysisState): Statement[] {
+  if (!state.inTransaction) return [];
+  const later: Statement[] = [];
+  for (const next of statements.slice(statements.indexOf(statement) + 1)) {
+    if (next.kind === "TransactionStmt" && ENDS_TRANSACTION.has(String(next.ast.kind))) break;
+    later.push(next);
+  }
+  return later;
+}
+
+/** The statements before `statement` that run in its transaction block (none when it runs in autocommit). */
+export function earlierInTransaction(statement: Statement, statements: Statement[], state: AnalysisState): Statement[] {
+  if (!state.inTransaction) return [];
+  const earlier: Statement[] = [];
+  for (const previous of statements.slice(0, statements.indexOf(statement)).reverse()) {
+    const kind = previous.kind === "TransactionStmt" ? String(previous.ast.kind) : "";
+    if (ENDS_TRANSACTION.has(kind) || STARTS_TRANSACTION.has(kind)) break;
+    earlier.push(previous);
+  }
+  return earlier;
 }

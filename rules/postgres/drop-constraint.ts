@@ -2,7 +2,7 @@ import type { Rule } from "../../src/core/analyze/rule.js";
 import { alterCommands, relationName, stripPublic } from "../../src/core/analyze/pg-ast.js";
 import type { AnalysisState } from "../../src/core/analyze/state.js";
 import type { Statement } from "../../src/core/parse/index.js";
-import { existingAlteredTable, lock } from "./_pg.js";
+import { existingAlteredTable, laterInTransaction, lock } from "./_pg.js";
 
 const rule: Rule = {
   id: "drop-constraint",
@@ -83,11 +83,7 @@ function addedInSameTransaction(statement: Statement, statements: Statement[], s
   };
   collect(statement);
   // Outside a transaction the table is without the guarantee between the statements: not a replacement.
-  if (!state.inTransaction) return added;
-  for (const next of statements.slice(statements.indexOf(statement) + 1)) {
-    if (next.kind === "TransactionStmt" && /COMMIT|ROLLBACK|PREPARE/.test(String(next.ast.kind))) break;
-    collect(next);
-  }
+  laterInTransaction(statement, statements, state).forEach(collect);
   return added;
 }
 

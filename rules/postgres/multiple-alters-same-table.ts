@@ -1,6 +1,6 @@
 import type { Rule } from "../../src/core/analyze/rule.js";
 import { alterCommands, stripPublic } from "../../src/core/analyze/pg-ast.js";
-import { isSizeDependent, statementWork } from "../../src/core/risk/work.js";
+import { tablePassWork } from "../../src/core/risk/work.js";
 import { existingAlteredTable } from "./_pg.js";
 
 const VERB: Partial<Record<string, string>> = { rewrite: "rewrites", copy: "copies", "index build": "builds an index over", "scan and index build": "scans and indexes" };
@@ -12,7 +12,7 @@ const rule: Rule = {
   dialects: ["postgres"],
   severity: "info",
   docs: {
-    why: "Each ALTER TABLE that scans or rewrites an existing table (SET NOT NULL, a validated CHECK or FOREIGN KEY, a type change that rewrites, a volatile default) reads the whole table again, while the transaction holds its lock across all of them. One ALTER TABLE with comma-separated subcommands does at most one scan/rewrite. Only statements that each scan or rewrite the table count: catalog-only ones (ADD COLUMN with a constant default, DROP DEFAULT, RENAME) cost nothing to keep apart, and VALIDATE CONSTRAINT and DROP CONSTRAINT steps, which recipes keep separate on purpose, are not counted.",
+    why: "Each ALTER TABLE that scans or rewrites an existing table (SET NOT NULL, a validated CHECK, a type change that rewrites, a volatile default) reads the whole table again, while the transaction holds its lock across all of them. One ALTER TABLE with comma-separated subcommands does that work in one pass. Only this work counts: a FOREIGN KEY check and an index build scan the table on their own whether or not the subcommands are combined (measured on PostgreSQL 15), catalog-only steps (ADD COLUMN with a constant default, DROP DEFAULT, RENAME) cost nothing to keep apart, and VALIDATE CONSTRAINT and DROP CONSTRAINT steps, which recipes keep separate on purpose, are not counted.",
     locks: [],
     work: "none",
     safeAlternative: "1. Combine the subcommands: `ALTER TABLE <table> ADD COLUMN a int, ADD COLUMN b text, ALTER COLUMN c SET DEFAULT 0;`.",
@@ -33,6 +33,16 @@ const rule: Rule = {
       },
       { sql: "ALTER TABLE orders ADD COLUMN note text;\nALTER TABLE orders ALTER COLUMN region SET NOT NULL;", config: { transaction: "per-file" } },
       {
+        sql: "CREATE TABLE regions (code text PRIMARY KEY);\nALTER TABLE orders ALTER COLUMN tier SET NOT NULL;\nALTER TABLE orders ADD CONSTRAINT orders_region_fk FOREIGN KEY (region) REFERENCES regions (code);",
+        config: { transaction: "per-file" },
+        note: "the FOREIGN KEY check is its own scan: combining it with SET NOT NULL saves nothing",
+      },
+      {
+        sql: "ALTER TABLE orders ALTER COLUMN tier SET NOT NULL;\nALTER TABLE orders ADD CONSTRAINT orders_region_key UNIQUE (region);",
+        config: { transaction: "per-file" },
+        note: "an index build is its own pass over the table",
+      },
+      {
         sql: "ALTER TABLE orders ADD CONSTRAINT orders_id_nn CHECK (id IS NOT NULL) NOT VALID;\nALTER TABLE orders VALIDATE CONSTRAINT orders_id_nn;",
         config: { transaction: "per-file" },
       },
@@ -43,8 +53,8 @@ const rule: Rule = {
     const table = existingAlteredTable(statement, state);
     if (!table) return;
     if (alterCommands(statement.ast).every((c) => SEPARATE_BY_DESIGN.has(c.subtype))) return;
-    const work = statementWork(statement, state.postgresVersion);
-    if (!isSizeDependent(work.work)) return;
+    const work = tablePassWork(statement, state.postgresVersion);
+    if (!work) return;
     const earlier = state.altersInScript.get(stripPublic(table)) ?? 0;
     if (earlier < 1) return;
     return {

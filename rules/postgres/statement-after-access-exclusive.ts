@@ -1,8 +1,8 @@
 import type { Rule } from "../../src/core/analyze/rule.js";
 import { alterCommands } from "../../src/core/analyze/pg-ast.js";
-import { statementLocks } from "../../src/core/analyze/pg-locks.js";
+import { statementLocks, type IndexTable } from "../../src/core/analyze/pg-locks.js";
 import type { Config } from "../../src/core/config/schema.js";
-import { accessExclusiveHeld, advance, forkState, isCreatedInChange, type AnalysisState } from "../../src/core/analyze/state.js";
+import { accessExclusiveHeld, advance, forkState, indexTableOf, isCreatedInChange, type AnalysisState } from "../../src/core/analyze/state.js";
 import type { Statement } from "../../src/core/parse/index.js";
 import { estimateWork, formatDuration, throughput } from "../../src/core/risk/estimate.js";
 import { statementWork } from "../../src/core/risk/work.js";
@@ -14,10 +14,10 @@ const WORK = new Set(["UpdateStmt", "DeleteStmt", "InsertStmt", "MergeStmt", "In
 const SLOW_ALTERS = new Set(["AT_AlterColumnType", "AT_SetNotNull", "AT_AddIndex", "AT_SetLogged", "AT_SetUnLogged", "AT_SetAccessMethod", "AT_SetTableSpace"]);
 
 /** Why the statement keeps the held locks longer; `waits` tells a lock it must still acquire. */
-function prolongs(statement: Statement, waits: (relation: string) => boolean): string | undefined {
+function prolongs(statement: Statement, waits: (relation: string) => boolean, indexTable: IndexTable): string | undefined {
   if (CHEAP.has(statement.kind)) return undefined;
   if (WORK.has(statement.kind)) return "it does data work";
-  const others = statementLocks(statement).filter((l) => waits(l.relation));
+  const others = statementLocks(statement, indexTable).filter((l) => waits(l.relation));
   if (others.length) return `it must first wait for a lock on \`${others[0]!.relation}\``;
   if (statement.kind === "AlterTableStmt") {
     const slow = alterCommands(statement.ast).some(
@@ -62,7 +62,7 @@ const rule: Rule = {
   check(statement, { state, script, config, stats }) {
     if (!state.inTransaction || accessExclusiveHeld(state).length) return;
     // The statement that first takes ACCESS EXCLUSIVE on an existing table in this transaction.
-    if (!statementLocks(statement).some((l) => l.mode === "ACCESS EXCLUSIVE" && isExisting(state, l.relation))) return;
+    if (!statementLocks(statement, indexTableOf(state)).some((l) => l.mode === "ACCESS EXCLUSIVE" && isExisting(state, l.relation))) return;
     const under = statementsUnderLock(statement, script.statements, state, config, stats);
     if (!under.entries.length) return;
     const held = under.held;
@@ -102,7 +102,7 @@ function statementsUnderLock(statement: Statement, statements: Statement[], stat
   for (const next of statements.slice(statements.indexOf(statement) + 1)) {
     if (!sim.inTransaction) break;
     held = heldNow();
-    const why = prolongs(next, (r) => isExisting(sim, r) && sim.heldLocks.get(r) !== "ACCESS EXCLUSIVE");
+    const why = prolongs(next, (r) => isExisting(sim, r) && sim.heldLocks.get(r) !== "ACCESS EXCLUSIVE", indexTableOf(sim));
     if (why) {
       let cost = "";
       if (why.startsWith("it must")) waits++;
@@ -125,7 +125,9 @@ function statementsUnderLock(statement: Statement, statements: Statement[], stat
     unknown === entries.length - waits && unknown > 0 && seconds === 0
       ? `Time under the lock: unknown (${parts.join("; ")}).`
       : `Estimated time under the lock: ${unknown || waits ? "at least " : ""}${formatDuration(seconds)}${parts.length ? ` (${parts.join("; ")})` : ""}.`;
-  return { entries, held, duration };
+  // The statement's own tables first: the message says "this statement takes ACCESS EXCLUSIVE on …".
+  const own = statementLocks(statement, indexTableOf(state)).filter((l) => l.mode === "ACCESS EXCLUSIVE").map((l) => l.relation);
+  return { entries, held: [...held.filter((t) => own.includes(t)), ...held.filter((t) => !own.includes(t))], duration };
 }
 
 /** "UPDATE orders", "ALTER TABLE customers": the statement's first words, on one line. */

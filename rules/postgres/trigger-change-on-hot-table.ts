@@ -1,9 +1,9 @@
-import type { Rule } from "../../src/core/analyze/rule.js";
+import type { Rule, RuleContext } from "../../src/core/analyze/rule.js";
 import { alterCommands, names, relationName, stripPublic } from "../../src/core/analyze/pg-ast.js";
 import type { Config } from "../../src/core/config/schema.js";
 import type { LockMode } from "../../src/core/model.js";
 import type { Statement } from "../../src/core/parse/index.js";
-import { alteredTable, isExisting, lock, tableSize } from "./_pg.js";
+import { alteredTable, earlierInTransaction, isExisting, laterInTransaction, lock, tableSize } from "./_pg.js";
 
 /** Writes per second from which a table counts as hot. */
 const HOT_WRITES_PER_SECOND = 100;
@@ -17,16 +17,42 @@ function isHot(config: Config, table: string): boolean {
 }
 
 /** What the change does to later writes: a trigger that now runs in them, or one that no longer does. */
-type TriggerEffect = "runs" | "stops";
+type TriggerEffect = "runs" | "stops" | "replaced";
 
-function triggerChange(statement: Statement): { table: string; what: string; mode: LockMode; effect: TriggerEffect } | undefined {
+interface TriggerChange {
+  table: string;
+  what: string;
+  mode: LockMode;
+  effect: TriggerEffect;
+  /** Said after the table, e.g. where a dropped trigger is created again. */
+  detail?: string;
+}
+
+/** The trigger a CREATE TRIGGER or DROP TRIGGER names, as `table:trigger`. */
+function triggerKey(statement: Statement, kind: "CreateTrigStmt" | "DropStmt"): string | undefined {
+  if (statement.kind !== kind) return undefined;
+  if (kind === "CreateTrigStmt") return `${stripPublic(relationName(statement.ast.relation))}:${statement.ast.trigname}`;
+  if (statement.ast.removeType !== "OBJECT_TRIGGER") return undefined;
+  const parts = names(statement.ast.objects?.[0]?.List?.items);
+  return `${stripPublic(parts.slice(0, -1).join("."))}:${parts[parts.length - 1]}`;
+}
+
+function triggerChange(statement: Statement, context: RuleContext): TriggerChange | undefined {
   const { kind, ast } = statement;
+  const { state, script } = context;
   if (kind === "CreateTrigStmt") {
+    // Re-created after a DROP in the same transaction: the DROP's finding already tells the replacement.
+    const key = triggerKey(statement, "CreateTrigStmt");
+    if (earlierInTransaction(statement, script.statements, state).some((s) => triggerKey(s, "DropStmt") === key)) return undefined;
     return { table: relationName(ast.relation), what: `${ast.replace ? "replacing" : "creating"} trigger \`${ast.trigname}\``, mode: "SHARE ROW EXCLUSIVE", effect: "runs" };
   }
-  if (kind === "DropStmt" && ast.removeType === "OBJECT_TRIGGER") {
+  const dropped = triggerKey(statement, "DropStmt");
+  if (dropped) {
     const parts = names(ast.objects?.[0]?.List?.items);
-    return { table: parts.slice(0, -1).join("."), what: `dropping trigger \`${parts[parts.length - 1]}\``, mode: "ACCESS EXCLUSIVE", effect: "stops" };
+    const name = parts[parts.length - 1];
+    const again = laterInTransaction(statement, script.statements, state).find((s) => triggerKey(s, "CreateTrigStmt") === dropped);
+    if (again) return { table: parts.slice(0, -1).join("."), what: `replacing trigger \`${name}\``, detail: ` (dropped here, created again on line ${again.span.startLine} in the same transaction)`, mode: "ACCESS EXCLUSIVE", effect: "replaced" };
+    return { table: parts.slice(0, -1).join("."), what: `dropping trigger \`${name}\``, mode: "ACCESS EXCLUSIVE", effect: "stops" };
   }
   const table = alteredTable(statement);
   const cmd = table ? alterCommands(ast).find((c) => TRIGGER_ALTERS.has(c.subtype)) : undefined;
@@ -39,6 +65,7 @@ function triggerChange(statement: Statement): { table: string; what: string; mod
 
 const EFFECT: Record<TriggerEffect, (plural: boolean) => string> = {
   runs: (plural) => `and the ${plural ? "triggers then run" : "trigger then runs"} inside every write`,
+  replaced: () => "and from the commit on every write runs the new definition",
   stops: (plural) => `and from then on writes no longer run ${plural ? "them" : "it"}: whatever ${plural ? "they" : "it"} maintained (audit rows, timestamps, derived columns) stops being maintained`,
 };
 
@@ -78,7 +105,8 @@ const rule: Rule = {
       { sql: "CREATE OR REPLACE FUNCTION stamp() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;", note: "no earlier migration defines it: this creates it" },
     ],
   },
-  check(statement, { state, config }) {
+  check(statement, context) {
+    const { state, config } = context;
     if (statement.kind === "CreateFunctionStmt") {
       const name = names(statement.ast.funcname).join(".");
       const returnsTrigger = names(statement.ast.returnType?.names).at(-1) === "trigger";
@@ -87,11 +115,11 @@ const rule: Rule = {
       if (!statement.ast.replace || !returnsTrigger || state.functionBodies.has(key) || !state.definedFunctions.has(key)) return;
       return { message: `Replacing trigger function \`${name}\`, defined by an earlier migration, changes the behaviour of every write to every table whose trigger calls it, immediately and without a lock.` };
     }
-    const change = triggerChange(statement);
+    const change = triggerChange(statement, context);
     if (!change || !isExisting(state, change.table)) return;
     const hot = isHot(config, change.table);
     return {
-      message: `${change.what[0]!.toUpperCase()}${change.what.slice(1)} on \`${change.table}\` takes ${change.mode} (waits for running writes, blocks new ${change.mode === "ACCESS EXCLUSIVE" ? "reads and writes" : "ones"})${hot ? " on a hot table" : ""}, ${EFFECT[change.effect](change.what.endsWith("triggers"))}.`,
+      message: `${change.what[0]!.toUpperCase()}${change.what.slice(1)} on \`${change.table}\`${change.detail ?? ""} takes ${change.mode} (waits for running writes, blocks new ${change.mode === "ACCESS EXCLUSIVE" ? "reads and writes" : "ones"})${hot ? " on a hot table" : ""}, ${EFFECT[change.effect](change.what.endsWith("triggers"))}.`,
       severity: hot ? "warning" : undefined,
       locks: [lock(change.table, change.mode)],
       help: "Set lock_timeout first; keep the trigger function fast.",

@@ -13,7 +13,7 @@ import { throughput } from "../risk/estimate.js";
 import { buildCatalog, type StatsCatalog } from "../stats/index.js";
 import { PRESETS } from "../../../rules/presets.js";
 import { hitsOf, type Direction, type MigrationFacts, type Rule, type RuleHit } from "./rule.js";
-import { advance, initialState, nextChange, replaySchema, seedFromStatistics, startScript, type AnalysisState } from "./state.js";
+import { advance, indexTableOf, initialState, nextChange, replaySchema, seedFromStatistics, startScript, type AnalysisState } from "./state.js";
 import { fileSemantics, transactionContext, type FileSemantics } from "./transaction.js";
 import { recordMysqlRelations } from "./mysql-ast.js";
 import { collectSuppressions, suppressionLookup, type Suppression } from "./suppress.js";
@@ -109,7 +109,7 @@ export function analyzeChange(input: ChangeInput, config: Config, rules: Rule[],
     };
     // Read once, at the first migration assessed (where assessRisk would first have read them).
     riskContext.rates ??= throughput(config);
-    report.risk = assessRisk(report, up.script, down.script, config, riskContext);
+    report.risk = assessRisk(report, up.script, down.script, config, { ...riskContext, indexTable: indexTableOf(changeState) });
     reports.push(report);
   }
   // Files the migration tool would skip or refuse belong to no migration.

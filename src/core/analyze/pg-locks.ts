@@ -58,7 +58,14 @@ const ALTER_LOCKS: Record<string, LockMode> = {
   AT_AttachPartition: "SHARE UPDATE EXCLUSIVE",
 };
 
-export function statementLocks(statement: Statement): LockFact[] {
+/** The table an index belongs to, when the analyzed migrations created it. */
+export type IndexTable = (index: string) => string | undefined;
+
+/**
+ * The locks a statement takes, per relation. `indexTable` names the table behind an index:
+ * DROP INDEX takes ACCESS EXCLUSIVE on the index's table, which is what readers and writers wait for.
+ */
+export function statementLocks(statement: Statement, indexTable?: IndexTable): LockFact[] {
   if (statement.dialect !== "postgres") return [];
   const { kind, ast } = statement;
   const lock = (relation: string, mode: LockMode): LockFact => ({ relation, mode });
@@ -99,6 +106,8 @@ export function statementLocks(statement: Statement): LockFact[] {
     }
     case "RenameStmt":
     case "DropStmt":
+      if (ast.removeType === "OBJECT_INDEX") return targetsOf(kind, ast).map((t) => lock(indexTable?.(t) ?? t, "ACCESS EXCLUSIVE"));
+      return targetsOf(kind, ast).map((t) => lock(t, "ACCESS EXCLUSIVE"));
     case "TruncateStmt":
     case "ClusterStmt":
       return targetsOf(kind, ast).map((t) => lock(t, "ACCESS EXCLUSIVE"));

@@ -13,9 +13,9 @@ import {
   stripPublic,
   walk,
 } from "./pg-ast.js";
-import { blocksTraffic, statementLocks, strongest } from "./pg-locks.js";
+import { blocksTraffic, statementLocks, strongest, type IndexTable } from "./pg-locks.js";
 import type { StatsCatalog } from "../stats/index.js";
-import { isSizeDependent, statementWork } from "../risk/work.js";
+import { tablePassWork } from "../risk/work.js";
 
 export interface AnalysisState {
   postgresVersion: number;
@@ -82,6 +82,8 @@ export interface AnalysisState {
   namedConstraints: KeyValueStore<string, true>;
   /** Functions and procedures the analyzed migrations created, without `public.` (schema knowledge). */
   definedFunctions: KeyValueStore<string, true>;
+  /** The table of each index the analyzed migrations created, both without `public.` (schema knowledge). */
+  indexTables: KeyValueStore<string, string>;
 }
 
 /** The part of Map that state collections need; lets a rollback script read through an overlay. */
@@ -142,6 +144,7 @@ export function initialState(postgresVersion: number): AnalysisState {
     domainsWithCheck: new Map(),
     namedConstraints: new Map(),
     definedFunctions: new Map(),
+    indexTables: new Map(),
   };
 }
 
@@ -167,7 +170,7 @@ export function seedFromStatistics(state: AnalysisState, stats: StatsCatalog): A
 /** Without a base each migration is its own change: forget what it created, keep column types. */
 export function nextChange(state: AnalysisState): AnalysisState {
   // Views are schema knowledge too: a later change that drops a column they read breaks them.
-  return { ...initialState(state.postgresVersion), columnTypes: state.columnTypes, domainsWithCheck: state.domainsWithCheck, namedConstraints: state.namedConstraints, definedFunctions: state.definedFunctions, viewDependencies: state.viewDependencies };
+  return { ...initialState(state.postgresVersion), columnTypes: state.columnTypes, domainsWithCheck: state.domainsWithCheck, namedConstraints: state.namedConstraints, definedFunctions: state.definedFunctions, indexTables: state.indexTables, viewDependencies: state.viewDependencies };
 }
 
 /**
@@ -241,6 +244,7 @@ function changeCollections(state: AnalysisState, isolated: boolean): Partial<Ana
     domainsWithCheck: knowledge(state.domainsWithCheck),
     namedConstraints: knowledge(state.namedConstraints),
     definedFunctions: knowledge(state.definedFunctions),
+    indexTables: knowledge(state.indexTables),
   };
 }
 
@@ -327,11 +331,17 @@ export function advance(state: AnalysisState, statement: Statement, _legacy?: un
     return next;
   }
   if (kind === "VariableSetStmt") recordSetting(next, ast);
-  const locks = statementLocks(statement);
+  const locks = statementLocks(statement, indexTableOf(state));
   if (next.inTransaction) {
     next.statementsInTransaction++;
     for (const lock of locks) {
       state.heldLocks.set(lock.relation, strongest(next.heldLocks.get(lock.relation), lock.mode));
+    }
+    // A renamed table keeps the locks the transaction holds on it: later statements name it anew.
+    if (kind === "RenameStmt" && ast.renameType === "OBJECT_TABLE" && ast.newname && ast.relation) {
+      const old = relationName(ast.relation);
+      const mode = state.heldLocks.get(old);
+      if (mode) state.heldLocks.set(ast.relation.schemaname ? `${ast.relation.schemaname}.${ast.newname}` : ast.newname, mode);
     }
   }
   if (!hadLockTimeout && locks.some((l) => blocksTraffic(l.mode) && !isCreatedInChange(next, l.relation))) {
@@ -345,6 +355,7 @@ export function advance(state: AnalysisState, statement: Statement, _legacy?: un
   recordColumnTypes(next, kind, ast);
   recordDomains(next, kind, ast);
   recordConstraintNames(next, kind, ast);
+  recordIndexTables(next, kind, ast);
   if ((kind === "UpdateStmt" || kind === "DeleteStmt" || kind === "InsertStmt" || kind === "MergeStmt") && next.inTransaction) {
     state.dataChangedInTransaction.add(stripPublic(relationName(ast.relation)));
   }
@@ -409,7 +420,7 @@ function recordAlters(state: AnalysisState, statement: Statement): void {
     if (state.altersInScript.has(table)) state.altersInScript.delete(table);
     return;
   }
-  if (isSizeDependent(statementWork(statement, state.postgresVersion).work)) state.altersInScript.set(table, (state.altersInScript.get(table) ?? 0) + 1);
+  if (tablePassWork(statement, state.postgresVersion)) state.altersInScript.set(table, (state.altersInScript.get(table) ?? 0) + 1);
   for (const cmd of cmds) {
     if (cmd.subtype === "AT_AddColumn" && !isCreatedInChange(state, table) && cmd.def?.ColumnDef?.colname) {
       state.columnsAddedInChange.add(`${table}.${cmd.def.ColumnDef.colname}`);
@@ -594,6 +605,27 @@ function recordConstraintNames(state: AnalysisState, kind: string, ast: any): vo
   if (kind === "RenameStmt" && ast.renameType === "OBJECT_TABCONSTRAINT" && state.namedConstraints.has(`${table}:${ast.subname}`)) {
     state.namedConstraints.delete(`${table}:${ast.subname}`);
     state.namedConstraints.set(`${table}:${ast.newname}`, true);
+  }
+}
+
+/** The table of an index known to the state (a dropped index keeps its entry: the name still tells its table). */
+export function indexTableOf(state: AnalysisState): IndexTable {
+  return (index) => state.indexTables.get(stripPublic(index));
+}
+
+function recordIndexTables(state: AnalysisState, kind: string, ast: any): void {
+  if (kind === "IndexStmt" && ast.idxname) {
+    const schema = ast.relation?.schemaname;
+    state.indexTables.set(stripPublic(schema ? `${schema}.${ast.idxname}` : ast.idxname), stripPublic(relationName(ast.relation)));
+  }
+  if (kind === "RenameStmt" && ast.renameType === "OBJECT_INDEX") {
+    const old = stripPublic(relationName(ast.relation));
+    const table = state.indexTables.get(old);
+    if (table) {
+      state.indexTables.delete(old);
+      const schema = ast.relation?.schemaname;
+      state.indexTables.set(stripPublic(schema ? `${schema}.${ast.newname}` : ast.newname), table);
+    }
   }
 }
 

@@ -5,7 +5,7 @@ import { fileSemantics, transactionContext, type StatementPlace } from "../analy
 import type { Config } from "../config/schema.js";
 import { RiskLevel, type Finding, type LockFact, type LockMode } from "../model.js";
 import type { ParsedScript, Statement } from "../parse/index.js";
-import { blockedBy, lockRank, statementLocks, strongest } from "../analyze/pg-locks.js";
+import { blockedBy, lockRank, statementLocks, strongest, type IndexTable } from "../analyze/pg-locks.js";
 import type { MigrationReport, RiskAssessment, RiskOperation, TableLock } from "../report.js";
 import { buildCatalog, lookupTable, statsKey, type StatsCatalog } from "../stats/index.js";
 import { estimateWork, formatCount, formatDuration, throughput, type EstimateResult, type Throughput } from "./estimate.js";
@@ -23,6 +23,8 @@ export interface RiskContext {
   migrationRule?: (ruleId: string) => boolean;
   /** The configured throughputs, read once per run; default: read from the config per call. */
   rates?: Throughput;
+  /** The table behind an index the analyzed migrations created (DROP INDEX locks that table). */
+  indexTable?: IndexTable;
 }
 
 const rank = (level: RiskLevel) => RiskLevel.options.indexOf(level);
@@ -169,7 +171,7 @@ function walkScript(
     }
 
     const from = ledger.mark();
-    for (const lock of locksOf(statement, on)) {
+    for (const lock of locksOf(statement, on, context.indexTable)) {
       if ((openRank.get(lock.relation) ?? -1) >= lockRank(lock.mode)) continue;
       const stats = lookupTable(catalog, lock.relation);
       const hold: Hold = {
@@ -269,10 +271,10 @@ function tableInText(statement: Statement): string | undefined {
 }
 
 /** The statement's table locks: PostgreSQL's lock table, plus what the rules that flagged it declare. */
-function locksOf(statement: Statement, on: Finding[]): LockFact[] {
+function locksOf(statement: Statement, on: Finding[], indexTable?: IndexTable): LockFact[] {
   const byRelation = new Map<string, LockMode>();
   const add = (l: LockFact) => l.relation && byRelation.set(l.relation, strongest(byRelation.get(l.relation), l.mode));
-  statementLocks(statement).forEach(add);
+  statementLocks(statement, indexTable).forEach(add);
   // Meta rules (lock_timeout, statements after ACCESS EXCLUSIVE) repeat locks of earlier
   // statements; the walk ignores locks already held, so adding them here is harmless.
   for (const f of on) f.locks.forEach(add);
