@@ -16,7 +16,7 @@ function indexScenario(): Scenario {
     base: { "db/migrations/20240101000000_create_orders.up.sql": "CREATE TABLE orders (id bigint PRIMARY KEY, customer_id bigint);\n", "db/migrations/20240101000000_create_orders.down.sql": "DROP TABLE orders;\n" },
     changes: {
       "db/migrations/20240201000000_index_orders.up.sql": "CREATE INDEX orders_customer_idx ON orders (customer_id);\n",
-      "db/migrations/20240201000000_index_orders.down.sql": "DROP INDEX orders_customer_idx;\n",
+      "db/migrations/20240201000000_index_orders.down.sql": "DROP INDEX CONCURRENTLY orders_customer_idx;\n",
     },
   });
 }
