@@ -127,6 +127,8 @@ describe("sandbox on PostgreSQL 15", () => {
       const failed = run.report.migrations[0]!.forward.statements.find((s) => !s.ok)!;
       expect(failed.sql, sql).toMatch(/pg_sleep|LOOP/);
       expect(failed.error, sql).toContain("statement time limit of 1500 ms (test.timeouts.statement_ms)");
+      expect(failed.error, sql).toMatch(/; it was (waiting on Timeout\/PgSleep|running, not waiting on a lock)/);
+      expect(run.report.migrations[0]!.forward.error, sql).toMatchObject({ cause: "time-limit", timeLimit: "statement" });
       expect(run.report.verdict.failures[0]).toMatch(/^forward failed: 000002_change\.up\.sql:\d: /);
       expect(run.ms, sql).toBeLessThan(60_000);
     }
@@ -136,6 +138,7 @@ describe("sandbox on PostgreSQL 15", () => {
     const run = await testChange("SELECT pg_sleep(100000);", { timeouts: "{ statement_ms: 600000, total_ms: 4000 }" });
     expect(run.code).toBe(1);
     expect(forwardError(run)).toContain("time budget of 4000 ms (test.timeouts.total_ms)");
+    expect(run.report.migrations[0]!.forward.error).toMatchObject({ cause: "time-limit", timeLimit: "total" });
     expect(run.ms).toBeLessThan(60_000);
   }, 60_000);
 

@@ -110,9 +110,18 @@ export async function createMariadbScratch(url: string, options: ScratchOptions)
     await createScratch(admin, url, `GRANT ALL PRIVILEGES ON \`${name}\`.* TO ${account}`, "the URL's user needs GRANT OPTION on the scratch database");
     const scratch = name;
     const runAccount = account;
-    const watchdog = new Watchdog(limits, async (pid, hard) => {
-      await admin.query(`KILL ${hard ? "CONNECTION" : "QUERY"} ${Number(pid)}`);
-    });
+    const watchdog = new Watchdog(
+      limits,
+      async (pid, hard) => {
+        await admin.query(`KILL ${hard ? "CONNECTION" : "QUERY"} ${Number(pid)}`);
+      },
+      async (pid) => {
+        const { rows } = await admin.query("SELECT STATE AS state FROM information_schema.PROCESSLIST WHERE ID = ?", [pid]);
+        const state = String((rows[0] as { state?: unknown } | undefined)?.state ?? "");
+        if (!state) return undefined;
+        return /lock/i.test(state) ? `it was waiting (${state}): another session held a lock on the table` : `it was running (${state}), not waiting on a lock`;
+      },
+    );
     let dropping: Promise<void> | undefined;
     return {
       kind: "mariadb",

@@ -103,9 +103,13 @@ export async function createPostgresScratch(url: string, options: ScratchOptions
     // The blocking probe lowers its own deadlock_timeout (a superuser-only setting before 15).
     if (major >= 15) await admin.query(`GRANT SET ON PARAMETER deadlock_timeout TO ${role}`).catch(() => undefined);
     const scratch = name;
-    const watchdog = new Watchdog(limits, async (pid, hard) => {
-      await admin.query(`SELECT ${hard ? "pg_terminate_backend" : "pg_cancel_backend"}($1)`, [pid]);
-    });
+    const watchdog = new Watchdog(
+      limits,
+      async (pid, hard) => {
+        await admin.query(`SELECT ${hard ? "pg_terminate_backend" : "pg_cancel_backend"}($1)`, [pid]);
+      },
+      (pid) => describePostgresWait(admin, pid),
+    );
     const runUrl = asRunRole(url, scratch, password);
     let dropping: Promise<void> | undefined;
     return {
@@ -157,4 +161,29 @@ async function collectDeadRuns(admin: Session, major: number): Promise<void> {
     WHERE r.rolname LIKE 'mg\\_test\\_%' AND NOT EXISTS (SELECT 1 FROM pg_database d WHERE d.datname = r.rolname)`);
   const dead = new Set(leftovers.rows.filter((r) => isDeadRun(String(r.name), r.tag === null ? undefined : String(r.tag))).map((r) => String(r.name)));
   for (const name of dead) await dropRun(admin, name, major).catch(() => undefined);
+}
+
+/**
+ * What a backend of the run is doing, in words for the report: the lock it waits for and the
+ * sessions holding it (what they run, how long they have been in their transaction), or that it
+ * was busy working.
+ */
+export async function describePostgresWait(admin: Pick<Session, "query">, pid: number): Promise<string | undefined> {
+  const { rows } = await admin.query(
+    `SELECT a.wait_event_type, a.wait_event,
+            (SELECT l.mode || ' on ' || coalesce(l.relation::regclass::text, l.locktype) FROM pg_locks l WHERE l.pid = a.pid AND NOT l.granted LIMIT 1) AS wanted,
+            (SELECT json_agg(json_build_object('pid', b.pid, 'state', b.state, 'query', left(b.query, 80),
+                                               'seconds', round(extract(epoch FROM now() - coalesce(b.xact_start, b.query_start)))::int))
+               FROM pg_stat_activity b WHERE b.pid = ANY (pg_blocking_pids(a.pid))) AS blockers
+       FROM pg_stat_activity a WHERE a.pid = $1`,
+    [pid],
+  );
+  const row = rows[0] as { wait_event_type?: string | null; wait_event?: string | null; wanted?: string | null; blockers?: Array<{ pid: number; state: string | null; query: string | null; seconds: number | null }> | null } | undefined;
+  if (!row) return undefined;
+  if (row.wait_event_type === "Lock" || row.wanted) {
+    const holders = (row.blockers ?? []).map((b) => `pid ${b.pid}, ${b.state ?? "unknown state"}${b.seconds !== null ? ` for ${b.seconds} s` : ""}${b.query ? `: \`${b.query.replace(/\s+/g, " ").trim()}\`` : ""}`);
+    return `it was waiting for ${row.wanted ?? "a lock"}${holders.length ? `, held by ${holders.join("; ")}` : ""}`;
+  }
+  if (row.wait_event_type) return `it was waiting on ${row.wait_event_type}/${row.wait_event} (not on a lock)`;
+  return "it was running, not waiting on a lock (the statement's own work took that long)";
 }

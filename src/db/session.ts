@@ -1,6 +1,7 @@
 // What the evidence runner needs from a database connection, whatever the engine behind it.
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
+import type { TimeLimitKind } from "../core/evidence/report.js";
 export interface ExecResult {
   rows: Record<string, unknown>[];
   /** Rows inserted, updated or deleted (when the engine reports it). */
@@ -109,8 +110,21 @@ export interface ScratchOptions {
 
 export const DEFAULT_LIMITS: TimeLimits = { statementMs: 300_000, idleInTransactionMs: 60_000, totalMs: 1_800_000 };
 
+
 /** A statement stopped by a time limit; the executor reports it as that statement's failure. */
-export class TimeLimitError extends Error {}
+export class TimeLimitError extends Error {
+  constructor(
+    message: string,
+    readonly limit: TimeLimitKind,
+    /** What the statement was doing when it was stopped, e.g. the lock it waited for and who held it. */
+    readonly waitedOn?: string,
+  ) {
+    super(waitedOn ? `${message}; ${waitedOn}` : message);
+  }
+}
+
+/** Says what a backend is doing right now (waiting for a lock, and on whom), from the admin connection. */
+export type DescribeWait = (pid: number) => Promise<string | undefined>;
 
 /** How long the server's own limit may overrun before the watchdog cancels, then terminates, the backend. */
 const GRACE_MS = 1_000;
@@ -127,6 +141,7 @@ export class Watchdog {
     readonly limits: TimeLimits,
     /** Cancels (`hard`: terminates) a backend from the admin connection. */
     private readonly stop: (pid: number, hard: boolean) => Promise<void>,
+    private readonly describe?: DescribeWait,
   ) {
     this.deadline = Date.now() + limits.totalMs;
   }
@@ -138,32 +153,58 @@ export class Watchdog {
 
   async run<T>(pid: number, body: () => Promise<T>): Promise<T> {
     const spent = this.outOfTime();
-    if (spent) throw new TimeLimitError(spent);
+    if (spent) throw new TimeLimitError(spent, "total");
     const remaining = this.deadline - Date.now();
     const byBudget = remaining < this.limits.statementMs + GRACE_MS;
-    let fired: string | undefined;
+    const limitMs = byBudget ? Math.max(0, remaining) : this.limits.statementMs;
+    let fired: TimeLimitKind | undefined;
     let hardTimer: NodeJS.Timeout | undefined;
+    // Look at what the statement waits for just before a limit can stop it (the server's own
+    // statement_timeout fires at the limit, before the watchdog's grace): after, the wait is gone.
+    let waited: Promise<string | undefined> | undefined;
+    const describeTimer = this.describe
+      ? setTimeout(() => (waited = this.describe!(pid).catch(() => undefined)), Math.max(0, limitMs - Math.min(DESCRIBE_LEAD_MS, limitMs / 4)))
+      : undefined;
     const timer = setTimeout(
       () => {
-        fired = byBudget ? budgetMessage(this.limits) : statementMessage(this.limits);
+        fired = byBudget ? "total" : "statement";
         void this.stop(pid, false).catch(() => undefined);
         hardTimer = setTimeout(() => void this.stop(pid, true).catch(() => undefined), TERMINATE_AFTER_MS);
       },
-      byBudget ? Math.max(0, remaining) : this.limits.statementMs + GRACE_MS,
+      byBudget ? limitMs : this.limits.statementMs + GRACE_MS,
     );
+    const stopped = async (kind: TimeLimitKind, message: string) => new TimeLimitError(message, kind, await withinMs(waited, DESCRIBE_WAIT_MS));
     try {
       const result = await body();
-      if (fired) throw new TimeLimitError(fired);
+      if (fired) throw await stopped(fired, limitMessage(fired, this.limits));
       return result;
     } catch (error) {
-      if (fired) throw new TimeLimitError(fired);
-      if (isServerTimeout(error)) throw new TimeLimitError(`${errorMessage(error)} (${statementMessage(this.limits)})`);
+      if (error instanceof TimeLimitError) throw error;
+      if (fired) throw await stopped(fired, limitMessage(fired, this.limits));
+      const server = serverTimeout(error);
+      if (server) throw await stopped(server, `${errorMessage(error)} (${limitMessage(server, this.limits)})`);
       throw error;
     } finally {
       clearTimeout(timer);
       clearTimeout(hardTimer);
+      clearTimeout(describeTimer);
     }
   }
+}
+
+/** How early before a limit the watchdog looks at the statement, and how long it waits for the answer. */
+const DESCRIBE_LEAD_MS = 250;
+const DESCRIBE_WAIT_MS = 1_000;
+
+function withinMs<T>(promise: Promise<T> | undefined, ms: number): Promise<T | undefined> {
+  if (!promise) return Promise.resolve(undefined);
+  return Promise.race([promise, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), ms).unref())]);
+}
+
+function limitMessage(kind: TimeLimitKind, l: TimeLimits): string {
+  if (kind === "total") return budgetMessage(l);
+  if (kind === "idle_in_transaction") return `the session sat idle in a transaction longer than ${l.idleInTransactionMs} ms (test.timeouts.idle_in_transaction_ms)`;
+  return statementMessage(l);
 }
 
 function statementMessage(l: TimeLimits): string {
@@ -175,11 +216,11 @@ function budgetMessage(l: TimeLimits): string {
 }
 
 /** PostgreSQL's statement_timeout / idle_in_transaction_session_timeout, MariaDB's max_statement_time. */
-function isServerTimeout(error: unknown): boolean {
+function serverTimeout(error: unknown): TimeLimitKind | undefined {
   const e = error as { code?: unknown; errno?: unknown; message?: unknown };
-  if (e?.code === "57014" && /statement timeout/.test(String(e.message))) return true;
-  if (e?.code === "25P03") return true;
-  return e?.errno === 1969;
+  if (e?.code === "57014" && /statement timeout/.test(String(e.message))) return "statement";
+  if (e?.code === "25P03") return "idle_in_transaction";
+  return e?.errno === 1969 ? "statement" : undefined;
 }
 
 /** A session whose statements run under the watchdog. */

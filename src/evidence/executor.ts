@@ -10,7 +10,7 @@ import { LockMode } from "../core/model.js";
 import { transactionContext, type FileSemantics } from "../core/analyze/transaction.js";
 import type { Statement } from "../core/parse/index.js";
 import { locksOf, readTrace, type OwnLock, type RelationState } from "../db/pg-catalog.js";
-import { errorMessage, type Session } from "../db/session.js";
+import { errorMessage, TimeLimitError, type Session } from "../db/session.js";
 import type { BlockingProbe } from "./probe.js";
 import type { DialectOps } from "./ops.js";
 import type { ExecutableScript } from "./statements.js";
@@ -95,12 +95,14 @@ export async function runScript(ctx: ExecutionContext, script: ExecutableScript,
       const t0 = performance.now();
       let rowCount: number | undefined;
       let failure: string | undefined;
+      let stoppedBy: TimeLimitError | undefined;
       try {
         rowCount = (await ctx.main.query(statement.text)).rowCount;
       } catch (error) {
         // Ctrl-C drops the database under the running statement: that is not the migration's failure.
         if (ctx.signal?.aborted) throw new AbortedError();
         failure = errorMessage(error);
+        if (error instanceof TimeLimitError) stoppedBy = error;
       }
       const durationMs = performance.now() - t0;
       const observedLocks = observed ? await observed.stop() : [];
@@ -123,7 +125,8 @@ export async function runScript(ctx: ExecutionContext, script: ExecutableScript,
       if (failure !== undefined) {
         if (inTransaction || ownTransaction || mode === "explicit-transaction") await ctx.main.query("ROLLBACK").catch(() => undefined);
         inTransaction = false;
-        return finish(false, { where: `${statement.span.file}:${statement.span.startLine}`, message: failure });
+        const limit = stoppedBy ? { cause: "time-limit" as const, timeLimit: stoppedBy.limit } : {};
+        return finish(false, { where: `${statement.span.file}:${statement.span.startLine}`, message: failure, ...limit });
       }
       if (before) {
         const after = await readTrace(ctx.main);

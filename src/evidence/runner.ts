@@ -163,7 +163,7 @@ class TestRun {
           if (missingExtension) forward = { ...forward, error: missingExtension };
           // A statement stopped by a time limit is the change's own failure: re-running it without
           // generated rows would spend the budget again and hide which limit it hit.
-          else if (!forward.ok && !this.db.outOfTime?.() && !isTimeLimit(forward.error?.message)) {
+          else if (!forward.ok && !this.db.outOfTime?.() && forward.error?.cause !== "time-limit") {
             const retried = await this.withoutGeneratedRows(script, forward, runOptions);
             if (retried) ({ run: forward, generatedData } = retried);
           }
@@ -886,6 +886,3 @@ function shortValue(v: unknown): string {
   return text.length > 40 ? `${text.slice(0, 39)}…` : text;
 }
 
-function isTimeLimit(message: string | undefined): boolean {
-  return /\(test\.timeouts\.(statement_ms|total_ms|idle_in_transaction_ms)\)/.test(message ?? "");
-}

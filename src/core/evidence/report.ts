@@ -17,12 +17,20 @@ export const REVIEW_WORKFLOW_PATH = ".github/workflows/migration-guard-review.ym
 export const EngineKind = z.enum(["postgres", "pglite", "mariadb"]);
 export type EngineKind = z.infer<typeof EngineKind>;
 
+/** Which limit stopped a statement: its own, the run's total budget, or idling inside a transaction. */
+export const TimeLimitKind = z.enum(["statement", "total", "idle_in_transaction"]);
+export type TimeLimitKind = z.infer<typeof TimeLimitKind>;
+
 export const Problem = z.object({
   /** `file:line` when the problem belongs to a place in a file. */
   where: z.string().optional(),
   message: z.string(),
-  /** `environment`: the test database lacks something (an extension), not a fault of the migration. */
-  cause: z.enum(["environment"]).optional(),
+  /**
+   * `environment`: the test database lacks something (an extension), not a fault of the migration;
+   * `time-limit`: a time limit of the test stopped the statement (`timeLimit` says which).
+   */
+  cause: z.enum(["environment", "time-limit"]).optional(),
+  timeLimit: TimeLimitKind.optional(),
 });
 export type Problem = z.infer<typeof Problem>;
 
