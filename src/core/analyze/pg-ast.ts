@@ -13,6 +13,15 @@ export function stripPublic(name: string): string {
   return name.startsWith("public.") ? name.slice(7) : name;
 }
 
+/**
+ * A system catalog (`pg_index`, `pg_catalog.pg_class`): pg_catalog comes first in every search
+ * path, so an unqualified `pg_…` name is the catalog. Writing to one touches a few catalog rows,
+ * not a table's data.
+ */
+export function isSystemCatalog(name: string): boolean {
+  return /^(pg_catalog\.)?pg_[a-z0-9_]+$/i.test(name) || /^information_schema\./i.test(name);
+}
+
 /** The `AlterTableCmd` nodes of an ALTER TABLE statement. */
 export function alterCommands(ast: any): any[] {
   return (ast?.cmds ?? []).map((c: any) => c.AlterTableCmd).filter(Boolean);

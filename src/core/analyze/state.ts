@@ -7,6 +7,7 @@ import {
   alterCommands,
   columnConstraints,
   durationMs,
+  isSystemCatalog,
   names,
   relationName,
   settingValue,
@@ -357,7 +358,8 @@ export function advance(state: AnalysisState, statement: Statement, _legacy?: un
   recordConstraintNames(next, kind, ast);
   recordIndexTables(next, kind, ast);
   if ((kind === "UpdateStmt" || kind === "DeleteStmt" || kind === "InsertStmt" || kind === "MergeStmt") && next.inTransaction) {
-    state.dataChangedInTransaction.add(stripPublic(relationName(ast.relation)));
+    const table = stripPublic(relationName(ast.relation));
+    if (!isSystemCatalog(table)) state.dataChangedInTransaction.add(table);
   }
   return next;
 }
