@@ -212,3 +212,10 @@ describe("one finding per cause", () => {
     expect(findingsOf(underLock, "require-concurrent-index-drop")).toEqual([]);
   });
 });
+
+it("dropping a materialized view is about its readers: its rows are derived, no data is lost", async () => {
+  const BASE = "CREATE TABLE orders (id bigint PRIMARY KEY, total numeric);\nCREATE MATERIALIZED VIEW order_totals AS SELECT sum(total) FROM orders;\n";
+  const report = await analyzeFiles({ "migrations/0001_base.sql": BASE, "migrations/0002_drop.sql": "DROP MATERIALIZED VIEW order_totals;\n" }, { base: { "migrations/0001_base.sql": BASE } });
+  const messages = report.migrations.flatMap((m) => m.findings).filter((f) => f.ruleId === "drop-table").map((f) => f.message);
+  expect(messages).toEqual(["Dropping materialized view `order_totals` breaks every query that still reads it (its rows are derived: no data is lost)."]);
+});

@@ -25,7 +25,7 @@ const rule: Rule = {
   },
   examples: {
     setup: "CREATE TABLE customers (id bigint PRIMARY KEY); CREATE TABLE orders (id bigint PRIMARY KEY, customer_id bigint REFERENCES customers (id));",
-    bad: ["DROP TABLE orders;"],
+    bad: ["DROP TABLE orders;", { sql: "DROP MATERIALIZED VIEW order_totals;", setup: "CREATE TABLE orders (id bigint PRIMARY KEY, total numeric); CREATE MATERIALIZED VIEW order_totals AS SELECT sum(total) FROM orders;", note: "its rows are derived: the finding is about its readers, not lost data" }],
     good: ["CREATE TABLE scratch (id bigint);\nDROP TABLE scratch;", { sql: "DROP TABLE refunds;", files: { "migrations/0001_example.sql": "CREATE TABLE refunds (id bigint);" }, path: "migrations/0001_example.down.sql", note: "the down migration drops what the up created" }],
   },
   check(statement, { state }) {
@@ -35,8 +35,10 @@ const rule: Rule = {
     const dropped = (ast.objects ?? []).map((o: any) => names(o.List?.items).join(".")).filter((t: string) => isExisting(state, t));
     if (!dropped.length) return;
     const cascade = ast.behavior === "DROP_CASCADE";
+    // A materialized view's rows come from its query: dropping it loses no data, it breaks its readers.
+    const loss = ast.removeType === "OBJECT_MATVIEW" ? "breaks every query that still reads it (its rows are derived: no data is lost)" : "deletes its data for good";
     return {
-      message: `Dropping ${what} ${dropped.map((t: string) => `\`${t}\``).join(", ")} deletes its data for good${cascade ? ", and CASCADE silently drops every view and foreign key that depends on it" : ""}.`,
+      message: `Dropping ${what} ${dropped.map((t: string) => `\`${t}\``).join(", ")} ${loss}${cascade ? ", and CASCADE silently drops every view and foreign key that depends on it" : ""}.`,
       severity: cascade ? "error" : undefined,
       locks: dropped.map((t: string) => lock(t, "ACCESS EXCLUSIVE")),
       help: "Make sure no code uses it any more (deploy first), keep a backup, and drop without CASCADE.",
