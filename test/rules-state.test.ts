@@ -219,3 +219,11 @@ it("dropping a materialized view is about its readers: its rows are derived, no 
   const messages = report.migrations.flatMap((m) => m.findings).filter((f) => f.ruleId === "drop-table").map((f) => f.message);
   expect(messages).toEqual(["Dropping materialized view `order_totals` breaks every query that still reads it (its rows are derived: no data is lost)."]);
 });
+
+it("a column whose enum was renamed before a new enum took its name is changed from the renamed type", async () => {
+  const BASE = "CREATE TYPE status AS ENUM ('new', 'done');\nCREATE TABLE orders (id bigint PRIMARY KEY, status status);\n";
+  const change = "ALTER TYPE status RENAME TO status_old;\nCREATE TYPE status AS ENUM ('new', 'paid', 'done');\nALTER TABLE orders ALTER COLUMN status TYPE status USING status::text::status;\n";
+  const report = await analyzeFiles({ "migrations/0001_base.sql": BASE, "migrations/0002_enum.sql": change }, { base: { "migrations/0001_base.sql": BASE } });
+  const messages = report.migrations.flatMap((m) => m.findings).filter((f) => f.ruleId === "alter-column-type").map((f) => f.message);
+  expect(messages).toEqual(["Changing `orders.status` from status_old (renamed from status) to status rewrites the table and its indexes under an ACCESS EXCLUSIVE lock."]);
+});

@@ -67,7 +67,10 @@ const rule: Rule = {
         continue;
       }
       if (change === "no rewrite") continue;
-      const target = `\`${table}.${cmd.name}\`${sizeHint(config, table)} ${from ? `from ${describeType(from)} ` : ""}to ${describeType(to)}`;
+      // `ALTER TYPE t RENAME TO t_old; CREATE TYPE t …`: the column still has the renamed type.
+      const renamed = from && from.name === to.name ? state.renamedTypes.get(from.name) : undefined;
+      const fromText = from ? `from ${renamed ? `${describeType({ ...from, name: renamed })} (renamed from ${from.name})` : describeType(from)} ` : "";
+      const target = `\`${table}.${cmd.name}\`${sizeHint(config, table)} ${fromText}to ${describeType(to)}`;
       let severity: Severity | undefined = sizedSeverity(config, table, "error");
       let message = `Changing ${target} rewrites the table and its indexes under an ACCESS EXCLUSIVE lock.`;
       if (change === "unknown") {

@@ -85,6 +85,8 @@ export interface AnalysisState {
   definedFunctions: KeyValueStore<string, true>;
   /** The table of each index the analyzed migrations created, both without `public.` (schema knowledge). */
   indexTables: KeyValueStore<string, string>;
+  /** Types renamed by `ALTER TYPE … RENAME TO`: old name → new name (schema knowledge). */
+  renamedTypes: KeyValueStore<string, string>;
 }
 
 /** The part of Map that state collections need; lets a rollback script read through an overlay. */
@@ -146,6 +148,7 @@ export function initialState(postgresVersion: number): AnalysisState {
     namedConstraints: new Map(),
     definedFunctions: new Map(),
     indexTables: new Map(),
+    renamedTypes: new Map(),
   };
 }
 
@@ -171,7 +174,7 @@ export function seedFromStatistics(state: AnalysisState, stats: StatsCatalog): A
 /** Without a base each migration is its own change: forget what it created, keep column types. */
 export function nextChange(state: AnalysisState): AnalysisState {
   // Views are schema knowledge too: a later change that drops a column they read breaks them.
-  return { ...initialState(state.postgresVersion), columnTypes: state.columnTypes, domainsWithCheck: state.domainsWithCheck, namedConstraints: state.namedConstraints, definedFunctions: state.definedFunctions, indexTables: state.indexTables, viewDependencies: state.viewDependencies };
+  return { ...initialState(state.postgresVersion), columnTypes: state.columnTypes, domainsWithCheck: state.domainsWithCheck, namedConstraints: state.namedConstraints, definedFunctions: state.definedFunctions, indexTables: state.indexTables, renamedTypes: state.renamedTypes, viewDependencies: state.viewDependencies };
 }
 
 /**
@@ -246,6 +249,7 @@ function changeCollections(state: AnalysisState, isolated: boolean): Partial<Ana
     namedConstraints: knowledge(state.namedConstraints),
     definedFunctions: knowledge(state.definedFunctions),
     indexTables: knowledge(state.indexTables),
+    renamedTypes: knowledge(state.renamedTypes),
   };
 }
 
@@ -357,6 +361,7 @@ export function advance(state: AnalysisState, statement: Statement, _legacy?: un
   recordDomains(next, kind, ast);
   recordConstraintNames(next, kind, ast);
   recordIndexTables(next, kind, ast);
+  recordTypeRenames(next, kind, ast);
   if ((kind === "UpdateStmt" || kind === "DeleteStmt" || kind === "InsertStmt" || kind === "MergeStmt") && next.inTransaction) {
     const table = stripPublic(relationName(ast.relation));
     if (!isSystemCatalog(table)) state.dataChangedInTransaction.add(table);
@@ -613,6 +618,12 @@ function recordConstraintNames(state: AnalysisState, kind: string, ast: any): vo
 /** The table of an index known to the state (a dropped index keeps its entry: the name still tells its table). */
 export function indexTableOf(state: AnalysisState): IndexTable {
   return (index) => state.indexTables.get(stripPublic(index));
+}
+
+function recordTypeRenames(state: AnalysisState, kind: string, ast: any): void {
+  if (kind !== "RenameStmt" || ast.renameType !== "OBJECT_TYPE" || !ast.newname) return;
+  const old = names(ast.object?.List?.items);
+  if (old.length) state.renamedTypes.set(old[old.length - 1]!, ast.newname);
 }
 
 function recordIndexTables(state: AnalysisState, kind: string, ast: any): void {
