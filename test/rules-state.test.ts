@@ -227,3 +227,22 @@ it("a column whose enum was renamed before a new enum took its name is changed f
   const messages = report.migrations.flatMap((m) => m.findings).filter((f) => f.ruleId === "alter-column-type").map((f) => f.message);
   expect(messages).toEqual(["Changing `orders.status` from status_old (renamed from status) to status rewrites the table and its indexes under an ACCESS EXCLUSIVE lock."]);
 });
+
+describe("ADD PRIMARY KEY USING INDEX across migrations", () => {
+  const pk = async (table: string) => {
+    const base = { "migrations/0001_base.sql": `${table}\nCREATE UNIQUE INDEX CONCURRENTLY coupons_id_idx ON coupons (id);\n` };
+    const report = await analyzeFiles({ ...base, "migrations/0002_pk.sql": "ALTER TABLE coupons ADD CONSTRAINT coupons_pkey PRIMARY KEY USING INDEX coupons_id_idx;\n" }, { base });
+    return report.migrations.flatMap((m) => m.findings).filter((f) => f.ruleId === "add-primary-key").map((f) => [f.severity, f.message]);
+  };
+
+  it("scans for NULLs when the index's column may hold them (measured: one seq scan on PG 15)", async () => {
+    expect(await pk("CREATE TABLE coupons (id bigint, code text);")).toEqual([
+      ["error", "PRIMARY KEY USING INDEX `coupons_id_idx` on `coupons` makes `id` NOT NULL, which scans every row under an ACCESS EXCLUSIVE lock (no reads or writes meanwhile)."],
+    ]);
+  });
+
+  it("is metadata only when the column is NOT NULL already, declared or set by an earlier migration", async () => {
+    expect(await pk("CREATE TABLE coupons (id bigint NOT NULL, code text);")).toEqual([]);
+    expect(await pk("CREATE TABLE coupons (id bigint, code text);\nALTER TABLE coupons ALTER COLUMN id SET NOT NULL;")).toEqual([]);
+  });
+});

@@ -87,6 +87,10 @@ export interface AnalysisState {
   indexTables: KeyValueStore<string, string>;
   /** Types renamed by `ALTER TYPE … RENAME TO`: old name → new name (schema knowledge). */
   renamedTypes: KeyValueStore<string, string>;
+  /** The plain columns of each index the analyzed migrations created (not expression indexes). */
+  indexColumns: KeyValueStore<string, string[]>;
+  /** Columns declared NOT NULL (or part of a primary key), `table.column` without `public.` (schema knowledge). */
+  notNullColumns: KeyValueStore<string, true>;
 }
 
 /** The part of Map that state collections need; lets a rollback script read through an overlay. */
@@ -149,6 +153,8 @@ export function initialState(postgresVersion: number): AnalysisState {
     definedFunctions: new Map(),
     indexTables: new Map(),
     renamedTypes: new Map(),
+    indexColumns: new Map(),
+    notNullColumns: new Map(),
   };
 }
 
@@ -174,7 +180,7 @@ export function seedFromStatistics(state: AnalysisState, stats: StatsCatalog): A
 /** Without a base each migration is its own change: forget what it created, keep column types. */
 export function nextChange(state: AnalysisState): AnalysisState {
   // Views are schema knowledge too: a later change that drops a column they read breaks them.
-  return { ...initialState(state.postgresVersion), columnTypes: state.columnTypes, domainsWithCheck: state.domainsWithCheck, namedConstraints: state.namedConstraints, definedFunctions: state.definedFunctions, indexTables: state.indexTables, renamedTypes: state.renamedTypes, viewDependencies: state.viewDependencies };
+  return { ...initialState(state.postgresVersion), columnTypes: state.columnTypes, domainsWithCheck: state.domainsWithCheck, namedConstraints: state.namedConstraints, definedFunctions: state.definedFunctions, indexTables: state.indexTables, renamedTypes: state.renamedTypes, indexColumns: state.indexColumns, notNullColumns: state.notNullColumns, viewDependencies: state.viewDependencies };
 }
 
 /**
@@ -250,6 +256,8 @@ function changeCollections(state: AnalysisState, isolated: boolean): Partial<Ana
     definedFunctions: knowledge(state.definedFunctions),
     indexTables: knowledge(state.indexTables),
     renamedTypes: knowledge(state.renamedTypes),
+    indexColumns: knowledge(state.indexColumns),
+    notNullColumns: knowledge(state.notNullColumns),
   };
 }
 
@@ -362,6 +370,7 @@ export function advance(state: AnalysisState, statement: Statement, _legacy?: un
   recordConstraintNames(next, kind, ast);
   recordIndexTables(next, kind, ast);
   recordTypeRenames(next, kind, ast);
+  recordNotNullColumns(next, kind, ast);
   if ((kind === "UpdateStmt" || kind === "DeleteStmt" || kind === "InsertStmt" || kind === "MergeStmt") && next.inTransaction) {
     const table = stripPublic(relationName(ast.relation));
     if (!isSystemCatalog(table)) state.dataChangedInTransaction.add(table);
@@ -629,16 +638,48 @@ function recordTypeRenames(state: AnalysisState, kind: string, ast: any): void {
 function recordIndexTables(state: AnalysisState, kind: string, ast: any): void {
   if (kind === "IndexStmt" && ast.idxname) {
     const schema = ast.relation?.schemaname;
-    state.indexTables.set(stripPublic(schema ? `${schema}.${ast.idxname}` : ast.idxname), stripPublic(relationName(ast.relation)));
+    const index = stripPublic(schema ? `${schema}.${ast.idxname}` : ast.idxname);
+    state.indexTables.set(index, stripPublic(relationName(ast.relation)));
+    const columns = (ast.indexParams ?? []).map((p: any) => p.IndexElem?.name as string | undefined);
+    if (columns.length && columns.every(Boolean)) state.indexColumns.set(index, columns as string[]);
+    else if (state.indexColumns.has(index)) state.indexColumns.delete(index);
   }
   if (kind === "RenameStmt" && ast.renameType === "OBJECT_INDEX") {
     const old = stripPublic(relationName(ast.relation));
-    const table = state.indexTables.get(old);
-    if (table) {
-      state.indexTables.delete(old);
-      const schema = ast.relation?.schemaname;
-      state.indexTables.set(stripPublic(schema ? `${schema}.${ast.newname}` : ast.newname), table);
+    const schema = ast.relation?.schemaname;
+    const renamed = stripPublic(schema ? `${schema}.${ast.newname}` : ast.newname);
+    for (const store of [state.indexTables, state.indexColumns] as KeyValueStore<string, unknown>[]) {
+      const value = store.get(old);
+      if (value === undefined) continue;
+      store.delete(old);
+      store.set(renamed, value);
     }
+  }
+}
+
+/** Which columns are NOT NULL, so ADD PRIMARY KEY USING INDEX knows whether it must scan for NULLs. */
+function recordNotNullColumns(state: AnalysisState, kind: string, ast: any): void {
+  const table = stripPublic(relationName(ast.relation));
+  const declaresNotNull = (def: any) => Boolean(def?.is_not_null) || columnConstraints(def).some((c) => c.contype === "CONSTR_NOTNULL" || c.contype === "CONSTR_PRIMARY");
+  const primaryKeys = (c: any) => (c?.contype === "CONSTR_PRIMARY" ? names(c.keys) : []);
+  if (kind === "CreateStmt") {
+    for (const elt of ast.tableElts ?? []) {
+      if (elt.ColumnDef && declaresNotNull(elt.ColumnDef)) state.notNullColumns.set(`${table}.${elt.ColumnDef.colname}`, true);
+      for (const column of primaryKeys(elt.Constraint)) state.notNullColumns.set(`${table}.${column}`, true);
+    }
+  }
+  if (kind === "AlterTableStmt") {
+    for (const cmd of alterCommands(ast)) {
+      const key = `${table}.${cmd.name}`;
+      if (cmd.subtype === "AT_AddColumn" && declaresNotNull(cmd.def?.ColumnDef)) state.notNullColumns.set(`${table}.${cmd.def.ColumnDef.colname}`, true);
+      if (cmd.subtype === "AT_SetNotNull") state.notNullColumns.set(key, true);
+      if ((cmd.subtype === "AT_DropNotNull" || cmd.subtype === "AT_DropColumn") && state.notNullColumns.has(key)) state.notNullColumns.delete(key);
+      if (cmd.subtype === "AT_AddConstraint") for (const column of primaryKeys(cmd.def?.Constraint)) state.notNullColumns.set(`${table}.${column}`, true);
+    }
+  }
+  if (kind === "RenameStmt" && ast.renameType === "OBJECT_COLUMN" && state.notNullColumns.has(`${table}.${ast.subname}`)) {
+    state.notNullColumns.delete(`${table}.${ast.subname}`);
+    state.notNullColumns.set(`${table}.${ast.newname}`, true);
   }
 }
 
