@@ -98,6 +98,23 @@ function commented(user: FakeUser, body: string): Record<string, any> {
   return payload;
 }
 
+/** What GitHub sends when `user` edits the quality-gates comment (ticks a box) with `edit`. */
+function stickyEdited(user: FakeUser, edit: (body: string) => string): Record<string, any> {
+  const sticky = gh.sticky()!;
+  const from = sticky.body;
+  gh.edit(sticky, edit(from), user.login);
+  const payload = example("issue_comment", "edited");
+  delete payload.installation;
+  payload.issue.number = gh.pr;
+  payload.issue.pull_request = { url: `${API}/repos/${OWNER}/${REPO}/pulls/${gh.pr}` };
+  payload.comment = { ...payload.comment, ...structuredClone(sticky) };
+  payload.changes = { body: { from } };
+  payload.sender = { ...payload.sender, ...user };
+  return payload;
+}
+
+const tick = (gate: string) => (body: string) => body.replace(new RegExp(`- \\[ \\] (.*<!-- gate:${gate} -->)`), "- [x] $1");
+
 /** The test workflow's run finishing, its artifact holding the real report for the PR's head. */
 function testRunCompleted(): Record<string, any> {
   const report = JSON.parse(readFileSync(new URL("./fixtures/evidence/report.json", import.meta.url), "utf8"));
@@ -220,5 +237,20 @@ describe("Action mode completes the quality gates, one workflow run per event", 
     expect(gh.comments.filter((c) => c.user.login === "github-actions[bot]")).toHaveLength(1);
     expect(gh.state().signoffs.map((s) => `${s.gate}:${s.user}`)).toEqual(["runbook-reviewed:alice"]);
     expect(process.env.APP_ID).toBe(saved);
+  });
+
+  it("a tick in the quality-gates comment signs off for a writer and is reverted for a reader", async () => {
+    expect((await run("pull_request", opened())).code).toBe(0);
+    const reader = await run("issue_comment", stickyEdited(MALLORY, tick("runbook-reviewed")));
+    expect(reader.code, reader.lines.join("")).toBe(0);
+    expect(gateLines()["runbook-reviewed"]).toBe("⏳");
+    expect(gh.sticky()!.body).toContain("- [ ] ⏳ **Runbook peer-reviewed**");
+    expect(gh.sticky()!.body).toContain("Tick of `runbook-reviewed` reverted: @mallory has `read` permission on this repository; `write` or higher is required.");
+    const writer = await run("issue_comment", stickyEdited(ALICE, tick("runbook-reviewed")));
+    expect(writer.code, writer.lines.join("")).toBe(0);
+    expect(gh.state().signoffs.map((s) => `${s.gate}:${s.user}:${s.via}`)).toEqual(["runbook-reviewed:alice:checkbox"]);
+    expect(gateLines()["runbook-reviewed"]).toBe("✅");
+    expect(gh.gatesRun()).toMatchObject({ conclusion: "action_required", external_id: "migration-guard-gates:seq=3" });
+    expect(gh.comments.filter((c) => c.user.login === "github-actions[bot]")).toHaveLength(1);
   });
 });
