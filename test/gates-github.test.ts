@@ -2,9 +2,7 @@
 // (@octokit/webhooks-examples) against a stateful fake GitHub (nock, no network). The fake keeps
 // comments and check runs between events, so a new Probot instance (an app restart) sees exactly
 // what GitHub would hand it: the state lives on GitHub, never in the app.
-import { schema } from "@octokit/graphql-schema";
-import { buildClientSchema, parse, validate, type GraphQLSchema } from "graphql";
-import nock from "nock";
+import { parse, validate } from "graphql";
 import type { Context, Probot as ProbotType } from "probot";
 import { Probot } from "probot";
 import { pino } from "pino";
@@ -20,6 +18,7 @@ import { analyzeFiles } from "./helpers/engine.js";
 import { testPrivateKey } from "./fixtures/github/probot.js";
 import { QuietOctokit } from "./helpers/octokit.js";
 import { example } from "./fixtures/github/scenario.js";
+import { APP_BOT, FakeGitHub, githubSchema } from "./fixtures/github/fake-github.js";
 
 const API = "https://api.github.com";
 const OWNER = "Codertocat";
@@ -30,148 +29,10 @@ const BEFORE = "f95f852bd8fca8fcc58a9a2d6c842781e32a215e";
 const KEY = "gates-test-secret";
 const APP_ID = 123;
 const OPTIONS: GatesOptions = { key: KEY, appId: APP_ID };
-const BOT = { login: "migration-guard[bot]", id: 900, type: "Bot" };
+const BOT = APP_BOT.user;
 const AUTHOR = { login: "Codertocat", id: 21031067, type: "User" };
 const REVIEWER = { login: "alice", id: 1001, type: "User" };
 const READER = { login: "mallory", id: 1002, type: "User" };
-
-interface StoredComment {
-  id: number;
-  node_id: string;
-  body: string;
-  /** GitHub's `userContentEdits`: once a comment is edited, its original and every edit. */
-  edits: { editedAt: string; diff: string; editor: { login: string } }[];
-  user: { login: string; id: number; type: string };
-  performed_via_github_app: { id: number } | null;
-  html_url: string;
-  created_at: string;
-  updated_at: string;
-}
-interface StoredRun {
-  id: number;
-  name: string;
-  head_sha: string;
-  external_id?: string;
-  conclusion?: string;
-  output?: { title: string; summary: string };
-}
-
-/** Just enough of GitHub for the gates, with state kept across events and app restarts. */
-class FakeGitHub {
-  comments: StoredComment[] = [];
-  runs: StoredRun[] = [];
-  permissions: Record<string, string> = { alice: "write", bob: "write", mallory: "read", Codertocat: "admin" };
-  teams: Record<string, string[]> = {};
-  config = "";
-  compareFiles: string[] = [];
-  writes: string[] = [];
-  reactions: { comment: number; content: string }[] = [];
-  private nextId = 5000;
-  private clock = Date.parse("2025-06-01T10:00:00Z");
-
-  tick(): string {
-    this.clock += 60_000;
-    return new Date(this.clock).toISOString().replace(/\.000Z$/, "Z");
-  }
-
-  addComment(user: StoredComment["user"], body: string, app: number | null = null): StoredComment {
-    const at = this.tick();
-    const id = this.nextId++;
-    const c = { id, node_id: `IC_${id}`, body, edits: [], user, performed_via_github_app: app ? { id: app } : null, html_url: `https://github.com/${OWNER}/${REPO}/pull/${PR}#issuecomment-${this.nextId}`, created_at: at, updated_at: at };
-    this.comments.push(c);
-    return c;
-  }
-
-  sticky(): StoredComment | undefined {
-    return this.comments.find((c) => c.user.type === "Bot");
-  }
-
-  /** `editor` changes the comment's body, as GitHub records it in the edit history. */
-  edit(c: StoredComment, body: string, editor: string): void {
-    if (!c.edits.length) c.edits.push({ editedAt: c.created_at, diff: c.body, editor: { login: c.user.login } });
-    c.body = body;
-    c.updated_at = this.tick();
-    c.edits.push({ editedAt: c.updated_at, diff: body, editor: { login: editor } });
-  }
-
-  install(): void {
-    const repo = `/repos/${OWNER}/${REPO}`;
-    const api = nock(API).persist();
-    api.post("/app/installations/1/access_tokens").reply(201, { token: "t", expires_at: "2099-01-01T00:00:00Z", permissions: {} });
-    api.get(`${repo}/contents/.github%2Fmigration-guard.yml`).reply(() => (this.config ? [200, this.config] : [404, { message: "Not Found" }]));
-    api.get(`/repos/${OWNER}/.github/contents/.github%2Fmigration-guard.yml`).reply(404, { message: "Not Found" });
-    api.get(`${repo}/pulls/${PR}`).reply(200, () => ({ number: PR, state: "open", title: "Add order status", body: "", html_url: "https://github.com/x", user: AUTHOR, head: { sha: HEAD } }));
-    api.get(`${repo}/issues/${PR}/comments`).query(true).reply(200, () => this.comments);
-    api.post(`${repo}/issues/${PR}/comments`).reply(201, (_uri, body: any) => {
-      this.writes.push("create comment");
-      return this.addComment(BOT, body.body, APP_ID);
-    });
-    api.patch(/\/issues\/comments\/\d+$/).reply(200, (uri, body: any) => {
-      const c = this.comments.find((x) => x.id === Number(uri.split("/").at(-1)))!;
-      this.writes.push("update comment");
-      this.edit(c, body.body, BOT.login);
-      return c;
-    });
-    api.post(/\/issues\/comments\/\d+\/reactions$/).reply(201, (uri, body: any) => {
-      this.reactions.push({ comment: Number(uri.split("/").at(-2)), content: body.content });
-      return { id: 1, content: body.content };
-    });
-    api.get(/\/issues\/comments\/\d+$/).reply((uri) => {
-      const c = this.comments.find((x) => x.id === Number(uri.split("/").at(-1)));
-      return c ? [200, c] : [404, { message: "Not Found" }];
-    });
-    api.get(/\/collaborators\/[^/]+\/permission$/).reply((uri) => {
-      const user = decodeURIComponent(uri.split("/").at(-2)!);
-      const permission = this.permissions[user];
-      return permission ? [200, { permission: permission === "maintain" ? "write" : permission, role_name: permission, user: { login: user } }] : [404, { message: "Not Found" }];
-    });
-    api.get(/\/orgs\/[^/]+\/teams\/[^/]+\/memberships\/[^/]+$/).reply((uri) => {
-      const [, , org, , slug, , user] = uri.split("?")[0]!.split("/");
-      return (this.teams[`${org}/${slug}`] ?? []).includes(user!) ? [200, { state: "active", role: "member" }] : [404, { message: "Not Found" }];
-    });
-    api.get(/\/commits\/[0-9a-f]+\/check-runs/).reply((uri) => {
-      const sha = uri.split("/commits/")[1]!.split("/")[0];
-      const runs = this.runs.filter((r) => r.head_sha === sha && r.name === "migration-guard/gates").reverse();
-      return [200, { total_count: runs.length, check_runs: runs.slice(0, 1) }];
-    });
-    api.post(`${repo}/check-runs`).reply(201, (_uri, body: any) => {
-      this.writes.push("create check run");
-      const run = { id: this.nextId++, ...body };
-      this.runs.push(run);
-      return run;
-    });
-    api.patch(/\/check-runs\/\d+$/).reply(200, (uri, body: any) => {
-      this.writes.push("update check run");
-      const run = this.runs.find((r) => r.id === Number(uri.split("/").at(-1)))!;
-      Object.assign(run, body);
-      return run;
-    });
-    api.get(/\/compare\//).query(true).reply(200, () => ({ files: this.compareFiles.map((filename) => ({ filename })) }));
-    api.get(`${repo}/pulls/${PR}/commits`).query(true).reply(200, []);
-    // GraphQL: every document is validated against GitHub's published schema first.
-    api.post("/graphql").reply(200, (_uri, body: any) => {
-      const errors = validate(githubSchema(), parse(body.query));
-      if (errors.length) return { errors: errors.map((e) => ({ message: e.message })) };
-      this.writes.push("read comment history");
-      const c = this.comments.find((x) => x.node_id === body.variables.id);
-      return { data: { node: c ? { userContentEdits: { nodes: [...c.edits].reverse() } } : null } };
-    });
-  }
-
-  state(key = KEY) {
-    const decoded = decodeMarker(this.sticky()!.body, key);
-    if (!decoded.ok) throw new Error(decoded.message);
-    return decoded.state;
-  }
-
-  gatesRun(): StoredRun {
-    return this.runs.filter((r) => r.name === "migration-guard/gates").at(-1)!;
-  }
-}
-
-// The introspection form: the package's SDL of this version defines one field twice.
-let builtSchema: GraphQLSchema | undefined;
-const githubSchema = () => (builtSchema ??= buildClientSchema(schema.json as never));
 
 const MIGRATIONS = {
   "db/migrations/000007_add_status.up.sql": "SET lock_timeout = '2s';\nALTER TABLE orders ADD COLUMN status text;\n",
@@ -246,7 +107,7 @@ const signoffs = (gh: FakeGitHub) => gh.state().signoffs.map((s) => `${s.gate}:$
 let gh: FakeGitHub;
 offlineGitHub();
 beforeEach(() => {
-  gh = new FakeGitHub();
+  gh = new FakeGitHub({ pr: PR, head: HEAD, key: KEY, identity: APP_BOT });
   gh.install();
 });
 

@@ -21,6 +21,8 @@ const ActionEnv = z.object({
   /** Used as the delivery id in the logs. */
   GITHUB_RUN_ID: z.string().default("action"),
   LOG_LEVEL: z.enum(LEVELS).default("info"),
+  /** The `gates-secret` input (action-entry.ts): the key that signs the quality gates' state. */
+  GATES_STATE_SECRET: z.string().optional(),
 });
 
 const EventPayload = z.looseObject({ action: z.string().optional() });
@@ -58,13 +60,38 @@ export async function runAction(env: NodeJS.ProcessEnv, write: (line: string) =>
   }
   const probot = new Probot({ githubToken: vars.GITHUB_TOKEN, baseUrl: vars.GITHUB_API_URL.replace(/\/$/, ""), log });
   await probot.load(app);
+  const restore = gatesEnvironment(vars.GATES_STATE_SECRET);
   try {
     // The event's name and payload are GitHub's; Probot routes them like a webhook delivery.
     await probot.receive({ id: vars.GITHUB_RUN_ID, name: vars.GITHUB_EVENT_NAME, payload } as Parameters<Probot["receive"]>[0]);
   } catch (error) {
     log.error({ err: error }, `the ${vars.GITHUB_EVENT_NAME} event failed: ${(error as Error).message}`);
+  } finally {
+    restore();
   }
   return errors.count ? 1 : 0;
+}
+
+/**
+ * The gates read their settings from the process environment (src/github/gates/handlers.ts
+ * `resolveOptions`), as the App's server sets them; the action's come in `env` (the
+ * `gates-secret` input arrives there, not in process.env). Without this the state was written
+ * unsigned whatever the input said. APP_ID is cleared: the workflow token is no App's, and an
+ * App id left in the job's environment would make the app look for its comments under that App
+ * and start a new quality-gates comment on every run. Restored afterwards (tests run in process).
+ */
+function gatesEnvironment(secret: string | undefined): () => void {
+  const saved = { GATES_STATE_SECRET: process.env.GATES_STATE_SECRET, APP_ID: process.env.APP_ID };
+  const set = (name: keyof typeof saved, value: string | undefined) => {
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  };
+  set("GATES_STATE_SECRET", secret || undefined);
+  set("APP_ID", undefined);
+  return () => {
+    set("GATES_STATE_SECRET", saved.GATES_STATE_SECRET);
+    set("APP_ID", saved.APP_ID);
+  };
 }
 
 /**
