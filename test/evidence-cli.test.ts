@@ -168,6 +168,18 @@ describe("migration-guard test", () => {
     const report = EvidenceReport.parse(JSON.parse(readFileSync(join(dir, "report.json"), "utf8")));
     expect(report.headSha).toBe("a".repeat(40));
     expect(report.migrations.map((m) => m.id)).toEqual(["db/000029_customer_order_count_function.up.sql", "db/000030_order_totals_view_last_order.up.sql"]);
-    expect(run.out.join("")).toMatch(/^## Migration test: passed ✅\n\nEngine: \*\*PGlite \(PostgreSQL\) 18\./);
+    // A terminal gets plain lines; the Markdown form is the job summary's (--markdown / --format markdown).
+    const printed = run.out.join("");
+    expect(printed).toMatch(/^migration test passed ✔ on PGlite \(PostgreSQL\) 18\.[\d.]+, seed 50 rows per table, blocking probe off\n/);
+    expect(printed).toMatch(/\nsteps:\n  ✔ environment +\d+ ms  28 base migration\(s\)/);
+    // A step that did not run shows no time.
+    expect(printed).toMatch(/\n  – probe +blocking probe not run/);
+    expect(printed).toMatch(/\n✔ db\/000029_customer_order_count_function\.up\.sql  forward ✔ [\d.]+ m?s · rollback ✔ /);
+    expect(printed).not.toMatch(/[|*`#]/);
+    const markdown = mkdtempSync(join(tmpdir(), "mg-test-md-"));
+    cpSync(join(HISTORIES, "shop"), join(markdown, "db"), { recursive: true });
+    const md = io(markdown);
+    expect(await main(["test", "db", "--last", "1", "--seed-rows", "10", "--no-probe", "--no-partial-failure", "--format", "markdown"], md)).toBe(0);
+    expect(md.out.join("")).toMatch(/^## Migration test: passed ✅\n\nEngine: \*\*PGlite \(PostgreSQL\) 18\./);
   }, 180_000);
 });

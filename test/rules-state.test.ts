@@ -232,12 +232,12 @@ describe("ADD PRIMARY KEY USING INDEX across migrations", () => {
   const pk = async (table: string) => {
     const base = { "migrations/0001_base.sql": `${table}\nCREATE UNIQUE INDEX CONCURRENTLY coupons_id_idx ON coupons (id);\n` };
     const report = await analyzeFiles({ ...base, "migrations/0002_pk.sql": "ALTER TABLE coupons ADD CONSTRAINT coupons_pkey PRIMARY KEY USING INDEX coupons_id_idx;\n" }, { base });
-    return report.migrations.flatMap((m) => m.findings).filter((f) => f.ruleId === "add-primary-key").map((f) => [f.severity, f.message]);
+    return report.migrations.flatMap((m) => m.findings).filter((f) => f.ruleId === "add-primary-key-using-index-nullable").map((f) => [f.severity, f.message]);
   };
 
   it("scans for NULLs when the index's column may hold them (measured: one seq scan on PG 15)", async () => {
     expect(await pk("CREATE TABLE coupons (id bigint, code text);")).toEqual([
-      ["error", "PRIMARY KEY USING INDEX `coupons_id_idx` on `coupons` makes `id` NOT NULL, which scans every row under an ACCESS EXCLUSIVE lock (no reads or writes meanwhile)."],
+      ["error", "`id` of `coupons` is nullable: ADD PRIMARY KEY USING INDEX coupons_id_idx sets NOT NULL and scans the whole table under an ACCESS EXCLUSIVE lock."],
     ]);
   });
 

@@ -1,6 +1,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any */
 import type { Rule } from "../../src/core/analyze/rule.js";
 import { alterCommands, columnConstraints, stripPublic } from "../../src/core/analyze/pg-ast.js";
+import type { AnalysisState } from "../../src/core/analyze/state.js";
 import type { ParsedScript, Statement } from "../../src/core/parse/index.js";
 import { alteredTable, existingAlteredTable, lock, notNullProven, SIZE_NOTE, sizedSeverity, sizeHint, statementsOnRelation } from "./_pg.js";
 
@@ -40,13 +41,23 @@ function nullableInScript(script: ParsedScript, before: Statement, table: string
   return nullable;
 }
 
+const NULLABLE_VOUCHERS = "CREATE TABLE vouchers (id bigint, code text);\nCREATE UNIQUE INDEX vouchers_id_idx ON vouchers (id);";
+const NOT_NULL_VOUCHERS = "CREATE TABLE vouchers (id bigint NOT NULL, code text);\nCREATE UNIQUE INDEX vouchers_id_idx ON vouchers (id);";
+
+/** Nullable by the earlier migrations: their definition of the column is known and it is not NOT NULL. */
+function nullableInHistory(state: AnalysisState, table: string, column: string): boolean | undefined {
+  const key = `${table}.${column}`;
+  if (!state.columnTypes.has(key)) return undefined;
+  return !state.notNullColumns.has(key);
+}
+
 const rule: Rule = {
   id: "add-primary-key-using-index-nullable",
   title: "ADD PRIMARY KEY USING INDEX on nullable columns (implicit SET NOT NULL scan)",
   dialects: ["postgres"],
   severity: "error",
   docs: {
-    why: `\`ALTER TABLE … ADD PRIMARY KEY USING INDEX\` is meant to be metadata only, but a primary key needs NOT NULL columns: when an index column is nullable, PostgreSQL sets it NOT NULL on the spot and scans the whole table to prove it while holding ACCESS EXCLUSIVE — no reads or writes until the scan ends (Eugene W14). Verified on PostgreSQL 15: the nullable column gets \`attnotnull\` and the table a sequential scan; a NOT NULL column, or one with a validated \`CHECK (col IS NOT NULL)\`, gets none. The rule reports only columns the analyzed change shows nullable (added without NOT NULL); it stays silent when it cannot know.\n\n${SIZE_NOTE}`,
+    why: `\`ALTER TABLE … ADD PRIMARY KEY USING INDEX\` is meant to be metadata only, but a primary key needs NOT NULL columns: when an index column is nullable, PostgreSQL sets it NOT NULL on the spot and scans the whole table to prove it while holding ACCESS EXCLUSIVE — no reads or writes until the scan ends (Eugene W14). Verified on PostgreSQL 15: the nullable column gets \`attnotnull\` and the table a sequential scan; a NOT NULL column, or one with a validated \`CHECK (col IS NOT NULL)\`, gets none. The rule reports only columns the analyzed migrations show nullable (added or created without NOT NULL, in this change or an earlier migration); it stays silent when it cannot know.\n\n${SIZE_NOTE}`,
     locks: [{ on: "altered table", mode: "ACCESS EXCLUSIVE", relation: "orders" }],
     work: "scan",
     versions: "The validated CHECK (col IS NOT NULL) shortcut exists since PostgreSQL 12.",
@@ -62,12 +73,26 @@ const rule: Rule = {
     bad: [
       "ALTER TABLE orders ADD COLUMN uuid uuid;\nCREATE UNIQUE INDEX orders_uuid_idx ON orders (uuid);\nALTER TABLE orders ADD PRIMARY KEY USING INDEX orders_uuid_idx;",
       "ALTER TABLE orders ADD COLUMN uuid uuid NOT NULL DEFAULT gen_random_uuid();\nALTER TABLE orders ALTER COLUMN uuid DROP NOT NULL;\nCREATE UNIQUE INDEX orders_uuid_idx ON orders (uuid);\nALTER TABLE orders ADD CONSTRAINT orders_pkey PRIMARY KEY USING INDEX orders_uuid_idx;",
+      {
+        sql: "ALTER TABLE vouchers ADD CONSTRAINT vouchers_pkey PRIMARY KEY USING INDEX vouchers_id_idx;",
+        files: { "migrations/0000_vouchers.sql": NULLABLE_VOUCHERS },
+        base: { "migrations/0000_vouchers.sql": NULLABLE_VOUCHERS },
+        setup: NULLABLE_VOUCHERS,
+        locks: [{ on: "altered table", mode: "ACCESS EXCLUSIVE", relation: "vouchers" }],
+        note: "an earlier migration built the index concurrently on a nullable column: the key still scans for NULLs",
+      },
     ],
     good: [
       "ALTER TABLE orders ADD COLUMN uuid uuid NOT NULL DEFAULT gen_random_uuid();\nCREATE UNIQUE INDEX orders_uuid_idx ON orders (uuid);\nALTER TABLE orders ADD PRIMARY KEY USING INDEX orders_uuid_idx;",
       "ALTER TABLE orders ADD COLUMN uuid uuid;\nCREATE UNIQUE INDEX orders_uuid_idx ON orders (uuid);\nALTER TABLE orders ADD CONSTRAINT orders_uuid_not_null CHECK (uuid IS NOT NULL) NOT VALID;\nALTER TABLE orders VALIDATE CONSTRAINT orders_uuid_not_null;\nALTER TABLE orders ADD PRIMARY KEY USING INDEX orders_uuid_idx;",
       { sql: "ALTER TABLE orders ADD PRIMARY KEY USING INDEX orders_number_idx;", note: "the index and its columns are not in the change: unknown, so silent" },
       "CREATE TABLE coupons (code text);\nCREATE UNIQUE INDEX coupons_code_idx ON coupons (code);\nALTER TABLE coupons ADD PRIMARY KEY USING INDEX coupons_code_idx;",
+      {
+        sql: "ALTER TABLE vouchers ADD CONSTRAINT vouchers_pkey PRIMARY KEY USING INDEX vouchers_id_idx;",
+        files: { "migrations/0000_vouchers.sql": NOT_NULL_VOUCHERS },
+        base: { "migrations/0000_vouchers.sql": NOT_NULL_VOUCHERS },
+        note: "an earlier migration declared `id` NOT NULL: the key only takes over the index",
+      },
     ],
   },
   check(statement, { state, script, config }) {
@@ -78,8 +103,10 @@ const rule: Rule = {
     for (const cmd of alterCommands(statement.ast)) {
       const c = cmd.def?.Constraint;
       if (cmd.subtype !== "AT_AddConstraint" || c?.contype !== "CONSTR_PRIMARY" || !c.indexname) continue;
-      const columns = indexColumns(script, statement, bare, c.indexname) ?? [];
-      const nullable = columns.filter((col) => nullableInScript(script, statement, bare, col) === true && !notNullProven(state, bare, col));
+      // The script's own statements first; else what earlier migrations said about the index and its columns.
+      const schema = statement.ast.relation?.schemaname;
+      const columns = indexColumns(script, statement, bare, c.indexname) ?? state.indexColumns.get(stripPublic(schema ? `${schema}.${c.indexname}` : c.indexname)) ?? [];
+      const nullable = columns.filter((col) => (nullableInScript(script, statement, bare, col) ?? nullableInHistory(state, bare, col)) === true && !notNullProven(state, bare, col));
       if (!nullable.length) continue;
       hits.push({
         message: `${nullable.map((col) => `\`${col}\``).join(", ")} of \`${table}\`${sizeHint(config, table)} ${nullable.length > 1 ? "are" : "is"} nullable: ADD PRIMARY KEY USING INDEX ${c.indexname} sets NOT NULL and scans the whole table under an ACCESS EXCLUSIVE lock.`,

@@ -25,7 +25,7 @@ const rule: Rule = {
   },
   examples: {
     setup: "CREATE TABLE customers (id bigint PRIMARY KEY); CREATE TABLE orders (id bigint PRIMARY KEY, customer_id bigint REFERENCES customers (id));",
-    bad: ["DROP TABLE orders;", { sql: "DROP MATERIALIZED VIEW order_totals;", setup: "CREATE TABLE orders (id bigint PRIMARY KEY, total numeric); CREATE MATERIALIZED VIEW order_totals AS SELECT sum(total) FROM orders;", note: "its rows are derived: the finding is about its readers, not lost data" }],
+    bad: ["DROP TABLE orders;", { sql: "DROP MATERIALIZED VIEW order_totals;", setup: "CREATE TABLE orders (id bigint PRIMARY KEY, total numeric); CREATE MATERIALIZED VIEW order_totals AS SELECT sum(total) FROM orders;", locks: [{ on: "dropped materialized view", mode: "ACCESS EXCLUSIVE", relation: "order_totals" }], note: "its rows are derived: the finding is about its readers, not lost data" }],
     good: ["CREATE TABLE scratch (id bigint);\nDROP TABLE scratch;", { sql: "DROP TABLE refunds;", files: { "migrations/0001_example.sql": "CREATE TABLE refunds (id bigint);" }, path: "migrations/0001_example.down.sql", note: "the down migration drops what the up created" }],
   },
   check(statement, { state }) {

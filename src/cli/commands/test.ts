@@ -4,6 +4,7 @@ import { readFileSync, writeFileSync, appendFileSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { TOOL_VERSION } from "../../core/analyze/engine.js";
 import { migrationCandidates } from "../../core/discover/index.js";
+import { renderEvidenceHuman } from "../../core/evidence/human.js";
 import { renderEvidenceMarkdown } from "../../core/evidence/markdown.js";
 import { EVIDENCE_SCHEMA_VERSION, EvidenceReport, evidenceJsonSchema } from "../../core/evidence/report.js";
 import { TestThresholds } from "../../core/evidence/config.js";
@@ -38,7 +39,7 @@ options:
   --no-partial-failure   skip the partial-failure step
   --output <file>        write the JSON report (the CI artifact) to <file>
   --markdown <file>      append the Markdown report to <file> (e.g. $GITHUB_STEP_SUMMARY)
-  --format <format>      what to print: markdown | json (default: markdown)
+  --format <format>      what to print: human | markdown | json (default: human)
   --head-sha <sha>       commit the report is for (default: MIGRATION_GUARD_HEAD_SHA, else git HEAD)
   --config <file>        configuration file (default: nearest .github/migration-guard.yml)
   --print-schema         print the report's JSON Schema and exit
@@ -77,7 +78,7 @@ async function runTestCommand(args: string[], io: CliIo, outputPath: string | un
     "no-partial-failure": { type: "boolean", default: false },
     output: { type: "string" },
     markdown: { type: "string" },
-    format: { type: "string", default: "markdown" },
+    format: { type: "string", default: "human" },
     "head-sha": { type: "string" },
     config: { type: "string" },
     "print-schema": { type: "boolean", default: false },
@@ -91,7 +92,7 @@ async function runTestCommand(args: string[], io: CliIo, outputPath: string | un
     io.stdout(`${JSON.stringify(evidenceJsonSchema(), null, 2)}\n`);
     return 0;
   }
-  if (values.format !== "markdown" && values.format !== "json") throw new UsageError("--format must be markdown or json");
+  if (!["human", "markdown", "json"].includes(values.format)) throw new UsageError("--format must be human, markdown or json");
   const last = optionalCount(values.last, "--last");
   const seedRows = optionalCount(values["seed-rows"], "--seed-rows");
   const { config: loaded, path: configPath } = loadCliConfig(io.cwd, values.config);
@@ -169,10 +170,10 @@ async function runTestCommand(args: string[], io: CliIo, outputPath: string | un
     await db?.drop().catch((e) => io.stderr(`migration-guard test: could not drop scratch database ${db?.name}: ${e instanceof Error ? e.message : String(e)}\n`));
     if (progress) io.stderr("\r\x1b[2K");
   }
-  const markdown = renderEvidenceMarkdown(report);
   if (outputPath) writeFileSync(outputPath, `${JSON.stringify(report, null, 2)}\n`);
-  if (values.markdown) appendFileSync(resolve(io.cwd, values.markdown), markdown);
-  io.stdout(values.format === "json" ? `${JSON.stringify(report, null, 2)}\n` : markdown);
+  if (values.markdown) appendFileSync(resolve(io.cwd, values.markdown), renderEvidenceMarkdown(report));
+  const printed = { human: renderEvidenceHuman, markdown: renderEvidenceMarkdown, json: (r: typeof report) => `${JSON.stringify(r, null, 2)}\n` }[values.format as "human" | "markdown" | "json"];
+  io.stdout(printed(report));
   return report.verdict.passed ? 0 : 1;
 }
 

@@ -116,7 +116,7 @@ export function formatMs(ms: number): string {
   return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
 }
 
-function engineName(kind: EvidenceReport["engine"]["kind"]): string {
+export function engineName(kind: EvidenceReport["engine"]["kind"]): string {
   return { postgres: "PostgreSQL", pglite: "PGlite (PostgreSQL)", mariadb: "MariaDB/MySQL" }[kind];
 }
 
