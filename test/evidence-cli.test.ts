@@ -174,6 +174,7 @@ describe("migration-guard test", () => {
     expect(printed).toMatch(/\nsteps:\n  ✔ environment +\d+ ms  28 base migration\(s\)/);
     // A step that did not run shows no time.
     expect(printed).toMatch(/\n  – probe +blocking probe not run/);
+    expect(printed).not.toContain("0.00 ms");
     expect(printed).toMatch(/\n✔ db\/000029_customer_order_count_function\.up\.sql  forward ✔ [\d.]+ m?s · rollback ✔ /);
     expect(printed).not.toMatch(/[|*`#]/);
     const markdown = mkdtempSync(join(tmpdir(), "mg-test-md-"));

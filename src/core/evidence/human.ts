@@ -14,8 +14,9 @@ export function renderEvidenceHuman(report: EvidenceReport, { maxStatements = 20
   const width = Math.max(...report.steps.map((s) => s.name.length));
   for (const s of report.steps) {
     // A step that did not run has no time worth showing.
-    const time = s.status === "skipped" ? "" : formatMs(s.durationMs);
-    out.push(`  ${MARK[s.status]} ${s.name.padEnd(width)}  ${time.padStart(9)}  ${oneLine(s.summary)}`);
+    // The probe watches the forward step from a second session: its time is the forward's.
+    const time = s.status === "skipped" ? "" : s.name === "probe" ? "in forward" : formatMs(s.durationMs);
+    out.push(`  ${MARK[s.status]} ${s.name.padEnd(width)}  ${time.padStart(10)}  ${oneLine(s.summary)}`);
   }
   for (const p of report.environment.problems) out.push(`  environment: ${p.where ? `${p.where}: ` : ""}${p.message}`);
   for (const s of report.environment.seeded.filter((x) => x.problem)) out.push(`  seeding ${s.table} (${s.rows} rows): ${s.problem}`);
@@ -54,10 +55,17 @@ function migration(m: MigrationEvidence, maxStatements: number): string[] {
   return out;
 }
 
+/** Locks that make others wait beyond plain reads and writes (the rest are in the JSON report). */
+const NOTABLE = new Set(["SHARE UPDATE EXCLUSIVE", "SHARE", "SHARE ROW EXCLUSIVE", "EXCLUSIVE", "ACCESS EXCLUSIVE"]);
+const MAX_LOCKS = 3;
+
 function statementText(s: StatementTrace): string {
+  const notable = s.locks.filter((l) => NOTABLE.has(l.mode));
+  const locks = notable.slice(0, MAX_LOCKS).map((l) => `${l.mode} on ${l.relation.replace(/^public\./, "")}`);
+  if (notable.length > MAX_LOCKS) locks.push(`${notable.length - MAX_LOCKS} more lock(s)`);
   const facts = [
-    ...s.locks.map((l) => `${l.mode} on ${l.relation}`),
-    ...s.rewritten.map((r) => `rewrote ${r}`),
+    ...locks,
+    ...s.rewritten.map((r) => `rewrote ${r.replace(/^public\./, "")}`),
     ...(s.probe?.flagged ? [`app waited ${formatMs(s.probe.longestWaitMs)}`] : []),
   ];
   const sql = oneLine(s.sql);
