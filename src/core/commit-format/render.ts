@@ -1,4 +1,5 @@
 // The commit-format section of the review and the CLI's output.
+import { code, escapeHtml } from "../render/markdown-escape.js";
 import type { CommitFormatResult } from "./check.js";
 import { FIELD_LABELS, type CommitField } from "./config.js";
 
@@ -17,7 +18,7 @@ export function renderCommitFormatSection(result: CommitFormatResult, suggestion
     const missing = own.filter((p) => p.part !== "header" && /is missing$/.test(p.message));
     for (const p of own.filter((p) => !missing.includes(p))) {
       const part = p.part === "header" ? "subject" : FIELD_LABELS[p.part];
-      lines.push(`  - ${part}${p.line > 1 ? ` (line ${p.line})` : ""}: ${escape(p.message)}`);
+      lines.push(`  - ${part}${p.line > 1 ? ` (line ${p.line})` : ""}: ${escapeHtml(p.message)}`);
     }
     if (missing.length) lines.push(`  - missing: ${missing.map((p) => code(`${FIELD_LABELS[p.part as CommitField]}:`)).join(", ")}`);
   }
@@ -50,9 +51,6 @@ function subjectLabel(c: CommitFormatResult["checked"][number]): string {
   return c.sha ? `commit \`${c.sha.slice(0, 7)}\`` : "the pull request's title and description";
 }
 
-function code(text: string): string {
-  return `\`${text.replace(/`/g, "'")}\``;
-}
 
 /** Terminal output of `migration-guard commit-check`. */
 export function renderCommitFormatText(result: CommitFormatResult): string {
@@ -71,6 +69,3 @@ export function renderCommitFormatText(result: CommitFormatResult): string {
   return lines.join("\n") + "\n";
 }
 
-function escape(text: string): string {
-  return text.replace(/</g, "&lt;").replace(/>/g, "&gt;");
-}

@@ -1,5 +1,6 @@
 // The test report as Markdown: the job summary in GitHub Actions, the CLI's default output,
 // and the section the App merges into its review. Pure: report in, text out.
+import { cell, code as inlineCode, shortCode } from "../render/markdown-escape.js";
 import type { EvidenceReport, MigrationEvidence, StatementTrace } from "./report.js";
 
 const STATUS_ICON = { passed: "✅", failed: "❌", skipped: "⏭️" } as const;
@@ -30,7 +31,7 @@ export function renderEvidenceMarkdown(report: EvidenceReport, { maxStatements =
     if (rb.schemaDiff.length === 0) out.push("Schema after rollback is identical to the schema before the change.");
     else {
       out.push(`Schema after rollback differs from before the change (${rb.schemaDiff.length}):`, "", "| Change | Object | Before | After |", "|---|---|---|---|");
-      for (const d of rb.schemaDiff) out.push(`| ${d.change} | ${d.objectType} \`${d.name}\` | ${code(d.before)} | ${code(d.after)} |`);
+      for (const d of rb.schemaDiff) out.push(`| ${d.change} | ${cell(`${d.objectType} ${inlineCode(d.name)}`)} | ${cell(shortCode(d.before))} | ${cell(shortCode(d.after))} |`);
     }
     const lost = rb.checksums.filter((c) => !c.matches);
     out.push("", lost.length ? `Pre-existing rows did not come back (lossy rollback) in: ${lost.map((c) => `\`${c.table}\` (${c.lostRows} of ${c.rowsBefore} rows)`).join(", ")}.` : `Pre-existing rows of ${rb.checksums.length} table(s) came back unchanged (row digests match).`);
@@ -39,7 +40,7 @@ export function renderEvidenceMarkdown(report: EvidenceReport, { maxStatements =
   const slow = report.probe.slowdowns.filter((s) => s.flagged);
   if (slow.length) {
     out.push("", "### Query slow-downs", "", "| Table | Query | Before | After | Change |", "|---|---|---:|---:|---:|");
-    for (const s of slow) out.push(`| \`${s.table}\` | ${code(s.query)} | ${formatMs(s.beforeMs)} | ${formatMs(s.afterMs)} | +${s.slowdownPercent}% |`);
+    for (const s of slow) out.push(`| ${cell(inlineCode(s.table))} | ${cell(shortCode(s.query))} | ${formatMs(s.beforeMs)} | ${formatMs(s.afterMs)} | +${s.slowdownPercent}% |`);
   }
   if (!report.probe.enabled && report.probe.reason) out.push("", `Blocking probe not run: ${report.probe.reason}.`);
   if (report.problems.length) out.push("", "**Notes**", "", ...report.problems.map((p) => `- ${p.where ? `\`${p.where}\`: ` : ""}${p.message}`));
@@ -77,7 +78,7 @@ function renderMigration(m: MigrationEvidence, maxStatements: number): string[] 
         ? `⚠️ **Fails only with generated data**${where}: ${g.message}. Run again on the same schema without generated rows, it passed; the test went on without them.`
         : `The failure is not caused by generated data: run again on the same schema without generated rows, it failed too.`,
     );
-    if (g.values.length) out.push("", ...g.values.map((v) => `- generated row of ${code(v)}`));
+    if (g.values.length) out.push("", ...g.values.map((v) => `- generated row of ${shortCode(v)}`));
   }
   const statements = m.forward.statements;
   if (statements.length) {
@@ -89,7 +90,7 @@ function renderMigration(m: MigrationEvidence, maxStatements: number): string[] 
   if (pf && pf.method !== "skipped") {
     const how = { terminated: "backend terminated", cancelled: "statement cancelled", "rolled-back": "rolled back", skipped: "skipped" }[pf.method];
     out.push("", `Partial failure (${how} after ${pf.interruptedAfter} statement(s)): ${pf.clean ? "database left exactly at its pre-change state ✅" : `${pf.leftovers.length} object(s) left behind ${pf.transactional ? "❌" : "⚠️"}`}${pf.note ? ` — ${pf.note}` : ""}`);
-    if (pf.leftovers.length) out.push("", ...pf.leftovers.map((l) => `- ${l.change} ${l.objectType} \`${l.name}\`${l.after ? `: ${code(l.after)}` : ""}`));
+    if (pf.leftovers.length) out.push("", ...pf.leftovers.map((l) => `- ${l.change} ${l.objectType} \`${l.name}\`${l.after ? `: ${shortCode(l.after)}` : ""}`));
     if (pf.cleanupSql.length) out.push("", "Cleanup SQL:", "", "```sql", ...pf.cleanupSql, "```");
     if (pf.manualCleanup.length) out.push("", ...pf.manualCleanup.map((c) => `- ${c}`));
   }
@@ -103,7 +104,7 @@ function statementRow(s: StatementTrace): string {
     ? `${s.probe.flagged ? "⚠️ " : ""}${formatMs(s.probe.longestWaitMs)}${s.probe.extrapolatedMs !== undefined ? ` (≈${formatMs(s.probe.extrapolatedMs)} in prod)` : ""}`
     : "—";
   const rows = s.rowsAffected !== undefined ? ` (${s.rowsAffected} rows)` : "";
-  return `| ${s.line} | ${code(s.sql)}${s.ok ? "" : " ❌"}${rows} | ${formatMs(s.durationMs)} | ${locks} | ${rewrote} | ${wait} |`;
+  return `| ${s.line} | ${cell(shortCode(s.sql))}${s.ok ? "" : " ❌"}${rows} | ${formatMs(s.durationMs)} | ${locks} | ${rewrote} | ${wait} |`;
 }
 
 function runText(run: { ok: boolean; durationMs: number }): string {
@@ -118,15 +119,4 @@ export function formatMs(ms: number): string {
 
 export function engineName(kind: EvidenceReport["engine"]["kind"]): string {
   return { postgres: "PostgreSQL", pglite: "PGlite (PostgreSQL)", mariadb: "MariaDB/MySQL" }[kind];
-}
-
-function cell(text: string): string {
-  return text.replace(/\|/g, "\\|").replace(/\n/g, " ");
-}
-
-function code(text: string | undefined): string {
-  if (text === undefined || text === "") return "—";
-  const t = text.replace(/\s+/g, " ").trim();
-  const short = t.length > 120 ? `${t.slice(0, 119)}…` : t;
-  return `\`${short.replace(/`/g, "'").replace(/\|/g, "\\|")}\``;
 }

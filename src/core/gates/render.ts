@@ -1,6 +1,7 @@
 // What people read about the gates: the sticky comment (checkboxes, instructions, audit trail,
 // hidden state marker), the review-body section and the `migration-guard/gates` check run.
 // Checkboxes are a view of the state, never the state itself: GitHub does not record who ticked.
+import { cell, escapeHtml } from "../render/markdown-escape.js";
 import { describeAllowed } from "./authority.js";
 import type { GatesConclusion, GateResult, GatesSummary } from "./evaluate.js";
 import { encodeMarker, type AuditEntry, type GateState } from "./state.js";
@@ -33,7 +34,7 @@ export function verdictLine(summary: GatesSummary): string {
 export function renderStickyComment(options: StickyOptions): string {
   const { state, summary } = options;
   const lines = [STICKY_HEADER, "### Quality gates", "", verdictLine(summary), ""];
-  for (const notice of options.notices ?? []) lines.push(`> [!WARNING]`, `> ${escapeInline(notice)}`, "");
+  for (const notice of options.notices ?? []) lines.push(`> [!WARNING]`, `> ${escapeHtml(notice)}`, "");
   for (const gate of summary.gates) lines.push(checkboxLine(gate));
   if (summary.commitFormat) lines.push(commitFormatLine(summary.commitFormat));
   lines.push("", ...howToSignOff(summary.gates, options));
@@ -55,10 +56,10 @@ function checkboxLine(gate: GateResult): string {
   const optional = gate.required ? "" : " _(optional)_";
   const evidence = gate.evidenceUrl ? ` ([evidence](${gate.evidenceUrl}))` : "";
   const who = gate.signoffs.length ? `: ${gate.signoffs.map((s) => `@${s.user}`).join(", ")}` : "";
-  if (gate.kind === "automatic") return `- ${ICON[gate.status]} **${gate.title}**${optional} · automatic · ${escapeInline(gate.detail)}${evidence} <!-- gate:${gate.id} -->`;
+  if (gate.kind === "automatic") return `- ${ICON[gate.status]} **${gate.title}**${optional} · automatic · ${escapeHtml(gate.detail)}${evidence} <!-- gate:${gate.id} -->`;
   const box = gate.status === "passed" ? "[x]" : "[ ]";
   const command = gate.status === "passed" ? "" : ` · sign off: \`${signoffCommand(gate)}\``;
-  return `- ${box} ${ICON[gate.status]} **${gate.title}**${optional} · ${escapeInline(gate.detail)}${who}${command}${evidence} <!-- gate:${gate.id} -->`;
+  return `- ${box} ${ICON[gate.status]} **${gate.title}**${optional} · ${escapeHtml(gate.detail)}${who}${command}${evidence} <!-- gate:${gate.id} -->`;
 }
 
 function howToSignOff(gates: GateResult[], options: StickyOptions): string[] {
@@ -95,7 +96,7 @@ function auditTrail(state: GateState): string[] {
 function auditRow(e: AuditEntry): string {
   const what = { "sign-off": "signed off", revoke: "revoked", refused: "refused", "reverted-tick": "tick reverted", reset: "sign-offs reset", restored: "comment restored", tampered: "state marker broken" }[e.action];
   const via = e.via ? ` (${e.via})` : "";
-  return `| ${e.at.replace("T", " ").replace(/\.\d+Z$|Z$/, "")} | @${e.user} | ${what}${via} | ${e.gate ? `\`${e.gate}\`` : ""} | ${escapeCell(e.detail ?? "")} |`;
+  return `| ${e.at.replace("T", " ").replace(/\.\d+Z$|Z$/, "")} | @${e.user} | ${what}${via} | ${e.gate ? `\`${e.gate}\`` : ""} | ${cellText(e.detail ?? "")} |`;
 }
 
 function commitFormatLine(format: NonNullable<GatesSummary["commitFormat"]>): string {
@@ -114,7 +115,7 @@ export function renderGatesSection(summary: GatesSummary, stickyUrl?: string): s
   for (const g of summary.gates) {
     const box = g.status === "passed" ? "[x]" : "[ ]";
     const optional = g.required ? "" : " _(optional)_";
-    const state = g.kind === "manual" && g.status !== "passed" ? `${g.signoffs.length ? `${escapeInline(g.detail)}; ` : ""}sign off with \`${signoffCommand(g)}\`` : escapeInline(shortDetail(g.detail));
+    const state = g.kind === "manual" && g.status !== "passed" ? `${g.signoffs.length ? `${escapeHtml(g.detail)}; ` : ""}sign off with \`${signoffCommand(g)}\`` : escapeHtml(shortDetail(g.detail));
     lines.push(`- ${box} ${ICON[g.status]} ${g.title}${optional}: ${state}`);
   }
   if (summary.commitFormat) lines.push(`- ${summary.commitFormat.ok ? "[x] ✅" : "[ ] ❌"} Commit format: ${summary.commitFormat.ok ? "follows the format" : "see below"}`);
@@ -128,7 +129,7 @@ export function renderGatesTable(summary: GatesSummary, stickyUrl?: string): str
   for (const g of summary.gates) {
     const evidence = g.evidenceUrl ? ` ([evidence](${g.evidenceUrl}))` : "";
     const command = g.kind === "manual" && g.status !== "passed" ? `; sign off: \`${signoffCommand(g)}\`` : "";
-    lines.push(`| ${ICON[g.status]} | ${g.title}${g.required ? "" : " _(optional)_"} | ${g.kind} | ${escapeCell(g.detail)}${command}${evidence} |`);
+    lines.push(`| ${ICON[g.status]} | ${g.title}${g.required ? "" : " _(optional)_"} | ${g.kind} | ${cellText(g.detail)}${command}${evidence} |`);
   }
   if (summary.commitFormat) lines.push(`| ${summary.commitFormat.ok ? "✅" : "❌"} | Commit format | automatic | ${summary.commitFormat.ok ? "follows the format" : `${summary.commitFormat.problems} problem${summary.commitFormat.problems === 1 ? "" : "s"} (see the review)`} |`);
   lines.push("", stickyUrl ? `Sign off in the [quality-gates comment](${stickyUrl}).` : "Sign off with `/migration-guard sign-off <gate> [note]` in a comment on the pull request.");
@@ -173,11 +174,7 @@ export function parseCheckboxes(body: string): Map<string, boolean> {
   return ticks;
 }
 
-/** User-written text (notes) never reaches the comment as HTML: no fake markers, no fake boxes. */
-function escapeCell(text: string): string {
-  return escapeInline(text).replace(/\|/g, "\\|");
-}
-
-function escapeInline(text: string): string {
-  return text.replace(/\r?\n/g, " ").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+/** User-written text (notes) never reaches the comment as HTML or table structure: no fake markers, no fake boxes. */
+function cellText(text: string): string {
+  return cell(escapeHtml(text));
 }

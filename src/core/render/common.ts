@@ -4,6 +4,10 @@ import type { Finding, LockMode, RiskLevel, Severity } from "../model.js";
 import { SEVERITY_ORDER } from "../model.js";
 import { blockedBy } from "../analyze/pg-locks.js";
 import { allFindings, type AnalysisReport, type RollbackComplexity } from "../report.js";
+import { code } from "./markdown-escape.js";
+
+// The escaping helpers live in markdown-escape.ts; renderers import them from here too.
+export { cell, code, fence, safeInline } from "./markdown-escape.js";
 
 export const SEVERITY_ICON: Record<Severity, string> = { error: "❌", warning: "⚠️", info: "ℹ️" };
 export const RISK_ICON: Record<RiskLevel, string> = { low: "🟢", medium: "🟡", high: "🟠", critical: "🔴" };
@@ -75,40 +79,6 @@ export function formatSeconds(seconds: number): string {
   if (seconds < 90) return `~${Math.round(seconds)} s`;
   if (seconds < 90 * 60) return `~${Math.round(seconds / 60)} min`;
   return `~${Math.round(seconds / 360) / 10} h`;
-}
-
-/** Inline code that survives backticks inside the text. */
-export function code(text: string): string {
-  const longest = Math.max(0, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
-  const ticks = "`".repeat(longest + 1);
-  const pad = text.startsWith("`") || text.endsWith("`") ? " " : "";
-  return `${ticks}${pad}${text}${pad}${ticks}`;
-}
-
-/** A fence long enough that the content cannot close it early. */
-export function fence(content: string): string {
-  const longest = Math.max(0, ...[...content.matchAll(/`{3,}/g)].map((m) => m[0].length));
-  return "`".repeat(Math.max(3, longest + 1));
-}
-
-/** Text safe inside one Markdown table cell: no line breaks, no column separators. */
-export function cell(text: string): string {
-  return text.replace(/\r?\n/g, " ").replace(/\|/g, "\\|");
-}
-
-/**
- * Text from rules and users placed in running Markdown: one line, and no raw HTML outside
- * code spans (a stray `<details>` in a message must not swallow the rest of the body).
- */
-export function safeInline(text: string): string {
-  const oneLine = text.replace(/\r?\n/g, " ");
-  let out = "";
-  let last = 0;
-  for (const match of oneLine.matchAll(/(`+)[^`]+?\1/g)) {
-    out += oneLine.slice(last, match.index).replace(/</g, "&lt;") + match[0];
-    last = match.index! + match[0].length;
-  }
-  return out + oneLine.slice(last).replace(/</g, "&lt;");
 }
 
 /** UTF-8 byte length, counted without allocating (GitHub enforces some limits in bytes). */
