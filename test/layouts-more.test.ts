@@ -90,3 +90,59 @@ describe("popx (one folder, one file per dialect)", () => {
     expect(report.summary.migrations).toBe(3);
   });
 });
+
+describe("Liquibase formatted SQL", () => {
+  const root = "src/main/resources/db/changelog/changes";
+  const accounts = `${root}/001-accounts.sql`;
+  const orders = `${root}/002-orders.sql`;
+
+  it("finds every changeset in the master changelog's order, with its rollback and transaction mode", () => {
+    const { migrations, problems } = discover({ head: tree("liquibase") }, { ...DEFAULT_CONFIG, layout: "auto" });
+    expect(problems).toEqual([]);
+    expect(migrations.map((m) => [m.name, m.layout, m.transaction, Boolean(m.down), m.repeatable])).toEqual([
+      ["alice:1", "liquibase", "per-file", true, false],
+      ["alice:2", "liquibase", "none", true, false],
+      ["bob:orders-1", "liquibase", "per-file", true, false],
+      ["bob:orders-2", "liquibase", "per-file", false, false],
+      ["bob:orders-view", "liquibase", "per-file", true, true],
+    ]);
+    expect(migrations[0]!.up).toEqual({ path: accounts, changeset: "alice:1" });
+    expect(migrations[0]!.down).toEqual({ path: accounts, changeset: "alice:1", section: "down" });
+  });
+
+  it("analyzes each changeset on its own, findings on the file's own lines; rollback lines and blocks are the rollback", async () => {
+    const files = Object.fromEntries(tree("liquibase").map((f) => [f.path, String(f.content)]));
+    const report = await analyzeFiles(files, { config: { layout: "auto" } });
+    const at = located(report);
+    // The CONCURRENTLY changeset runs in autocommit (runInTransaction:false): no transaction error.
+    // Each changeset is its own migration: the plain index on orders, created by the changeset
+    // before it (a change of its own without a base), is flagged on its line, and it alone has no rollback.
+    expect(at.filter((l) => l.startsWith("concurrently-in-transaction"))).toEqual([]);
+    expect(at).toContain(`require-concurrent-index ${orders}:10`);
+    expect(at.filter((l) => l.startsWith("missing-rollback"))).toEqual([`missing-rollback ${orders}:10`]);
+    // The rollback block's DROP TABLE is the down of bob:orders-1, read from inside the comment.
+    const down = report.migrations.find((m) => m.migration.name === "bob:orders-1")!;
+    expect(down.migration.down).toEqual({ path: orders, changeset: "bob:orders-1", section: "down" });
+  });
+
+  it("appending a changeset to a merged file edits nothing; changing a merged changeset does", async () => {
+    const base = Object.fromEntries(tree("liquibase").map((f) => [f.path, String(f.content)]));
+    const appended = { ...base, [accounts]: `${base[accounts]}\n--changeset alice:3\nALTER TABLE accounts ADD COLUMN note text;\n--rollback ALTER TABLE accounts DROP COLUMN note;\n` };
+    const added = await analyzeFiles(appended, { base, config: { layout: "auto" } });
+    expect(located(added).filter((l) => l.startsWith("edited-merged-migration"))).toEqual([]);
+    expect(added.migrations.map((m) => m.migration.name)).toEqual(["alice:3"]);
+    const edited = { ...base, [accounts]: base[accounts]!.replace("email text NOT NULL", "email text") };
+    const changed = await analyzeFiles(edited, { base, config: { layout: "auto" } });
+    expect(located(changed).filter((l) => l.startsWith("edited-merged-migration"))).toEqual([`edited-merged-migration ${accounts}:4`]);
+  });
+});
+
+it("a Liquibase changeset's rollback is read from its --rollback lines and rollback block, on the file's lines", async () => {
+  const { scriptSource } = await import("../src/core/discover/sections.js");
+  const text = "--liquibase formatted sql\n--changeset a:1\nCREATE TABLE t (id int);\n--rollback DROP TABLE t;\n--changeset a:2\nCREATE TABLE u (id int);\n/* liquibase rollback\nDROP TABLE u;\n*/\n";
+  const lines = (source: { text: string; baseLine: number }) =>
+    source.text.split("\n").map((l, i) => [source.baseLine + i, l.trim()] as const).filter(([, l]) => l);
+  expect(lines(scriptSource({ path: "x.sql", changeset: "a:1", section: "down" }, text, "postgres"))).toEqual([[4, "DROP TABLE t;"]]);
+  expect(lines(scriptSource({ path: "x.sql", changeset: "a:2", section: "down" }, text, "postgres"))).toEqual([[8, "DROP TABLE u;"]]);
+  expect(lines(scriptSource({ path: "x.sql", changeset: "a:2" }, text, "postgres"))).toEqual([[6, "CREATE TABLE u (id int);"]]);
+});

@@ -101,6 +101,8 @@ export const ScriptRef = z.object({
   path: z.string(),
   /** For single-file layouts with sections (dbmate): which section. */
   section: z.enum(["up", "down"]).optional(),
+  /** Liquibase formatted SQL: the changeset (`author:id`) this script is, in a file holding several. */
+  changeset: z.string().optional(),
 });
 export type ScriptRef = z.infer<typeof ScriptRef>;
 
@@ -117,6 +119,7 @@ export const Layout = z.enum([
   "up-down-dir",
   "goose",
   "popx",
+  "liquibase",
 ]);
 export type Layout = z.infer<typeof Layout>;
 

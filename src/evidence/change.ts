@@ -43,7 +43,7 @@ export function planTest(input: ChangeInput, config: Config, options: { last?: n
 
   const environment: TestInput["environment"]["scripts"] = [];
   const change: ChangeMigration[] = [];
-  const ordered = migrations.filter((m) => !m.repeatable).concat(migrations.filter((m) => m.repeatable));
+  const ordered = migrations.filter((m) => !runsLast(m)).concat(migrations.filter(runsLast));
   const isChange = changeSelector(ordered, input.base !== undefined, options.last);
   for (const m of ordered) {
     if (isChange(m)) {
@@ -74,10 +74,18 @@ export function planTest(input: ChangeInput, config: Config, options: { last?: n
   return { environment: { source: environment.length ? "migrations" : "empty", scripts: environment }, change, notes, problems };
 }
 
+/**
+ * Flyway runs repeatable (`R__`) migrations after all versioned ones; Liquibase runs its
+ * `runOnChange` changesets where the changelog lists them.
+ */
+function runsLast(m: Migration): boolean {
+  return m.repeatable && m.layout !== "liquibase";
+}
+
 function changeSelector(migrations: Migration[], hasBase: boolean, last: number | undefined): (m: Migration) => boolean {
   if (hasBase) return (m) => m.status === "added";
   if (last === undefined) return (m) => m.status !== "deleted";
-  const versioned = migrations.filter((m) => !m.repeatable);
+  const versioned = migrations.filter((m) => !runsLast(m));
   const chosen = new Set(versioned.slice(Math.max(0, versioned.length - last)).map((m) => m.id));
   return (m) => chosen.has(m.id);
 }

@@ -2,10 +2,16 @@
 // layouts keep up and down in sections of one file, marked by comments: dbmate's
 // `-- migrate:up` / `-- migrate:down`, goose's `-- +goose Up` / `-- +goose Down`.
 import type { Dialect, ScriptRef, SqlSource } from "../model.js";
+import { changesetText } from "./liquibase-sql.js";
 
 const MARKER = /^--\s*(?:migrate:|\+goose\s+)(up|down)\b.*$/gim;
 
 export function scriptSource(ref: ScriptRef, text: string, dialect: Dialect): SqlSource {
+  if (ref.changeset) {
+    const part = changesetText(text, ref.changeset, ref.section ?? "up");
+    if (!part) return { file: ref.path, text: "", baseOffset: text.length, baseLine: lineAt(text, text.length), dialect };
+    return { file: ref.path, text: part.text, baseOffset: part.start, baseLine: lineAt(text, part.start), dialect };
+  }
   if (!ref.section) return { file: ref.path, text, baseOffset: 0, baseLine: 1, dialect };
   const markers = [...text.matchAll(MARKER)].map((m) => ({ section: m[1]!.toLowerCase(), start: m.index!, end: m.index! + m[0].length }));
   const i = markers.findIndex((m) => m.section === ref.section);

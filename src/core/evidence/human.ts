@@ -43,7 +43,7 @@ function migration(m: MigrationEvidence, maxStatements: number): string[] {
   ];
   const ok = runs.every(([, r]) => !r || r.ok);
   const summary = runs.filter(([, r]) => r).map(([label, r]) => `${label} ${r!.ok ? "✔" : "✖"} ${formatMs(r!.durationMs)}`);
-  const out = [`${ok ? "✔" : "✖"} ${m.up}  ${summary.join(" · ")}${m.forward.note ? `  (${m.forward.note})` : ""}`];
+  const out = [`${ok ? "✔" : "✖"} ${m.id}  ${summary.join(" · ")}${m.forward.note ? `  (${m.forward.note})` : ""}`];
   for (const [label, run] of runs) {
     if (run?.error) out.push(`    ${run.error.cause === "environment" ? "environment problem" : `${label} failed`} at ${run.error.where ?? run.file}: ${run.error.message}`);
   }

@@ -57,7 +57,7 @@ const EXECUTION_TEXT: Record<MigrationEvidence["forward"]["execution"], string> 
 function renderMigration(m: MigrationEvidence, maxStatements: number): string[] {
   const out: string[] = [];
   const status = [m.forward, m.rollback, m.forwardAgain].every((r) => !r || r.ok) ? "✅" : "❌";
-  out.push(`### ${status} \`${m.up}\``, "");
+  out.push(`### ${status} \`${m.id}\``, "");
   const runs = [`forward ${runText(m.forward)}`];
   if (m.rollback) runs.push(`rollback ${runText(m.rollback)}`);
   if (m.forwardAgain) runs.push(`forward again ${runText(m.forwardAgain)}`);

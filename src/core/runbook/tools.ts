@@ -75,6 +75,15 @@ export function toolCommands(layout: Layout, migrations: Migration[]): ToolComma
         nonTransactional: "add `-- +goose NO TRANSACTION` to the migration file: goose then runs its statements one by one outside a transaction",
         lockTimeout: viaPgOptions,
       };
+    case "liquibase":
+      return {
+        tool: "Liquibase",
+        status: [`liquibase --changelog-file=<master changelog> --url=<jdbc url> status --verbose`],
+        apply: [`liquibase --changelog-file=<master changelog> --url=<jdbc url> update-count ${n}`],
+        rollback: [`liquibase --changelog-file=<master changelog> --url=<jdbc url> rollback-count ${n}`],
+        nonTransactional: "add `runInTransaction:false` to the changeset's `--changeset` line: Liquibase then runs its statements in autocommit, one by one",
+        lockTimeout: (ms) => ({ how: "add the `options` parameter to the JDBC URL (pgjdbc passes it to the server)", commands: [`--url="jdbc:postgresql://<host>/<db>?options=-c%20lock_timeout%3D${ms}ms"`] }),
+      };
     case "popx":
       return {
         tool: "popx (Ory)",

@@ -4,6 +4,7 @@ import { dbmateLayout } from "./dbmate.js";
 import { flywayLayout } from "./flyway.js";
 import { golangMigrateLayout } from "./golang-migrate.js";
 import { gooseLayout } from "./goose.js";
+import { liquibaseLayout } from "./liquibase.js";
 import { plainLayout } from "./plain.js";
 import { popxLayout } from "./popx.js";
 import { prismaLayout } from "./prisma.js";
@@ -12,6 +13,7 @@ import { upDownDirLayout } from "./up-down-dir.js";
 
 export const LAYOUTS: LayoutSpec[] = [
   sqitchLayout,
+  liquibaseLayout,
   prismaLayout,
   upDownDirLayout,
   flywayLayout,
