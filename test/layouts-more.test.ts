@@ -146,3 +146,19 @@ it("a Liquibase changeset's rollback is read from its --rollback lines and rollb
   expect(lines(scriptSource({ path: "x.sql", changeset: "a:2", section: "down" }, text, "postgres"))).toEqual([[8, "DROP TABLE u;"]]);
   expect(lines(scriptSource({ path: "x.sql", changeset: "a:2" }, text, "postgres"))).toEqual([[6, "CREATE TABLE u (id int);"]]);
 });
+
+it("an included SQL file without the Liquibase header is one raw-SQL changeset, not skipped; an unincluded one is said to never run", () => {
+  const files: SourceFile[] = [
+    { path: "db/changelog/master.yaml", content: "databaseChangeLog:\n  - include:\n      file: db/changelog/1.sql\n  - include:\n      file: db/changelog/2.sql\n" },
+    { path: "db/changelog/1.sql", content: "--liquibase formatted sql\n--changeset a:1\nCREATE TABLE t (id int);\n" },
+    { path: "db/changelog/2.sql", content: "ALTER TABLE t ADD COLUMN note text;\n" },
+    { path: "db/changelog/3.sql", content: "--liquibase formatted sql\n--changeset a:3\nSELECT 1;\n" },
+  ];
+  const { migrations, problems } = discover({ head: files }, { ...DEFAULT_CONFIG, layout: "liquibase" });
+  expect(migrations.map((m) => [m.id, m.up])).toEqual([
+    ["db/changelog/1.sql::a:1", { path: "db/changelog/1.sql", changeset: "a:1" }],
+    ["db/changelog/2.sql", { path: "db/changelog/2.sql" }],
+    ["db/changelog/3.sql::a:3", { path: "db/changelog/3.sql", changeset: "a:3" }],
+  ]);
+  expect(problems.map((p) => p.message)).toEqual(["3.sql is not included by db/changelog/master.yaml, so Liquibase never runs it"]);
+});

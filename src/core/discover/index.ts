@@ -28,7 +28,7 @@ export const DEFAULT_PATHS = ["**/*.sql"];
  * metadata, Flyway script configs) or reports (goose's Go migrations). They come along whenever
  * selected SQL sits below their folder.
  */
-const LAYOUT_FILE = /(^|\/)(sqitch\.plan|migration_lock\.toml|metadata\.toml|metadata\.yaml|[^/]+\.sql\.conf|\d+_[^/]+\.go|[^/]*[cC]hange[lL]og[^/]*\.(xml|ya?ml|json))$/;
+const LAYOUT_FILE = /(^|\/)(sqitch\.plan|migration_lock\.toml|metadata\.toml|metadata\.yaml|[^/]+\.sql\.conf|\d+_[^/]+\.go|[^/]*([cC]hange[lL]og|master)[^/]*\.(xml|ya?ml|json))$/;
 const ALWAYS_EXCLUDED = ["**/node_modules/**", "**/.git/**"];
 
 /** The paths (of a listing) that discovery will look at: selected SQL plus the layout files next to it. */

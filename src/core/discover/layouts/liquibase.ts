@@ -6,6 +6,7 @@
 // true); `runInTransaction:false` runs it in autocommit, statement by statement, which is how
 // CREATE INDEX CONCURRENTLY runs. Statements are split and sent one by one (`splitStatements`).
 // `runOnChange:true` (or `runAlways:true`) changesets are meant to be edited, like Flyway's `R__`.
+// An included `.sql` file without the header is run by Liquibase as one raw-SQL changeset.
 // Order: the master changelog's `include` / `includeAll` entries (XML, YAML or JSON) when the
 // folder holds one, else file names in order (what `includeAll` does), changesets in file order.
 import type { SourceFile } from "../../model.js";
@@ -13,7 +14,7 @@ import { changesets, FORMATTED_SQL } from "../liquibase-sql.js";
 import { basename, dirname, isSql, problem, textOf, type Collected, type FoundMigration, type LayoutSpec } from "../layout.js";
 
 /** Master changelogs Liquibase projects name this way (db.changelog-master.yaml, changelog.xml…). */
-export const CHANGELOG_FILE = /(^|\/)[^/]*[cC]hange[lL]og[^/]*\.(xml|ya?ml|json)$/;
+export const CHANGELOG_FILE = /(^|\/)[^/]*([cC]hange[lL]og|master)[^/]*\.(xml|ya?ml|json)$/;
 
 function isFormatted(file: SourceFile): boolean {
   const text = textOf(file);
@@ -61,12 +62,13 @@ export const liquibaseLayout: LayoutSpec = {
     for (const f of ordered) {
       const text = textOf(f);
       if (text === undefined) continue;
-      if (!FORMATTED_SQL.test(text)) {
-        problems.push(problem(f.path, `${basename(f.path)} does not start with \`--liquibase formatted sql\`: Liquibase runs it only as a plain sqlFile change, not as changesets`));
-        continue;
-      }
       if (master && listed.length && !listed.includes(f.path)) {
         problems.push(problem(f.path, `${basename(f.path)} is not included by ${master.path}, so Liquibase never runs it`));
+      }
+      if (!FORMATTED_SQL.test(text)) {
+        // An included SQL file without the header is one raw-SQL changeset: the whole file, one transaction.
+        migrations.push({ id: f.path, version: String(++sequence).padStart(6, "0"), name: basename(f.path), layout: "liquibase", up: { path: f.path }, repeatable: false, rollbackExpected: true, transaction: "per-file", delivery: "per-statement" });
+        continue;
       }
       const found = changesets(text);
       if (!found.length) problems.push(problem(f.path, `${basename(f.path)} has no \`--changeset author:id\` line: Liquibase runs nothing from it`));
