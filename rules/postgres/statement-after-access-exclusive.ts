@@ -99,7 +99,7 @@ function statementsUnderLock(statement: Statement, statements: Statement[], stat
   let waits = 0;
   const heldNow = () => [...sim.heldLocks].filter(([r, mode]) => mode === "ACCESS EXCLUSIVE" && isExisting(sim, r)).map(([r]) => r);
   let held = heldNow();
-  for (const next of statements.slice(statements.indexOf(statement) + 1)) {
+  for (const next of statements.slice(statement.index + 1)) {
     if (!sim.inTransaction) break;
     held = heldNow();
     const why = prolongs(next, (r) => isExisting(sim, r) && sim.heldLocks.get(r) !== "ACCESS EXCLUSIVE", indexTableOf(sim));
