@@ -54,10 +54,25 @@ tables:
     expect(Object.keys(byPath).sort()).toEqual(
       ["postgres_version", "postgres_versoin", "rules.require-concurrent-index", "tables.orders.rows", "tables.orders.size"].sort(),
     );
-    expect(byPath.postgres_versoin).toBe("unknown key");
+    expect(byPath.postgres_versoin).toBe("unknown key; did you mean `postgres_version`?");
     expect(byPath["tables.orders.size"]).toBe("unknown key");
     const text = formatConfigProblems(".github/migration-guard.yml", result.problems);
     expect(text.split("\n")[0]).toBe(".github/migration-guard.yml: invalid configuration (5 problems)");
+  });
+
+  it("reports every problem in one pass, in file order, with its line, a did-you-mean and the allowed values", () => {
+    const result = parseConfigText("dialect: postgress\nrulez:\n  drop-table: off\nrules:\n  drop-tabel: error\ngates:\n  required: [nope]\n", { ruleIds: ["drop-table", "set-not-null"] });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(formatConfigProblems(".github/migration-guard.yml", result.problems)).toBe(
+      [
+        ".github/migration-guard.yml: invalid configuration (4 problems)",
+        "  - dialect (line 1): `postgress` is not allowed; use one of postgres, mysql, mariadb (did you mean `postgres`?)",
+        "  - rulez (line 2): unknown key; did you mean `rules`?",
+        "  - rules.drop-tabel (line 5): no rule has this id; did you mean `drop-table`? (`migration-guard rules` lists them)",
+        "  - gates.required.0 (line 7): unknown gate `nope` (known: scripts-reviewed, rollback-validated, performance-acceptable, data-integrity, zero-data-loss, app-compatibility, monitoring-configured, runbook-reviewed)",
+      ].join("\n"),
+    );
   });
 
   it("reports invalid YAML with its line", () => {
@@ -123,11 +138,12 @@ describe("configuration under hostile or mistaken input", () => {
     );
     expect(result.ok).toBe(false);
     if (result.ok) return;
-    expect(result.problems.map((p) => `${p.path}: ${p.message}`)).toEqual([
-      "tables.orders.rows: Too big: expected number to be <=10000000000000",
-      "tables.orders.bytes: larger than 10 PB: not a real size",
-      "thresholds.rewrite_bytes_per_second: at least 1 KB per second",
-      "thresholds.index_build_bytes_per_second: at least 1 KB per second",
+    // In the file's order.
+    expect(result.problems.map((p) => `${p.line} ${p.path}: ${p.message}`)).toEqual([
+      "2 thresholds.rewrite_bytes_per_second: at least 1 KB per second",
+      "3 thresholds.index_build_bytes_per_second: at least 1 KB per second",
+      "5 tables.orders.rows: Too big: expected number to be <=10000000000000",
+      "5 tables.orders.bytes: larger than 10 PB: not a real size",
     ]);
   });
 

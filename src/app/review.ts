@@ -80,7 +80,7 @@ export async function reviewPullRequest(context: Context, target: PullRequestTar
   const writes = new WriteBatch(octokit);
   try {
     const [config, snapshot, files] = await Promise.all([
-      loadRepoConfig(context),
+      loadEngine().then((rules) => loadRepoConfig(context, { ruleIds: rules.map((r) => r.id) })),
       readPullRequestSnapshot(octokit, target),
       listPullRequestFiles(octokit, target),
     ]);

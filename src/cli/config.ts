@@ -1,7 +1,7 @@
 // Finds and validates the configuration file for CLI runs.
 import { existsSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
-import { DEFAULT_CONFIG, formatConfigProblems, MAX_CONFIG_BYTES, parseConfigText, unknownRuleProblems } from "../core/config/load.js";
+import { DEFAULT_CONFIG, formatConfigProblems, MAX_CONFIG_BYTES, parseConfigText } from "../core/config/load.js";
 import type { Config } from "../core/config/schema.js";
 import { readInputText, UsageError } from "../fs/files.js";
 
@@ -17,10 +17,9 @@ export function loadCliConfig(cwd: string, explicit?: string, ruleIds?: readonly
   // A config file +1 byte over the limit still reaches the parser, which names the limit.
   const shown = explicit ?? (relative(cwd, path) || path);
   const text = readInputText(cwd, shown, "the configuration file", MAX_CONFIG_BYTES + 1);
-  const result = parseConfigText(text);
+  // Every problem at once, each with its line: the schema's and unknown rule ids.
+  const result = parseConfigText(text, { ruleIds });
   if (!result.ok) throw new UsageError(formatConfigProblems(shown, result.problems));
-  const unknown = ruleIds ? unknownRuleProblems(result.config, ruleIds) : [];
-  if (unknown.length) throw new UsageError(formatConfigProblems(shown, unknown));
   return { config: result.config, path };
 }
 

@@ -1,7 +1,8 @@
 // Turns raw configuration (YAML text or an already-parsed object) into a validated Config,
 // or a list of problems each naming its path. Never throws, never silently defaults.
-import { parse as parseYaml, YAMLParseError } from "yaml";
+import { isMap, isSeq, LineCounter, parseDocument, type Document } from "yaml";
 import type { z } from "zod";
+import { closestName, editDistance } from "../did-you-mean.js";
 import { ConfigSchema, type Config } from "./schema.js";
 
 export interface ConfigProblem {
@@ -22,18 +23,40 @@ export const DEFAULT_CONFIG: Config = ConfigSchema.parse({});
 export const MAX_CONFIG_BYTES = 256_000;
 export const MAX_CONFIG_KEYS = 5_000;
 
-export function parseConfigText(text: string): ConfigResult {
+/** What validation may check beyond the schema: rule ids in `rules:` must name a rule. */
+export interface ConfigCheck {
+  ruleIds?: readonly string[];
+}
+
+export function parseConfigText(text: string, check: ConfigCheck = {}): ConfigResult {
   const tooBig = sizeProblem(text, MAX_CONFIG_BYTES, MAX_CONFIG_KEYS, "configuration");
   if (tooBig) return { ok: false, problems: [tooBig] };
-  let raw: unknown;
-  try {
-    raw = parseYaml(text, { prettyErrors: true }) ?? {};
-  } catch (error) {
-    const line = error instanceof YAMLParseError ? error.linePos?.[0]?.line : undefined;
-    const message = error instanceof Error ? error.message.split("\n")[0]! : String(error);
-    return { ok: false, problems: [{ path: "", message: `invalid YAML: ${message}`, line }] };
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { prettyErrors: true, lineCounter: lines });
+  if (doc.errors.length) {
+    return { ok: false, problems: doc.errors.map((e) => ({ path: "", message: `invalid YAML: ${e.message.split("\n")[0]!}`, line: e.linePos?.[0]?.line })) };
   }
-  return validateConfig(raw);
+  return validateConfig(doc.toJS() ?? {}, check, (path) => lineOfPath(doc, lines, path));
+}
+
+/** The line of the key (or item) at `path` in the YAML document, when the document has it. */
+function lineOfPath(doc: Document, lines: LineCounter, path: readonly PropertyKey[]): number | undefined {
+  let node: unknown = doc.contents;
+  let offset: number | undefined;
+  for (const segment of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => String((p.key as { value?: unknown } | null)?.value ?? p.key) === String(segment));
+      if (!pair) break;
+      offset = (pair.key as { range?: [number, number, number] } | null)?.range?.[0] ?? offset;
+      node = pair.value;
+    } else if (isSeq(node)) {
+      const item = node.items[Number(segment)] as { range?: [number, number, number] } | undefined;
+      if (!item) break;
+      offset = item.range?.[0] ?? offset;
+      node = item;
+    } else break;
+  }
+  return offset === undefined ? undefined : lines.linePos(offset).line;
 }
 
 /**
@@ -76,37 +99,76 @@ export function closest(word: string, known: readonly string[]): string | undefi
   return best !== undefined && bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
 }
 
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
-}
-
-export function validateConfig(raw: unknown): ConfigResult {
+/**
+ * Every problem at once: the schema's (with the key's line, a did-you-mean for unknown keys and
+ * misspelt values, the allowed values of an enum) and, with `check.ruleIds`, unknown rule ids.
+ */
+export function validateConfig(raw: unknown, check: ConfigCheck = {}, lineOf?: (path: readonly PropertyKey[]) => number | undefined): ConfigResult {
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
     return { ok: false, problems: [{ path: "", message: "the configuration must be a mapping of keys to values" }] };
   }
   // `_extends` is resolved by the GitHub config loader before we see the object.
   const { _extends: _ignored, ...rest } = raw as Record<string, unknown>;
   const result = ConfigSchema.safeParse(rest);
-  if (result.success) return { ok: true, config: result.data };
-  return { ok: false, problems: describeIssues(result.error.issues) };
+  const problems = result.success ? [] : describeIssues(result.error.issues, rest, lineOf);
+  const rules = rest.rules;
+  if (check.ruleIds && rules && typeof rules === "object" && !Array.isArray(rules)) {
+    problems.push(...unknownRuleProblems({ rules: rules as Config["rules"] }, check.ruleIds).map((p) => ({ ...p, ...lineAt(lineOf, ["rules", p.path.slice("rules.".length)]) })));
+  }
+  if (!problems.length && result.success) return { ok: true, config: result.data };
+  return { ok: false, problems: problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)) };
 }
 
-export function describeIssues(issues: z.core.$ZodIssue[]): ConfigProblem[] {
+function lineAt(lineOf: ((path: readonly PropertyKey[]) => number | undefined) | undefined, path: readonly PropertyKey[]): { line?: number } {
+  const line = lineOf?.(path);
+  return line === undefined ? {} : { line };
+}
+
+export function describeIssues(issues: z.core.$ZodIssue[], raw: unknown = undefined, lineOf?: (path: readonly PropertyKey[]) => number | undefined): ConfigProblem[] {
   return issues.flatMap((issue) => {
     const path = issue.path.map(String).join(".");
     if (issue.code === "unrecognized_keys") {
-      return issue.keys.map((key) => ({ path: path ? `${path}.${key}` : key, message: "unknown key" }));
+      const known = knownKeys(issue.path);
+      return issue.keys.map((key) => {
+        const guess = closestName(key, known);
+        return { path: path ? `${path}.${key}` : key, message: `unknown key${guess ? `; did you mean \`${guess}\`?` : ""}`, ...lineAt(lineOf, [...issue.path, key]) };
+      });
     }
-    return [{ path, message: issue.message }];
+    if (issue.code === "invalid_value" && issue.values.every((v) => typeof v === "string")) {
+      const allowed = issue.values as string[];
+      const given = valueAt(raw, issue.path);
+      const guess = typeof given === "string" ? closestName(given, allowed) : undefined;
+      const shown = given === undefined ? "this value" : `\`${String(given)}\``;
+      return [{ path, message: `${shown} is not allowed; use one of ${allowed.join(", ")}${guess ? ` (did you mean \`${guess}\`?)` : ""}`, ...lineAt(lineOf, issue.path) }];
+    }
+    return [{ path, message: issue.message, ...lineAt(lineOf, issue.path) }];
   });
+}
+
+function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
+  let value = raw;
+  for (const segment of path) value = value && typeof value === "object" ? (value as Record<PropertyKey, unknown>)[segment] : undefined;
+  return value;
+}
+
+/** The keys the schema knows at `path` (for a did-you-mean), through defaults, optionals, records and arrays. */
+function knownKeys(path: readonly PropertyKey[]): string[] {
+  let schema: unknown = ConfigSchema;
+  const def = (s: unknown) => (s as { _zod?: { def?: Record<string, unknown> } })._zod?.def ?? {};
+  const unwrap = (s: unknown): unknown => {
+    for (let d = def(s); ["default", "optional", "nullable", "prefault", "catch", "readonly"].includes(String(d.type)); d = def(s)) s = d.innerType;
+    if (def(s).type === "pipe") return unwrap(def(s).in);
+    return s;
+  };
+  for (const segment of path) {
+    const d = def(unwrap(schema));
+    if (d.type === "object") schema = (d.shape as Record<string, unknown>)[String(segment)];
+    else if (d.type === "record") schema = d.valueType;
+    else if (d.type === "array") schema = d.element;
+    else return [];
+  }
+  const d = def(unwrap(schema));
+  return d.type === "object" ? Object.keys(d.shape as Record<string, unknown>) : [];
 }
 
 export function formatConfigProblems(file: string, problems: ConfigProblem[]): string {
