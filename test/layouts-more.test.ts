@@ -162,3 +162,42 @@ it("an included SQL file without the Liquibase header is one raw-SQL changeset, 
   ]);
   expect(problems.map((p) => p.message)).toEqual(["3.sql is not included by db/changelog/master.yaml, so Liquibase never runs it"]);
 });
+
+describe("Drizzle", () => {
+  it("orders by meta/_journal.json, needs no downs, and says which file the migrator never runs", () => {
+    const { migrations, problems } = discover({ head: tree("drizzle") }, { ...DEFAULT_CONFIG, layout: "auto" });
+    expect(migrations.map((m) => [m.up.path, m.layout, m.transaction, m.rollbackExpected])).toEqual([
+      ["drizzle/0000_create_accounts.sql", "drizzle", "per-file", false],
+      ["drizzle/0001_index_accounts.sql", "drizzle", "per-file", false],
+    ]);
+    expect(problems.map((p) => `${p.file}: ${p.message}`)).toEqual(["drizzle/0002_not_in_journal.sql: 0002_not_in_journal.sql is not in drizzle/meta/_journal.json, so Drizzle's migrator never runs it"]);
+  });
+
+  it("CONCURRENTLY always fails under Drizzle's transaction; no missing-rollback", async () => {
+    const files = Object.fromEntries(tree("drizzle").map((f) => [f.path, String(f.content)]));
+    const at = located(await analyzeFiles(files, { config: { layout: "auto" } }));
+    expect(at).toContain("concurrently-in-transaction drizzle/0001_index_accounts.sql:1");
+    expect(at.filter((l) => l.startsWith("missing-rollback"))).toEqual([]);
+  });
+});
+
+describe("Atlas", () => {
+  it("reads atlas.sum and the txmode directive; CONCURRENTLY is right only with txmode none", async () => {
+    const { migrations } = discover({ head: tree("atlas") }, { ...DEFAULT_CONFIG, layout: "auto" });
+    expect(migrations.map((m) => [m.name, m.layout, m.transaction, m.rollbackExpected])).toEqual([
+      ["create_accounts", "atlas", "per-file", false],
+      ["index_accounts", "atlas", "none", false],
+      ["index_again", "atlas", "per-file", false],
+    ]);
+    const files = Object.fromEntries(tree("atlas").map((f) => [f.path, String(f.content)]));
+    const at = located(await analyzeFiles(files, { config: { layout: "auto" } }));
+    expect(at.filter((l) => l.startsWith("concurrently-in-transaction"))).toEqual(["concurrently-in-transaction migrations/20240301000000_index_again.sql:1"]);
+    expect(at.filter((l) => l.startsWith("missing-rollback"))).toEqual([]);
+  });
+
+  it("a file atlas.sum does not list is said to stop `atlas migrate apply`", () => {
+    const files = [...tree("atlas"), { path: "migrations/20240401000000_new.sql", content: "SELECT 1;\n" }];
+    const { problems } = discover({ head: files }, { ...DEFAULT_CONFIG, layout: "auto" });
+    expect(problems.map((p) => p.message)).toEqual(["20240401000000_new.sql is not in atlas.sum: `atlas migrate apply` refuses the folder until `atlas migrate hash` is run"]);
+  });
+});

@@ -120,6 +120,8 @@ export const Layout = z.enum([
   "goose",
   "popx",
   "liquibase",
+  "drizzle",
+  "atlas",
 ]);
 export type Layout = z.infer<typeof Layout>;
 

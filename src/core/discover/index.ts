@@ -28,7 +28,7 @@ export const DEFAULT_PATHS = ["**/*.sql"];
  * metadata, Flyway script configs) or reports (goose's Go migrations). They come along whenever
  * selected SQL sits below their folder.
  */
-const LAYOUT_FILE = /(^|\/)(sqitch\.plan|migration_lock\.toml|metadata\.toml|metadata\.yaml|[^/]+\.sql\.conf|\d+_[^/]+\.go|[^/]*([cC]hange[lL]og|master)[^/]*\.(xml|ya?ml|json))$/;
+const LAYOUT_FILE = /(^|\/)(sqitch\.plan|migration_lock\.toml|metadata\.toml|metadata\.yaml|[^/]+\.sql\.conf|\d+_[^/]+\.go|[^/]*([cC]hange[lL]og|master)[^/]*\.(xml|ya?ml|json)|atlas\.sum|meta\/_journal\.json)$/;
 const ALWAYS_EXCLUDED = ["**/node_modules/**", "**/.git/**"];
 
 /** The paths (of a listing) that discovery will look at: selected SQL plus the layout files next to it. */
@@ -46,7 +46,9 @@ export function migrationCandidates(paths: string[], config: Pick<Config, "paths
     sqlDirs.add(d);
     if (d === "") break;
   }
-  const layoutFiles = paths.filter((p) => LAYOUT_FILE.test(p) && !exclude(p) && sqlDirs.has(dirname(p)));
+  // Drizzle's journal sits in `meta/` below the SQL it orders.
+  const folderOf = (p: string) => (/(^|\/)meta\/_journal\.json$/.test(p) ? dirname(dirname(p)) : dirname(p));
+  const layoutFiles = paths.filter((p) => LAYOUT_FILE.test(p) && !exclude(p) && sqlDirs.has(folderOf(p)));
   return [...sql, ...layoutFiles];
 }
 
@@ -80,6 +82,8 @@ export function migrationRoot(path: string, allPaths: ReadonlySet<string>): stri
   if (/^(deploy|revert|verify)$/.test(leaf) && allPaths.has(parent ? `${parent}/sqitch.plan` : "sqitch.plan")) return parent;
   // A plain folder's rollbacks may live in `down/` (or `rollback/`) below it.
   if (/^(down|rollback)$/i.test(leaf)) return parent;
+  // Drizzle's journal belongs to the folder of the SQL files it orders.
+  if (leaf === "meta" && basename(path) === "_journal.json") return parent;
   if (/^\d{4,}[_-]?/.test(leaf) && /^(migration\.sql|up\.sql|down\.sql|metadata\.toml|metadata\.yaml)$/.test(basename(path))) return parent;
   return dir;
 }

@@ -75,6 +75,24 @@ export function toolCommands(layout: Layout, migrations: Migration[]): ToolComma
         nonTransactional: "add `-- +goose NO TRANSACTION` to the migration file: goose then runs its statements one by one outside a transaction",
         lockTimeout: viaPgOptions,
       };
+    case "drizzle":
+      return {
+        tool: "Drizzle",
+        status: ["npx drizzle-kit check   # and compare meta/_journal.json with the __drizzle_migrations table"],
+        apply: ["npx drizzle-kit migrate   # all pending migrations, in one transaction"],
+        rollback: newestFirst.map((m) => `# ${m.id}: Drizzle has no down migrations; write the reverse SQL and run it with psql`),
+        nonTransactional: "Drizzle runs every migration in one transaction with no opt-out: run the statement outside drizzle (a one-off `psql -c` step)",
+        lockTimeout: viaUrlOptions,
+      };
+    case "atlas":
+      return {
+        tool: "Atlas",
+        status: [`atlas migrate status --dir file://${dir} --url ${DB}`],
+        apply: [`atlas migrate apply ${n} --dir file://${dir} --url ${DB}`],
+        rollback: [`atlas migrate down ${n} --dir file://${dir} --url ${DB} --dev-url <dev database>`],
+        nonTransactional: "add `-- atlas:txmode none` at the top of the migration file: Atlas then runs its statements without a transaction",
+        lockTimeout: viaUrlOptions,
+      };
     case "liquibase":
       return {
         tool: "Liquibase",

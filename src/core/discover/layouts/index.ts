@@ -1,6 +1,8 @@
 // Every supported layout, most specific first (ties in auto-detection go to the earlier one).
 import type { LayoutSpec } from "../layout.js";
+import { atlasLayout } from "./atlas.js";
 import { dbmateLayout } from "./dbmate.js";
+import { drizzleLayout } from "./drizzle.js";
 import { flywayLayout } from "./flyway.js";
 import { golangMigrateLayout } from "./golang-migrate.js";
 import { gooseLayout } from "./goose.js";
@@ -14,6 +16,8 @@ import { upDownDirLayout } from "./up-down-dir.js";
 export const LAYOUTS: LayoutSpec[] = [
   sqitchLayout,
   liquibaseLayout,
+  atlasLayout,
+  drizzleLayout,
   prismaLayout,
   upDownDirLayout,
   flywayLayout,
