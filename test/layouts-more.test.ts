@@ -201,3 +201,33 @@ describe("Atlas", () => {
     expect(problems.map((p) => p.message)).toEqual(["20240401000000_new.sql is not in atlas.sum: `atlas migrate apply` refuses the folder until `atlas migrate hash` is run"]);
   });
 });
+
+describe("sqlx", () => {
+  const files: SourceFile[] = [
+    { path: "migrations/20240101000000_accounts.up.sql", content: "CREATE TABLE accounts (id bigint PRIMARY KEY, email text);\n" },
+    { path: "migrations/20240101000000_accounts.down.sql", content: "DROP TABLE accounts;\n" },
+    { path: "migrations/20240201000000_email_idx.sql", content: "-- no-transaction\nCREATE INDEX CONCURRENTLY accounts_email_idx ON accounts (email);\n" },
+    { path: "migrations/20240301000000_id_idx.sql", content: "CREATE INDEX CONCURRENTLY accounts_id_idx ON accounts (id);\n" },
+  ];
+
+  it("is taken for sqlx by its `-- no-transaction` directive: simple and reversible migrations, each file in a transaction unless it opts out", () => {
+    const { migrations, problems } = discover({ head: files }, { ...DEFAULT_CONFIG, layout: "auto" });
+    expect(problems).toEqual([]);
+    expect(migrations.map((m) => [m.name, m.layout, m.transaction, m.delivery, Boolean(m.down), m.rollbackExpected])).toEqual([
+      ["accounts", "sqlx", "per-file", "whole-file", true, true],
+      ["email_idx", "sqlx", "none", "whole-file", false, false],
+      ["id_idx", "sqlx", "per-file", "whole-file", false, false],
+    ]);
+  });
+
+  it("a lone CONCURRENTLY statement fails in sqlx's transaction and runs with `-- no-transaction`", async () => {
+    const at = located(await analyzeFiles(Object.fromEntries(files.map((f) => [f.path, String(f.content)])), { config: { layout: "auto" } }));
+    expect(at.filter((l) => l.startsWith("concurrently-in-transaction"))).toEqual(["concurrently-in-transaction migrations/20240301000000_id_idx.sql:1"]);
+    expect(at.filter((l) => l.startsWith("missing-rollback"))).toEqual([]);
+  });
+
+  it("without the directive the same reversible files stay golang-migrate's", () => {
+    const { migrations } = discover({ head: files.slice(0, 2) }, { ...DEFAULT_CONFIG, layout: "auto" });
+    expect(migrations.map((m) => m.layout)).toEqual(["golang-migrate"]);
+  });
+});

@@ -122,6 +122,7 @@ export const Layout = z.enum([
   "liquibase",
   "drizzle",
   "atlas",
+  "sqlx",
 ]);
 export type Layout = z.infer<typeof Layout>;
 

@@ -75,6 +75,15 @@ export function toolCommands(layout: Layout, migrations: Migration[]): ToolComma
         nonTransactional: "add `-- +goose NO TRANSACTION` to the migration file: goose then runs its statements one by one outside a transaction",
         lockTimeout: viaPgOptions,
       };
+    case "sqlx":
+      return {
+        tool: "sqlx",
+        status: [`sqlx migrate info --source ${dir}`],
+        apply: [`sqlx migrate run --source ${dir}`],
+        rollback: newestFirst.map((m) => (m.down ? `sqlx migrate revert --source ${dir}   # undoes ${m.version}_${m.name}` : `# ${m.id}: a simple sqlx migration has no down; write the reverse SQL`)),
+        nonTransactional: "start the migration file with `-- no-transaction` and keep the statement alone in it",
+        lockTimeout: viaUrlOptions,
+      };
     case "drizzle":
       return {
         tool: "Drizzle",

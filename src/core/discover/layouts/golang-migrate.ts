@@ -1,7 +1,8 @@
 // golang-migrate (https://github.com/golang-migrate/migrate, MIGRATIONS.md):
 // `<version>_<title>.up.sql` and `<version>_<title>.down.sql`; the version is an unsigned
 // integer (a sequence such as 000001 or a unix timestamp) and migrations run in numeric order.
-// sqlx's reversible migrations (`<version>_<description>.up.sql`) use the same naming.
+// sqlx's reversible migrations (`<version>_<description>.up.sql`) use the same naming but run in a
+// transaction: a folder with sqlx's `-- no-transaction` goes to the sqlx layout (or `layout: sqlx`).
 //
 // Transactions: the PostgreSQL driver never BEGINs around a migration ("none") but sends the
 // whole file as one query ("whole-file"): PostgreSQL runs a query of several statements as one

@@ -11,6 +11,7 @@ import { plainLayout } from "./plain.js";
 import { popxLayout } from "./popx.js";
 import { prismaLayout } from "./prisma.js";
 import { sqitchLayout } from "./sqitch.js";
+import { sqlxLayout } from "./sqlx.js";
 import { upDownDirLayout } from "./up-down-dir.js";
 
 export const LAYOUTS: LayoutSpec[] = [
@@ -18,6 +19,7 @@ export const LAYOUTS: LayoutSpec[] = [
   liquibaseLayout,
   atlasLayout,
   drizzleLayout,
+  sqlxLayout,
   prismaLayout,
   upDownDirLayout,
   flywayLayout,
