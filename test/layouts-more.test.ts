@@ -231,3 +231,38 @@ describe("sqlx", () => {
     expect(migrations.map((m) => m.layout)).toEqual(["golang-migrate"]);
   });
 });
+
+describe("morph and node-pg-migrate", () => {
+  it("morph: a transaction per file unless `-- morph:nontransactional`, chosen by that directive", async () => {
+    const files: SourceFile[] = [
+      { path: "db/migrations/postgres/000001_create_accounts.up.sql", content: "CREATE TABLE accounts (id bigint PRIMARY KEY, email text);\n" },
+      { path: "db/migrations/postgres/000001_create_accounts.down.sql", content: "DROP TABLE accounts;\n" },
+      { path: "db/migrations/postgres/000002_email_idx.up.sql", content: "-- morph:nontransactional\nCREATE INDEX CONCURRENTLY accounts_email_idx ON accounts (email);\n" },
+      { path: "db/migrations/postgres/000002_email_idx.down.sql", content: "-- morph:nontransactional\nDROP INDEX CONCURRENTLY accounts_email_idx;\n" },
+      { path: "db/migrations/postgres/000003_id_idx.up.sql", content: "CREATE INDEX CONCURRENTLY accounts_id_idx ON accounts (id);\n" },
+      { path: "db/migrations/postgres/000003_id_idx.down.sql", content: "DROP INDEX accounts_id_idx;\n" },
+    ];
+    const { migrations } = discover({ head: files }, { ...DEFAULT_CONFIG, layout: "auto" });
+    expect(migrations.map((m) => [m.name, m.layout, m.transaction])).toEqual([
+      ["create_accounts", "morph", "per-file"],
+      ["email_idx", "morph", "none"],
+      ["id_idx", "morph", "per-file"],
+    ]);
+    const at = located(await analyzeFiles(Object.fromEntries(files.map((f) => [f.path, String(f.content)])), { config: { layout: "auto" } }));
+    expect(at.filter((l) => l.startsWith("concurrently-in-transaction"))).toEqual(["concurrently-in-transaction db/migrations/postgres/000003_id_idx.up.sql:1"]);
+  });
+
+  it("node-pg-migrate: both directions from the `-- Up Migration` / `-- Down Migration` sections, CONCURRENTLY always in its transaction", async () => {
+    const text = "-- Up Migration\nCREATE INDEX CONCURRENTLY accounts_email_idx ON accounts (email);\n\n-- Down Migration\nDROP INDEX accounts_email_idx;\n";
+    const files = { "migrations/1717000000000_email-idx.sql": text, "migrations/1716000000000_accounts.sql": "-- Up Migration\nCREATE TABLE accounts (id bigint, email text);\n-- Down Migration\nDROP TABLE accounts;\n" };
+    const { migrations } = discover({ head: Object.entries(files).map(([path, content]) => ({ path, content })) }, { ...DEFAULT_CONFIG, layout: "auto" });
+    expect(migrations.map((m) => [m.name, m.layout, m.up.section, m.down?.section])).toEqual([
+      ["accounts", "node-pg-migrate", "up", "down"],
+      ["email-idx", "node-pg-migrate", "up", "down"],
+    ]);
+    const at = located(await analyzeFiles(files, { config: { layout: "auto" } }));
+    expect(at).toContain("concurrently-in-transaction migrations/1717000000000_email-idx.sql:2");
+    // The down section is the rollback, not part of the forward change.
+    expect(at.filter((l) => l.startsWith("missing-rollback"))).toEqual([]);
+  });
+});

@@ -123,6 +123,8 @@ export const Layout = z.enum([
   "drizzle",
   "atlas",
   "sqlx",
+  "morph",
+  "node-pg-migrate",
 ]);
 export type Layout = z.infer<typeof Layout>;
 

@@ -36,7 +36,14 @@ export function parseConfigText(text: string, check: ConfigCheck = {}): ConfigRe
   if (doc.errors.length) {
     return { ok: false, problems: doc.errors.map((e) => ({ path: "", message: `invalid YAML: ${e.message.split("\n")[0]!}`, line: e.linePos?.[0]?.line })) };
   }
-  return validateConfig(doc.toJS() ?? {}, check, (path) => lineOfPath(doc, lines, path));
+  let raw: unknown;
+  try {
+    // toJS resolves aliases: an alias bomb throws here (yaml's maxAliasCount).
+    raw = doc.toJS() ?? {};
+  } catch (error) {
+    return { ok: false, problems: [{ path: "", message: `invalid YAML: ${error instanceof Error ? error.message.split("\n")[0]! : String(error)}` }] };
+  }
+  return validateConfig(raw, check, (path) => lineOfPath(doc, lines, path));
 }
 
 /** The line of the key (or item) at `path` in the YAML document, when the document has it. */

@@ -1,10 +1,12 @@
 // Turns a migration's script reference into the SQL source the parser reads. Single-file
 // layouts keep up and down in sections of one file, marked by comments: dbmate's
-// `-- migrate:up` / `-- migrate:down`, goose's `-- +goose Up` / `-- +goose Down`.
+// `-- migrate:up` / `-- migrate:down`, goose's `-- +goose Up` / `-- +goose Down`, node-pg-migrate's
+// `-- Up Migration` / `-- Down Migration`.
 import type { Dialect, ScriptRef, SqlSource } from "../model.js";
 import { changesetText } from "./liquibase-sql.js";
 
-const MARKER = /^--\s*(?:migrate:|\+goose\s+)(up|down)\b.*$/gim;
+// node-pg-migrate: `-- Up Migration` / `-- Down Migration` (its own regex, `^\s*--[\s-]*up\s+migration`).
+const MARKER = /^(?:--\s*(?:migrate:|\+goose\s+)|\s*--[\s-]*(?=(?:up|down)\s+migration\b))(up|down)\b.*$/gim;
 
 export function scriptSource(ref: ScriptRef, text: string, dialect: Dialect): SqlSource {
   if (ref.changeset) {

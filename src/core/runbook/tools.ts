@@ -84,6 +84,24 @@ export function toolCommands(layout: Layout, migrations: Migration[]): ToolComma
         nonTransactional: "start the migration file with `-- no-transaction` and keep the statement alone in it",
         lockTimeout: viaUrlOptions,
       };
+    case "morph":
+      return {
+        tool: "morph",
+        status: ["<service> db migrate status   # e.g. mattermost db version"],
+        apply: ["<service> db migrate   # morph applies pending migrations"],
+        rollback: newestFirst.map((m) => (m.down ? psqlFile(m.down.path, m.transaction === "per-file") : `# ${m.id}: no down file`)),
+        nonTransactional: "begin the migration file with `-- morph:nontransactional` and keep the statement alone in it",
+        lockTimeout: viaUrlOptions,
+      };
+    case "node-pg-migrate":
+      return {
+        tool: "node-pg-migrate",
+        status: [`npx node-pg-migrate up --dry-run -m ${dir}`],
+        apply: [`npx node-pg-migrate up ${n} -m ${dir}`],
+        rollback: [`npx node-pg-migrate down ${n} -m ${dir}`],
+        nonTransactional: "write the migration in JavaScript or TypeScript with `pgm.noTransaction()`: SQL migrations always run in node-pg-migrate's transaction",
+        lockTimeout: viaUrlOptions,
+      };
     case "drizzle":
       return {
         tool: "Drizzle",

@@ -8,6 +8,8 @@ import { golangMigrateLayout } from "./golang-migrate.js";
 import { gooseLayout } from "./goose.js";
 import { liquibaseLayout } from "./liquibase.js";
 import { plainLayout } from "./plain.js";
+import { morphLayout } from "./morph.js";
+import { nodePgMigrateLayout } from "./node-pg-migrate.js";
 import { popxLayout } from "./popx.js";
 import { prismaLayout } from "./prisma.js";
 import { sqitchLayout } from "./sqitch.js";
@@ -20,12 +22,14 @@ export const LAYOUTS: LayoutSpec[] = [
   atlasLayout,
   drizzleLayout,
   sqlxLayout,
+  morphLayout,
   prismaLayout,
   upDownDirLayout,
   flywayLayout,
   popxLayout,
   golangMigrateLayout,
   gooseLayout,
+  nodePgMigrateLayout,
   dbmateLayout,
   plainLayout,
 ];
