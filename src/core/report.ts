@@ -66,6 +66,9 @@ export const MigrationReport = z.object({
   statements: z.object({ up: z.number().int(), down: z.number().int() }),
   findings: z.array(Finding),
   risk: RiskAssessment.optional(),
+  /** Set when a path override analyzed this migration for another server than the report's settings. */
+  dialect: Dialect.optional(),
+  postgresVersion: z.number().int().optional(),
 });
 export type MigrationReport = z.infer<typeof MigrationReport>;
 

@@ -11,7 +11,10 @@ import { TestThresholds } from "../../core/evidence/config.js";
 import { loadParsers } from "../../core/parse/index.js";
 import { createScratchDatabase, DatabaseSetupError, TargetNotEmptyError, type ScratchDatabase } from "../../db/index.js";
 import { redact } from "../../db/session.js";
-import { planTest } from "../../evidence/change.js";
+import { planTest, type PlannedTest } from "../../evidence/change.js";
+import { splitByScope } from "../../core/config/overrides.js";
+import type { Config } from "../../core/config/schema.js";
+import type { ChangeInput } from "../../core/model.js";
 import { AbortedError } from "../../evidence/executor.js";
 import { runTest } from "../../evidence/runner.js";
 import { readLocalChange } from "../../fs/change.js";
@@ -96,22 +99,22 @@ async function runTestCommand(args: string[], io: CliIo, outputPath: string | un
   const last = optionalCount(values.last, "--last");
   const seedRows = optionalCount(values["seed-rows"], "--seed-rows");
   const { config: loaded, path: configPath } = loadCliConfig(io.cwd, values.config);
-  const config = seedRows === undefined ? loaded : { ...loaded, test: { ...loaded.test, seed: { ...loaded.test.seed, rows: seedRows } } };
+  const configured = seedRows === undefined ? loaded : { ...loaded, test: { ...loaded.test, seed: { ...loaded.test.seed, rows: seedRows } } };
   const url = values["database-url"] ?? io.env.MIGRATION_GUARD_DATABASE_URL;
-  const wantsMysql = config.dialect !== "postgres";
-  if (wantsMysql && !url) throw new UsageError(`dialect ${config.dialect} needs --database-url mysql://… (there is no embedded MySQL)`);
-  if (url && wantsMysql !== /^(mysql|mariadb):/i.test(url)) throw new UsageError(`--database-url ${redact(url)} does not match the configured dialect ${config.dialect}`);
 
   await loadParsers();
   const input = readLocalChange(positionals.length ? positionals : ["."], io.cwd, {
     base: values.base,
     baseDir: values["base-dir"],
-    select: (paths) => migrationCandidates(paths, config),
+    select: (paths) => migrationCandidates(paths, configured),
   });
   // Paths in the config are relative to the repository root (the folder holding .github/).
   const configDir = !configPath ? io.cwd : /[\\/]\.github[\\/][^\\/]+$/.test(configPath) ? join(configPath, "..", "..") : join(configPath, "..");
-  const schemaFile = config.test.schema_file ? { path: config.test.schema_file, text: readConfigFile(configDir, config.test.schema_file, "test.schema_file") } : undefined;
-  const plan = planTest(input, config, { last, schemaFile });
+  const schemaFile = configured.test.schema_file ? { path: configured.test.schema_file, text: readConfigFile(configDir, configured.test.schema_file, "test.schema_file") } : undefined;
+  const { config, plan } = planScopedTest(input, configured, { last, schemaFile });
+  const wantsMysql = config.dialect !== "postgres";
+  if (wantsMysql && !url) throw new UsageError(`dialect ${config.dialect} needs --database-url mysql://… (there is no embedded MySQL)`);
+  if (url && wantsMysql !== /^(mysql|mariadb):/i.test(url)) throw new UsageError(`--database-url ${redact(url)} does not match the configured dialect ${config.dialect}`);
   if (plan.problems.length) throw new UsageError(plan.problems.map((p) => `${p.where}: ${p.message}`).join("\n"));
   const seedFile = config.test.seed.file
     ? { file: config.test.seed.file, text: readConfigFile(configDir, config.test.seed.file, "test.seed.file"), baseOffset: 0, baseLine: 1, dialect: config.dialect }
@@ -225,6 +228,20 @@ function flagValue(args: string[], flag: string): string | undefined {
     if (args[i]!.startsWith(`${flag}=`)) return args[i]!.slice(flag.length + 1);
   }
   return undefined;
+}
+
+/**
+ * With path overrides, one test covers one history: the override (or the top level) whose files
+ * the change touches. A change across several is refused with the commands that test each.
+ */
+function planScopedTest(input: ChangeInput, config: Config, options: Parameters<typeof planTest>[2]): { config: Config; plan: PlannedTest } {
+  const scopes = splitByScope(config, input).map((scope) => ({ ...scope, plan: planTest(scope, scope.config, options) }));
+  const changed = scopes.filter((s) => s.plan.change.length);
+  if (changed.length > 1) {
+    const where = changed.map((s) => `  ${s.paths ? `overrides paths ${s.paths.join(", ")}` : "top-level settings"}: ${s.plan.change.map((c) => c.migration.id).join(", ")}`);
+    throw new UsageError(`the change has migrations of ${changed.length} separately configured histories (overrides:); test each on its own by passing its folder, e.g. \`migration-guard test <folder>\`:\n${where.join("\n")}`);
+  }
+  return changed[0] ?? scopes[0]!;
 }
 
 function optionalCount(value: string | undefined, flag: string): number | undefined {

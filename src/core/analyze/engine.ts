@@ -16,6 +16,7 @@ import { hitsOf, type Direction, type MigrationFacts, type Rule, type RuleHit } 
 import { advance, indexTableOf, initialState, nextChange, replaySchema, seedFromStatistics, startScript, type AnalysisState } from "./state.js";
 import { fileSemantics, transactionContext, type FileSemantics } from "./transaction.js";
 import { recordMysqlRelations } from "./mysql-ast.js";
+import { splitByScope } from "../config/overrides.js";
 import { collectSuppressions, suppressionLookup, type Suppression } from "./suppress.js";
 
 export const TOOL_VERSION = "0.1.0";
@@ -54,6 +55,7 @@ export interface AnalyzeOptions {
 }
 
 export function analyzeChange(input: ChangeInput, config: Config, rules: Rule[], options: AnalyzeOptions = {}): AnalysisReport {
+  if (config.overrides.length) return analyzeScopes(input, config, rules, options);
   const riskContext: RiskContext & { stats: StatsCatalog } = {
     stats: options.stats ?? buildCatalog(config),
     ruleWork: ((works) => (id: string) => works.get(id))(new Map(rules.map((r) => [r.id, r.docs.work as string]))),
@@ -119,6 +121,21 @@ export function analyzeChange(input: ChangeInput, config: Config, rules: Rule[],
     other.push(makeFinding(p.ruleId, { message: p.message, span: line }));
   }
   return buildReport(reports, other, config);
+}
+
+/** Each path override's files are a history of their own, analyzed with its settings; one report. */
+function analyzeScopes(input: ChangeInput, config: Config, rules: Rule[], options: AnalyzeOptions): AnalysisReport {
+  const migrations: MigrationReport[] = [];
+  const other: Finding[] = [];
+  for (const scope of splitByScope(config, input)) {
+    const report = analyzeChange({ ...input, head: scope.head, ...(scope.base ? { base: scope.base } : {}) }, scope.config, rules, options);
+    const server = scope.config.dialect !== config.dialect || scope.config.postgres_version !== config.postgres_version
+      ? { dialect: scope.config.dialect, postgresVersion: scope.config.postgres_version }
+      : {};
+    migrations.push(...report.migrations.map((m) => ({ ...m, ...server })));
+    other.push(...report.otherFindings);
+  }
+  return buildReport(migrations, other, config);
 }
 
 type FindingFactory = (ruleId: string, hit: RuleHit & { span: Span }, migration?: Migration, statement?: Statement) => Finding;

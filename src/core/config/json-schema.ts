@@ -105,6 +105,10 @@ const DESCRIPTIONS: Record<string, string> = {
   "commit_format.types": "Allowed commit types (`feat`, `fix`, …).",
   "commit_format.required_fields": "Fields the message must fill in.",
   "commit_format.max_subject_length": "Longest allowed subject line.",
+  overrides: "Other settings for the migrations below some paths (monorepos: services with different databases). A file takes the first override whose `paths` match; each override's files are a history of their own.",
+  "overrides[].paths": "Globs of the files this override applies to, e.g. `services/billing/**`.",
+  "overrides[].rules": "Per-rule settings merged over the top-level `rules:`.",
+  "overrides[].thresholds": "Thresholds merged over the top-level `thresholds:`.",
   review_drafts: "Analyze draft pull requests too.",
   docs_url: "Base URL of the rule documentation linked from findings.",
   ...Object.fromEntries(Object.entries(SIGNOFF).map(([k, v]) => [`signoff.${k}`, v])),
@@ -116,7 +120,12 @@ export function configJsonSchema(ruleIds: readonly string[] = []): Record<string
   const properties = schema.properties as Record<string, JsonSchema>;
   // Probot's config loader resolves `_extends` before the app reads the file.
   properties._extends = { type: "string" };
-  if (ruleIds.length) properties.rules = { ...properties.rules!, propertyNames: { enum: [...ruleIds].sort() } };
+  if (ruleIds.length) {
+    const named = (rules: JsonSchema) => ({ ...rules, propertyNames: { enum: [...ruleIds].sort() } });
+    properties.rules = named(properties.rules!);
+    const override = (properties.overrides?.items ?? {}) as { properties?: Record<string, JsonSchema> };
+    if (override.properties?.rules) override.properties.rules = named(override.properties.rules);
+  }
   describe(schema, "");
   return { ...schema, $id: SCHEMA_ID, title: "migration-guard configuration (.github/migration-guard.yml)" };
 }

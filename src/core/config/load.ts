@@ -118,12 +118,25 @@ export function validateConfig(raw: unknown, check: ConfigCheck = {}, lineOf?: (
   const { _extends: _ignored, ...rest } = raw as Record<string, unknown>;
   const result = ConfigSchema.safeParse(rest);
   const problems = result.success ? [] : describeIssues(result.error.issues, rest, lineOf);
-  const rules = rest.rules;
-  if (check.ruleIds && rules && typeof rules === "object" && !Array.isArray(rules)) {
-    problems.push(...unknownRuleProblems({ rules: rules as Config["rules"] }, check.ruleIds).map((p) => ({ ...p, ...lineAt(lineOf, ["rules", p.path.slice("rules.".length)]) })));
-  }
+  if (check.ruleIds) problems.push(...ruleIdProblems(rest, check.ruleIds, lineOf));
   if (!problems.length && result.success) return { ok: true, config: result.data };
   return { ok: false, problems: problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)) };
+}
+
+/** Unknown rule ids in `rules:` and in each override's `rules:`. */
+function ruleIdProblems(raw: Record<string, unknown>, known: readonly string[], lineOf?: (path: readonly PropertyKey[]) => number | undefined): ConfigProblem[] {
+  const isMapping = (v: unknown): v is Record<string, unknown> => Boolean(v) && typeof v === "object" && !Array.isArray(v);
+  const places: (readonly PropertyKey[])[] = [["rules"]];
+  if (Array.isArray(raw.overrides)) raw.overrides.forEach((_, i) => places.push(["overrides", i, "rules"]));
+  return places.flatMap((place) => {
+    const rules = valueAt(raw, place);
+    if (!isMapping(rules)) return [];
+    const prefix = place.map(String).join(".");
+    return unknownRuleProblems({ rules: rules as Config["rules"] }, known).map((p) => {
+      const id = p.path.slice("rules.".length);
+      return { ...p, path: `${prefix}.${id}`, ...lineAt(lineOf, [...place, id]) };
+    });
+  });
 }
 
 function lineAt(lineOf: ((path: readonly PropertyKey[]) => number | undefined) | undefined, path: readonly PropertyKey[]): { line?: number } {

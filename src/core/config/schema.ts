@@ -59,6 +59,42 @@ const Thresholds = z
   })
   .strict();
 
+const PostgresVersion = z.number().int().min(10).max(18);
+const MysqlVersion = z.string().regex(/^\d+(\.\d+)*$/);
+const Preset = z.enum(["recommended", "strict"]);
+const Rules = z.record(z.string(), RuleSetting);
+const FlywaySettings = z
+  .object({
+    /** Flyway's `mixed` (flyway.mixed): a script may mix transactional and non-transactional statements, and then runs without a transaction. */
+    mixed: z.boolean().default(false),
+  })
+  .strict();
+
+/**
+ * Settings for the migrations below some paths (monorepos: one service on MySQL, another on
+ * PostgreSQL 16). A file takes the first override whose `paths` match it; each override's
+ * migrations form their own history, analyzed with these settings on top of the top-level ones.
+ */
+export const PathOverride = z
+  .object({
+    /** Globs of the files this override applies to, e.g. `services/billing/**`. */
+    paths: z.array(z.string().min(1)).min(1),
+    layout: z.union([z.literal("auto"), Layout]).optional(),
+    dialect: Dialect.optional(),
+    postgres_version: PostgresVersion.optional(),
+    mysql_version: MysqlVersion.optional(),
+    transaction: z.union([z.literal("auto"), TransactionMode]).optional(),
+    delivery: z.union([z.literal("auto"), Delivery]).optional(),
+    flyway: FlywaySettings.optional(),
+    preset: Preset.optional(),
+    /** Merged over the top-level `rules:`. */
+    rules: Rules.optional(),
+    /** Merged over the top-level `thresholds:`. */
+    thresholds: Thresholds.partial().optional(),
+  })
+  .strict();
+export type PathOverride = z.infer<typeof PathOverride>;
+
 export const ConfigSchema = z
   .object({
     $schema: z.string().optional(),
@@ -70,8 +106,8 @@ export const ConfigSchema = z
     layout: z.union([z.literal("auto"), Layout]).default("auto"),
     dialect: Dialect.default("postgres"),
     /** Major version of the production server (PostgreSQL 10–18, MySQL 5.7/8.x, MariaDB 10.x/11.x). */
-    postgres_version: z.number().int().min(10).max(18).default(15),
-    mysql_version: z.string().regex(/^\d+(\.\d+)*$/).default("8.0"),
+    postgres_version: PostgresVersion.default(15),
+    mysql_version: MysqlVersion.default("8.0"),
     /** Overrides the layout's default: does the migration tool wrap each file in a transaction? */
     transaction: z.union([z.literal("auto"), TransactionMode]).default("auto"),
     /**
@@ -81,16 +117,10 @@ export const ConfigSchema = z
      */
     delivery: z.union([z.literal("auto"), Delivery]).default("auto"),
     /** Flyway's own settings that change how it runs a script. */
-    flyway: z
-      .object({
-        /** Flyway's `mixed` (flyway.mixed): a script may mix transactional and non-transactional statements, and then runs without a transaction. */
-        mixed: z.boolean().default(false),
-      })
-      .strict()
-      .default(() => ({ mixed: false })),
-    preset: z.enum(["recommended", "strict"]).default("recommended"),
+    flyway: FlywaySettings.default(() => ({ mixed: false })),
+    preset: Preset.default("recommended"),
     /** Per-rule overrides: `off`, a severity, or true/false. */
-    rules: z.record(z.string(), RuleSetting).default({}),
+    rules: Rules.default({}),
     /** Findings at or above this severity fail the check (exit code 1, REQUEST_CHANGES). */
     fail_level: Severity.default("error"),
     tables: z.record(z.string(), TableStats).default({}),
@@ -103,6 +133,8 @@ export const ConfigSchema = z
     gates: GatesConfig.default(() => GatesConfig.parse({})),
     /** The recipe's commit message format: ticket pattern, types, required fields, commits vs PR. */
     commit_format: CommitFormatConfig.default(() => CommitFormatConfig.parse({})),
+    /** Different settings for the migrations below some paths (monorepos); the first match wins. */
+    overrides: z.array(PathOverride).default([]),
     /** Review drafts too? */
     review_drafts: z.boolean().default(false),
     /** Base URL for rule docs links. */

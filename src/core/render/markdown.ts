@@ -306,6 +306,8 @@ export function migrationDetails(m: MigrationReport): string[] {
 
 function footer(report: AnalysisReport): string {
   const { tool, settings } = report;
-  const server = settings.dialect === "postgres" ? `PostgreSQL ${settings.postgresVersion}` : settings.dialect;
+  const serverName = (dialect: string, version: number) => (dialect === "postgres" ? `PostgreSQL ${version}` : dialect);
+  const servers = new Set([serverName(settings.dialect, settings.postgresVersion), ...report.migrations.map((m) => serverName(m.dialect ?? settings.dialect, m.postgresVersion ?? settings.postgresVersion))]);
+  const server = [...servers].join(", ");
   return `<sub>${tool.name} ${tool.version} · ${server} · preset ${code(settings.preset)}</sub>`;
 }

@@ -36,11 +36,12 @@ export interface MigrationChanges {
 export function describeChanges(report: AnalysisReport, sources: Map<string, string>, dialect: Dialect = report.settings.dialect): MigrationChanges[] {
   return report.migrations
     .filter((m) => m.migration.status !== "deleted")
-    .map(({ migration }) => {
+    .map(({ migration, ...server }) => {
       const text = sources.get(migration.up.path);
       if (text === undefined) return { migration, changes: [], problem: `${migration.up.path}: content not available` };
-      const script = parseScript(scriptSource(migration.up, text, dialect));
-      const changes = script.statements.flatMap((s) => describeStatement(s, migration.id, report.settings.postgresVersion));
+      // A path override may analyze this migration for another server than the report's.
+      const script = parseScript(scriptSource(migration.up, text, server.dialect ?? dialect));
+      const changes = script.statements.flatMap((s) => describeStatement(s, migration.id, server.postgresVersion ?? report.settings.postgresVersion));
       return { migration, changes };
     });
 }
