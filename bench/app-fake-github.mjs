@@ -46,6 +46,9 @@ export async function startFakeGitHub(repo) {
     patch: addedPatch(content),
   }));
   const tree = Object.entries(repo.base).map(([path, content]) => ({ path, type: "blob", sha: blobSha(content), mode: "100644", size: content.length }));
+  /** Blob texts by SHA (base and PR files), for `MigrationGuardBlobs`; blobs asked per query. */
+  const contentBySha = new Map([...Object.values(repo.base), ...Object.values(repo.files)].map((c) => [blobSha(c), c]));
+  const blobQueries = [];
   /** head SHA per PR number, registered by the benchmark before each delivery. */
   const heads = new Map();
   /** Requests per PR number: [{ method, path, at, kind }] */
@@ -187,6 +190,17 @@ export async function startFakeGitHub(repo) {
       if (p === "/api/graphql") {
         if (body.query.startsWith("mutation MigrationGuardWrites")) return send(200, { data: answerWrites(body, at) });
         if (body.query.startsWith("mutation")) return send(200, { data: {} });
+        if (body.query.includes("query MigrationGuardBlobs")) {
+          record(undefined, { kind: "blobs", at });
+          blobQueries.push(Object.keys(body.variables).filter((k) => /^o\d+$/.test(k)).length);
+          const repository = {};
+          for (const [key, sha] of Object.entries(body.variables)) {
+            if (!/^o\d+$/.test(key)) continue;
+            const text = contentBySha.get(sha);
+            repository[`b${key.slice(1)}`] = text === undefined ? null : { oid: sha, byteSize: Buffer.byteLength(text), isBinary: false, isTruncated: false, text };
+          }
+          return send(200, { data: { repository } });
+        }
         if (body.query.includes("query MigrationGuardState")) {
           const pr = body.variables.number;
           record(pr, { kind: "state", at });
@@ -233,6 +247,7 @@ export async function startFakeGitHub(repo) {
     byPr,
     byToken,
     kindsByToken,
+    blobQueries,
     errors,
     close: () => new Promise((resolve) => server.close(resolve)),
   };

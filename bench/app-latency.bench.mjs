@@ -51,6 +51,21 @@ tables.forEach((t, i) => {
   files[`db/migrations/${version}_change_${t}.down.sql`] = `${down.replaceAll("{t}", t)}\n`;
 });
 const FILES = Object.keys(files).length;
+// APP_BENCH_HISTORY=N: N merged migrations between the init and the PR (bench/app-history.bench.mjs).
+const HISTORY = Number(process.env.APP_BENCH_HISTORY ?? 0);
+const HISTORY_SHAPES = [
+  ["ALTER TABLE {t} ADD COLUMN c{i} varchar(100);", "ALTER TABLE {t} DROP COLUMN c{i};"],
+  ["CREATE INDEX CONCURRENTLY {t}_c{i}_idx ON {t} (id, amount);", "DROP INDEX CONCURRENTLY {t}_c{i}_idx;"],
+  ["CREATE TABLE h{i} (id bigint PRIMARY KEY, {t}_id bigint REFERENCES {t} (id), label text NOT NULL, created_at timestamptz DEFAULT now());\nCREATE INDEX h{i}_{t}_idx ON h{i} ({t}_id);", "DROP TABLE h{i};"],
+  ["UPDATE {t} SET amount = 0 WHERE amount IS NULL AND id < 1000;", "SELECT 1;"],
+  ["COMMENT ON TABLE {t} IS 'history {i}';\nALTER TABLE {t} ALTER COLUMN amount SET DEFAULT 0;", "ALTER TABLE {t} ALTER COLUMN amount DROP DEFAULT;"],
+];
+for (let i = 0; i < HISTORY; i++) {
+  const [up, down] = HISTORY_SHAPES[i % HISTORY_SHAPES.length].map((x) => x.replaceAll("{t}", tables[i % tables.length]).replaceAll("{i}", String(i)));
+  const version = `20240101${String(i + 1).padStart(6, "0")}`;
+  base[`db/migrations/${version}_history_${i}.up.sql`] = `${up}\n`;
+  base[`db/migrations/${version}_history_${i}.down.sql`] = `${down}\n`;
+}
 
 // ---- fake GitHub and the app ---------------------------------------------------------------
 const github = await startFakeGitHub({ files, base, config: CONFIG });
@@ -186,6 +201,10 @@ appProcess.kill("SIGTERM");
 await new Promise((resolve) => appProcess.once("exit", resolve));
 await github.close();
 
+if (process.env.APP_BENCH_JSON) {
+  console.log(`BENCH_JSON ${JSON.stringify({ history: HISTORY, cpuPerDelivery, minCalls, maxCalls, blobQueries: github.blobQueries, reviewed: reviewed.length, deliveries: DELIVERIES, errors: github.errors.length + appErrors.length, p50: pct(reviewed, 50) })}`);
+  process.exit(0);
+}
 console.log(`| Measure | Result |
 |---|---|
 | PR shape | ${tables.length} migrations (${FILES} files, all added), findings with inline comments and suggestions; quality gates and commit-format check ${GATES ? "on (defaults)" : "off"} |

@@ -127,13 +127,15 @@ describe("a review with the quality gates on", () => {
         "POST /graphql MigrationGuardState",
         `GET ${repo}/pulls/2/files`,
         `GET ${repo}/git/trees/${s.baseSha}`,
+        // the merged migration, for schema context (once per app process: cached by blob SHA)
+        "POST /graphql MigrationGuardBlobs",
         // the gates' sticky comment and `migration-guard/gates` run, and the main check run: one request
         "POST /graphql MigrationGuardWrites",
         // the review, which links to the check run
         `POST ${repo}/pulls/2/reviews`,
       ].sort(),
     );
-    expect(app.logs.find((l) => l.outcome === "reviewed")!.apiCalls).toBe(6);
+    expect(app.logs.find((l) => l.outcome === "reviewed")!.apiCalls).toBe(7);
     expect(writes.checkRuns).toEqual([]);
     expect(writes.checkRunUpdates).toEqual([]);
 
@@ -238,13 +240,15 @@ describe("a review with the quality gates on", () => {
         "POST /graphql MigrationGuardState",
         `GET ${repo}/pulls/2/files`,
         `GET ${repo}/git/trees/${s.baseSha}`,
+        // the merged migration, for schema context (once per app process: cached by blob SHA)
+        "POST /graphql MigrationGuardBlobs",
         `GET ${repo}/commits/${first.headSha}`,
         `GET ${repo}/commits/${NEXT_SHA}`,
         "POST /graphql MigrationGuardWrites",
         `POST ${repo}/pulls/2/reviews`,
       ].sort(),
     );
-    expect(app.logs.find((l) => l.outcome === "reviewed")!.apiCalls).toBe(8);
+    expect(app.logs.find((l) => l.outcome === "reviewed")!.apiCalls).toBe(9);
     expect(writes.checkRuns).toEqual([]);
     expect(writes.checkRunUpdates).toEqual([]);
     // Comment and gates run updated in place by their node ids, the main check run created.
@@ -310,6 +314,8 @@ describe("when GitHub refuses one of the batched writes", () => {
         "POST /graphql MigrationGuardState",
         `GET ${repo}/pulls/2/files`,
         `GET ${repo}/git/trees/${s.baseSha}`,
+        // the merged migration, for schema context (once per app process: cached by blob SHA)
+        "POST /graphql MigrationGuardBlobs",
         "POST /graphql MigrationGuardWrites",
         // the failure, reported through REST: no review is posted without its check run
         `POST ${repo}/check-runs`,
@@ -345,8 +351,8 @@ describe("when GitHub refuses one of the batched writes", () => {
 
     expect(reads.pendingMocks()).toEqual([]);
     expect(calls()).toEqual([
-      // reads, in parallel, then the tree
-      ...calls().slice(0, 4),
+      // reads, in parallel, then the tree and the merged migration's text
+      ...calls().slice(0, 5),
       "POST /graphql MigrationGuardWrites",
       // the gates run, written with seq=1, is put back to the comment's sequence number
       expect.stringMatching(new RegExp(`^PATCH ${repo}/check-runs/\\d+$`)),
@@ -354,8 +360,8 @@ describe("when GitHub refuses one of the batched writes", () => {
       expect.stringMatching(new RegExp(`^PATCH ${repo}/check-runs/\\d+$`)),
       `POST ${repo}/pulls/2/reviews`,
     ]);
-    expect(calls().slice(0, 4).sort()).toEqual(
-      [`GET ${repo}/contents/.github%2Fmigration-guard.yml`, "POST /graphql MigrationGuardState", `GET ${repo}/pulls/2/files`, `GET ${repo}/git/trees/${s.baseSha}`].sort(),
+    expect(calls().slice(0, 5).sort()).toEqual(
+      [`GET ${repo}/contents/.github%2Fmigration-guard.yml`, "POST /graphql MigrationGuardState", `GET ${repo}/pulls/2/files`, `GET ${repo}/git/trees/${s.baseSha}`, "POST /graphql MigrationGuardBlobs"].sort(),
     );
     const warning = "⚠️ The quality gates could not be updated for this commit";
     expect(writes.checkRunUpdates).toEqual([
@@ -365,7 +371,7 @@ describe("when GitHub refuses one of the batched writes", () => {
     expect(writes.checkRunUpdates[1]!.output.summary).not.toContain("Sign off");
     expect(writes.reviews).toHaveLength(1);
     expect(writes.reviews[0]!.body).toContain(`${warning} (see the app's logs): GitHub refused the quality-gates comment.`);
-    expect(app.logs.find((l) => l.outcome === "reviewed")!.apiCalls).toBe(8);
+    expect(app.logs.find((l) => l.outcome === "reviewed")!.apiCalls).toBe(9);
     expect(app.logs.some((l) => l.level === 50 && /gates: could not update the quality gates for #2: GitHub refused addComment/.test(l.msg))).toBe(true);
   });
 });

@@ -113,10 +113,12 @@ describe("pull_request.opened with several migrations", () => {
     expect(writes.mutations).toEqual([]);
     expect(writes.checkRunUpdates).toEqual([]);
 
-    // Every added file's content came from its verified patch: no blob reads at all.
+    // Every added file's content came from its verified patch; the one GraphQL read is the merged
+    // migrations' text for schema context, cached by blob SHA for later deliveries.
     const done = app.logs.find((l) => l.outcome === "reviewed")!;
-    // config, state, files, tree, check run, review: the issue's budget is files/100 + 6.
-    expect(done.apiCalls).toBe(6);
+    // config, state, files, tree, merged context, check run, review: files/100 + 6, plus one per
+    // 50 merged migrations not yet cached.
+    expect(done.apiCalls).toBe(7);
   });
 });
 
@@ -384,8 +386,8 @@ describe("large pull requests", () => {
     const note = "This pull request changes 3512 files; GitHub lists only the first 3000";
     expect(writes.reviews[0]!.body).toContain(note);
     expect(writes.checkRuns[0]!.output.summary).toContain(note);
-    // 30 pages + config, state, tree, check run, review = files/100 + 5.
-    expect(app.logs.find((l) => l.outcome === "reviewed")!.apiCalls).toBe(35);
+    // 30 pages + config, state, tree, merged context, check run, review = files/100 + 6.
+    expect(app.logs.find((l) => l.outcome === "reviewed")!.apiCalls).toBe(36);
   });
 
   it("cuts a body over GitHub's limit with a pointer to the check run, and batches annotations by 50", async () => {

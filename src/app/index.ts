@@ -6,6 +6,7 @@ import { handlePullRequest, PULL_REQUEST_EVENTS } from "./handlers/pull-request.
 import { handleWorkflowRunEvidence } from "../github/workflow-run.js";
 import { tuneHeap } from "./memory.js";
 import { createReviewLocks, type ReviewLockOptions, type ReviewLocks } from "./review-lock.js";
+import { createContextCaches } from "./context-cache.js";
 import { reviewPullRequest, type Review } from "./review.js";
 import { handleGateCommand, handleGateCommentEdited } from "../github/gates/handlers.js";
 import { attachGateEvidence, gatesSectionProvider } from "../github/gates/provider.js";
@@ -42,10 +43,10 @@ export default (app: Probot): void => {
  * Reviews one pull request state at a time (see review-lock.ts): a duplicate delivery of a
  * running review is a re-delivery; a re-run or new evidence waits for it instead.
  */
-function guarded(locks: ReviewLocks): Review {
+function guarded(locks: ReviewLocks, caches = createContextCaches()): Review {
   return async (context, target, options = {}) => {
     const mode = options.force || options.sections ? "after" : "once";
-    const outcome = await locks.run(target, mode, context.log, () => reviewPullRequest(context, target, options), (o) => o === "failed");
+    const outcome = await locks.run(target, mode, context.log, () => reviewPullRequest(context, target, { caches, ...options }), (o) => o === "failed");
     return outcome === "duplicate" ? "already-done" : outcome;
   };
 }

@@ -18,6 +18,7 @@ import { loadParsers } from "../core/parse/index.js";
 import { checkConclusion, renderCheckRunOutput } from "../core/render/check-run.js";
 import { MAX_BODY_LENGTH, renderReviewBody } from "../core/render/markdown.js";
 import { loadRules } from "../../rules/index.js";
+import type { ContextCaches } from "./context-cache.js";
 import { listPullRequestFiles, MAX_LISTED_FILES, readBaseTree, readPullRequestChange, type PullRequestRef } from "../github/change.js";
 import { publishCheckRun, queueCheckRun, reportCheckRunFailure, updateCheckRunOutput } from "../github/checks.js";
 import { CONFIG_PATH, loadRepoConfig } from "../github/config.js";
@@ -44,6 +45,8 @@ export interface ReviewOptions {
   force?: boolean;
   /** Sections computed by the caller (e.g. test evidence from a workflow run). */
   sections?: Partial<ReviewSections>;
+  /** Merged migrations' text and parses kept across deliveries (the long-running App has one). */
+  caches?: ContextCaches;
 }
 
 export type ReviewOutcome =
@@ -135,7 +138,7 @@ export async function reviewPullRequest(context: Context, target: PullRequestTar
       });
       return done("config-error", `${where}: invalid statistics file (${statistics.problems.length} problems), action_required check run posted`);
     }
-    const change = await readPullRequestChange(octokit, target, config.config, { files, base, totalFiles: target.changedFiles });
+    const change = await readPullRequestChange(octokit, target, config.config, { files, base, totalFiles: target.changedFiles }, { blobs: options.caches?.blobs });
     if (!change.changedPaths.length) {
       step = "reporting that no migration changed";
       await reportNoMigrations(octokit, target, snapshot, key("no-migrations"));
@@ -143,7 +146,7 @@ export async function reviewPullRequest(context: Context, target: PullRequestTar
     }
 
     step = "analyzing the migrations";
-    const report = analyzeChange(change.input, statistics.config, await loadEngine(), { stats: statistics.stats });
+    const report = analyzeChange(change.input, statistics.config, await loadEngine(), { stats: statistics.stats, parseCache: options.caches?.parses });
     const collected = await collectSections(
       { context, report, config: statistics.config, pullRequest: target, sources: change.sources, snapshot, files: completeListing(files, target), writes },
       options.sections,

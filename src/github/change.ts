@@ -83,17 +83,31 @@ function buildChangeInput(files: PullRequestFile[], base: SourceFile[], config: 
   return { head: selectMigrationFiles([...head.values()], config), base: baseMigrations };
 }
 
-/** Script paths (up and down) of every migration the change adds, modifies or deletes. */
-function changedMigrationPaths(input: ChangeInput, config: Pick<Config, "paths" | "exclude" | "layout" | "dialect">): string[] {
+/**
+ * Script paths (up and down) of every migration the change adds, modifies or deletes, and the up
+ * scripts of the merged ones before them (their schema is what the change alters).
+ */
+function migrationPaths(input: ChangeInput, config: Pick<Config, "paths" | "exclude" | "layout" | "dialect">): { changed: string[]; merged: string[] } {
   const { migrations } = discover(input, config);
   const headPaths = new Set(input.head.map((f) => f.path));
   const paths = new Set<string>();
+  const merged = new Set<string>();
   for (const m of migrations) {
-    if (m.status === "unchanged") continue;
+    if (m.status === "unchanged") {
+      if (headPaths.has(m.up.path)) merged.add(m.up.path);
+      continue;
+    }
     for (const script of [m.up, m.down]) if (script && headPaths.has(script.path)) paths.add(script.path);
     if (m.status === "deleted") paths.add(m.up.path);
   }
-  return [...paths].sort();
+  for (const p of paths) merged.delete(p);
+  return { changed: [...paths].sort(), merged: [...merged].sort() };
+}
+
+/** Merged migrations' text by blob SHA, kept across deliveries (blobs never change). */
+export interface BlobCache {
+  get(sha: string): string | undefined;
+  set(sha: string, text: string): void;
 }
 
 export async function readPullRequestChange(
@@ -101,6 +115,7 @@ export async function readPullRequestChange(
   ref: PullRequestRef,
   config: Config,
   listed: { files: PullRequestFile[]; base: { files: SourceFile[]; truncated: boolean }; totalFiles?: number },
+  options: { blobs?: BlobCache } = {},
 ): Promise<PullRequestChange> {
   const notes: string[] = [];
   const { files } = listed;
@@ -113,7 +128,7 @@ export async function readPullRequestChange(
     notes.push(`The base branch has more files than one tree listing returns; ordering and edited-migration checks only see part of it.`);
   }
   const input = buildChangeInput(files, listed.base.files, config);
-  const changedPaths = changedMigrationPaths(input, config);
+  const { changed: changedPaths, merged } = migrationPaths(input, config);
   const hunks = new Map<string, Hunk[]>();
   for (const f of files) if (f.patch !== undefined) hunks.set(f.filename, parsePatch(f.patch));
 
@@ -127,6 +142,15 @@ export async function readPullRequestChange(
     if (content === undefined) continue;
     f.content = content;
     if (typeof content === "string") sources.set(f.path, content);
+  }
+  if (changedPaths.length) {
+    try {
+      await loadMergedContext(octokit, ref, merged.map((p) => headByPath.get(p)!), options.blobs);
+    } catch (error) {
+      // Context only sharpens findings; without it the change is still analyzed on its own.
+      for (const p of merged) delete headByPath.get(p)!.content;
+      notes.push(`The merged migrations could not be read (${error instanceof Error ? error.message : String(error)}), so findings that depend on the existing schema (column types, indexes) are less precise.`);
+    }
   }
   return { input, files, hunks, sources, changedPaths, notes };
 }
@@ -164,6 +188,31 @@ async function loadContents(
   }
   for (const b of large) out.set(b.path, await fetchBlobRest(octokit, ref, b.sha));
   return out;
+}
+
+/**
+ * The text of merged migrations, for schema context only (column types, indexes, nullability):
+ * from the cache, else GraphQL in batches. A blob that cannot be read this way gives no context,
+ * which only makes some findings more hedged; it is not worth a REST call each.
+ */
+async function loadMergedContext(octokit: GitHub, ref: PullRequestRef, files: SourceFile[], cache?: BlobCache): Promise<void> {
+  const missing: SourceFile[] = [];
+  for (const f of files) {
+    if (!f.sha || !/^[0-9a-f]{40}$/.test(f.sha)) continue;
+    const text = cache?.get(f.sha);
+    if (text !== undefined) f.content = text;
+    else missing.push(f);
+  }
+  for (let i = 0; i < missing.length; i += BLOBS_PER_QUERY) {
+    const batch = missing.slice(i, i + BLOBS_PER_QUERY);
+    const blobs = await fetchBlobsGraphql(octokit, ref, batch.map((f) => f.sha!));
+    batch.forEach((f, index) => {
+      const blob = blobs[index];
+      if (!blob || blob.text === null || blob.isTruncated || blob.isBinary) return;
+      f.content = blob.text;
+      cache?.set(f.sha!, blob.text);
+    });
+  }
 }
 
 async function fetchBlobsGraphql(octokit: GitHub, ref: PullRequestRef, shas: string[]) {

@@ -52,6 +52,16 @@ interface ScriptAnalysis {
 export interface AnalyzeOptions {
   /** Table statistics (the stats file merged with `tables:`); default: `tables:` alone. */
   stats?: StatsCatalog;
+  /**
+   * Parsed merged migrations by blob SHA (the App keeps one across deliveries): a merged file
+   * that only gives context is parsed once, not on every pull request event.
+   */
+  parseCache?: ParseCache;
+}
+
+export interface ParseCache {
+  get(key: string): ParsedScript | undefined;
+  set(key: string, script: ParsedScript): void;
 }
 
 export function analyzeChange(input: ChangeInput, config: Config, rules: Rule[], options: AnalyzeOptions = {}): AnalysisReport {
@@ -76,7 +86,7 @@ export function analyzeChange(input: ChangeInput, config: Config, rules: Rule[],
     if (migration.status === "unchanged") {
       // Merged migrations are not analyzed, but what they declare is what later ones change:
       // knowing `note varchar(100)` tells a free varchar → text from a rewrite.
-      const script = readScript(migration, contents, config);
+      const script = readScript(migration, contents, config, options.parseCache);
       if (script) replaySchema(changeState, script.statements, false);
       continue;
     }
@@ -161,11 +171,18 @@ function findingFactory(config: Config, active: Map<string, ActiveRule>): Findin
 }
 
 /** A migration's parsed up script, or undefined when its content is not at hand (the app lists merged files without fetching them). */
-function readScript(migration: Migration, contents: Map<string, SourceFile>, config: Config): ParsedScript | undefined {
-  const content = contents.get(migration.up.path)?.content;
-  if (content === undefined) return undefined;
-  const decoded = decodeSource(content);
-  return decoded.ok ? parseScript(scriptSource(migration.up, decoded.text, config.dialect)) : undefined;
+function readScript(migration: Migration, contents: Map<string, SourceFile>, config: Config, cache?: ParseCache): ParsedScript | undefined {
+  const file = contents.get(migration.up.path);
+  if (file?.content === undefined) return undefined;
+  // The same blob read as another section, changeset or dialect is another script.
+  const key = cache && file.sha ? [file.sha, migration.up.section ?? "", migration.up.changeset ?? "", config.dialect, migration.up.path].join("\u0000") : undefined;
+  const cached = key ? cache!.get(key) : undefined;
+  if (cached) return cached;
+  const decoded = decodeSource(file.content);
+  if (!decoded.ok) return undefined;
+  const script = parseScript(scriptSource(migration.up, decoded.text, config.dialect));
+  if (key) cache!.set(key, script);
+  return script;
 }
 
 function analyzeScript(

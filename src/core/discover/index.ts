@@ -31,6 +31,11 @@ export const DEFAULT_PATHS = ["**/*.sql"];
 const LAYOUT_FILE = /(^|\/)(sqitch\.plan|migration_lock\.toml|metadata\.toml|metadata\.yaml|[^/]+\.sql\.conf|\d+_[^/]+\.go|[^/]*([cC]hange[lL]og|master)[^/]*\.(xml|ya?ml|json)|atlas\.sum|meta\/_journal\.json)$/;
 const ALWAYS_EXCLUDED = ["**/node_modules/**", "**/.git/**"];
 
+/** Most paths are SQL: the layout-file pattern (slow, with its alternatives) only runs on the rest. */
+function isLayoutFile(path: string): boolean {
+  return !path.endsWith(".sql") && LAYOUT_FILE.test(path);
+}
+
 /** The paths (of a listing) that discovery will look at: selected SQL plus the layout files next to it. */
 export function migrationCandidates(paths: string[], config: Pick<Config, "paths" | "exclude">): string[] {
   // The default finds `X.SQL` too: the layout then accepts it or reports it, never skips it silently.
@@ -39,7 +44,7 @@ export function migrationCandidates(paths: string[], config: Pick<Config, "paths
   // Paths outside the working folder (`../db/x.sql`) are matched as if they started below it.
   const inside = (p: string) => p.replace(/^(\.\.\/)+/, "");
   const exclude = (p: string) => excluded(inside(p));
-  const sql = paths.filter((p) => include(inside(p)) && !exclude(p) && !LAYOUT_FILE.test(p));
+  const sql = paths.filter((p) => include(inside(p)) && !exclude(p) && !isLayoutFile(p));
   const sqlDirs = new Set<string>();
   for (const p of sql) for (let d = dirname(p); ; d = dirname(d)) {
     if (sqlDirs.has(d)) break;
@@ -48,13 +53,21 @@ export function migrationCandidates(paths: string[], config: Pick<Config, "paths
   }
   // Drizzle's journal sits in `meta/` below the SQL it orders.
   const folderOf = (p: string) => (/(^|\/)meta\/_journal\.json$/.test(p) ? dirname(dirname(p)) : dirname(p));
-  const layoutFiles = paths.filter((p) => LAYOUT_FILE.test(p) && !exclude(p) && sqlDirs.has(folderOf(p)));
+  const layoutFiles = paths.filter((p) => isLayoutFile(p) && !exclude(p) && sqlDirs.has(folderOf(p)));
   return [...sql, ...layoutFiles];
 }
 
+/** Lists selectMigrationFiles returned, per configuration: selecting them again changes nothing. */
+const selected = new WeakMap<readonly SourceFile[], Pick<Config, "paths" | "exclude">>();
+
 export function selectMigrationFiles(files: SourceFile[], config: Pick<Config, "paths" | "exclude">): SourceFile[] {
+  // The App selects once when it reads the pull request; discovery then gets the same list.
+  const by = selected.get(files);
+  if (by && (by === config || (by.paths === config.paths && by.exclude === config.exclude))) return files;
   const wanted = new Set(migrationCandidates(files.map((f) => f.path), config));
-  return files.filter((f) => wanted.has(f.path));
+  const out = files.filter((f) => wanted.has(f.path));
+  selected.set(out, config);
+  return out;
 }
 
 export function detectLayout(files: SourceFile[]): LayoutSpec | undefined {
