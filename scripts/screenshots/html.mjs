@@ -85,6 +85,7 @@ hr { border: 0; height: .25em; background: #d1d9e0; margin: 24px 0; }
 .annotation { border-left: 3px solid #d1d9e0; padding: 4px 12px; margin-bottom: 12px; }
 .annotation.failure { border-color: #d1242f; } .annotation.warning { border-color: #9a6700; } .annotation.notice { border-color: #0969da; }
 .annotation pre { margin: 6px 0 0; }
+.annotation .message { white-space: pre-wrap; }
 `;
 
 const page = (title, content) => `<!doctype html><html><head><meta charset="utf-8"><title>${escape(title)}</title><style>${STYLE}</style></head><body>${content}</body></html>\n`;
@@ -123,7 +124,7 @@ function checkRunCard(run, render) {
   if (run.annotations?.length) {
     const items = run.annotations.map(
       (a) =>
-        `<div class="annotation ${a.annotation_level}"><b>${escape(a.title ?? "")}</b><br><code>${escape(a.path)}#L${a.start_line}</code><br>${escape(a.message)}${a.raw_details ? `<pre>${escape(a.raw_details)}</pre>` : ""}</div>`,
+        `<div class="annotation ${a.annotation_level}"><b>${escape(a.title ?? "")}</b><br><code>${escape(a.path)}#L${a.start_line}</code><div class="message">${escape(a.message)}</div>${a.raw_details ? `<pre>${escape(a.raw_details)}</pre>` : ""}</div>`,
     );
     parts.push(`<h3>Annotations</h3>${items.join("")}`);
   }
