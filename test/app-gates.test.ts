@@ -98,7 +98,7 @@ const INDEX_ANNOTATION = {
   annotationLevel: "FAILURE",
   title: "require-concurrent-index (error)",
   message: [
-    "Creating an index on `orders` without CONCURRENTLY blocks all writes to it until the build finishes.",
+    "Creating an index on orders without CONCURRENTLY blocks all writes to it until the build finishes.",
     "Takes SHARE on orders: blocks writes (INSERT, UPDATE, DELETE); reads continue.",
     "Fix: Build the index concurrently",
     "Docs: https://github.com/migration-guard/migration-guard/blob/main/docs/rules/require-concurrent-index.md",

@@ -135,12 +135,17 @@ export function annotationFor(finding: Finding, source: string | undefined, inde
 
 /** Annotations are plain text: the message, then locks, help, fix and docs on their own lines. */
 function annotationMessage(finding: Finding): string {
-  const lines = [finding.message];
-  for (const lock of finding.locks) lines.push(`Takes ${lockSentence(lock).replace(/`/g, "")}.`);
-  if (finding.help) lines.push(finding.help);
-  if (finding.fix) lines.push(`Fix: ${finding.fix.description}`);
+  const lines = [plain(finding.message)];
+  for (const lock of finding.locks) lines.push(`Takes ${plain(lockSentence(lock))}.`);
+  if (finding.help) lines.push(plain(finding.help));
+  if (finding.fix) lines.push(`Fix: ${plain(finding.fix.description)}`);
   if (finding.docsUrl) lines.push(`Docs: ${finding.docsUrl}`);
   return lines.join("\n");
+}
+
+/** Messages are Markdown; GitHub shows annotations as written, so code-span backticks would show. */
+function plain(text: string): string {
+  return text.replace(/(`+) ?([^`]+?) ?\1/g, "$2");
 }
 
 function clip(text: string, max: number): string {
