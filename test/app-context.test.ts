@@ -77,7 +77,7 @@ describe("merged migrations as schema context in the App", () => {
   it("without the merged text (GitHub refuses the read) still reviews, hedged, and says why", async () => {
     const s = change();
     nock(API).post("/graphql", (body) => String(body.query).includes("query MigrationGuardBlobs")).reply(502, { message: "Server Error" });
-    const { writes } = mockGitHub(s, { config: CONFIG, readsChange: true });
+    const { writes } = mockGitHub(s, { config: CONFIG, readsChange: true, blobs: false });
     const app = await testApp();
     await app.receive("pull_request", pullRequestPayload(s, "opened"));
     const run = JSON.stringify(writes.checkRuns);

@@ -9,6 +9,7 @@ import {
   OWNER,
   REPO,
 
+  answerBlobs,
   blobSha,
   example,
   listedFiles,
@@ -420,10 +421,12 @@ describe("fork pull requests", () => {
     const s = multiFile({ headRepo: "octo-fork/Hello-World" });
     // The modified README is not a migration; make one migration modified to force a blob read.
     s.base["db/migrations/20240202000000_add_status.down.sql"] = "-- placeholder\n";
-    const { reads, writes } = mockGitHub(s, { config: CONFIG, readsChange: true });
+    const { reads, writes } = mockGitHub(s, { config: CONFIG, readsChange: true, blobs: false });
     const blobs = nock(API)
       .post("/graphql", (body) => String(body.query).includes("query MigrationGuardBlobs") && body.variables.owner === OWNER && body.variables.name === REPO)
       .reply(200, { data: { repository: { b0: { oid: blobSha(STATUS_DOWN), byteSize: STATUS_DOWN.length, isBinary: false, isTruncated: false, text: STATUS_DOWN } } } });
+    // The merged migration's text, for schema context, comes after the changed file's.
+    answerBlobs(s);
     const app = await testApp();
     const payload = pullRequestPayload(s, "opened");
     expect(payload.pull_request.head.repo.full_name).toBe("octo-fork/Hello-World");

@@ -88,7 +88,7 @@ describe("golang-migrate", () => {
 
   it("reports misnamed files and downs without an up", () => {
     expect(d.problems.map((p) => [p.file, p.message])).toEqual([
-      ["db/migrations/000003_add_paid.sql", expect.stringContaining("golang-migrate skips 000003_add_paid.sql")],
+      ["db/migrations/000003_add_paid.sql", expect.stringContaining("golang-migrate skips `000003_add_paid.sql`")],
       ["db/migrations/000005_create_refunds.down.sql", expect.stringContaining("has no 5_….up.sql")],
     ]);
   });

@@ -36,7 +36,7 @@ export const atlasLayout: LayoutSpec = {
       const name = basename(f.path);
       const m = FILE.exec(name);
       if (!m) {
-        problems.push(problem(f.path, `Atlas only runs <version>_<name>.sql files: ${name} is never run`));
+        problems.push(problem(f.path, `Atlas only runs \`<version>_<name>.sql\` files: \`${name}\` is never run`));
         continue;
       }
       if (listed.length && !listed.includes(name)) {

@@ -36,7 +36,7 @@ export const dbmateLayout: LayoutSpec = {
     for (const f of files.filter((x) => isSql(x.path))) {
       const m = FILE.exec(basename(f.path));
       if (!m) {
-        problems.push(problem(f.path, `dbmate skips ${basename(f.path)}: the name does not start with a numeric version (<timestamp>_<name>.sql)`));
+        problems.push(problem(f.path, `dbmate skips \`${basename(f.path)}\`: the name does not start with a numeric version (\`<timestamp>_<name>.sql\`)`));
         continue;
       }
       const text = textOf(f);

@@ -53,7 +53,7 @@ export const drizzleLayout: LayoutSpec = {
     for (const f of sql) {
       const m = FILE.exec(basename(f.path));
       if (!m) {
-        problems.push(problem(f.path, `Drizzle only runs <NNNN>_<tag>.sql files listed in meta/_journal.json: ${basename(f.path)} is never run`));
+        problems.push(problem(f.path, `Drizzle only runs \`<NNNN>_<tag>.sql\` files listed in meta/_journal.json: \`${basename(f.path)}\` is never run`));
         continue;
       }
       const tag = basename(f.path).replace(/\.sql$/, "");

@@ -68,7 +68,7 @@ export const flywayLayout: LayoutSpec = {
       }
       const versioned = VERSIONED.exec(name);
       if (!versioned) {
-        problems.push(problem(f.path, `Flyway skips ${name}: the name does not match V<version>__<description>.sql, U<version>__<description>.sql or R__<description>.sql`));
+        problems.push(problem(f.path, `Flyway skips \`${name}\`: the name does not match \`V<version>__<description>.sql\`, \`U<version>__<description>.sql\` or \`R__<description>.sql\``));
         continue;
       }
       const [, prefix, raw, description] = versioned;
@@ -93,7 +93,7 @@ export const flywayLayout: LayoutSpec = {
       });
     }
     for (const undo of undoByVersion.values()) {
-      if (!pairedUndos.has(undo)) problems.push(problem(undo, `undo migration ${basename(undo)} has no versioned migration V<same version>__….sql to undo`));
+      if (!pairedUndos.has(undo)) problems.push(problem(undo, `undo migration \`${basename(undo)}\` has no versioned migration \`V<same version>__….sql\` to undo`));
     }
     return { migrations, problems };
   },

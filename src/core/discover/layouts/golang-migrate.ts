@@ -32,7 +32,7 @@ export const golangMigrateLayout: LayoutSpec = {
     for (const f of files.filter((x) => isSql(x.path))) {
       const m = FILE.exec(basename(f.path));
       if (!m) {
-        problems.push(problem(f.path, `golang-migrate skips ${basename(f.path)}: the name does not match <version>_<title>.up.sql or <version>_<title>.down.sql`));
+        problems.push(problem(f.path, `golang-migrate skips \`${basename(f.path)}\`: the name does not match \`<version>_<title>.up.sql\` or \`<version>_<title>.down.sql\``));
         continue;
       }
       const version = numericVersion(m[1]!);

@@ -50,7 +50,7 @@ export const gooseLayout: LayoutSpec = {
       if (!isSql(f.path)) continue;
       const m = FILE.exec(name);
       if (!m) {
-        problems.push(problem(f.path, `goose skips ${name}: the name does not match <version>_<name>.sql`));
+        problems.push(problem(f.path, `goose skips \`${name}\`: the name does not match \`<version>_<name>.sql\``));
         continue;
       }
       const text = textOf(f);

@@ -28,7 +28,7 @@ export const morphLayout: LayoutSpec = {
     for (const f of files.filter((x) => isSql(x.path))) {
       const m = FILE.exec(basename(f.path));
       if (!m) {
-        problems.push(problem(f.path, `morph skips ${basename(f.path)}: the name does not match <version>_<name>.up.sql or .down.sql`));
+        problems.push(problem(f.path, `morph skips \`${basename(f.path)}\`: the name does not match \`<version>_<name>.up.sql\` or .down.sql`));
         continue;
       }
       const version = numericVersion(m[1]!);

@@ -33,7 +33,7 @@ export const nodePgMigrateLayout: LayoutSpec = {
       const text = textOf(f);
       const m = FILE.exec(name);
       if (!m || (text !== undefined && !UP.test(text))) {
-        problems.push(problem(f.path, `node-pg-migrate runs ${name} only with a \`-- Up Migration\` section and a <timestamp>_<name>.sql name`));
+        problems.push(problem(f.path, `node-pg-migrate runs \`${name}\` only with a \`-- Up Migration\` section and a \`<timestamp>_<name>.sql\` name`));
         continue;
       }
       migrations.push({

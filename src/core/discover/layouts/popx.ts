@@ -53,7 +53,7 @@ export const popxLayout: LayoutSpec = {
     for (const f of files.filter((x) => isSql(x.path))) {
       const parsed = parse(f.path);
       if (!parsed) {
-        problems.push(problem(f.path, `popx skips ${basename(f.path)}: the name does not match <version>_<name>[.<dialect>][.autocommit].(up|down).sql`));
+        problems.push(problem(f.path, `popx skips \`${basename(f.path)}\`: the name does not match \`<version>_<name>[.<dialect>][.autocommit].(up|down).sql\``));
         continue;
       }
       if (parsed.dialect && parsed.dialect !== wanted) continue;

@@ -40,7 +40,7 @@ export const prismaLayout: LayoutSpec = {
       if (folderOf(f.path) && name === "migration.sql") entry.up = f.path;
       else if (folderOf(f.path) && name === "down.sql") entry.down = f.path;
       else {
-        problems.push(problem(f.path, `Prisma only applies <timestamp>_<name>/migration.sql: ${f.path} is never run`));
+        problems.push(problem(f.path, `Prisma only applies \`<timestamp>_<name>/migration.sql\`: \`${f.path}\` is never run`));
         continue;
       }
       byFolder.set(folder, entry);

@@ -33,7 +33,7 @@ export const sqlxLayout: LayoutSpec = {
     for (const f of files.filter((x) => isSql(x.path))) {
       const m = FILE.exec(basename(f.path));
       if (!m) {
-        problems.push(problem(f.path, `sqlx skips ${basename(f.path)}: the name does not match <version>_<description>.sql (or .up.sql / .down.sql)`));
+        problems.push(problem(f.path, `sqlx skips \`${basename(f.path)}\`: the name does not match \`<version>_<description>.sql\` (or .up.sql / .down.sql)`));
         continue;
       }
       const version = numericVersion(m[1]!);

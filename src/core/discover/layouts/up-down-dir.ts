@@ -42,7 +42,7 @@ export const upDownDirLayout: LayoutSpec = {
     for (const f of files.filter((x) => x.path.toLowerCase().endsWith(".sql"))) {
       const script = SCRIPT.exec(basename(f.path));
       if (!script || !folderOf(f.path)) {
-        problems.push(problem(f.path, `only <version>_<name>/up.sql and down.sql are run in this folder: ${f.path} is never applied`));
+        problems.push(problem(f.path, `only \`<version>_<name>/up.sql\` and down.sql are run in this folder: \`${f.path}\` is never applied`));
         continue;
       }
       const folder = dirname(f.path);
