@@ -186,7 +186,7 @@ describe("a review with the quality gates on", () => {
     expect(mainRun!.output.summary).not.toContain("| | Gate | Kind | Status |");
     expect(mainRun!.output.summary).toContain("### Quality gates: ❌ 1 of 8 required gates passed: merge blocked");
     expect(mainRun!.output.summary).toContain("### Commit format: ");
-    expect(mainRun!.output.summary).toContain("<summary>Deployment runbook</summary>");
+    expect(mainRun!.output.summary).toContain("<summary>Deployment runbook: checklist, steps, monitoring and rollback</summary>");
 
     // The review links to the new sticky comment, read from the mutation's answer.
     const review = writes.reviews[0]!;

@@ -40,7 +40,7 @@ describe("screenshot pages", () => {
     expect(pages.review).toMatch(/<details><summary>[^<]+<\/summary>/);
     // The sticky comment folds how to sign off; the check run lists the findings' annotations.
     expect(pages.sticky).toContain("<details><summary>How to sign off</summary>");
-    expect(pages["check-run"]).toContain("<summary>Deployment runbook</summary>");
+    expect(pages["check-run"]).toContain("<summary>Deployment runbook: checklist, steps, monitoring and rollback</summary>");
     expect(pages["check-run"]).toContain('class="annotation failure"');
     // Nothing raw slipped through: no unrendered fence or HTML-escaped details.
     for (const html of Object.values(pages) as string[]) {

@@ -116,11 +116,11 @@ export async function collectExample(root, load, example) {
   const sticky = render.renderStickyComment({ state: gateState, summary, policies, owner: PR.owner });
   const gatesCheck = render.renderGatesCheck(summary);
   const suggestion = commit.ok ? undefined : commitGen.generateCommitMessage(report, config.commit_format, { changes, ticket: undefined });
-  const book = runbook.renderRunbook(report, { sources, thresholds: limits, lockTimeoutMs: Math.min(2000, config.thresholds.max_lock_timeout_ms), headingLevel: 4 });
+  const book = runbook.renderFoldedRunbook(report, { sources, thresholds: limits, lockTimeoutMs: Math.min(2000, config.thresholds.max_lock_timeout_ms), headingLevel: 4 });
   const sections = {
     gates: render.renderGatesSection(summary, STICKY_URL),
     commitFormat: commitRender.renderCommitFormatSection(commit, suggestion),
-    runbook: `<details><summary>Deployment runbook</summary>\n\n${book}\n</details>`,
+    runbook: book,
   };
 
   // The review (src/app/review.ts): inline comments where the diff allows, the rest in the body.

@@ -113,12 +113,13 @@ const SHORT_DETAIL = 90;
 export function renderGatesSection(summary: GatesSummary, stickyUrl?: string): string {
   const lines = [`### Quality gates: ${verdictLine(summary)}`, ""];
   for (const g of summary.gates) {
-    const box = g.status === "passed" ? "[x]" : "[ ]";
+    // Only a manual gate is a task to do; an automatic gate's box could be ticked and mean nothing.
+    const box = g.kind === "manual" ? (g.status === "passed" ? "[x] " : "[ ] ") : "";
     const optional = g.required ? "" : " _(optional)_";
     const state = g.kind === "manual" && g.status !== "passed" ? `${g.signoffs.length ? `${escapeHtml(g.detail)}; ` : ""}sign off with \`${signoffCommand(g)}\`` : escapeHtml(shortDetail(g.detail));
-    lines.push(`- ${box} ${ICON[g.status]} ${g.title}${optional}: ${state}`);
+    lines.push(`- ${box}${ICON[g.status]} ${g.title}${optional}: ${state}`);
   }
-  if (summary.commitFormat) lines.push(`- ${summary.commitFormat.ok ? "[x] ✅" : "[ ] ❌"} Commit format: ${summary.commitFormat.ok ? "follows the format" : "see below"}`);
+  if (summary.commitFormat) lines.push(`- ${summary.commitFormat.ok ? "✅" : "❌"} Commit format: ${summary.commitFormat.ok ? "follows the format" : "see below"}`);
   lines.push("", stickyUrl ? `Evidence, who may sign off, audit trail: [quality-gates comment](${stickyUrl}).` : "Sign off with `/migration-guard sign-off <gate> [note]`.");
   return lines.join("\n");
 }
@@ -146,8 +147,12 @@ function shortDetail(detail: string): string {
 function clipWords(text: string, max: number): string {
   if (text.length <= max) return text;
   const cut = text.slice(0, max);
+  // A whole clause reads better than half a measurement ("for an estimated 2 …").
+  const clause = Math.max(cut.lastIndexOf("; "), cut.lastIndexOf(", "), cut.lastIndexOf(". "));
+  if (clause > max / 3) return `${cut.slice(0, clause)} …`;
   const space = cut.lastIndexOf(" ");
-  return `${(space > max / 2 ? cut.slice(0, space) : cut).replace(/[;,:(]+$/, "")} …`;
+  const words = (space > max / 2 ? cut.slice(0, space) : cut).replace(/[;,:(]+$/, "");
+  return `${words.replace(/(\s+(an?|the|of|for|on|in|to|at|by|with|estimated|~?[\d.,]+\s*\w{0,3}))+$/i, "")} …`;
 }
 
 export interface GatesCheckOutput {

@@ -4,6 +4,7 @@
 import type { Finding } from "../model.js";
 import { SEVERITY_ICON, fence, lockSentence } from "./common.js";
 import { fixedLines, type LineReplacement } from "./fix.js";
+import { safeText } from "./markdown-escape.js";
 
 export interface InlineComment {
   path: string;
@@ -94,7 +95,7 @@ function combinedFinding(findings: Finding[], withFix: Finding[]): Finding {
 
 function groupBody(findings: Finding[], suggestion: LineReplacement | undefined, suggested: Finding[]): string {
   const parts = [findings.map((f) => findingMarker(f.fingerprint)).join("\n")];
-  parts.push(findings.map((f) => `${SEVERITY_ICON[f.severity]} **${f.ruleId}** · ${f.severity}: ${f.message}`).join("\n\n"));
+  parts.push(findings.map((f) => `${SEVERITY_ICON[f.severity]} **${f.ruleId}** · ${f.severity}: ${safeText(f.message)}`).join("\n\n"));
   const locks = [...new Set(findings.flatMap((f) => f.locks.map((lock) => `🔒 Takes ${lockSentence(lock)}.`)))];
   if (locks.length) parts.push(locks.join("\n"));
   const helps = [...new Set(findings.flatMap((f) => (f.help ? [`💡 ${f.help}`] : [])))];
@@ -112,7 +113,7 @@ function groupBody(findings: Finding[], suggestion: LineReplacement | undefined,
 }
 
 function commentBody(finding: Finding, suggestion: LineReplacement | undefined): string {
-  const parts = [findingMarker(finding.fingerprint), `${SEVERITY_ICON[finding.severity]} **${finding.ruleId}** · ${finding.severity}`, finding.message];
+  const parts = [findingMarker(finding.fingerprint), `${SEVERITY_ICON[finding.severity]} **${finding.ruleId}** · ${finding.severity}`, safeText(finding.message)];
   for (const lock of finding.locks) parts.push(`🔒 Takes ${lockSentence(lock)}.`);
   if (finding.help) parts.push(`💡 ${finding.help}`);
   if (finding.fix && suggestion) {

@@ -47,3 +47,8 @@ export function shortCode(text: string | undefined, max = 120): string {
   const t = text.replace(/\s+/g, " ").trim();
   return code(t.length > max ? `${t.slice(0, max - 1)}…` : t);
 }
+
+/** `safeInline` line by line: a message's own line breaks stay. */
+export function safeText(text: string): string {
+  return text.split(/\r?\n/).map(safeInline).join("\n");
+}

@@ -25,6 +25,12 @@ export interface RunbookOptions {
   headingLevel?: number;
 }
 
+/** The runbook folded under a review's section heading (the fold's summary replaces its title). */
+export function renderFoldedRunbook(report: AnalysisReport, options: RunbookOptions): string {
+  const body = renderRunbook(report, options).replace(/^#{1,6} Deployment runbook\n+/, "");
+  return `<details><summary>Deployment runbook: checklist, steps, monitoring and rollback</summary>\n\n${body}\n</details>`;
+}
+
 export function renderRunbook(report: AnalysisReport, options: RunbookOptions): string {
   const h = "#".repeat(options.headingLevel ?? 2);
   const hh = `${h}#`;

@@ -17,7 +17,7 @@ import { compactEvidence, markProcessed, resetSignoffs, wasProcessed, type GateS
 import { resolveThresholds } from "../../core/gates/thresholds.js";
 import type { AnalysisReport } from "../../core/report.js";
 import { describeChanges } from "../../core/runbook/changes.js";
-import { renderRunbook } from "../../core/runbook/runbook.js";
+import { renderFoldedRunbook } from "../../core/runbook/runbook.js";
 import type { GitHub } from "../octokit.js";
 import type { PullRequestSnapshot } from "../state.js";
 import type { WriteBatch } from "../write-batch.js";
@@ -132,8 +132,7 @@ export async function gateSections(input: GateSectionInput, options: GatesOption
     const suggestion = commitResult.ok ? undefined : generateCommitMessage(report, config.commit_format, { changes, evidence, ticket });
     sections.commitFormat = renderCommitFormatSection(commitResult, suggestion);
   }
-  const runbook = renderRunbook(report, { sources, thresholds, lockTimeoutMs: Math.min(2000, config.thresholds.max_lock_timeout_ms), evidence, headingLevel: 4 });
-  sections.runbook = `<details><summary>Deployment runbook</summary>\n\n${runbook}\n</details>`;
+  sections.runbook = renderFoldedRunbook(report, { sources, thresholds, lockTimeoutMs: Math.min(2000, config.thresholds.max_lock_timeout_ms), evidence, headingLevel: 4 });
   return sections;
 }
 
