@@ -266,3 +266,47 @@ describe("morph and node-pg-migrate", () => {
     expect(at.filter((l) => l.startsWith("missing-rollback"))).toEqual([]);
   });
 });
+
+describe("Supabase", () => {
+  const root = "supabase/migrations";
+
+  it("takes supabase/migrations for the Supabase CLI: timestamp order, one transaction per file, no downs by design", async () => {
+    const { migrations, roots } = discover({ head: tree("supabase") }, { ...DEFAULT_CONFIG, layout: "auto" });
+    expect(roots).toEqual([{ root, layout: "supabase" }]);
+    expect(migrations.map((m) => [m.version, m.transaction, m.delivery, m.rollbackExpected])).toEqual([
+      ["20240101120000", "per-file", "per-statement", false],
+      ["20240201120000", "per-file", "per-statement", false],
+      ["20240301120000", "per-file", "per-statement", false],
+    ]);
+    const report = await analyzeFiles(tree("supabase"));
+    expect(located(report).filter((l) => l.startsWith("missing-rollback"))).toEqual([]);
+  });
+
+  it("knows the CLI runs CONCURRENTLY on its own, outside the file's transaction, but not CREATE DATABASE", async () => {
+    const report = await analyzeFiles(tree("supabase"));
+    const flagged = located(report).filter((l) => l.startsWith("concurrently-in-transaction"));
+    expect(flagged).toEqual([`concurrently-in-transaction ${root}/20240301120000_analytics.sql:2`]);
+    // The CONCURRENTLY build is not told to leave a transaction it is not in.
+    expect(located(report).filter((l) => l.includes("20240201120000") && /concurrent|transaction/.test(l))).toEqual([]);
+  });
+});
+
+describe("Supabase in the migration test (PGlite)", () => {
+  it("commits the file's batch, runs the CONCURRENTLY build on its own and passes, with no data warning", async () => {
+    const { mkdtempSync, cpSync, rmSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { runCli } = await import("./helpers/cli.js");
+    const dir = mkdtempSync(join(tmpdir(), "mg-supabase-"));
+    cpSync(join(FIXTURES, "supabase"), dir, { recursive: true });
+    // CREATE DATABASE fails inside the CLI's transaction: keep the two files that run.
+    rmSync(join(dir, "supabase/migrations/20240301120000_analytics.sql"));
+    const run = await runCli(dir, ["test", ".", "--last", "1", "--format", "json"]);
+    const report = JSON.parse(run.stdout);
+    expect(report.verdict.passed).toBe(true);
+    expect(report.verdict.warnings.filter((w: string) => w.includes("generated data"))).toEqual([]);
+    const forward = report.migrations[0].forward;
+    expect(forward.ok).toBe(true);
+    expect(forward.statements.map((s: { mode: string }) => s.mode)).toEqual(["file-transaction", "no-transaction", "file-transaction"]);
+    expect(report.migrations[0].generatedData).toBeUndefined();
+  }, 60_000);
+});

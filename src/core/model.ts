@@ -125,6 +125,7 @@ export const Layout = z.enum([
   "sqlx",
   "morph",
   "node-pg-migrate",
+  "supabase",
 ]);
 export type Layout = z.infer<typeof Layout>;
 
@@ -147,8 +148,10 @@ export type Delivery = z.infer<typeof Delivery>;
  * `none`: it runs the file its usual way whatever it holds. `flyway`: Flyway's PostgreSQL parser
  * runs a file whose statements are all non-transactional (CREATE INDEX CONCURRENTLY, VACUUM, …)
  * without its transaction, and refuses a file that mixes both kinds unless `mixed` is true.
+ * `supabase`: the Supabase CLI runs its list of such statements on their own, outside the file's
+ * transaction, and the rest of the file inside it.
  */
-export const NonTransactionalDetection = z.enum(["none", "flyway"]);
+export const NonTransactionalDetection = z.enum(["none", "flyway", "supabase"]);
 export type NonTransactionalDetection = z.infer<typeof NonTransactionalDetection>;
 
 export const Migration = z.object({

@@ -5,7 +5,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { performance } from "node:perf_hooks";
 import type { ScriptRun, StatementTrace, TracedLock } from "../core/evidence/report.js";
-import { affectsRows, planExecution, referencedRelations, shortSql, type ExecutionPlan } from "../core/evidence/plan.js";
+import { affectsRows, planExecution, referencedRelations, shortSql, type ExecutionPlan, type StatementMode } from "../core/evidence/plan.js";
 import { LockMode } from "../core/model.js";
 import { transactionContext, type FileSemantics } from "../core/analyze/transaction.js";
 import type { Statement } from "../core/parse/index.js";
@@ -32,6 +32,12 @@ export interface RunOptions {
   probe?: { probe: BlockingProbe; thresholdMs: number; scale: (table: string) => number | undefined };
   /** Stop after this many statements (partial-failure step). */
   stopAfter?: number;
+  /**
+   * How each statement runs, when the script is the rest of a file that failed part-way: the
+   * rest must run as it would within the whole file (a lone CONCURRENTLY of a one-query file
+   * still runs in that query's transaction block).
+   */
+  modes?: StatementMode[];
 }
 
 export class AbortedError extends Error {
@@ -58,7 +64,8 @@ function endsTransaction(statement: Statement): boolean {
 
 export async function runScript(ctx: ExecutionContext, script: ExecutableScript, options: RunOptions): Promise<ScriptRun> {
   const started = performance.now();
-  const plan = planFor(script, options.runsAs, ctx);
+  const planned = planFor(script, options.runsAs, ctx);
+  const plan = options.modes ? { ...planned, modes: options.modes, execution: options.modes.every((m) => m === "file-transaction") ? ("file-transaction" as const) : ("per-statement" as const) } : planned;
   const statements: StatementTrace[] = [];
   const finish = (ok: boolean, error?: ScriptRun["error"]): ScriptRun => ({
     file: script.file,
@@ -85,6 +92,12 @@ export async function runScript(ctx: ExecutionContext, script: ExecutableScript,
       if (mode === "file-transaction" && !inTransaction) {
         await ctx.main.query("BEGIN");
         inTransaction = true;
+      }
+      // A statement the tool runs on its own, outside the file's transaction (the Supabase CLI's
+      // CONCURRENTLY): what ran before it is committed, as the tool's own batch is.
+      if (mode === "no-transaction" && inTransaction) {
+        await ctx.main.query("COMMIT");
+        inTransaction = false;
       }
       const ownTransaction = mode === "own-transaction" && ctx.ops.dialect === "postgres";
       if (ownTransaction) await ctx.main.query("BEGIN");

@@ -501,8 +501,11 @@ class TestRun {
     if (!present.length) return undefined;
     const failedTrace = failed.statements.find((st) => !st.ok);
     const failing = failedTrace ? script.statements[failedTrace.index] : undefined;
-    // Statements before the failing one stay applied unless the file ran in one transaction.
-    const restartAt = failed.execution === "file-transaction" || !failing ? 0 : script.statements.indexOf(failing);
+    // Statements before the failing one stay applied unless they were in its transaction, which
+    // the failure rolled back: the rest runs again from there, each statement as in the whole file.
+    const modes = planFor(script, options.runsAs, this.ctx).modes;
+    let restartAt = failed.execution === "file-transaction" || !failing ? 0 : script.statements.indexOf(failing);
+    while (restartAt > 0 && modes[restartAt] === "file-transaction" && modes[restartAt - 1] === "file-transaction") restartAt--;
     // The tables the statement names; inside a DO block or function body, a word match on the table name.
     const touched = failing ? new Set(referencedRelations(failing).map((r) => this.ops.qualify(r.schema, r.name))) : new Set<string>();
     const bare = (t: string) => t.slice(t.indexOf(".") + 1).toLowerCase();
@@ -536,7 +539,7 @@ class TestRun {
       }
     }
     const rest = { ...script, statements: script.statements.slice(restartAt) };
-    const run = await runScript(this.ctx, rest, options);
+    const run = await runScript(this.ctx, rest, { ...options, modes: modes.slice(restartAt) });
     const generatedData = { ...(failed.error?.where ? { where: failed.error.where } : {}), message: failed.error?.message ?? "failed", values, passedWithout: run.ok };
     // When it fails without generated rows too, the first (seeded) run is the evidence.
     return { run: run.ok ? run : failed, generatedData };

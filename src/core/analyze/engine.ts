@@ -223,6 +223,10 @@ function analyzeScript(
   const context = { config, dialect: config.dialect, direction, migration, script, state, stats, transaction };
   for (const statement of script.statements) {
     context.state = state;
+    // A statement the tool takes out of the file's transaction (the Supabase CLI's CONCURRENTLY)
+    // runs on its own: it is not in the transaction, and its locks do not join the transaction's.
+    const standalone = state.inTransaction && !state.explicitTransaction && transaction.places[statement.index] === "autocommit";
+    if (standalone) state.inTransaction = false;
     for (const { rule } of statementRules) {
       let hits: RuleHit[];
       try {
@@ -250,6 +254,7 @@ function analyzeScript(
       }
     }
     state = advance(state, statement);
+    if (standalone) state.inTransaction = true;
     // advance() models PostgreSQL; MySQL/MariaDB tables created in the change are recorded here.
     if (statement.dialect !== "postgres") recordMysqlRelations(state, statement);
   }

@@ -144,6 +144,13 @@ function layoutOutside(layout: Layout): string {
   return LAYOUTS.find((l) => l.name === layout)?.outsideTransaction ?? GENERIC_OUTSIDE;
 }
 
+/** Statements the Supabase CLI (v2.109+) takes out of the file's transaction and runs alone. */
+const SUPABASE_ALONE = new Set(["IndexStmt", "DropStmt", "ReindexStmt", "VacuumStmt", "AlterSystemStmt", "ClusterStmt"]);
+
+function supabaseRunsAlone(statement: Statement, postgresVersion: number): boolean {
+  return SUPABASE_ALONE.has(statement.kind) && nonTransactionalReason(statement, postgresVersion) !== undefined;
+}
+
 /** The tool's name as its users know it, for messages. */
 export function toolName(layout: Layout): string {
   return LAYOUTS.find((l) => l.name === layout)?.tool ?? "the migration tool";
@@ -208,7 +215,14 @@ export function transactionContext(semantics: FileSemantics, statements: Stateme
       inTool = false;
       continue;
     }
+    if (inTool && !explicit && semantics.nonTransactionalDetection === "supabase" && supabaseRunsAlone(statement, postgresVersion)) {
+      places.push("autocommit");
+      continue;
+    }
     places.push(explicit ? "explicit-transaction" : inTool ? "tool-transaction" : oneQuery ? "one-query" : "autocommit");
+  }
+  if (semantics.nonTransactionalDetection === "supabase" && places.includes("autocommit") && toolTransaction) {
+    how += " (its CONCURRENTLY, VACUUM, ALTER SYSTEM and CLUSTER statements on their own, outside the transaction)";
   }
   return { semantics, toolTransaction, oneQuery, places, ...(refusal ? { refusal } : {}), how, outsideTransaction };
 }

@@ -102,6 +102,15 @@ export function toolCommands(layout: Layout, migrations: Migration[]): ToolComma
         nonTransactional: "write the migration in JavaScript or TypeScript with `pgm.noTransaction()`: SQL migrations always run in node-pg-migrate's transaction",
         lockTimeout: viaUrlOptions,
       };
+    case "supabase":
+      return {
+        tool: "Supabase CLI",
+        status: ["supabase migration list   # local and remote versions side by side"],
+        apply: ['supabase db push --db-url "$DATABASE_URL"   # pending migrations, each file in its own transaction'],
+        rollback: newestFirst.map((m) => `# ${m.id}: Supabase has no down migrations; write the reverse SQL as a new migration (or run it with psql)`),
+        nonTransactional: "the Supabase CLI (v2.109 or later) runs CREATE/DROP INDEX CONCURRENTLY, REINDEX CONCURRENTLY, VACUUM, ALTER SYSTEM and CLUSTER outside the migration's transaction by itself",
+        lockTimeout: viaUrlOptions,
+      };
     case "drizzle":
       return {
         tool: "Drizzle",

@@ -14,6 +14,7 @@ import { popxLayout } from "./popx.js";
 import { prismaLayout } from "./prisma.js";
 import { sqitchLayout } from "./sqitch.js";
 import { sqlxLayout } from "./sqlx.js";
+import { supabaseLayout } from "./supabase.js";
 import { upDownDirLayout } from "./up-down-dir.js";
 
 export const LAYOUTS: LayoutSpec[] = [
@@ -24,6 +25,7 @@ export const LAYOUTS: LayoutSpec[] = [
   sqlxLayout,
   morphLayout,
   prismaLayout,
+  supabaseLayout,
   upDownDirLayout,
   flywayLayout,
   popxLayout,
