@@ -341,6 +341,22 @@ describe("a folder read with a guessed layout", () => {
   });
 });
 
+describe("a folder most of whose files the guessed layout does not run", () => {
+  it("says which layout was guessed and how to set another, besides each file's finding", async () => {
+    const dir = tempDir();
+    const files: Record<string, string> = {
+      "db/migrations/000001_init.up.sql": "CREATE TABLE t (id int);\n",
+      "db/migrations/000001_init.down.sql": "DROP TABLE t;\n",
+    };
+    for (const name of ["add_a", "add_b", "add_c", "add_d"]) files[`db/migrations/${name}.up.sql`] = "ALTER TABLE t ADD COLUMN c int;\n";
+    write(dir, files);
+    const run = await cli(dir, "check", "db", "--format", "json");
+    const report = JSON.parse(run.stdout) as AnalysisReport;
+    expect(located(report, ["unrecognized-migration-file"])).toHaveLength(4);
+    expect(run.stderr).toMatch(/^note: db\/migrations: 4 files do not follow golang-migrate's naming, the layout guessed for the folder \(1 do\): if another tool runs it, set `layout:`/m);
+  });
+});
+
 describe("the built CLI", () => {
   it("runs the README's first command from a shell", () => {
     // tsc still emits when files owned by others fail to type-check; the run below is what counts.

@@ -130,12 +130,24 @@ function layoutHints(report: AnalysisReport): string[] {
     entry.files++;
     byFolder.set(folder, entry);
   }
-  return [...byFolder]
+  const layouts = Layout.options.join(", ");
+  const hints = [...byFolder]
     .filter(([, e]) => e.files >= 3)
     .map(
       ([folder, e]) =>
-        `${folder}: ${e.files} migrations share a version when the folder is read as ${e.layout} (the layout guessed from its file names); if another tool runs it, set \`layout:\` in the configuration to one of ${Layout.options.join(", ")}`,
+        `${folder}: ${e.files} migrations share a version when the folder is read as ${e.layout} (the layout guessed from its file names); if another tool runs it, set \`layout:\` in the configuration to one of ${layouts}`,
     );
+  // A guess that leaves many files unrecognized is more likely wrong than the files.
+  const folderOf = (path: string) => (path.includes("/") ? path.slice(0, path.lastIndexOf("/")) : ".");
+  const skipped = new Map<string, number>();
+  for (const f of report.otherFindings) if (f.ruleId === "unrecognized-migration-file") skipped.set(folderOf(f.span.file), (skipped.get(folderOf(f.span.file)) ?? 0) + 1);
+  for (const [folder, count] of skipped) {
+    const read = report.migrations.filter((m) => folderOf(m.migration.up.path) === folder);
+    if (count < 3 || count < read.length) continue;
+    const layout = read[0]?.migration.layout ?? "the guessed layout";
+    hints.push(`${folder}: ${count} files do not follow ${layout}'s naming, the layout guessed for the folder (${read.length} do): if another tool runs it, set \`layout:\` in the configuration to one of ${layouts}`);
+  }
+  return hints;
 }
 
 const MYSQL_MARKS = /`[^`\n]+`|\bENGINE\s*=|\bAUTO_INCREMENT\b|\bUNSIGNED\b/i;
