@@ -163,12 +163,17 @@ export interface GatesCheckOutput {
 
 /** The `migration-guard/gates` check run: success only when every required gate passed. */
 export function renderGatesCheck(summary: GatesSummary): GatesCheckOutput {
-  const waiting = summary.gates.filter((g) => g.required && g.status !== "passed").map((g) => g.title);
+  const open = summary.gates.filter((g) => g.required && g.status !== "passed");
+  const failed = open.filter((g) => g.status === "failed").map((g) => g.title);
+  const pending = open.filter((g) => g.status === "pending").map((g) => g.title);
   const conclusion = summary.conclusion === "success" ? "success" : summary.conclusion === "failure" ? "failure" : "action_required";
+  // Failed gates by name, pending ones by name only when few: the title is one line on GitHub.
+  const waiting = pending.length ? (pending.length <= 2 ? `waiting for ${pending.join(", ")}` : `${pending.length} waiting`) : "";
+  const parts = [failed.length ? `failed: ${failed.join(", ")}` : "", waiting].filter(Boolean);
   const title =
     conclusion === "success"
       ? `All ${summary.required} required gates passed`
-      : `${summary.requiredPassed}/${summary.required} gates passed; ${conclusion === "failure" ? "failing" : "waiting for"}: ${waiting.join(", ") || "commit format"}`;
+      : `${summary.requiredPassed}/${summary.required} gates passed; ${parts.join("; ") || "commit format failed"}`;
   return { conclusion, title: title.slice(0, 1000), summary: renderGatesTable(summary).slice(0, 65_535) };
 }
 
