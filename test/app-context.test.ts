@@ -87,3 +87,25 @@ describe("merged migrations as schema context in the App", () => {
     expect(run).toContain("merged migrations could not be read");
   });
 });
+
+describe("path overrides in the App", () => {
+  it("analyzes a service's MySQL migrations as MySQL beside PostgreSQL ones", async () => {
+    const s = scenario({
+      base: { "db/migrations/20240101000000_orders.up.sql": "CREATE TABLE orders (id bigint PRIMARY KEY);\n", "db/migrations/20240101000000_orders.down.sql": "DROP TABLE orders;\n" },
+      changes: {
+        "services/billing/migrations/20240201000000_note.up.sql": "ALTER TABLE `invoices` ADD COLUMN `note` varchar(40) NOT NULL DEFAULT '', ALGORITHM=INSTANT;\n",
+        "services/billing/migrations/20240201000000_note.down.sql": "ALTER TABLE `invoices` DROP COLUMN `note`, ALGORITHM=INSTANT;\n",
+      },
+    });
+    const config = `${CONFIG}overrides:\n  - paths: ["services/billing/**"]\n    dialect: mysql\n`;
+    const { writes } = mockGitHub(s, { config, readsChange: true });
+    const app = await testApp();
+    await app.receive("pull_request", pullRequestPayload(s, "opened"));
+    const run = JSON.stringify(writes.checkRuns);
+    expect(writes.checkRuns).toHaveLength(1);
+    expect(run).toContain("services/billing/migrations/20240201000000_note.up.sql");
+    expect(run).not.toContain("parse-error");
+    // The runbook names the server the migration was analyzed for.
+    expect(run).toContain("highest risk **low**, mysql.");
+  });
+});

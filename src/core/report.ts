@@ -105,3 +105,11 @@ export function allFindings(report: AnalysisReport, { includeSuppressed = false 
   const all = [...report.migrations.flatMap((m) => m.findings), ...report.otherFindings];
   return includeSuppressed ? all : all.filter((f) => !f.suppressed);
 }
+
+/** The servers the report's migrations were analyzed for ("PostgreSQL 15", "PostgreSQL 15, mysql" with path overrides). */
+export function serversOf(report: AnalysisReport): string {
+  const { settings } = report;
+  const name = (dialect: string, version: number) => (dialect === "postgres" ? `PostgreSQL ${version}` : dialect);
+  const servers = new Set(report.migrations.map((m) => name(m.dialect ?? settings.dialect, m.postgresVersion ?? settings.postgresVersion)));
+  return servers.size ? [...servers].join(", ") : name(settings.dialect, settings.postgresVersion);
+}

@@ -5,6 +5,7 @@
 //      against the blob SHA), else one GraphQL call for up to 50 blobs, else the REST blob API
 //      (files GraphQL truncates, i.e. over about 1 MB).
 import type { Config } from "../core/config/schema.js";
+import { splitByScope } from "../core/config/overrides.js";
 import { discover, selectMigrationFiles } from "../core/discover/index.js";
 import type { ChangeInput, SourceFile } from "../core/model.js";
 import { blobSha } from "../git/git.js";
@@ -87,8 +88,9 @@ function buildChangeInput(files: PullRequestFile[], base: SourceFile[], config: 
  * Script paths (up and down) of every migration the change adds, modifies or deletes, and the up
  * scripts of the merged ones before them (their schema is what the change alters).
  */
-function migrationPaths(input: ChangeInput, config: Pick<Config, "paths" | "exclude" | "layout" | "dialect">): { changed: string[]; merged: string[] } {
-  const { migrations } = discover(input, config);
+function migrationPaths(input: ChangeInput, config: Config): { changed: string[]; merged: string[] } {
+  // Each path override's files are discovered with its own layout and dialect, as the analysis does.
+  const migrations = splitByScope(config, input).flatMap((scope) => discover(scope, scope.config).migrations);
   const headPaths = new Set(input.head.map((f) => f.path));
   const paths = new Set<string>();
   const merged = new Set<string>();

@@ -3,7 +3,7 @@
 // gates and, collapsed, the details.
 import { SEVERITY_ORDER, type Finding } from "../model.js";
 import { lineIndexes, type LineIndex } from "../parse/text.js";
-import { allFindings, type AnalysisReport, type MigrationReport, type TableLock } from "../report.js";
+import { allFindings, serversOf, type AnalysisReport, type MigrationReport, type TableLock } from "../report.js";
 import {
   RISK_ICON,
   ROLLBACK_LABEL,
@@ -306,8 +306,6 @@ export function migrationDetails(m: MigrationReport): string[] {
 
 function footer(report: AnalysisReport): string {
   const { tool, settings } = report;
-  const serverName = (dialect: string, version: number) => (dialect === "postgres" ? `PostgreSQL ${version}` : dialect);
-  const servers = new Set([serverName(settings.dialect, settings.postgresVersion), ...report.migrations.map((m) => serverName(m.dialect ?? settings.dialect, m.postgresVersion ?? settings.postgresVersion))]);
-  const server = [...servers].join(", ");
+  const server = serversOf(report);
   return `<sub>${tool.name} ${tool.version} · ${server} · preset ${code(settings.preset)}</sub>`;
 }

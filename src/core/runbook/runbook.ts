@@ -7,7 +7,7 @@ import { blocksTraffic } from "../analyze/pg-locks.js";
 import type { ResolvedThresholds } from "../gates/thresholds.js";
 import type { GateEvidence } from "../gates/evidence.js";
 import type { Dialect, Layout, Migration } from "../model.js";
-import type { AnalysisReport, MigrationReport } from "../report.js";
+import { serversOf, type AnalysisReport, type MigrationReport } from "../report.js";
 import { formatElapsed } from "../risk/estimate.js";
 import { describeChanges, type ChangeItem, type MigrationChanges } from "./changes.js";
 import { toolCommands } from "./tools.js";
@@ -87,7 +87,7 @@ function affectedTables(report: AnalysisReport, changes: MigrationChanges[]): st
 function overview(ctx: Ctx): string {
   const { report } = ctx;
   const lines = [
-    `${report.migrations.length} migration${report.migrations.length === 1 ? "" : "s"}, highest risk **${report.summary.highestRisk ?? "unknown"}**, ${report.settings.dialect === "postgres" ? `PostgreSQL ${report.settings.postgresVersion}` : report.settings.dialect}.`,
+    `${report.migrations.length} migration${report.migrations.length === 1 ? "" : "s"}, highest risk **${report.summary.highestRisk ?? "unknown"}**, ${serversOf(report)}.`,
     "",
     "| Migration | Tool | Risk | Strongest locks | Rollback |",
     "|---|---|---|---|---|",
