@@ -357,6 +357,15 @@ describe("a folder most of whose files the guessed layout does not run", () => {
   });
 });
 
+describe("a folder of plain SQL files without any rollback", () => {
+  it("says the tool may have no downs by design and how to name it", async () => {
+    const dir = tempDir();
+    write(dir, { "migrations/1_setup.sql": "CREATE TABLE t (id int);\n", "migrations/2_more.sql": "ALTER TABLE t ADD COLUMN c int;\n" });
+    const run = await cli(dir, "check", "migrations", "--format", "json");
+    expect(run.stderr).toMatch(/^note: migrations: read as plain SQL files \(no migration tool recognized\), and none of its 2 migrations has a rollback file: if the tool has no down migrations by design \(sqlx's simple migrations, Supabase, Drizzle, Atlas\), set `layout:`/m);
+  });
+});
+
 describe("the built CLI", () => {
   it("runs the README's first command from a shell", () => {
     // tsc still emits when files owned by others fail to type-check; the run below is what counts.

@@ -147,6 +147,19 @@ function layoutHints(report: AnalysisReport): string[] {
     const layout = read[0]?.migration.layout ?? "the guessed layout";
     hints.push(`${folder}: ${count} files do not follow ${layout}'s naming, the layout guessed for the folder (${read.length} do): if another tool runs it, set \`layout:\` in the configuration to one of ${layouts}`);
   }
+  // A folder of plain SQL files none of which has a rollback is most often a tool without downs.
+  const plainFolders = new Map<string, { migrations: number; withoutRollback: number }>();
+  for (const m of report.migrations) {
+    if (m.migration.layout !== "plain" || m.migration.status === "deleted") continue;
+    const entry = plainFolders.get(folderOf(m.migration.up.path)) ?? { migrations: 0, withoutRollback: 0 };
+    entry.migrations++;
+    if (!m.migration.down) entry.withoutRollback++;
+    plainFolders.set(folderOf(m.migration.up.path), entry);
+  }
+  for (const [folder, e] of plainFolders) {
+    if (e.migrations < 2 || e.withoutRollback < e.migrations) continue;
+    hints.push(`${folder}: read as plain SQL files (no migration tool recognized), and none of its ${e.migrations} migrations has a rollback file: if the tool has no down migrations by design (sqlx's simple migrations, Supabase, Drizzle, Atlas), set \`layout:\` to it and missing-rollback goes away`);
+  }
   return hints;
 }
 
