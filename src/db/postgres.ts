@@ -120,6 +120,7 @@ export async function createPostgresScratch(url: string, options: ScratchOptions
       name: scratch,
       multiSession: true,
       sandbox: PG_SANDBOX,
+      connectionUrl: runUrl,
       async connect() {
         const session = await openPostgresSession(runUrl, {
           statement_timeout: limits.statementMs,

@@ -39,6 +39,11 @@ export interface ScratchDatabase {
   drop(): Promise<void>;
   /** Set once the run's time budget is spent: why nothing more may run. */
   outOfTime?(): string | undefined;
+  /**
+   * postgres:// URL of the scratch database as the run's role (holds its password: never print
+   * it), for a traced migrate command to connect to. Absent on engines without a server.
+   */
+  connectionUrl?: string;
   /** What separates the change's SQL from the rest of the server, in plain words (for the report). */
   sandbox?: string;
 }

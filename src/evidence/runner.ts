@@ -625,6 +625,12 @@ class TestRun {
       if (concurrentBuild) {
         note = await this.cancelConcurrentBuild(next.text, this.ops.qualify(next.ast.relation?.schemaname, next.ast.relation?.relname));
         method = "cancelled";
+      } else if (this.ops.dialect === "postgres" && ownTransactionOpen(script.statements.slice(0, k))) {
+        // The file's own BEGIN is still open: a crash ends the session and PostgreSQL rolls it back.
+        if (this.ctx.observer) await this.terminateMain();
+        else await this.ctx.main.query("ROLLBACK");
+        method = this.ctx.observer ? "terminated" : "rolled-back";
+        note = `stopped after statement ${k} of ${n}, inside the file's own transaction, which the crash rolled back`;
       } else {
         method = "terminated";
         note = `stopped after statement ${k} of ${n}, as a crash between statements would`;
@@ -851,6 +857,17 @@ class TestRun {
 }
 
 /** Index of the first change migration from which every later one has a down script. */
+/** Whether the statements leave a transaction of the script's own (BEGIN without COMMIT) open. */
+function ownTransactionOpen(statements: readonly { kind: string; ast?: { kind?: unknown } | null; text: string }[]): boolean {
+  let open = false;
+  for (const s of statements) {
+    const kind = s.kind === "TransactionStmt" ? String(s.ast?.kind ?? "") : `${s.kind} ${s.text}`.toUpperCase();
+    if (/TRANS_STMT_(BEGIN|START)|^(BEGIN|START)\b/.test(kind) && !/^BEGIN\s+NOT\s+ATOMIC/.test(kind)) open = true;
+    else if (/TRANS_STMT_(COMMIT|ROLLBACK)$|^(COMMIT|ROLLBACK|END)\b/.test(kind)) open = false;
+  }
+  return open;
+}
+
 export function rollbackStart(change: ChangeMigration[]): number {
   let from = change.length;
   while (from > 0 && change[from - 1]!.down) from--;

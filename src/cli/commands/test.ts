@@ -17,6 +17,7 @@ import type { Config } from "../../core/config/schema.js";
 import type { ChangeInput } from "../../core/model.js";
 import { AbortedError } from "../../evidence/executor.js";
 import { runTest } from "../../evidence/runner.js";
+import { traceChange, withTrace } from "../trace-change.js";
 import { readLocalChange } from "../../fs/change.js";
 import { UsageError } from "../../fs/files.js";
 import { gitText } from "../../git/git.js";
@@ -37,6 +38,12 @@ options:
   --base <ref>           the change is the migrations added since the merge base with <ref>
   --base-dir <dir>       the change is the migrations added compared with <dir> (a base copy)
   --last <n>             without a base: the last <n> migrations are the change
+  --command <cmd>        trace the project's own migrate command instead of reading SQL files
+                         (default: test.command): it runs with DATABASE_URL (and PGHOST, PGPORT,
+                         PGUSER, PGPASSWORD, PGDATABASE) set to a capture database, on the base
+                         commit first when --base is given; every statement it sends is recorded
+                         and tested like a migration file (needs --database-url postgres://…)
+  --down-command <cmd>   the command that rolls the change back (default: test.down_command)
   --seed-rows <n>        rows per table (default: test.seed.rows, 1000)
   --no-probe             skip the blocking probe
   --no-partial-failure   skip the partial-failure step
@@ -77,6 +84,8 @@ async function runTestCommand(args: string[], io: CliIo, outputPath: string | un
     "base-dir": { type: "string" },
     last: { type: "string" },
     "seed-rows": { type: "string" },
+    command: { type: "string" },
+    "down-command": { type: "string" },
     "no-probe": { type: "boolean", default: false },
     "no-partial-failure": { type: "boolean", default: false },
     output: { type: "string" },
@@ -103,15 +112,46 @@ async function runTestCommand(args: string[], io: CliIo, outputPath: string | un
   const url = values["database-url"] ?? io.env.MIGRATION_GUARD_DATABASE_URL;
 
   await loadParsers();
-  const input = readLocalChange(positionals.length ? positionals : ["."], io.cwd, {
-    base: values.base,
-    baseDir: values["base-dir"],
-    select: (paths) => migrationCandidates(paths, configured),
-  });
+  const traceCommand = values.command ?? configured.test.command;
+  const downCommand = values["down-command"] ?? configured.test.down_command;
+  if (downCommand && !traceCommand) throw new UsageError("--down-command needs --command (or test.command): it rolls back what the migrate command applied");
   // Paths in the config are relative to the repository root (the folder holding .github/).
   const configDir = !configPath ? io.cwd : /[\\/]\.github[\\/][^\\/]+$/.test(configPath) ? join(configPath, "..", "..") : join(configPath, "..");
-  const schemaFile = configured.test.schema_file ? { path: configured.test.schema_file, text: readConfigFile(configDir, configured.test.schema_file, "test.schema_file") } : undefined;
-  const { config, plan } = planScopedTest(input, configured, { last, schemaFile });
+  const timeouts = configured.test.timeouts;
+  const scratchOptions = {
+    allowExisting: values["allow-existing"],
+    limits: { statementMs: timeouts.statement_ms, idleInTransactionMs: timeouts.idle_in_transaction_ms, totalMs: timeouts.total_ms },
+  };
+  const controller = new AbortController();
+  let traced: Awaited<ReturnType<typeof traceChange>> | undefined;
+  let config: Config;
+  let plan: PlannedTest;
+  if (traceCommand) {
+    if (positionals.length) throw new UsageError(`--command traces what the command does; it takes no paths (got ${positionals.join(", ")})`);
+    io.stderr(`migration-guard test: tracing \`${traceCommand}\`${values.base ? ` on the merge base with ${values.base}, then on the working tree` : ""}\n`);
+    traced = await traceChange({
+      url,
+      command: traceCommand,
+      ...(downCommand ? { downCommand } : {}),
+      cwd: io.cwd,
+      base: values.base,
+      baseDir: values["base-dir"],
+      config: configured,
+      scratch: scratchOptions,
+      signal: controller.signal,
+      echo: (text) => io.stderr(text),
+    });
+    config = { ...configured, dialect: "postgres" };
+    plan = traced.plan;
+  } else {
+    const input = readLocalChange(positionals.length ? positionals : ["."], io.cwd, {
+      base: values.base,
+      baseDir: values["base-dir"],
+      select: (paths) => migrationCandidates(paths, configured),
+    });
+    const schemaFile = configured.test.schema_file ? { path: configured.test.schema_file, text: readConfigFile(configDir, configured.test.schema_file, "test.schema_file") } : undefined;
+    ({ config, plan } = planScopedTest(input, configured, { last, schemaFile }));
+  }
   const wantsMysql = config.dialect !== "postgres";
   if (wantsMysql && !url) throw new UsageError(`dialect ${config.dialect} needs --database-url mysql://… (there is no embedded MySQL)`);
   if (url && wantsMysql !== /^(mysql|mariadb):/i.test(url)) throw new UsageError(`--database-url ${redact(url)} does not match the configured dialect ${config.dialect}`);
@@ -121,7 +161,6 @@ async function runTestCommand(args: string[], io: CliIo, outputPath: string | un
     : undefined;
 
   const progress = io.isTTY ? (m: string) => io.stderr(`\r\x1b[2K${m}`) : undefined;
-  const controller = new AbortController();
   let db: ScratchDatabase | undefined;
   const onSignal = () => {
     if (controller.signal.aborted) return;
@@ -133,14 +172,10 @@ async function runTestCommand(args: string[], io: CliIo, outputPath: string | un
   // and leaves the scratch database, with its running statement, behind.
   const signals = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
   for (const signal of signals) process.on(signal, onSignal);
-  const timeouts = config.test.timeouts;
   let report: EvidenceReport;
   try {
     try {
-      db = await createScratchDatabase(url, {
-        allowExisting: values["allow-existing"],
-        limits: { statementMs: timeouts.statement_ms, idleInTransactionMs: timeouts.idle_in_transaction_ms, totalMs: timeouts.total_ms },
-      });
+      db = await createScratchDatabase(url, scratchOptions);
     } catch (error) {
       if (error instanceof TargetNotEmptyError || error instanceof DatabaseSetupError) throw new UsageError(error.message);
       throw error;
@@ -173,6 +208,7 @@ async function runTestCommand(args: string[], io: CliIo, outputPath: string | un
     await db?.drop().catch((e) => io.stderr(`migration-guard test: could not drop scratch database ${db?.name}: ${e instanceof Error ? e.message : String(e)}\n`));
     if (progress) io.stderr("\r\x1b[2K");
   }
+  if (traced) report = await withTrace(report, traced.result, config);
   if (outputPath) writeFileSync(outputPath, `${JSON.stringify(report, null, 2)}\n`);
   if (values.markdown) appendFileSync(resolve(io.cwd, values.markdown), renderEvidenceMarkdown(report));
   const printed = { human: renderEvidenceHuman, markdown: renderEvidenceMarkdown, json: (r: typeof report) => `${JSON.stringify(r, null, 2)}\n` }[values.format as "human" | "markdown" | "json"];

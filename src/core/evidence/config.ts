@@ -53,6 +53,13 @@ export type TestTimeouts = z.infer<typeof TestTimeouts>;
 
 export const TestConfigSchema = z
   .object({
+    /**
+     * The project's own migrate command (`npx knex migrate:latest`, `python manage.py migrate`):
+     * the test runs it against the scratch database and traces every statement it sends.
+     */
+    command: z.string().min(1).optional(),
+    /** The command that rolls the change back (`npx knex migrate:rollback`), traced the same way. */
+    down_command: z.string().min(1).optional(),
     /** SQL file holding the pre-change schema (e.g. `pg_dump --schema-only`), instead of replaying base migrations. */
     schema_file: z.string().min(1).optional(),
     seed: z

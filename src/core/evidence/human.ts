@@ -1,7 +1,7 @@
 // The test report for a terminal: plain lines, aligned columns, no Markdown. Pure: report in,
 // text out (the CLI's default; `--format markdown` prints the job-summary form instead).
-import { engineName, formatMs } from "./markdown.js";
-import type { EvidenceReport, MigrationEvidence, ScriptRun, StatementTrace } from "./report.js";
+import { engineName, formatMs, leftOut } from "./markdown.js";
+import type { EvidenceReport, MigrationEvidence, ScriptRun, StatementTrace, TraceReport } from "./report.js";
 
 const MARK = { passed: "✔", failed: "✖", skipped: "–" } as const;
 
@@ -20,6 +20,7 @@ export function renderEvidenceHuman(report: EvidenceReport, { maxStatements = 20
   }
   for (const p of report.environment.problems) out.push(`  environment: ${p.where ? `${p.where}: ` : ""}${p.message}`);
   for (const s of report.environment.seeded.filter((x) => x.problem)) out.push(`  seeding ${s.table} (${s.rows} rows): ${s.problem}`);
+  if (report.trace) out.push("", ...traced(report.trace));
   for (const m of report.migrations) out.push("", ...migration(m, maxStatements));
   const failedChecks = report.validation.filter((c) => !c.ok);
   if (failedChecks.length) out.push("", "validation:", ...failedChecks.map((c) => `  ${c.indicator === "warning" ? "⚠" : "✖"} ${c.name}${c.detail ? `: ${c.detail}` : ""}`));
@@ -33,6 +34,21 @@ export function renderEvidenceHuman(report: EvidenceReport, { maxStatements = 20
   if (report.verdict.failures.length) out.push("", ...report.verdict.failures.map((f) => `✖ ${f}`));
   for (const w of report.verdict.warnings) out.push(`⚠ ${w}`);
   return `${out.join("\n")}\n`;
+}
+
+const SEVERITY_MARK = { error: "✖", warning: "⚠", info: "ℹ" } as const;
+
+function traced(trace: TraceReport): string[] {
+  const out = ["traced commands:"];
+  for (const c of trace.commands) {
+    const left = leftOut(c.statements);
+    out.push(`  ${c.exitCode === 0 ? "✔" : "✖"} ${c.phase.padEnd(8)} ${formatMs(c.durationMs).padStart(9)}  ${c.command}  (${c.statements.sent} statement(s) sent${left ? `; replayed without ${left}` : ""})`);
+  }
+  if (trace.findings.length) {
+    out.push("", `findings on the traced SQL (${trace.findings.length}):`);
+    for (const f of trace.findings) out.push(`  ${SEVERITY_MARK[f.severity]} ${f.ruleId}: ${f.message}`, `      ${f.statement.length > 100 ? `${f.statement.slice(0, 99)}…` : f.statement}`);
+  } else if (trace.commands.some((c) => c.phase !== "base" && c.sql.trim())) out.push("", "findings on the traced SQL: none");
+  return out;
 }
 
 function migration(m: MigrationEvidence, maxStatements: number): string[] {

@@ -1,7 +1,7 @@
 // The test report as Markdown: the job summary in GitHub Actions, the CLI's default output,
 // and the section the App merges into its review. Pure: report in, text out.
 import { cell, code as inlineCode, shortCode } from "../render/markdown-escape.js";
-import type { EvidenceReport, MigrationEvidence, StatementTrace } from "./report.js";
+import type { EvidenceReport, MigrationEvidence, StatementTrace, TraceReport } from "./report.js";
 
 const STATUS_ICON = { passed: "✅", failed: "❌", skipped: "⏭️" } as const;
 
@@ -20,6 +20,7 @@ export function renderEvidenceMarkdown(report: EvidenceReport, { maxStatements =
   if (env.problems.length) out.push("", "**Environment problems**", "", ...env.problems.map((p) => `- ${p.where ? `\`${p.where}\`: ` : ""}${p.message}`));
   const seedProblems = env.seeded.filter((s) => s.problem);
   if (seedProblems.length) out.push("", "**Seeding**", "", ...seedProblems.map((s) => `- \`${s.table}\` (${s.rows} rows): ${s.problem}`));
+  if (report.trace) out.push("", ...renderTrace(report.trace));
   for (const m of report.migrations) out.push("", ...renderMigration(m, maxStatements));
   if (report.validation.length) {
     out.push("", "### Validation", "");
@@ -45,6 +46,40 @@ export function renderEvidenceMarkdown(report: EvidenceReport, { maxStatements =
   if (!report.probe.enabled && report.probe.reason) out.push("", `Blocking probe not run: ${report.probe.reason}.`);
   if (report.problems.length) out.push("", "**Notes**", "", ...report.problems.map((p) => `- ${p.where ? `\`${p.where}\`: ` : ""}${p.message}`));
   return `${out.join("\n")}\n`;
+}
+
+const SEVERITY_ICON = { error: "❌", warning: "⚠️", info: "ℹ️" } as const;
+
+function renderTrace(trace: TraceReport): string[] {
+  const out = ["### Traced migrate commands", "", "| Phase | Command | Result | Time | Statements |", "|---|---|---|---:|---|"];
+  for (const c of trace.commands) {
+    const left = leftOut(c.statements);
+    const result = c.exitCode === 0 ? "✅ exit 0" : `❌ ${c.stopped ?? (c.exitCode === null ? "did not start" : `exit ${c.exitCode}`)}`;
+    out.push(`| ${c.phase} | ${cell(inlineCode(c.command))} | ${result} | ${formatMs(c.durationMs)} | ${c.statements.sent} sent${left ? `; replayed without ${cell(left)}` : ""} |`);
+  }
+  if (trace.findings.length) {
+    out.push("", `**Findings on the traced SQL** (${trace.findings.length})`, "");
+    for (const f of trace.findings) out.push(`- ${SEVERITY_ICON[f.severity]} **${f.ruleId}**: ${f.message} — ${inlineCode(f.statement)}`);
+  }
+  for (const c of trace.commands.filter((x) => x.phase !== "base" && x.sql.trim())) {
+    out.push("", `<details><summary>SQL ${c.phase === "change" ? "applied" : "rolled back"} by <code>${escapeHtml(c.command)}</code></summary>`, "", "```sql", c.sql.trim(), "```", "", "</details>");
+  }
+  return out;
+}
+
+/** What the replayed script leaves out of what the command sent, in words. */
+export function leftOut(s: TraceReport["commands"][number]["statements"]): string {
+  const parts: string[] = [];
+  if (s.readOnly) parts.push(`${s.readOnly} read-only quer${s.readOnly === 1 ? "y" : "ies"}`);
+  if (s.bookkeeping) parts.push(`${s.bookkeeping} on the tool's own history table`);
+  if (s.rolledBack) parts.push(`${s.rolledBack} rolled back`);
+  if (s.failed) parts.push(`${s.failed} failed`);
+  if (s.copy) parts.push(`${s.copy} COPY FROM STDIN (its data is not captured)`);
+  return parts.join(", ");
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
 
 /** How the test applied the file (the way its migration tool runs it). */

@@ -2,7 +2,7 @@
 // App downloads, validates and merges into its review. Versioned; the JSON Schema shipped in
 // schema/test-report.schema.json is generated from this zod schema (see jsonSchema()).
 import { z } from "zod";
-import { LockMode, TransactionMode } from "../model.js";
+import { LockMode, Severity, TransactionMode } from "../model.js";
 import { SchemaChange } from "./snapshot.js";
 import { TestThresholds } from "./config.js";
 
@@ -175,6 +175,44 @@ export const Step = z.object({
 });
 export type Step = z.infer<typeof Step>;
 
+/** Trace mode: the project's own migrate commands, what each sent, and the rules' findings on it. */
+export const TraceReport = z.object({
+  commands: z.array(
+    z.object({
+      phase: z.enum(["base", "change", "rollback"]),
+      command: z.string(),
+      cwd: z.string(),
+      exitCode: z.number().int().nullable(),
+      stopped: z.string().optional(),
+      durationMs: z.number().nonnegative(),
+      outputTail: z.string(),
+      /** Statements the command sent, and those the replayed script leaves out (and why). */
+      statements: z.object({
+        sent: z.number().int().nonnegative(),
+        readOnly: z.number().int().nonnegative(),
+        bookkeeping: z.number().int().nonnegative(),
+        failed: z.number().int().nonnegative(),
+        rolledBack: z.number().int().nonnegative(),
+        copy: z.number().int().nonnegative(),
+      }),
+      /** The statements that took effect, as the test replayed them. */
+      sql: z.string(),
+    }),
+  ),
+  findings: z.array(
+    z.object({
+      ruleId: z.string(),
+      severity: Severity,
+      message: z.string(),
+      help: z.string().optional(),
+      file: z.string(),
+      line: z.number().int(),
+      statement: z.string(),
+    }),
+  ),
+});
+export type TraceReport = z.infer<typeof TraceReport>;
+
 export const GateId = z.enum(["tested", "rollback-validated", "performance-acceptable", "data-integrity", "zero-data-loss"]);
 export type GateId = z.infer<typeof GateId>;
 
@@ -234,6 +272,7 @@ export const EvidenceReport = z.object({
     warnings: z.array(z.string()),
   }),
   problems: z.array(Problem),
+  trace: TraceReport.optional(),
 });
 export type EvidenceReport = z.infer<typeof EvidenceReport>;
 

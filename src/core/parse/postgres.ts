@@ -1,5 +1,5 @@
 // PostgreSQL parsing with libpg_query (the real Postgres grammar, compiled to WASM).
-import { loadModule, parseSync } from "libpg-query";
+import { loadModule, parseSync, scanSync } from "libpg-query";
 import type { SqlSource } from "../model.js";
 import { blankRanges, lexSql, type Range } from "./lexer.js";
 import type { ParsedScript, ParseProblem, Statement } from "./script.js";
@@ -11,6 +11,25 @@ let loaded: Promise<void> | undefined;
 export function loadPostgresParser(): Promise<void> {
   loaded ??= loadModule();
   return loaded;
+}
+
+/**
+ * Replaces `$1`…`$n` placeholders (outside strings, comments and dollar quotes) with the bound
+ * values as SQL literals: the statement a client sent with parameters, as one text.
+ */
+export function inlineParameters(sql: string, params: readonly (string | null)[]): string {
+  const bytes = Buffer.from(sql, "utf8");
+  const parts: Buffer[] = [];
+  let last = 0;
+  for (const token of scanSync(sql).tokens) {
+    if (token.tokenName !== "PARAM") continue;
+    const value = params[Number(token.text.slice(1)) - 1];
+    if (value === undefined) continue;
+    parts.push(bytes.subarray(last, token.start), Buffer.from(value === null ? "NULL" : `'${value.replaceAll("'", "''")}'`, "utf8"));
+    last = token.end;
+  }
+  parts.push(bytes.subarray(last));
+  return Buffer.concat(parts).toString("utf8");
 }
 
 interface RawStmt {
