@@ -109,6 +109,22 @@ describe("the workflows init writes", () => {
     expect(Object.values(services).map((s) => s.image)).toEqual([_dialect === "postgres" ? "postgres:17" : _dialect === "mariadb" ? "mariadb:11.4" : "mysql:8.4"]);
   });
 
+  it.each([
+    ["a Node project", true],
+    ["a project in another language", false],
+  ])("with test.command (trace mode) install the migrate command's dependencies first in %s, and pass actionlint", async (_what, node) => {
+    const dir = mkdtempSync(join(tmpdir(), "mg-lint-"));
+    writeFileSync(join(dir, "mg.yml"), 'test:\n  command: "npx knex migrate:latest"\n');
+    if (node) writeFileSync(join(dir, "package.json"), "{}\n");
+    expect(await main(["init", "--config", "mg.yml"], io(dir))).toBe(0);
+    const text = readFileSync(join(dir, ".github/workflows/migration-guard-test.yml"), "utf8");
+    expect(await createLinter().then((lint) => lint(text, "migration-guard-test.yml"))).toEqual([]);
+    const install = text.indexOf(node ? "- run: npm ci" : "# - run: pip install");
+    expect(install).toBeGreaterThan(0);
+    expect(install).toBeLessThan(text.indexOf("uses: migration-guard/migration-guard@"));
+    expect(text).toContain("test.command (`npx knex migrate:latest`)");
+  });
+
   it("and the --command variant pass actionlint too", async () => {
     const dir = mkdtempSync(join(tmpdir(), "mg-lint-"));
     const run = io(dir);

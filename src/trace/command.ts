@@ -23,16 +23,30 @@ export interface CommandRun {
 
 const TAIL_CHARS = 4_000;
 
-/** The variables migrate commands read their connection from, pointing at `url`. */
+/**
+ * The variables migrate commands read their connection from, pointing at `url`. The URL uses the
+ * `postgresql://` scheme, which every driver accepts (SQLAlchemy refuses `postgres://`).
+ */
 export function connectionEnv(url: string): Record<string, string> {
-  const u = new URL(url);
+  const u = new URL(url.replace(/^postgres(ql)?:/i, "postgresql:"));
+  const user = decodeURIComponent(u.username);
+  const password = decodeURIComponent(u.password);
+  const database = decodeURIComponent(u.pathname.slice(1));
   return {
-    DATABASE_URL: url,
+    DATABASE_URL: u.toString(),
+    // Laravel's names.
+    DB_URL: u.toString(),
+    DB_CONNECTION: "pgsql",
+    DB_HOST: u.hostname,
+    DB_PORT: u.port || "5432",
+    DB_DATABASE: database,
+    DB_USERNAME: user,
+    DB_PASSWORD: password,
     PGHOST: u.hostname,
     PGPORT: u.port || "5432",
-    PGUSER: decodeURIComponent(u.username),
-    PGPASSWORD: decodeURIComponent(u.password),
-    PGDATABASE: decodeURIComponent(u.pathname.slice(1)),
+    PGUSER: user,
+    PGPASSWORD: password,
+    PGDATABASE: database,
     PGSSLMODE: "disable",
   };
 }

@@ -52,7 +52,7 @@ export default async function init(args: string[], io: CliIo): Promise<number> {
   }
   const { config } = loadCliConfig(io.cwd, values.config);
   const service = databaseService(config);
-  const files: [string, string][] = [[TEST_WORKFLOW_PATH, renderTestWorkflow(readTemplate("migration-guard-test.yml"), config, values.command)]];
+  const files: [string, string][] = [[TEST_WORKFLOW_PATH, renderTestWorkflow(readTemplate("migration-guard-test.yml"), config, values.command, { nodeProject: existsSync(join(io.cwd, "package.json")) })]];
   if (values.action) files.push([REVIEW_WORKFLOW_PATH, renderReviewWorkflow(readTemplate("migration-guard-review.yml"))]);
   if (values.stdout) {
     io.stdout(files.map(([path, text]) => `# ${path}\n${text}`).join("\n"));
@@ -133,10 +133,10 @@ export function databaseService(config: Config): DatabaseService {
 }
 
 /** The test workflow for this configuration: trigger paths, database service, how the test runs. */
-export function renderTestWorkflow(template: string, config: Config, command?: string): string {
+export function renderTestWorkflow(template: string, config: Config, command?: string, project: { nodeProject?: boolean } = {}): string {
   const paths = [...(config.paths.length ? config.paths : DEFAULT_PATHS), CONFIG_PATH, TEST_WORKFLOW_PATH];
   const service = databaseService(config);
-  const run = command ? commandSteps(command, service.url) : actionStep(service.url);
+  const run = command ? commandSteps(command, service.url) : [...migrateCommandSetup(config, project.nodeProject === true), ...actionStep(service.url)];
   return template
     .replace("%%PATHS%%", paths.map((p) => `      - ${JSON.stringify(p)}`).join("\n"))
     .replace("%%SERVICE%%", service.lines.join("\n"))
@@ -145,6 +145,30 @@ export function renderTestWorkflow(template: string, config: Config, command?: s
 
 export function renderReviewWorkflow(template: string): string {
   return template.replace("%%ACTION%%", ACTION_REF);
+}
+
+/**
+ * With `test.command` the test runs the project's own migrate command, which needs the project's
+ * dependencies: installed here for a Node project, left to the user (one line to fill) otherwise.
+ */
+function migrateCommandSetup(config: Config, nodeProject: boolean): string[] {
+  const command = config.test.command;
+  if (!command) return [];
+  if (nodeProject) {
+    return [
+      `      # test.command (\`${command}\`) runs with the project's dependencies installed.`,
+      "      - uses: actions/setup-node@v4",
+      "        with:",
+      "          node-version: 24",
+      "          cache: npm",
+      "      - run: npm ci --no-audit --no-fund",
+    ];
+  }
+  return [
+    `      # test.command (\`${command}\`) needs the project's dependencies: install them here, e.g.`,
+    "      # - run: pip install -r requirements.txt   (Django, Alembic)",
+    "      # - run: bundle install                    (Rails)",
+  ];
 }
 
 function actionStep(url: string): string[] {

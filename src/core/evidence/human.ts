@@ -46,7 +46,10 @@ function traced(trace: TraceReport): string[] {
   }
   if (trace.findings.length) {
     out.push("", `findings on the traced SQL (${trace.findings.length}):`);
-    for (const f of trace.findings) out.push(`  ${SEVERITY_MARK[f.severity]} ${f.ruleId}: ${f.message}`, `      ${f.statement.length > 100 ? `${f.statement.slice(0, 99)}…` : f.statement}`);
+    for (const f of trace.findings) {
+      const rollback = f.file.endsWith(".down.sql") ? " (in the rollback)" : "";
+      out.push(`  ${SEVERITY_MARK[f.severity]} ${f.ruleId}${rollback}: ${f.message}`, `      ${f.statement.length > 100 ? `${f.statement.slice(0, 99)}…` : f.statement}`);
+    }
   } else if (trace.commands.some((c) => c.phase !== "base" && c.sql.trim())) out.push("", "findings on the traced SQL: none");
   return out;
 }

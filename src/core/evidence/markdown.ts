@@ -59,7 +59,7 @@ function renderTrace(trace: TraceReport): string[] {
   }
   if (trace.findings.length) {
     out.push("", `**Findings on the traced SQL** (${trace.findings.length})`, "");
-    for (const f of trace.findings) out.push(`- ${SEVERITY_ICON[f.severity]} **${f.ruleId}**: ${f.message} — ${inlineCode(f.statement)}`);
+    for (const f of trace.findings) out.push(`- ${SEVERITY_ICON[f.severity]} **${f.ruleId}**${f.file.endsWith(".down.sql") ? " (in the rollback)" : ""}: ${f.message} — ${inlineCode(f.statement)}`);
   }
   for (const c of trace.commands.filter((x) => x.phase !== "base" && x.sql.trim())) {
     out.push("", `<details><summary>SQL ${c.phase === "change" ? "applied" : "rolled back"} by <code>${escapeHtml(c.command)}</code></summary>`, "", "```sql", c.sql.trim(), "```", "", "</details>");
