@@ -56,10 +56,10 @@ export async function traceMigrateCommands(db: ScratchDatabase, request: TraceRe
     const result: TraceResult = {};
     if (request.base) {
       result.base = await phase("base", request.command, request.base.cwd, "the base commit");
-      if (result.base.run.exitCode !== 0) return result;
+      if (result.base.run.exitCode !== 0 || request.signal?.aborted) return result;
     }
     result.change = await phase("change", request.command, request.headCwd, ".");
-    if (result.change.run.exitCode !== 0 || !request.downCommand) return result;
+    if (result.change.run.exitCode !== 0 || !request.downCommand || request.signal?.aborted) return result;
     result.rollback = await phase("rollback", request.downCommand, request.headCwd, ".");
     return result;
   } finally {

@@ -129,18 +129,29 @@ async function runTestCommand(args: string[], io: CliIo, outputPath: string | un
   if (traceCommand) {
     if (positionals.length) throw new UsageError(`--command traces what the command does; it takes no paths (got ${positionals.join(", ")})`);
     io.stderr(`migration-guard test: tracing \`${traceCommand}\`${values.base ? ` on the merge base with ${values.base}, then on the working tree` : ""}\n`);
-    traced = await traceChange({
-      url,
-      command: traceCommand,
-      ...(downCommand ? { downCommand } : {}),
-      cwd: io.cwd,
-      base: values.base,
-      baseDir: values["base-dir"],
-      config: configured,
-      scratch: scratchOptions,
-      signal: controller.signal,
-      echo: (text) => io.stderr(text),
-    });
+    // Ctrl-C stops the command; the capture database and the base worktree are still removed.
+    const interrupt = () => controller.abort();
+    for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, interrupt);
+    try {
+      traced = await traceChange({
+        url,
+        command: traceCommand,
+        ...(downCommand ? { downCommand } : {}),
+        cwd: io.cwd,
+        base: values.base,
+        baseDir: values["base-dir"],
+        config: configured,
+        scratch: scratchOptions,
+        signal: controller.signal,
+        echo: (text) => io.stderr(text),
+      });
+    } finally {
+      for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.off(signal, interrupt);
+    }
+    if (controller.signal.aborted) {
+      io.stderr("\nmigration-guard test: interrupted while tracing; capture database dropped\n");
+      return 130;
+    }
     config = { ...configured, dialect: "postgres" };
     plan = traced.plan;
   } else {
