@@ -1,5 +1,5 @@
 import type { Rule } from "../../src/core/analyze/rule.js";
-import { alterCommands } from "../../src/core/analyze/pg-ast.js";
+import { alterCommands, stripPublic } from "../../src/core/analyze/pg-ast.js";
 import { existingAlteredTable, lock } from "./_pg.js";
 
 const rule: Rule = {
@@ -19,13 +19,23 @@ const rule: Rule = {
   examples: {
     setup: "CREATE TABLE orders (id bigint PRIMARY KEY, status text NOT NULL);",
     bad: ["ALTER TABLE orders ALTER COLUMN status DROP NOT NULL;"],
-    good: ["CREATE TABLE drafts (id bigint, title text NOT NULL);\nALTER TABLE drafts ALTER COLUMN title DROP NOT NULL;"],
+    good: [
+      "CREATE TABLE drafts (id bigint, title text NOT NULL);\nALTER TABLE drafts ALTER COLUMN title DROP NOT NULL;",
+      // Already nullable in the history: nothing changes.
+      "ALTER TABLE orders ADD COLUMN note text;\nALTER TABLE orders ALTER COLUMN note DROP NOT NULL;",
+    ],
   },
   check(statement, { state }) {
     const table = existingAlteredTable(statement, state);
     if (!table) return;
+    // A column the history defines without NOT NULL is already nullable: DROP NOT NULL is a no-op
+    // (ORMs emit it on every column change, e.g. Sequelize's changeColumn).
+    const alreadyNullable = (column: string) => {
+      const key = `${stripPublic(table)}.${column}`;
+      return state.columnTypes.has(key) && !state.notNullColumns.has(key);
+    };
     return alterCommands(statement.ast)
-      .filter((c) => c.subtype === "AT_DropNotNull")
+      .filter((c) => c.subtype === "AT_DropNotNull" && !alreadyNullable(c.name))
       .map((c) => ({
         message: `\`${table}.${c.name}\` may now be NULL: readers that assume a value and a rollback's SET NOT NULL can fail.`,
         locks: [lock(table, "ACCESS EXCLUSIVE")],
