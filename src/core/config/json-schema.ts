@@ -51,6 +51,9 @@ const DESCRIPTIONS: Record<string, string> = {
   "thresholds.critical_blocking_seconds": "A traffic-blocking lock estimated to be held longer than this (seconds) makes the migration's risk critical.",
   "thresholds.average_row_bytes": "Bytes per row assumed when `tables:` gives rows but no bytes.",
   test: "`migration-guard test`: the scratch database run forward, validate, rollback, compare and forward again.",
+  "test.command":
+    "Your project's own migrate command (e.g. `npx knex migrate:latest`, `python manage.py migrate`): the test runs it against a capture database (DATABASE_URL and PG* variables set), on the base commit and then on the change, records every statement it sends and tests them like migration files. Needs a PostgreSQL server (--database-url).",
+  "test.down_command": "The command that rolls the change back (e.g. `npx knex migrate:rollback`), traced the same way for the rollback step.",
   "test.schema_file": "SQL file with the schema before the change, loaded into the scratch database first.",
   "test.seed": "Rows generated into the scratch database before migrating.",
   "test.seed.rows": "Rows per table to generate.",
