@@ -8,6 +8,7 @@ import { LineIndex } from "../parse/text.js";
 import { basename, compareVersions, dirname, textOf, type DiscoveryProblem, type FoundMigration, type LayoutSpec } from "./layout.js";
 import { LAYOUTS } from "./layouts/index.js";
 import { scriptSource } from "./sections.js";
+import { SizedLru } from "../cache/lru.js";
 
 export type { DiscoveryProblem } from "./layout.js";
 
@@ -38,13 +39,8 @@ function isLayoutFile(path: string): boolean {
 
 /** The paths (of a listing) that discovery will look at: selected SQL plus the layout files next to it. */
 export function migrationCandidates(paths: string[], config: Pick<Config, "paths" | "exclude">): string[] {
-  // The default finds `X.SQL` too: the layout then accepts it or reports it, never skips it silently.
-  const include = picomatch(config.paths.length ? config.paths : DEFAULT_PATHS, { dot: true, nocase: !config.paths.length });
-  const excluded = picomatch([...ALWAYS_EXCLUDED, ...config.exclude], { dot: true });
-  // Paths outside the working folder (`../db/x.sql`) are matched as if they started below it.
-  const inside = (p: string) => p.replace(/^(\.\.\/)+/, "");
-  const exclude = (p: string) => excluded(inside(p));
-  const sql = paths.filter((p) => include(inside(p)) && !exclude(p) && !isLayoutFile(p));
+  const { included, exclude } = matchersFor(config);
+  const sql = paths.filter((p) => included(p) && !isLayoutFile(p));
   const sqlDirs = new Set<string>();
   for (const p of sql) for (let d = dirname(p); ; d = dirname(d)) {
     if (sqlDirs.has(d)) break;
@@ -55,6 +51,46 @@ export function migrationCandidates(paths: string[], config: Pick<Config, "paths
   const folderOf = (p: string) => (/(^|\/)meta\/_journal\.json$/.test(p) ? dirname(dirname(p)) : dirname(p));
   const layoutFiles = paths.filter((p) => isLayoutFile(p) && !exclude(p) && sqlDirs.has(folderOf(p)));
   return [...sql, ...layoutFiles];
+}
+
+interface Matchers {
+  /** Selected by `paths` and not excluded. */
+  included: (path: string) => boolean;
+  exclude: (path: string) => boolean;
+}
+
+/**
+ * Compiled globs per configuration, with their answers per path remembered: the App matches the
+ * same base tree's paths several times per delivery, on every delivery.
+ */
+const matchers = new Map<string, Matchers>();
+const MAX_REMEMBERED_PATHS = 200_000;
+
+function matchersFor(config: Pick<Config, "paths" | "exclude">): Matchers {
+  const key = JSON.stringify([config.paths, config.exclude]);
+  let found = matchers.get(key);
+  if (found) return found;
+  // The default finds `X.SQL` too: the layout then accepts it or reports it, never skips it silently.
+  const include = picomatch(config.paths.length ? config.paths : DEFAULT_PATHS, { dot: true, nocase: !config.paths.length });
+  const excluded = picomatch([...ALWAYS_EXCLUDED, ...config.exclude], { dot: true });
+  // Paths outside the working folder (`../db/x.sql`) are matched as if they started below it.
+  const inside = (p: string) => p.replace(/^(\.\.\/)+/, "");
+  const exclude = (p: string) => excluded(inside(p));
+  const answers = new Map<string, boolean>();
+  found = {
+    exclude,
+    included(path) {
+      let answer = answers.get(path);
+      if (answer === undefined) {
+        if (answers.size >= MAX_REMEMBERED_PATHS) answers.clear();
+        answers.set(path, (answer = include(inside(path)) && !exclude(path)));
+      }
+      return answer;
+    },
+  };
+  if (matchers.size >= 64) matchers.clear();
+  matchers.set(key, found);
+  return found;
 }
 
 /** Lists selectMigrationFiles returned, per configuration: selecting them again changes nothing. */
@@ -116,12 +152,38 @@ function collectRoots(files: SourceFile[], config: Pick<Config, "layout" | "dial
   const layout = config.layout;
   const out: RootResult[] = [];
   for (const [root, group] of groupByRoot(files)) {
+    const choice = layout === "auto" ? (preferred.get(root)?.name ?? "auto") : layout;
+    const key = rootKey(root, group, choice, config.dialect);
+    const cached = key === undefined ? undefined : collectedRoots.get(key);
+    if (cached) {
+      out.push(cached);
+      continue;
+    }
     const spec = layout === "auto" ? (preferred.get(root) ?? detectLayout(group)) : LAYOUTS.find((l) => l.name === layout);
     if (!spec) continue;
     const { migrations, problems } = spec.collect(group, { dialect: config.dialect });
-    out.push({ root, spec, migrations: migrations.sort(byRunOrder), problems });
+    const result = { root, spec, migrations: migrations.sort(byRunOrder), problems };
+    if (key !== undefined) collectedRoots.set(key, result);
+    out.push(result);
   }
   return out.sort((a, b) => a.root.localeCompare(b.root));
+}
+
+/**
+ * Roots already collected, by layout choice and the identity of every file (path, blob SHA, and
+ * whether its content was loaded): the App discovers the same base tree on every delivery and
+ * twice per delivery, and a blob never changes. Bounded by migrations held. Read-only results.
+ */
+const collectedRoots = new SizedLru<RootResult>(50_000, (r) => r.migrations.length + r.problems.length + 1);
+
+/** Undefined when a file has no blob SHA (local files): their content alone says what they are. */
+function rootKey(root: string, group: SourceFile[], choice: string, dialect: string): string | undefined {
+  const parts = [choice, dialect, root];
+  for (const f of group) {
+    if (!f.sha || f.sha.startsWith("unknown:")) return undefined;
+    parts.push(f.path, f.sha, f.content === undefined ? "-" : "+");
+  }
+  return parts.join("\0");
 }
 
 function byRunOrder(a: FoundMigration, b: FoundMigration): number {
