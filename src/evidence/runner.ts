@@ -69,7 +69,7 @@ class TestRun {
   private probeSession: Session | undefined;
   private seededRows = new Map<string, number>();
   /** Tables with generated rows, in insert order, and how to find those rows again (PostgreSQL: the inserting transactions). */
-  private generated: { table: string; xids: string[]; emptyBefore: boolean; links: string[][] }[] = [];
+  private generated: { table: string; xids: string[]; emptyBefore: boolean; links: string[][]; cycle?: string }[] = [];
   private untouchedBase = new Map<string, number>();
   /** Statements the partial-failure step applied and could not undo (DDL that commits at once): the forward resumes after them. */
   private resumeAfter: number | undefined;
@@ -381,22 +381,31 @@ class TestRun {
       for (const [i, step] of steps.entries()) {
         if (this.input.signal?.aborted) throw new AbortedError();
         this.progress(`seed ${i + 1}/${steps.length} ${step.table}`);
+        // A reference cycle through NOT NULL columns is one statement filling several tables.
+        const filled = step.tables ?? [step.table];
         if (!step.sql) {
-          seeded.push({ table: step.table, rows: 0, ...(step.skipped ? { problem: step.skipped } : {}) });
-          this.seededRows.set(step.table, before.get(step.table) ?? 0);
+          for (const table of filled) {
+            seeded.push({ table, rows: 0, ...(step.skipped ? { problem: step.skipped } : {}) });
+            this.seededRows.set(table, before.get(table) ?? 0);
+          }
           continue;
         }
         try {
           const xid = await this.generate(step.sql);
-          const rows = (await this.ops.rowCounts(this.ctx.main, [step.table])).get(step.table) ?? 0;
-          const added = rows - (before.get(step.table) ?? 0);
-          this.generated.push({ table: step.table, xids: xid ? [xid] : [], emptyBefore: !before.get(step.table), links: [] });
-          const problem = added < step.rows ? `${step.rows - added} generated row(s) collided with a unique key` : step.capped;
-          seeded.push({ table: step.table, rows: added, ...(problem ? { problem } : {}) });
-          this.seededRows.set(step.table, rows);
+          const counts = await this.ops.rowCounts(this.ctx.main, filled);
+          for (const table of filled) {
+            const rows = counts.get(table) ?? 0;
+            const added = rows - (before.get(table) ?? 0);
+            this.generated.push({ table, xids: xid ? [xid] : [], emptyBefore: !before.get(table), links: [], ...(filled.length > 1 ? { cycle: step.table } : {}) });
+            const problem = added < step.rows ? `${step.rows - added} generated row(s) collided with a unique key` : step.capped;
+            seeded.push({ table, rows: added, ...(problem ? { problem } : {}) });
+            this.seededRows.set(table, rows);
+          }
         } catch (error) {
-          seeded.push({ table: step.table, rows: 0, problem: errorMessage(error) });
-          this.seededRows.set(step.table, before.get(step.table) ?? 0);
+          for (const table of filled) {
+            seeded.push({ table, rows: 0, problem: errorMessage(error) });
+            this.seededRows.set(table, before.get(table) ?? 0);
+          }
         }
       }
       for (const link of links) {
@@ -521,7 +530,15 @@ class TestRun {
       for (const g of present) {
         for (const cols of g.links) await this.ctx.main.query(`UPDATE ${this.ops.quoteTable(g.table)} SET ${cols.map((c) => `${this.ops.quoteTable(c)} = NULL`).join(", ")}${generatedRows(g)}`);
       }
-      for (const g of [...present].reverse()) await this.ctx.main.query(`DELETE FROM ${this.ops.quoteTable(g.table)}${generatedRows(g)}`);
+      const deleted = new Set<string>();
+      for (const g of [...present].reverse()) {
+        if (deleted.has(g.table)) continue;
+        // The tables of a NOT NULL reference cycle lose their rows in one statement, as they got them.
+        const together = g.cycle ? present.filter((p) => p.cycle === g.cycle) : [g];
+        for (const t of together) deleted.add(t.table);
+        const deletes = together.map((t) => `DELETE FROM ${this.ops.quoteTable(t.table)}${generatedRows(t)}`);
+        await this.ctx.main.query(deletes.length === 1 ? deletes[0]! : `WITH ${deletes.map((d, i) => `d${i} AS (${d} RETURNING 1)`).join(", ")} SELECT 1`);
+      }
     } catch (error) {
       this.problems.push({ where: failed.error?.where, message: `could not remove the generated rows to run ${script.file} again without them: ${errorMessage(error)}` });
       return undefined;

@@ -46,6 +46,11 @@ export interface SeedStep {
   skipped?: string;
   /** Why fewer rows than asked for (a one-row table, a one-to-one key, a CHECK-bounded key). */
   capped?: string;
+  /**
+   * Every table the statement fills, when it is more than `table`: the tables of a reference
+   * cycle through NOT NULL columns, inserted by one statement (foreign keys are checked at its end).
+   */
+  tables?: string[];
 }
 
 /** A second pass: a nullable foreign key of a reference cycle or self-reference, filled once every table has rows. */
@@ -78,7 +83,17 @@ export function planSeeding(tables: SeedTable[], rowsFor: (table: string) => num
   const steps: SeedStep[] = [];
   const links: SeedLink[] = [];
   const deferredLinks: { table: SeedTable; fk: SeedForeignKey }[] = [];
+  const cycles = dialect === "postgres" ? notNullCycles(tables) : new Map<string, SeedTable[]>();
+  const waiting = new Map<SeedTable[], number>();
   for (const { table, brokenCycle } of ordered) {
+    const cycle = cycles.get(table.name);
+    if (cycle) {
+      // Planned once its last table comes: every parent outside the cycle has rows by then.
+      const seen = (waiting.get(cycle) ?? 0) + 1;
+      waiting.set(cycle, seen);
+      if (seen === cycle.length) steps.push(cycleStep(cycle, planned, rowsFor, dialect));
+      continue;
+    }
     let rows = rowsFor(table.name);
     if (rows === 0) {
       steps.push({ table: table.name, rows: 0, skipped: "seed rows set to 0" });
@@ -134,6 +149,84 @@ export function planSeeding(tables: SeedTable[], rowsFor: (table: string) => num
     if (sql) links.push({ table: table.name, columns: fk.columns, refTable: fk.refTable, sql });
   }
   return { steps, links };
+}
+
+/**
+ * Tables that reference each other through NOT NULL foreign keys (a self-reference included):
+ * no order of single-table inserts can fill them. Strongly connected components of those edges.
+ */
+export function notNullCycles(tables: SeedTable[]): Map<string, SeedTable[]> {
+  const byName = new Map(tables.map((t) => [t.name, t]));
+  const required = (t: SeedTable) => t.foreignKeys.filter((fk) => byName.has(fk.refTable) && fk.columns.every((c) => t.columns.find((col) => col.name === c)?.nullable === false));
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: SeedTable[] = [];
+  const out = new Map<string, SeedTable[]>();
+  let counter = 0;
+  const connect = (t: SeedTable) => {
+    index.set(t.name, counter);
+    low.set(t.name, counter++);
+    stack.push(t);
+    for (const fk of required(t)) {
+      const parent = byName.get(fk.refTable)!;
+      if (!index.has(parent.name)) {
+        connect(parent);
+        low.set(t.name, Math.min(low.get(t.name)!, low.get(parent.name)!));
+      } else if (stack.includes(parent)) low.set(t.name, Math.min(low.get(t.name)!, index.get(parent.name)!));
+    }
+    if (low.get(t.name) !== index.get(t.name)) return;
+    const component: SeedTable[] = [];
+    for (let top = stack.pop()!; ; top = stack.pop()!) {
+      component.push(top);
+      if (top === t) break;
+    }
+    const selfReference = required(t).some((fk) => fk.refTable === t.name);
+    if (component.length > 1 || selfReference) for (const member of component) out.set(member.name, component);
+  };
+  for (const t of [...tables].sort((a, b) => a.name.localeCompare(b.name))) if (!index.has(t.name)) connect(t);
+  return out;
+}
+
+/**
+ * One statement that inserts row 1…n of every table of a NOT NULL reference cycle (data-modifying
+ * CTEs): row k's foreign keys into the cycle hold row k's key values there, and PostgreSQL checks
+ * the foreign keys at the end of the statement, when every row exists.
+ */
+function cycleStep(cycle: SeedTable[], planned: Map<string, number>, rowsFor: (table: string) => number, dialect: SeedDialect): SeedStep {
+  const names = cycle.map((t) => t.name);
+  const inCycle = new Set(names);
+  const skip = (why: string): SeedStep => {
+    for (const name of names) planned.set(name, 0);
+    return { table: names[0]!, rows: 0, skipped: why, tables: names };
+  };
+  const rows = Math.min(...names.map((n) => rowsFor(n)), ...cycle.map((t) => uniqueKeyCapacity(t) ?? Infinity));
+  if (rows === 0) return skip("seed rows set to 0");
+  const inserts: string[] = [];
+  for (const table of cycle) {
+    const nullFks = new Set<SeedForeignKey>();
+    const fixed = new Map<string, string>();
+    for (const fk of table.foreignKeys) {
+      const nullable = fk.columns.every((c) => table.columns.find((col) => col.name === c)?.nullable);
+      if (inCycle.has(fk.refTable)) {
+        const parent = cycle.find((t) => t.name === fk.refTable)!;
+        const values = fk.refColumns.map((rc) => parent.columns.find((c) => c.name === rc)).map((c) => (c && !c.databaseFilled ? valueExpression(c, parent, dialect) : undefined));
+        if (values.every((v) => v !== undefined)) fk.columns.forEach((c, j) => fixed.set(c, values[j]!));
+        else if (nullable) nullFks.add(fk);
+        else return skip(`${table.name} and ${names.filter((n) => n !== table.name).join(", ") || "itself"} reference each other through NOT NULL columns, and the referenced key of ${fk.refTable} is filled by the database, so its values cannot be known in advance`);
+        continue;
+      }
+      if (!planned.get(fk.refTable)) {
+        if (nullable) nullFks.add(fk);
+        else return skip(`foreign key (${fk.columns.join(", ")}) of ${table.name} needs rows in ${fk.refTable}, which has no seeded rows`);
+      }
+    }
+    const unfillable = table.columns.find((c) => !c.nullable && !c.hasDefault && !c.databaseFilled && !isFkColumn(table, c) && valueExpression(c, table, dialect) === undefined);
+    if (unfillable) return skip(`no value generator for NOT NULL column ${unfillable.name} of type ${unfillable.type} in ${table.name}`);
+    inserts.push(insertSql(table, rows, nullFks, dialect, fixed));
+  }
+  for (const name of names) planned.set(name, rows);
+  const sql = `WITH ${inserts.map((insert, i) => `cycle${i} AS (${insert} RETURNING 1)`).join(", ")} SELECT ${inserts.map((_, i) => `(SELECT count(*) FROM cycle${i})`).join(", ")}`;
+  return { table: names[0]!, rows, sql, tables: names };
 }
 
 function foreignKeyColumns(table: SeedTable): string[] {
@@ -226,16 +319,17 @@ function literal(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;
 }
 
-function insertSql(table: SeedTable, rows: number, nullFks: Set<SeedForeignKey>, dialect: SeedDialect): string {
+function insertSql(table: SeedTable, rows: number, nullFks: Set<SeedForeignKey>, dialect: SeedDialect, fixed = new Map<string, string>()): string {
   const q = (n: string) => quote(n, dialect);
   const g = dialect === "postgres" ? "s.g" : "s.seq";
   const joins: string[] = [];
-  const fkValues = new Map<string, string>();
+  // Foreign keys into the same cycle point at the row with the same number: known values.
+  const fkValues = new Map([...fixed].map(([c, expr]) => [c, expr.replaceAll("{g}", g)]));
   // Parent rows combine like digits: the first foreign key cycles fastest, the next advances once
   // per full cycle of the first, so rows over two foreign keys form distinct pairs.
   let divisor = "";
   orderedForeignKeys(table).forEach((fk, i) => {
-    if (nullFks.has(fk) || coveredByLarger(table, fk)) return;
+    if (nullFks.has(fk) || coveredByLarger(table, fk) || fk.columns.every((c) => fixed.has(c))) return;
     const alias = `fk${i}`;
     const cols = fk.refColumns.map((c, j) => `${q(c)} AS c${j}`).join(", ");
     const count = `(SELECT count(*) FROM ${q(fk.refTable)})`;
