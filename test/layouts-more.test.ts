@@ -198,7 +198,9 @@ describe("Atlas", () => {
   it("a file atlas.sum does not list is said to stop `atlas migrate apply`", () => {
     const files = [...tree("atlas"), { path: "migrations/20240401000000_new.sql", content: "SELECT 1;\n" }];
     const { problems } = discover({ head: files }, { ...DEFAULT_CONFIG, layout: "auto" });
-    expect(problems.map((p) => p.message)).toEqual(["20240401000000_new.sql is not in atlas.sum: `atlas migrate apply` refuses the folder until `atlas migrate hash` is run"]);
+    expect(problems.map((p) => p.message)).toEqual([
+      '20240401000000_new.sql is not in atlas.sum: `atlas migrate validate` fails with "You have a checksum error in your migration directory. L5: 20240401000000_new.sql was added", and `atlas migrate apply` refuses the folder until `atlas migrate hash` is run',
+    ]);
   });
 });
 
