@@ -7,7 +7,7 @@ import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_CONFIG } from "../src/core/config/load.js";
 import { discover } from "../src/core/discover/index.js";
-import { changesets, endingAt } from "../src/core/discover/liquibase-sql.js";
+import { changesets, endingAt, withParameters } from "../src/core/discover/liquibase-sql.js";
 import { scriptSource } from "../src/core/discover/sections.js";
 import { analyzeFiles } from "./helpers/engine.js";
 
@@ -86,6 +86,22 @@ describe("splitStatements:false", () => {
     const [c] = changesets(text).filter((x) => x.key === "alice:2");
     expect([c!.splitStatements, c!.endDelimiter]).toEqual([false, "GO"]);
     expect(scriptSource({ path: "x.sql", changeset: "alice:2" }, text, "postgres").text).toMatch(/\nGO$/);
+  });
+});
+
+describe("changelog parameters", () => {
+  it("`${name}` becomes an identifier of the same length, so the statement parses on its own lines", async () => {
+    expect(withParameters("GRANT CONNECT ON DATABASE audit TO ${anSvcName};")).toBe("GRANT CONNECT ON DATABASE audit TO __anSvcName_;");
+    expect(withParameters("CREATE SCHEMA ${db.schema-name};")).toBe("CREATE SCHEMA __db_schema_name_;");
+    const text = HEAD + "--changeset alice:2\nGRANT SELECT ON accounts TO ${readerRole};\nALTER TABLE ${schema}.accounts ADD COLUMN plan text;\n--rollback REVOKE SELECT ON accounts FROM ${readerRole};\n";
+    expect(await statementsOf(text, "alice:2")).toEqual([
+      [8, "GRANT SELECT ON accounts TO __readerRole_"],
+      [9, "ALTER TABLE __schema_.accounts ADD COLUMN plan text"],
+    ]);
+    const down = scriptSource({ path: "x.sql", changeset: "alice:2", section: "down" }, text, "postgres").text;
+    expect(down.trim()).toBe("REVOKE SELECT ON accounts FROM __readerRole_;");
+    const report = await analyzeFiles({ [`${DIR}/001-accounts.sql`]: text }, { base: changelog(""), config: { layout: "liquibase" } });
+    expect(located(report).filter((l) => l.startsWith("parse-error"))).toEqual([]);
   });
 });
 

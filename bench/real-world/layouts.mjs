@@ -31,6 +31,9 @@ export const CORPORA = [
   // tell it from golang-migrate, so it is run twice, as detected and with `layout: morph`.
   { name: "morph-calls", repo: "mattermost/mattermost-plugin-calls", commit: "eb708b4c2ea2ccbd7d99ef6b1b067a4a0bdfdeb5", path: "server/db/migrations/postgres", layout: "golang-migrate", last: 3 },
   { name: "morph-calls-configured", repo: "mattermost/mattermost-plugin-calls", commit: "eb708b4c2ea2ccbd7d99ef6b1b067a4a0bdfdeb5", path: "server/db/migrations/postgres", layout: "morph", last: 3, config: "layout: morph\n" },
+  // Liquibase formatted SQL with splitStatements:false and changelog parameters (`${anSvcName}`), one folder per
+  // database under platform-db/changesets (includeAll from the *-changelog.xml files): no PR window (pr: false).
+  { name: "liquibase-citus", repo: "epam/edp-ddm-citus", commit: "f9aca5fa7d29b3726758a02fc240f6bb646d6c65", path: "platform-db/changesets", layout: "liquibase", pr: false },
 ];
 
 const args = {};
@@ -97,6 +100,13 @@ for (const corpus of CORPORA.filter((c) => !only || only.has(c.name))) {
   const all = findingsOf(whole.json);
 
   // 2. A pull request of the last N migrations.
+  if (corpus.pr === false) {
+    const parseErrors = all.filter((f) => f.ruleId === "parse-error").length;
+    const modes = whole.json.migrations.reduce((c, m) => ((c[`${m.migration.transaction}/${m.migration.delivery}`] = (c[`${m.migration.transaction}/${m.migration.delivery}`] ?? 0) + 1), c), {});
+    console.log(`## ${corpus.name}: ${corpus.repo} @ ${corpus.commit.slice(0, 7)} (${corpus.path})`);
+    console.log(`check: layout ${layouts.join(",")} (expected ${corpus.layout}), ${whole.json.summary.migrations} migrations ${JSON.stringify(modes)}, exit ${whole.status}, ${whole.seconds.toFixed(1)} s, ${all.length} findings, ${parseErrors} parse errors ${JSON.stringify(byRule(all))}`);
+    continue;
+  }
   // pr-sim's own count of migrations (versions), from its refusal of an impossible window.
   const probe = spawnSync(prSim, [folder, join(base, "probe"), "1000000", "0"], { encoding: "utf8" });
   const total = Number(/only (\d+) migrations/.exec(probe.stderr)?.[1]);

@@ -12,6 +12,7 @@
 // parser sees the same statements; `splitStatements:false` makes the changeset one query
 // (the layout's `whole-file` delivery). `rollbackEndDelimiter` does the same for the rollback.
 // `--preconditions` / `--precondition-<name>` lines are read (see `Preconditions`) and are never SQL.
+// Changelog parameters (`${name}`) are replaced by identifiers of the same length (withParameters).
 
 export const FORMATTED_SQL = /^\uFEFF?\s*--\s*liquibase\s+formatted\s+sql\b/i;
 const CHANGESET = /^--\s*changeset\s+(\S+?):(\S+)(.*)$/gim;
@@ -110,7 +111,7 @@ export function changesetText(text: string, key: string, direction: "up" | "down
   if (direction === "up") {
     // `--rollback` and precondition lines are comments to the parser; a rollback block is blanked.
     const sql = body.replace(new RegExp(ROLLBACK_BLOCK.source, "gi"), (m) => blank(m)).replace(new RegExp(PRECONDITIONS.source, "gim"), blank).replace(new RegExp(PRECONDITION.source, "gim"), blank);
-    return { text: c.splitStatements && c.endDelimiter ? endingAt(sql, c.endDelimiter) : sql, start: c.start };
+    return { text: withParameters(c.splitStatements && c.endDelimiter ? endingAt(sql, c.endDelimiter) : sql), start: c.start };
   }
   let out = blank(body);
   const keep = (from: number, to: number) => (out = out.slice(0, from) + body.slice(from, to) + out.slice(to));
@@ -120,7 +121,17 @@ export function changesetText(text: string, key: string, direction: "up" | "down
     keep(inner, inner + m[1]!.length);
   }
   const rollbackSplit = c.attributes["rollbacksplitstatements"]?.toLowerCase() !== "false";
-  return { text: rollbackSplit && c.rollbackEndDelimiter ? endingAt(out, c.rollbackEndDelimiter) : out, start: c.start };
+  return { text: withParameters(rollbackSplit && c.rollbackEndDelimiter ? endingAt(out, c.rollbackEndDelimiter) : out), start: c.start };
+}
+
+/**
+ * Liquibase replaces changelog parameters (`${name}`, from `<property>`, `-D` or
+ * liquibase.properties) before it runs a changeset. Their values are not known here: each becomes
+ * an identifier of the same length (`${anSvcName}` → `__anSvcName_`), which is what a parameter
+ * stands for almost always (a role, schema or table name), so the statement parses and keeps its offsets.
+ */
+export function withParameters(sql: string): string {
+  return sql.replace(/\$\{([^{}\n]+)\}/g, (_m, name: string) => `__${name.replace(/\W/g, "_")}_`);
 }
 
 /**
