@@ -1,7 +1,9 @@
 // Taking generated rows away for the "fails only with generated data" retry when a migration of
 // the change updated them first (their xmin is no longer the seeding's), seen on openmeter's
 // history (BENCHMARKS.md, "Layouts on real repositories"): the cleanup used to stop at the
-// parent table's foreign key and the test failed with the generated rows' failure.
+// parent table's foreign key and the test failed with the generated rows' failure. And a base
+// migration PostgreSQL 15 runs but PGlite's PostgreSQL 18 refuses (an index whose predicate calls a
+// function that calls an unqualified one: NVIDIA/ncx-infra-controller-core), said to be the version.
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -26,5 +28,26 @@ describe("generated rows updated by the change (PGlite)", () => {
     expect(guard.forward.ok).toBe(true);
     expect(report.verdict.failures).toEqual([]);
     expect(report.verdict.warnings).toEqual(expect.arrayContaining([expect.stringMatching(/^fails only with generated data: 000003_guard\.up\.sql:1/)]));
+  }, 60_000);
+});
+
+describe("an index build that needs the search_path PostgreSQL 17 took away (PGlite)", () => {
+  it("is an environment problem naming the version difference and the fix, not a bare 'does not exist'", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "mg-searchpath-"));
+    writeFileSync(
+      join(dir, "000001_init.up.sql"),
+      "CREATE TABLE jobs (id int PRIMARY KEY);\nCREATE FUNCTION nil_id() RETURNS int LANGUAGE sql IMMUTABLE AS 'SELECT 0';\nCREATE FUNCTION is_real(i int) RETURNS boolean LANGUAGE sql IMMUTABLE AS 'SELECT i <> nil_id()';\nCREATE INDEX jobs_real_idx ON jobs (id) WHERE is_real(id);\n",
+    );
+    writeFileSync(join(dir, "000001_init.down.sql"), "DROP TABLE jobs;\n");
+    writeFileSync(join(dir, "000002_more.up.sql"), "ALTER TABLE jobs ADD COLUMN note text;\n");
+    writeFileSync(join(dir, "000002_more.down.sql"), "ALTER TABLE jobs DROP COLUMN note;\n");
+    const { report } = await runFixture(dir, { last: 1, probe: false });
+    expect(report.environment.problems).toEqual([
+      expect.objectContaining({
+        where: expect.stringMatching(/^000001_init\.up\.sql:4$/),
+        cause: "environment",
+        message: expect.stringMatching(/function nil_id\(\) does not exist: since PostgreSQL 17 an index build .* search_path = pg_catalog, pg_temp.* PostgreSQL 15 \(postgres_version\) finds it/),
+      }),
+    ]);
   }, 60_000);
 });

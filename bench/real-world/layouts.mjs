@@ -31,6 +31,10 @@ export const CORPORA = [
   // tell it from golang-migrate, so it is run twice, as detected and with `layout: morph`.
   { name: "morph-calls", repo: "mattermost/mattermost-plugin-calls", commit: "eb708b4c2ea2ccbd7d99ef6b1b067a4a0bdfdeb5", path: "server/db/migrations/postgres", layout: "golang-migrate", last: 3 },
   { name: "morph-calls-configured", repo: "mattermost/mattermost-plugin-calls", commit: "eb708b4c2ea2ccbd7d99ef6b1b067a4a0bdfdeb5", path: "server/db/migrations/postgres", layout: "morph", last: 3, config: "layout: morph\n" },
+  // sqlx simple migrations (`sqlx::migrate!()` in crates/api-db/src/migrations/mod.rs), 323 files, none with
+  // `-- no-transaction` at this commit: auto-detection guesses plain (with its note), so also run with `layout: sqlx`.
+  { name: "sqlx-ncx-auto", repo: "NVIDIA/ncx-infra-controller-core", commit: "7f17b53fab071b450a8c7f6ce5aa355fbefba693", path: "crates/api-db/migrations", layout: "plain", pr: false },
+  { name: "sqlx-ncx", repo: "NVIDIA/ncx-infra-controller-core", commit: "7f17b53fab071b450a8c7f6ce5aa355fbefba693", path: "crates/api-db/migrations", layout: "sqlx", last: 10, config: "layout: sqlx\n" },
   // Liquibase formatted SQL with splitStatements:false and changelog parameters (`${anSvcName}`), one folder per
   // database under platform-db/changesets (includeAll from the *-changelog.xml files): no PR window (pr: false).
   { name: "liquibase-citus", repo: "epam/edp-ddm-citus", commit: "f9aca5fa7d29b3726758a02fc240f6bb646d6c65", path: "platform-db/changesets", layout: "liquibase", pr: false },

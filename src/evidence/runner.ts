@@ -59,6 +59,9 @@ export async function runTest(db: ScratchDatabase, input: TestInput): Promise<Ev
   }
 }
 
+/** Statements PostgreSQL 17 runs with a restricted search_path (a "safe search_path" for maintenance). */
+const MAINTENANCE_KINDS = new Set(["IndexStmt", "ReindexStmt", "ClusterStmt", "VacuumStmt", "RefreshMatViewStmt"]);
+
 class TestRun {
   private readonly ops: DialectOps;
   private readonly ctx: ExecutionContext;
@@ -159,7 +162,7 @@ class TestRun {
             forward = { ...forward, note: forward.note ? `${forward.note}; ${why}` : why };
           }
           let generatedData: MigrationEvidence["generatedData"];
-          const missingExtension = forward.ok ? undefined : this.extensionProblem(forward.error);
+          const missingExtension = forward.ok ? undefined : (this.extensionProblem(forward.error) ?? this.searchPathProblem(forward));
           if (missingExtension) forward = { ...forward, error: missingExtension };
           // A statement stopped by a time limit is the change's own failure: re-running it without
           // generated rows would spend the budget again and hide which limit it hit.
@@ -360,7 +363,7 @@ class TestRun {
       if (source === "schema_file") script.statements = script.statements.filter((st) => !isOwnershipStatement(st.kind, st.ast));
       const run = await runScript(this.ctx, script, { runsAs: s.runsAs, trace: false });
       if (!run.ok) {
-        problems.push(this.extensionProblem(run.error) ?? { where: run.error?.where ?? s.source.file, message: run.error?.message ?? "failed" });
+        problems.push(this.extensionProblem(run.error) ?? this.searchPathProblem(run) ?? { where: run.error?.where ?? s.source.file, message: run.error?.message ?? "failed" });
         return { ok: false, summary: `base migration ${s.id} failed`, problems, seeded };
       }
     }
@@ -467,6 +470,25 @@ class TestRun {
   private extensionsNamed(): string[] {
     const sources = [...this.input.environment.scripts.map((s) => s.source), ...this.input.change.flatMap((c) => [c.up, ...(c.down ? [c.down] : [])]), ...(this.input.seedFile ? [this.input.seedFile] : [])];
     return [...new Set(sources.flatMap((s) => extensionsCreatedIn(s.text)))];
+  }
+
+  /**
+   * PostgreSQL 17 runs index builds, REINDEX, CLUSTER, VACUUM and REFRESH MATERIALIZED VIEW with
+   * `search_path = pg_catalog, pg_temp`: an unqualified function of an index expression or
+   * predicate that resolves on the configured PostgreSQL 15 or 16 is not found there (PGlite is 18).
+   * Said when a statement of that kind fails with "does not exist" on a test server of 17 or later.
+   */
+  private searchPathProblem(run: ScriptRun): Problem | undefined {
+    const configured = this.input.config.postgres_version;
+    if (this.db.dialect !== "postgres" || this.db.majorVersion < 17 || configured >= 17 || !run.error) return undefined;
+    const failed = run.statements.find((st) => !st.ok);
+    if (!failed || !MAINTENANCE_KINDS.has(failed.kind) || !/ does not exist/.test(run.error.message)) return undefined;
+    const engine = this.db.kind === "pglite" ? `embedded PGlite (PostgreSQL ${this.db.serverVersion})` : `the test server (PostgreSQL ${this.db.serverVersion})`;
+    return {
+      ...(run.error.where ? { where: run.error.where } : {}),
+      message: `${run.error.message}: since PostgreSQL 17 an index build (and REINDEX, CLUSTER, VACUUM, REFRESH MATERIALIZED VIEW) runs its expressions with search_path = pg_catalog, pg_temp, so an unqualified function of the index definition is not found on ${engine}, while PostgreSQL ${configured} (postgres_version) finds it. Run the test on ${configured} with --database-url; before upgrading production to 17, schema-qualify the function (e.g. public.f()) or give it SET search_path`,
+      cause: "environment",
+    };
   }
 
   /** An extension the test database does not have: an environment problem with its fix, not a failure of the migration. */
