@@ -31,6 +31,8 @@ export const CORPORA = [
   // tell it from golang-migrate, so it is run twice, as detected and with `layout: morph`.
   { name: "morph-calls", repo: "mattermost/mattermost-plugin-calls", commit: "eb708b4c2ea2ccbd7d99ef6b1b067a4a0bdfdeb5", path: "server/db/migrations/postgres", layout: "golang-migrate", last: 3 },
   { name: "morph-calls-configured", repo: "mattermost/mattermost-plugin-calls", commit: "eb708b4c2ea2ccbd7d99ef6b1b067a4a0bdfdeb5", path: "server/db/migrations/postgres", layout: "morph", last: 3, config: "layout: morph\n" },
+  // node-pg-migrate SQL migrations (`node-pg-migrate -m ./src/server/migrations -j sql up` in package.json): one file.
+  { name: "node-pg-migrate-freshlytics", repo: "sheshbabu/freshlytics", commit: "75a167bafbc6af293ec02c107e1d704c30537e00", path: "src/server/migrations", layout: "node-pg-migrate", pr: false },
   // sqlx simple migrations (`sqlx::migrate!()` in crates/api-db/src/migrations/mod.rs), 323 files, none with
   // `-- no-transaction` at this commit: auto-detection guesses plain (with its note), so also run with `layout: sqlx`.
   { name: "sqlx-ncx-auto", repo: "NVIDIA/ncx-infra-controller-core", commit: "7f17b53fab071b450a8c7f6ce5aa355fbefba693", path: "crates/api-db/migrations", layout: "plain", pr: false },
