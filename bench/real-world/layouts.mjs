@@ -111,6 +111,10 @@ for (const corpus of CORPORA.filter((c) => !only || only.has(c.name))) {
     const modes = whole.json.migrations.reduce((c, m) => ((c[`${m.migration.transaction}/${m.migration.delivery}`] = (c[`${m.migration.transaction}/${m.migration.delivery}`] ?? 0) + 1), c), {});
     console.log(`## ${corpus.name}: ${corpus.repo} @ ${corpus.commit.slice(0, 7)} (${corpus.path})`);
     console.log(`check: layout ${layouts.join(",")} (expected ${corpus.layout}), ${whole.json.summary.migrations} migrations ${JSON.stringify(modes)}, exit ${whole.status}, ${whole.seconds.toFixed(1)} s, ${all.length} findings, ${parseErrors} parse errors ${JSON.stringify(byRule(all))}`);
+    const picked = sample(all, sampleSize, seed).map((f) => ({ key: keyOf(corpus, f, corpus.path), severity: f.severity, message: f.message, verdict: verdicts[keyOf(corpus, f, corpus.path)]?.verdict }));
+    writeFileSync(join(base, "sample.json"), JSON.stringify(picked, null, 1));
+    const judged = picked.filter((p) => p.verdict);
+    console.log(`sample: ${picked.length}, judged ${judged.length}: ${JSON.stringify(judged.reduce((c, p) => ((c[p.verdict] = (c[p.verdict] ?? 0) + 1), c), {}))}`);
     continue;
   }
   // pr-sim's own count of migrations (versions), from its refusal of an impossible window.
