@@ -198,7 +198,9 @@ describe("Atlas", () => {
   it("a file atlas.sum does not list is said to stop `atlas migrate apply`", () => {
     const files = [...tree("atlas"), { path: "migrations/20240401000000_new.sql", content: "SELECT 1;\n" }];
     const { problems } = discover({ head: files }, { ...DEFAULT_CONFIG, layout: "auto" });
-    expect(problems.map((p) => p.message)).toEqual(["20240401000000_new.sql is not in atlas.sum: `atlas migrate apply` refuses the folder until `atlas migrate hash` is run"]);
+    expect(problems.map((p) => p.message)).toEqual([
+      '20240401000000_new.sql is not in atlas.sum: `atlas migrate validate` fails with "You have a checksum error in your migration directory. L5: 20240401000000_new.sql was added", and `atlas migrate apply` refuses the folder until `atlas migrate hash` is run',
+    ]);
   });
 });
 
@@ -309,4 +311,27 @@ describe("Supabase in the migration test (PGlite)", () => {
     expect(forward.statements.map((s: { mode: string }) => s.mode)).toEqual(["file-transaction", "no-transaction", "file-transaction"]);
     expect(report.migrations[0].generatedData).toBeUndefined();
   }, 60_000);
+});
+
+describe("missing-rollback names where each section layout's tool looks for the rollback", () => {
+  const messageFor = async (files: Record<string, string>, layout: string) => {
+    const report = await analyzeFiles(files, { config: { layout } });
+    return report.migrations.flatMap((m) => m.findings).filter((f) => f.ruleId === "missing-rollback").map((f) => f.message);
+  };
+
+  it("node-pg-migrate and goose: a Down section of the same file, not a .down.sql file (freshlytics' init migration)", async () => {
+    expect(await messageFor({ "migrations/1561030715992_init.sql": "-- up migration\nCREATE TABLE users (id int PRIMARY KEY);\n" }, "node-pg-migrate")).toEqual([
+      "migrations/1561030715992_init.sql has no rollback: expected a `-- Down Migration` section in migrations/1561030715992_init.sql.",
+    ]);
+    expect(await messageFor({ "db/migrations/1_init.sql": "-- +goose Up\nCREATE TABLE users (id int PRIMARY KEY);\n" }, "goose")).toEqual([
+      "db/migrations/1_init.sql has no rollback: expected a `-- +goose Down` section in db/migrations/1_init.sql.",
+    ]);
+  });
+
+  it("Liquibase: the changeset's --rollback lines", async () => {
+    const text = "--liquibase formatted sql\n\n--changeset alice:1\nCREATE TABLE users (id int PRIMARY KEY);\n";
+    expect(await messageFor({ "db/changelog/001.sql": text }, "liquibase")).toEqual([
+      "db/changelog/001.sql has no rollback: expected `--rollback` lines (or a `/* liquibase rollback */` block) in changeset alice:1 of db/changelog/001.sql.",
+    ]);
+  });
 });

@@ -15,6 +15,12 @@ export function expectedRollback(m: Migration): string {
       return `${m.up.path.replace(/\.up\.sql$/, ".down.sql")}`;
     case "dbmate":
       return `a \`-- migrate:down\` section in ${m.up.path}`;
+    case "goose":
+      return `a \`-- +goose Down\` section in ${m.up.path}`;
+    case "node-pg-migrate":
+      return `a \`-- Down Migration\` section in ${m.up.path}`;
+    case "liquibase":
+      return `\`--rollback\` lines (or a \`/* liquibase rollback */\` block) in changeset ${m.up.changeset ?? m.name} of ${m.up.path}`;
     case "sqitch":
       return `a revert script ${m.up.path.replace(/(^|\/)deploy\//, "$1revert/")}`;
     case "up-down-dir":

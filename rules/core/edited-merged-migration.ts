@@ -10,7 +10,7 @@ const rule: Rule = {
   dialects: ALL_DIALECTS,
   severity: "error",
   docs: {
-    why: "Once a migration is on the base branch it may already have run in staging, production or a colleague's database. Migration tools record that a version ran and never run it again, so an edit reaches only fresh databases: environments drift apart silently, or the tool refuses to continue (Flyway's checksum validation, Prisma's modified-migration check). Flyway repeatable (`R__`) and baseline (`B`) migrations are meant to be edited and are exempt; editing only a rollback is not flagged.",
+    why: "Once a migration is on the base branch it may already have run in staging, production or a colleague's database. Migration tools record that a version ran and never run it again, so an edit reaches only fresh databases: environments drift apart silently, or the tool refuses to continue (Flyway's checksum validation, Prisma's modified-migration check). Flyway repeatable (`R__`) and baseline (`B`) migrations are meant to be edited and are exempt; editing only a rollback is not flagged. Atlas's `atlas.sum` records each file's hash: a file that differs from it is reported even without a base branch.",
     locks: [],
     work: "none",
     safeAlternative: [
@@ -47,6 +47,21 @@ const rule: Rule = {
   checkMigration(migration, { facts }) {
     if (!facts.editedAfterMerge) return;
     const where = facts.editedAt ? ` (first change on line ${facts.editedAt.startLine})` : "";
+    const record = facts.editedRecord;
+    if (record && !facts.editedAt) {
+      // No base to compare with: the tool's own record of the folder (atlas.sum) tells the edit.
+      return {
+        message: `${migration.up.path} differs from the content ${record.record} recorded for it: it was edited after it was hashed, databases that ran the hashed version never run this edit, and ${record.consequence}.`,
+        help: "Restore the migration to the content it was hashed with and put the change in a new migration; re-hash only a migration that has run nowhere.",
+      };
+    }
+    if (record) {
+      return {
+        message: `${migration.up.path} already exists on the base branch with other content${where}: databases that ran the old version never run this edit, and ${record.consequence}.`,
+        span: facts.editedAt,
+        help: "Restore the merged migration and put the change in a new migration.",
+      };
+    }
     return {
       message: `${migration.up.path} already exists on the base branch with other content${where}: databases that ran the old version never run this edit, and ${appliedBehaviour(migration.layout)}.`,
       span: facts.editedAt,

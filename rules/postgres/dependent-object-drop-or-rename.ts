@@ -73,6 +73,20 @@ function fixedLaterInTransaction(script: ParsedScript, statement: Statement, t: 
   });
 }
 
+/**
+ * A view CASCADE takes with it is not lost silently when the migration says what becomes of it:
+ * a later statement drops it on purpose, or (in the same transaction) creates it again.
+ */
+function handledLater(script: ParsedScript, statement: Statement, view: string, inTransaction: boolean): boolean {
+  const name = stripPublic(view);
+  return script.statements.slice(script.statements.indexOf(statement) + 1).some((s) => {
+    if (s.kind === "DropStmt" && ["OBJECT_VIEW", "OBJECT_MATVIEW"].includes(s.ast.removeType)) {
+      return (s.ast.objects ?? []).some((o: any) => stripPublic(names(o.List?.items).join(".")) === name);
+    }
+    return inTransaction && s.kind === "ViewStmt" && stripPublic(relationName(s.ast.view)) === name;
+  });
+}
+
 const rule: Rule = {
   id: "dependent-object-drop-or-rename",
   title: "Dropping, renaming or retyping something a view or function depends on",
@@ -94,14 +108,30 @@ const rule: Rule = {
       "CREATE VIEW open_orders AS SELECT id, status FROM orders WHERE status = 'open';\nALTER TABLE orders DROP COLUMN status;",
       "CREATE VIEW order_totals AS SELECT id, total FROM orders;\nALTER TABLE orders ALTER COLUMN total TYPE bigint;",
       "CREATE FUNCTION open_count() RETURNS bigint LANGUAGE sql AS $$ SELECT count(*) FROM orders WHERE status = 'open' $$;\nALTER TABLE orders RENAME COLUMN status TO state;",
+      {
+        sql: "BEGIN;\nCREATE VIEW open_orders AS SELECT id, status FROM orders WHERE status = 'open';\nCREATE VIEW open_order_ids AS SELECT id FROM open_orders;\nDROP VIEW open_orders CASCADE;\nCREATE VIEW open_orders AS SELECT id, status, total FROM orders WHERE status = 'open';\nCOMMIT;",
+        note: "CASCADE also drops open_order_ids, which nothing creates again",
+      },
     ],
     good: [
       "CREATE VIEW open_orders AS SELECT id, status FROM orders;\nALTER TABLE orders RENAME TO purchases;",
       "CREATE VIEW open_orders AS SELECT id FROM orders;\nALTER TABLE orders DROP COLUMN total;",
+      {
+        sql: "CREATE TABLE customers (id bigint PRIMARY KEY, status text);\nCREATE VIEW order_customers AS SELECT o.id, c.status FROM orders o JOIN customers c ON c.id = o.id;\nALTER TABLE orders ALTER COLUMN status TYPE varchar(20);",
+        note: "the view reads customers.status, not orders.status",
+      },
       "CREATE VIEW open_orders AS SELECT id, status FROM orders;\nDROP VIEW open_orders;\nALTER TABLE orders DROP COLUMN status;",
       {
         sql: "BEGIN;\nCREATE TABLE order_stats AS SELECT 1 AS open;\nCREATE FUNCTION refresh_stats() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN DELETE FROM order_stats; RETURN NULL; END $$;\nDROP TABLE order_stats;\nCREATE TABLE order_stats AS SELECT count(*) AS open FROM orders;\nCOMMIT;",
         note: "the table is re-created before the transaction commits: the function finds it when it runs",
+      },
+      {
+        sql: "BEGIN;\nCREATE VIEW open_orders AS SELECT id, status FROM orders WHERE status = 'open';\nCREATE VIEW open_order_ids AS SELECT id FROM open_orders;\nDROP VIEW open_orders CASCADE;\nCREATE VIEW open_orders AS SELECT id, status, total FROM orders WHERE status = 'open';\nCREATE VIEW open_order_ids AS SELECT id FROM open_orders;\nCOMMIT;",
+        note: "the view CASCADE drops is created again before the transaction commits",
+      },
+      {
+        sql: "CREATE VIEW open_orders AS SELECT id, status FROM orders WHERE status = 'open';\nCREATE VIEW open_order_ids AS SELECT id FROM open_orders;\nDROP VIEW IF EXISTS open_orders CASCADE;\nDROP VIEW IF EXISTS open_order_ids CASCADE;",
+        note: "every view is dropped on purpose, one statement each",
       },
       {
         sql: "BEGIN;\nCREATE FUNCTION open_count() RETURNS bigint LANGUAGE sql AS $$ SELECT count(*) FROM orders WHERE status = 'open' $$;\nALTER TABLE orders RENAME COLUMN status TO state;\nCREATE OR REPLACE FUNCTION open_count() RETURNS bigint LANGUAGE sql AS $$ SELECT count(*) FROM orders WHERE state = 'open' $$;\nCOMMIT;",
@@ -118,9 +148,9 @@ const rule: Rule = {
       const { views, functions: named } = dependents(state, t, dropping);
       const functions = state.inTransaction ? named.filter((fn) => !fixedLaterInTransaction(script, statement, t, fn)) : named;
       const what = t.column ? `\`${t.table}.${t.column}\`` : `\`${t.table}\``;
-      const blockingViews = t.action === "rename" ? [] : views;
+      const cascade = statement.ast?.behavior === "DROP_CASCADE";
+      const blockingViews = t.action === "rename" ? [] : cascade ? views.filter((v) => !handledLater(script, statement, v, state.inTransaction)) : views;
       if (blockingViews.length) {
-        const cascade = statement.ast?.behavior === "DROP_CASCADE";
         hits.push({
           message: `${t.action === "retype" ? "Changing the type of" : "Dropping"} ${what} ${cascade ? "silently drops" : "fails because of"} view${blockingViews.length > 1 ? "s" : ""} ${blockingViews.map((v) => `\`${v}\``).join(", ")}, which read${blockingViews.length > 1 ? "" : "s"} it.`,
         });

@@ -59,6 +59,9 @@ export async function runTest(db: ScratchDatabase, input: TestInput): Promise<Ev
   }
 }
 
+/** Statements PostgreSQL 17 runs with a restricted search_path (a "safe search_path" for maintenance). */
+const MAINTENANCE_KINDS = new Set(["IndexStmt", "ReindexStmt", "ClusterStmt", "VacuumStmt", "RefreshMatViewStmt"]);
+
 class TestRun {
   private readonly ops: DialectOps;
   private readonly ctx: ExecutionContext;
@@ -159,7 +162,7 @@ class TestRun {
             forward = { ...forward, note: forward.note ? `${forward.note}; ${why}` : why };
           }
           let generatedData: MigrationEvidence["generatedData"];
-          const missingExtension = forward.ok ? undefined : this.extensionProblem(forward.error);
+          const missingExtension = forward.ok ? undefined : (this.extensionProblem(forward.error) ?? this.searchPathProblem(forward));
           if (missingExtension) forward = { ...forward, error: missingExtension };
           // A statement stopped by a time limit is the change's own failure: re-running it without
           // generated rows would spend the budget again and hide which limit it hit.
@@ -360,7 +363,7 @@ class TestRun {
       if (source === "schema_file") script.statements = script.statements.filter((st) => !isOwnershipStatement(st.kind, st.ast));
       const run = await runScript(this.ctx, script, { runsAs: s.runsAs, trace: false });
       if (!run.ok) {
-        problems.push(this.extensionProblem(run.error) ?? { where: run.error?.where ?? s.source.file, message: run.error?.message ?? "failed" });
+        problems.push(this.extensionProblem(run.error) ?? this.searchPathProblem(run) ?? { where: run.error?.where ?? s.source.file, message: run.error?.message ?? "failed" });
         return { ok: false, summary: `base migration ${s.id} failed`, problems, seeded };
       }
     }
@@ -478,6 +481,25 @@ class TestRun {
     return [...new Set(sources.flatMap((s) => extensionsCreatedIn(s.text)))];
   }
 
+  /**
+   * PostgreSQL 17 runs index builds, REINDEX, CLUSTER, VACUUM and REFRESH MATERIALIZED VIEW with
+   * `search_path = pg_catalog, pg_temp`: an unqualified function of an index expression or
+   * predicate that resolves on the configured PostgreSQL 15 or 16 is not found there (PGlite is 18).
+   * Said when a statement of that kind fails with "does not exist" on a test server of 17 or later.
+   */
+  private searchPathProblem(run: ScriptRun): Problem | undefined {
+    const configured = this.input.config.postgres_version;
+    if (this.db.dialect !== "postgres" || this.db.majorVersion < 17 || configured >= 17 || !run.error) return undefined;
+    const failed = run.statements.find((st) => !st.ok);
+    if (!failed || !MAINTENANCE_KINDS.has(failed.kind) || !/ does not exist/.test(run.error.message)) return undefined;
+    const engine = this.db.kind === "pglite" ? `embedded PGlite (PostgreSQL ${this.db.serverVersion})` : `the test server (PostgreSQL ${this.db.serverVersion})`;
+    return {
+      ...(run.error.where ? { where: run.error.where } : {}),
+      message: `${run.error.message}: since PostgreSQL 17 an index build (and REINDEX, CLUSTER, VACUUM, REFRESH MATERIALIZED VIEW) runs its expressions with search_path = pg_catalog, pg_temp, so an unqualified function of the index definition is not found on ${engine}, while PostgreSQL ${configured} (postgres_version) finds it. Run the test on ${configured} with --database-url; before upgrading production to 17, schema-qualify the function (e.g. public.f()) or give it SET search_path`,
+      cause: "environment",
+    };
+  }
+
   /** An extension the test database does not have: an environment problem with its fix, not a failure of the migration. */
   private extensionProblem(error: Problem | undefined): Problem | undefined {
     const m = error && (/extension "([^"]+)" is not available/.exec(error.message) ?? /could not open extension control file "[^"]*\/([^"/]+)\.control"/.exec(error.message));
@@ -506,7 +528,7 @@ class TestRun {
   ): Promise<{ run: ScriptRun; generatedData: NonNullable<MigrationEvidence["generatedData"]> } | undefined> {
     const existing = (await this.ops.snapshot(this.ctx.main)).tables;
     // Tables an earlier migration of the change dropped took their generated rows with them.
-    const present = this.generated.filter((g) => existing[g.table] && (this.seededRows.get(g.table) ?? 0) > 0 && (g.xids.length > 0 || (this.ops.dialect === "mysql" && g.emptyBefore)));
+    const present = this.generated.filter((g) => existing[g.table] && (this.seededRows.get(g.table) ?? 0) > 0 && (g.xids.length > 0 || g.emptyBefore));
     if (!present.length) return undefined;
     const failedTrace = failed.statements.find((st) => !st.ok);
     const failing = failedTrace ? script.statements[failedTrace.index] : undefined;
@@ -524,20 +546,38 @@ class TestRun {
       const row = (await this.ctx.main.query(`SELECT * FROM ${this.ops.quoteTable(g.table)} LIMIT 1`).catch(() => ({ rows: [] as Record<string, unknown>[] }))).rows[0];
       if (row) values.push(`${g.table}: ${Object.entries(row).slice(0, 6).map(([k, v]) => `${k}=${shortValue(v)}`).join(", ")}`);
     }
-    const generatedRows = (g: (typeof present)[number]) => (this.ops.dialect === "postgres" ? ` WHERE xmin::text IN (${g.xids.map((x) => `'${x}'`).join(", ")})` : "");
+    // A table that was empty before seeding loses every row: rows a migration of the change
+    // updated since have another xmin, but they are generated rows all the same.
+    const generatedRows = (g: (typeof present)[number]) => (this.ops.dialect === "postgres" && !g.emptyBefore ? ` WHERE xmin::text IN (${g.xids.map((x) => `'${x}'`).join(", ")})` : "");
     try {
       // Children first; the second-pass links of a reference cycle are unset before any row goes.
       for (const g of present) {
         for (const cols of g.links) await this.ctx.main.query(`UPDATE ${this.ops.quoteTable(g.table)} SET ${cols.map((c) => `${this.ops.quoteTable(c)} = NULL`).join(", ")}${generatedRows(g)}`);
       }
-      const deleted = new Set<string>();
+      // Reverse generation order first; a table whose rows are still referenced (a foreign key the
+      // generation order did not see, e.g. one a base migration added between two seeded tables)
+      // is tried again after the others, until a pass removes nothing more. The tables of a NOT
+      // NULL reference cycle lose their rows in one statement, as they got them.
+      const units: (typeof present)[] = [];
       for (const g of [...present].reverse()) {
-        if (deleted.has(g.table)) continue;
-        // The tables of a NOT NULL reference cycle lose their rows in one statement, as they got them.
-        const together = g.cycle ? present.filter((p) => p.cycle === g.cycle) : [g];
-        for (const t of together) deleted.add(t.table);
-        const deletes = together.map((t) => `DELETE FROM ${this.ops.quoteTable(t.table)}${generatedRows(t)}`);
-        await this.ctx.main.query(deletes.length === 1 ? deletes[0]! : `WITH ${deletes.map((d, i) => `d${i} AS (${d} RETURNING 1)`).join(", ")} SELECT 1`);
+        if (units.some((u) => u.includes(g))) continue;
+        units.push(g.cycle ? present.filter((p) => p.cycle === g.cycle) : [g]);
+      }
+      let pending = units;
+      while (pending.length) {
+        const next: typeof pending = [];
+        let lastError: unknown;
+        for (const unit of pending) {
+          const deletes = unit.map((t) => `DELETE FROM ${this.ops.quoteTable(t.table)}${generatedRows(t)}`);
+          try {
+            await this.ctx.main.query(deletes.length === 1 ? deletes[0]! : `WITH ${deletes.map((d, i) => `d${i} AS (${d} RETURNING 1)`).join(", ")} SELECT 1`);
+          } catch (error) {
+            next.push(unit);
+            lastError = error;
+          }
+        }
+        if (next.length === pending.length) throw lastError;
+        pending = next;
       }
     } catch (error) {
       this.problems.push({ where: failed.error?.where, message: `could not remove the generated rows to run ${script.file} again without them: ${errorMessage(error)}` });

@@ -140,6 +140,8 @@ export interface MigrationFacts {
   orderedBefore?: string;
   /** With `editedAfterMerge`: the first head line that differs from the base (when both contents were available). */
   editedAt?: Span;
+  /** With `editedAfterMerge`: the tool's own record (atlas.sum) holds other content for the file. */
+  editedRecord?: { record: string; consequence: string };
 }
 
 export function hitsOf(result: RuleHit | RuleHit[] | undefined | void): RuleHit[] {

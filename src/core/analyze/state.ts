@@ -516,19 +516,35 @@ export function functionBody(ast: any): string {
   return `${body}\n${sqlBody}`.toLowerCase();
 }
 
-/** Relations a query reads and `relation.column` for every column name it mentions (approximate). */
+/**
+ * Relations a query reads and the `relation.column` pairs it may read: a qualified reference
+ * (`i.name`, `instances.name`) goes to the relations its qualifier (alias or table name) stands
+ * for; an unqualified one, or one whose qualifier is a subquery or CTE, to every relation read
+ * (approximate, in the direction of saying too much).
+ */
 export function readsOf(query: any): { relations: Set<string>; columns: Set<string> } {
   const relations = new Set<string>();
-  const columnNames = new Set<string>();
+  const byQualifier = new Map<string, Set<string>>();
+  const bare = new Set<string>();
+  const qualified: [string, string][] = [];
   walk(query, (n) => {
-    if (n?.RangeVar) relations.add(stripPublic(relationName(n.RangeVar)));
+    if (n?.RangeVar) {
+      const relation = stripPublic(relationName(n.RangeVar));
+      relations.add(relation);
+      const qualifier = n.RangeVar.alias?.aliasname ?? n.RangeVar.relname;
+      if (qualifier) byQualifier.set(qualifier, new Set([...(byQualifier.get(qualifier) ?? []), relation]));
+    }
     if (n?.ColumnRef) {
       const fields = names(n.ColumnRef.fields);
-      if (fields.length) columnNames.add(fields[fields.length - 1]!);
+      const column = fields[fields.length - 1];
+      if (!column) return;
+      if (fields.length >= 2 && !n.ColumnRef.fields.at(-1)?.A_Star) qualified.push([fields[fields.length - 2]!, column]);
+      else bare.add(column);
     }
   });
   const columns = new Set<string>();
-  for (const r of relations) for (const c of columnNames) columns.add(`${r}.${c}`);
+  for (const [qualifier, column] of qualified) for (const r of byQualifier.get(qualifier) ?? relations) columns.add(`${r}.${column}`);
+  for (const r of relations) for (const c of bare) columns.add(`${r}.${c}`);
   return { relations, columns };
 }
 

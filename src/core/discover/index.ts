@@ -5,7 +5,7 @@ import type { Config } from "../config/schema.js";
 import type { Layout, Migration, ScriptRef, SourceFile, Span } from "../model.js";
 import type { MigrationFacts } from "../analyze/rule.js";
 import { LineIndex } from "../parse/text.js";
-import { basename, compareVersions, dirname, textOf, type DiscoveryProblem, type FoundMigration, type LayoutSpec } from "./layout.js";
+import { basename, compareVersions, dirname, problem, textOf, type DiscoveryProblem, type FoundMigration, type LayoutSpec, type RecordedEdit } from "./layout.js";
 import { LAYOUTS } from "./layouts/index.js";
 import { scriptSource } from "./sections.js";
 import { SizedLru } from "../cache/lru.js";
@@ -142,6 +142,7 @@ interface RootResult {
   spec: LayoutSpec;
   migrations: FoundMigration[];
   problems: DiscoveryProblem[];
+  edited: RecordedEdit[];
 }
 
 /**
@@ -161,8 +162,8 @@ function collectRoots(files: SourceFile[], config: Pick<Config, "layout" | "dial
     }
     const spec = layout === "auto" ? (preferred.get(root) ?? detectLayout(group)) : LAYOUTS.find((l) => l.name === layout);
     if (!spec) continue;
-    const { migrations, problems } = spec.collect(group, { dialect: config.dialect });
-    const result = { root, spec, migrations: migrations.sort(byRunOrder), problems };
+    const { migrations, problems, edited = [] } = spec.collect(group, { dialect: config.dialect });
+    const result = { root, spec, migrations: migrations.sort(byRunOrder), problems, edited };
     if (key !== undefined) collectedRoots.set(key, result);
     out.push(result);
   }
@@ -242,7 +243,8 @@ export function discover(
 ): Discovery {
   const head = selectMigrationFiles(input.head, config);
   const headRoots = collectRoots(head, config);
-  const problems = headRoots.flatMap((r) => r.problems).sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line));
+  const problems = headRoots.flatMap((r) => r.problems);
+  const sortProblems = () => problems.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line));
   const roots = headRoots.map((r) => ({ root: r.root, layout: r.spec.name }));
   const rootOf = new Map<string, RootResult>();
   for (const r of headRoots) for (const m of r.migrations) rootOf.set(m.id, r);
@@ -253,10 +255,13 @@ export function discover(
     return f;
   };
   const headMigrations = headRoots.flatMap((r) => r.migrations);
+  const recorded = headRoots.flatMap((r) => r.edited);
   if (!input.base) {
     const migrations = headMigrations.map((m): Migration => ({ ...m, status: "added" }));
+    // Without a base, the tool's record (atlas.sum) is what was merged: a file that differs from it was edited.
+    for (const e of recorded) Object.assign(fact(e.id), { editedAfterMerge: true, editedRecord: { record: e.record, consequence: e.consequence } });
     markDuplicates(migrations, rootOf, fact);
-    return { migrations, facts, problems, roots };
+    return { migrations, facts, problems: sortProblems(), roots };
   }
 
   const headByPath = new Map(head.map((f) => [f.path, f]));
@@ -290,9 +295,20 @@ export function discover(
     migrations.push({ ...m, status: "deleted" });
     if (!m.repeatable) fact(m.id).deletedAfterMerge = true;
   }
+  // Against a base, only a merged migration the change edited is an edited migration; a file new
+  // in the change (or one the change left as it was) that differs from the record means the record is stale.
+  const statusOf = new Map(migrations.map((m) => [m.id, m.status]));
+  for (const e of recorded) {
+    const path = e.id.split("::")[0]!;
+    if (statusOf.get(e.id) === "modified" && facts.get(e.id)?.editedAfterMerge) {
+      facts.get(e.id)!.editedRecord = { record: e.record, consequence: e.consequence };
+    } else {
+      problems.push(problem(path, `${basename(path)} differs from the hash ${e.record} holds for it: ${e.consequence}`));
+    }
+  }
   markDuplicates(migrations, rootOf, fact);
   markOrdering(migrations, baseRoots, rootOf, fact);
-  return { migrations, facts, problems, roots };
+  return { migrations, facts, problems: sortProblems(), roots };
 }
 
 function markDuplicates(migrations: Migration[], rootOf: Map<string, RootResult>, fact: (id: string) => MigrationFacts): void {

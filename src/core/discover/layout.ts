@@ -21,6 +21,20 @@ export interface DiscoveryProblem {
 export interface Collected {
   migrations: FoundMigration[];
   problems: DiscoveryProblem[];
+  /**
+   * Migrations whose content differs from what the tool's own record of the folder says they
+   * held (Atlas's atlas.sum): edited after they were hashed, with no base branch needed to see it.
+   */
+  edited?: RecordedEdit[];
+}
+
+export interface RecordedEdit {
+  /** The migration's id. */
+  id: string;
+  /** Where the tool recorded the content, e.g. "atlas.sum line 3". */
+  record: string;
+  /** What the tool does about it, in its own words. */
+  consequence: string;
 }
 
 /** What a layout may need from the configuration (popx keeps one file per database dialect). */

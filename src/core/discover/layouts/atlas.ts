@@ -1,22 +1,26 @@
 // Atlas versioned migrations (https://atlasgo.io/versioned/apply): `<version>_<name>.sql` in a
-// folder with `atlas.sum`, the integrity file listing each file with its hash in run order.
-// No down files by design. Per-file directive at the top: `-- atlas:txmode none|file`.
+// folder with `atlas.sum`, the integrity file listing each file with its hash in run order
+// (checked in ../atlas-sum.ts, as `atlas migrate validate` does). No down files by design.
+// Per-file directive at the top: `-- atlas:txmode none|file`.
 //
 // Transactions: `atlas migrate apply` lexes each file and runs its statements one by one in one
 // transaction per file (`--tx-mode file`, the default); `-- atlas:txmode none` runs them
 // without one, which is how CREATE INDEX CONCURRENTLY runs.
+// A folder Atlas keeps in another tool's format (`--dir-format golang-migrate|goose|dbmate|flyway`)
+// has an atlas.sum too: it goes to that tool's layout, which checks the sum over its own files.
+import { atlasSumFile, checkAtlasSum } from "../atlas-sum.js";
 import { basename, isSql, problem, textOf, type Collected, type FoundMigration, type LayoutSpec } from "../layout.js";
 
 const FILE = /^(\d+)(?:_(.+))?\.sql$/;
 const TXMODE = /^--\s*atlas:txmode\s+(\w+)/m;
+/** Files of the formats Atlas also writes: golang-migrate's up/down pairs, Flyway's V/U/R files, goose and dbmate sections. */
+const OTHER_FORMAT_NAME = /(\.(up|down)\.sql$)|(^[VUBR]\d*(_\d+)*__)/;
+const OTHER_FORMAT_TEXT = /^\s*--\s*(\+goose\s+up|migrate:up)\b/im;
 
-/** The files atlas.sum lists, in its order (the first line is the sum of the whole folder). */
-function sumOrder(text: string | undefined): string[] {
-  return (text ?? "")
-    .split("\n")
-    .slice(1)
-    .map((l) => l.trim().split(/\s+/)[0] ?? "")
-    .filter((name) => name.endsWith(".sql"));
+function otherFormat(files: Parameters<LayoutSpec["score"]>[0]): boolean {
+  const sql = files.filter((f) => isSql(f.path));
+  const other = sql.filter((f) => OTHER_FORMAT_NAME.test(basename(f.path)) || OTHER_FORMAT_TEXT.test(textOf(f) ?? ""));
+  return other.length * 2 > sql.length;
 }
 
 export const atlasLayout: LayoutSpec = {
@@ -26,21 +30,19 @@ export const atlasLayout: LayoutSpec = {
   delivery: "per-statement",
   outsideTransaction: "add `-- atlas:txmode none` at the top of the file (followed by a blank line): Atlas then runs its statements one by one without a transaction",
   uniqueVersions: true,
-  score: (files) => (files.some((f) => basename(f.path) === "atlas.sum") ? 100 : 0),
+  score: (files) => (atlasSumFile(files) && !otherFormat(files) ? 100 : 0),
   collect(files): Collected {
-    const problems: Collected["problems"] = [];
-    const sum = files.find((f) => basename(f.path) === "atlas.sum");
-    const listed = sumOrder(sum ? textOf(sum) : undefined);
+    const sum = atlasSumFile(files);
+    const sql = files.filter((x) => isSql(x.path));
+    // Atlas hashes every `*.sql` of the folder (LocalDir.Files).
+    const { problems, edited } = sum ? checkAtlasSum(sum, sql) : { problems: [], edited: [] };
     const migrations: FoundMigration[] = [];
-    for (const f of files.filter((x) => isSql(x.path))) {
+    for (const f of sql) {
       const name = basename(f.path);
       const m = FILE.exec(name);
       if (!m) {
         problems.push(problem(f.path, `Atlas only runs \`<version>_<name>.sql\` files: \`${name}\` is never run`));
         continue;
-      }
-      if (listed.length && !listed.includes(name)) {
-        problems.push(problem(f.path, `${name} is not in atlas.sum: \`atlas migrate apply\` refuses the folder until \`atlas migrate hash\` is run`));
       }
       const mode = TXMODE.exec(textOf(f) ?? "")?.[1]?.toLowerCase();
       migrations.push({
@@ -55,6 +57,6 @@ export const atlasLayout: LayoutSpec = {
         delivery: "per-statement",
       });
     }
-    return { migrations, problems };
+    return { migrations, problems, edited };
   },
 };

@@ -11,6 +11,7 @@
 import type { SourceFile } from "../../model.js";
 import { sectionOptions } from "../sections.js";
 import { basename, isSql, namingScore, numericVersion, problem, textOf, type Collected, type FoundMigration, type LayoutSpec } from "../layout.js";
+import { atlasSumFile, checkAtlasSum } from "../atlas-sum.js";
 
 const FILE = /^(\d+)_?(.*)\.sql$/;
 const UP_MARKER = /^--\s*migrate:up\b/m;
@@ -60,6 +61,9 @@ export const dbmateLayout: LayoutSpec = {
         delivery: "whole-file",
       });
     }
-    return { migrations, problems };
+    // A folder Atlas writes with `--dir-format dbmate` has an atlas.sum over its `*.sql` files.
+    const sum = atlasSumFile(files);
+    const atlas = sum ? checkAtlasSum(sum, files.filter((f) => isSql(f.path))) : { problems: [], edited: [] };
+    return { migrations, problems: [...problems, ...atlas.problems], edited: atlas.edited };
   },
 };

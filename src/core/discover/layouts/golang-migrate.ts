@@ -12,6 +12,7 @@
 // piece on its own: the config's `delivery: per-statement` says so.
 // Files that do not follow the naming are skipped by golang-migrate: reported here.
 import { basename, isSql, namingScore, numericVersion, problem, type Collected, type FoundMigration, type LayoutSpec } from "../layout.js";
+import { atlasSumFile, checkAtlasSum } from "../atlas-sum.js";
 
 const FILE = /^(\d+)_(.*)\.(up|down)\.sql$/;
 
@@ -60,6 +61,9 @@ export const golangMigrateLayout: LayoutSpec = {
     for (const [version, down] of downs) {
       if (!ups.has(version)) problems.push(problem(down, `${basename(down)} has no ${version}_….up.sql: a rollback without a migration`));
     }
-    return { migrations, problems };
+    // A folder Atlas writes with `--dir-format golang-migrate` has an atlas.sum over its `*.up.sql` files.
+    const sum = atlasSumFile(files);
+    const atlas = sum ? checkAtlasSum(sum, files.filter((f) => /\.up\.sql$/.test(f.path))) : { problems: [], edited: [] };
+    return { migrations, problems: [...problems, ...atlas.problems], edited: atlas.edited };
   },
 };

@@ -10,6 +10,7 @@
 // Go-code migrations (`<version>_<name>.go`) are listed as not analyzable, not silently skipped.
 import type { SourceFile } from "../../model.js";
 import { basename, isSql, numericVersion, problem, textOf, type Collected, type FoundMigration, type LayoutSpec } from "../layout.js";
+import { atlasSumFile, checkAtlasSum } from "../atlas-sum.js";
 
 const FILE = /^(\d+)_(.+)\.sql$/i;
 const GO_FILE = /^(\d+)_(.+)\.go$/;
@@ -71,6 +72,9 @@ export const gooseLayout: LayoutSpec = {
         delivery: "per-statement",
       });
     }
-    return { migrations, problems };
+    // A folder Atlas writes with `--dir-format goose` has an atlas.sum over its `*.sql` files.
+    const sum = atlasSumFile(files);
+    const atlas = sum ? checkAtlasSum(sum, files.filter((f) => isSql(f.path))) : { problems: [], edited: [] };
+    return { migrations, problems: [...problems, ...atlas.problems], edited: atlas.edited };
   },
 };

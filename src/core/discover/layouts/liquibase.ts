@@ -4,7 +4,10 @@
 //
 // Transactions: every changeset runs in a transaction of its own (`runInTransaction` defaults to
 // true); `runInTransaction:false` runs it in autocommit, statement by statement, which is how
-// CREATE INDEX CONCURRENTLY runs. Statements are split and sent one by one (`splitStatements`).
+// CREATE INDEX CONCURRENTLY runs. Statements are split and sent one by one, at `;` or at the
+// changeset's `endDelimiter`; with `splitStatements:false` the changeset is sent as one statement
+// (one query: several statements in it run as one implicit transaction block even with
+// runInTransaction:false). Preconditions are read, not evaluated (../liquibase-sql.ts).
 // `runOnChange:true` (or `runAlways:true`) changesets are meant to be edited, like Flyway's `R__`.
 // An included `.sql` file without the header is run by Liquibase as one raw-SQL changeset.
 // Order: the master changelog's `include` / `includeAll` entries (XML, YAML or JSON) when the
@@ -84,7 +87,8 @@ export const liquibaseLayout: LayoutSpec = {
           repeatable: attr("runonchange") === "true" || attr("runalways") === "true",
           rollbackExpected: true,
           transaction: attr("runintransaction") === "false" ? "none" : "per-file",
-          delivery: "per-statement",
+          // splitStatements:false: Liquibase sends the changeset's SQL as one statement.
+          delivery: c.splitStatements ? "per-statement" : "whole-file",
         });
       }
     }
