@@ -146,7 +146,7 @@ export async function reviewPullRequest(context: Context, target: PullRequestTar
     }
 
     step = "analyzing the migrations";
-    const report = analyzeChange(change.input, statistics.config, await loadEngine(), { stats: statistics.stats, parseCache: options.caches?.parses });
+    const report = analyzeChange(change.input, statistics.config, await loadEngine(), { stats: statistics.stats, parseCache: options.caches?.parses, stateCache: options.caches?.states });
     const collected = await collectSections(
       { context, report, config: statistics.config, pullRequest: target, sources: change.sources, snapshot, files: completeListing(files, target), writes },
       options.sections,

@@ -13,7 +13,7 @@ import { throughput } from "../risk/estimate.js";
 import { buildCatalog, type StatsCatalog } from "../stats/index.js";
 import { PRESETS } from "../../../rules/presets.js";
 import { hitsOf, type Direction, type MigrationFacts, type Rule, type RuleHit } from "./rule.js";
-import { advance, indexTableOf, initialState, nextChange, replaySchema, seedFromStatistics, startScript, type AnalysisState } from "./state.js";
+import { advance, forkState, indexTableOf, initialState, nextChange, replaySchema, seedFromStatistics, startScript, type AnalysisState } from "./state.js";
 import { fileSemantics, transactionContext, type FileSemantics } from "./transaction.js";
 import { recordMysqlRelations } from "./mysql-ast.js";
 import { splitByScope } from "../config/overrides.js";
@@ -57,6 +57,16 @@ export interface AnalyzeOptions {
    * that only gives context is parsed once, not on every pull request event.
    */
   parseCache?: ParseCache;
+  /**
+   * Schema state after replaying the merged migrations that precede the change, by their identity
+   * (the App keeps one): every delivery on the same base replays them once. Entries are read-only.
+   */
+  stateCache?: StateCache;
+}
+
+export interface StateCache {
+  get(key: string): AnalysisState | undefined;
+  set(key: string, state: AnalysisState): void;
 }
 
 export interface ParseCache {
@@ -82,7 +92,15 @@ export function analyzeChange(input: ChangeInput, config: Config, rules: Rule[],
   const makeFinding = findingFactory(config, active);
   const statementRules = [...active.values()].filter((a) => a.rule.check && a.rule.dialects.includes(config.dialect));
 
-  for (const migration of discovery.migrations) {
+  const prefix = replayedPrefix(discovery.migrations, contents, config, riskContext.stats, options.stateCache);
+  if (prefix.cached) changeState = forkState(prefix.cached);
+  for (const [index, migration] of discovery.migrations.entries()) {
+    if (index < prefix.length && prefix.cached) continue;
+    if (index === prefix.length && prefix.key && !prefix.cached) {
+      // Remember the replayed merged history, and go on from a copy the change cannot alter.
+      options.stateCache!.set(prefix.key, changeState);
+      changeState = forkState(changeState);
+    }
     if (migration.status === "unchanged") {
       // Merged migrations are not analyzed, but what they declare is what later ones change:
       // knowing `note varchar(100)` tells a free varchar → text from a rewrite.
@@ -171,6 +189,31 @@ function findingFactory(config: Config, active: Map<string, ActiveRule>): Findin
 }
 
 /** A migration's parsed up script, or undefined when its content is not at hand (the app lists merged files without fetching them). */
+/**
+ * The leading merged migrations (replayed for context only) and their cache key: the layout,
+ * dialect and version they are read with, the statistics' views, and every script's blob.
+ */
+function replayedPrefix(
+  migrations: Migration[],
+  contents: Map<string, SourceFile>,
+  config: Config,
+  stats: StatsCatalog,
+  cache: StateCache | undefined,
+): { length: number; key?: string; cached?: AnalysisState } {
+  let length = 0;
+  while (length < migrations.length && migrations[length]!.status === "unchanged") length++;
+  if (!cache || length === 0 || length === migrations.length) return { length };
+  const parts = [String(config.postgres_version), config.dialect, JSON.stringify([...stats.values()].map((t) => [t.name, t.views]))];
+  for (const m of migrations.slice(0, length)) {
+    const file = contents.get(m.up.path);
+    if (!file?.sha || file.content === undefined) return { length };
+    parts.push(m.layout, m.id, m.up.path, m.up.section ?? "", m.up.changeset ?? "", file.sha);
+  }
+  const key = parts.join("\u0000");
+  const cached = cache.get(key);
+  return { length, key, ...(cached ? { cached } : {}) };
+}
+
 function readScript(migration: Migration, contents: Map<string, SourceFile>, config: Config, cache?: ParseCache): ParsedScript | undefined {
   const file = contents.get(migration.up.path);
   if (file?.content === undefined) return undefined;
