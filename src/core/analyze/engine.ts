@@ -18,6 +18,7 @@ import { fileSemantics, transactionContext, type FileSemantics } from "./transac
 import { recordMysqlRelations } from "./mysql-ast.js";
 import { splitByScope } from "../config/overrides.js";
 import { collectSuppressions, suppressionLookup, type Suppression } from "./suppress.js";
+import { fixInCode } from "../fix/embedded.js";
 
 export const TOOL_VERSION = "0.1.0";
 
@@ -247,7 +248,9 @@ function analyzeScript(
         );
       }
       for (const hit of hits) {
-        const finding = makeFinding(rule.id, { ...hit, span: hit.span ?? statement.span }, migration, statement);
+        // SQL inside a code file's strings: only a fix that fits in the string is offered.
+        const fix = script.embedded ? fixInCode(hit.fix, script.embedded) : hit.fix;
+        const finding = makeFinding(rule.id, { ...hit, fix, span: hit.span ?? statement.span }, migration, statement);
         const suppression = suppressionFor(rule.id, statement.index);
         if (suppression) finding.suppressed = { reason: suppression.reason };
         findings.push(finding);

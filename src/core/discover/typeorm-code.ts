@@ -1,0 +1,393 @@
+// TypeORM migrations are TypeScript/JavaScript classes: `up(queryRunner)` and `down(queryRunner)`
+// run SQL with `queryRunner.query("…")`. This module reads such a file with a real parser
+// (@babel/parser, loaded on first use: SQL-only runs never pay for it) and extracts, per
+// direction, the SQL strings the calls pass: string literals and template literals without
+// `${…}`. Everything else a direction runs (an interpolated template, a variable, a call that
+// builds its SQL at run time such as `queryRunner.createTable(…)`, a helper the queryRunner is
+// handed to) is listed as not analyzable, with its place, never skipped silently.
+//
+// The extracted SQL is handed to the SQL parser as text of the file's own length: every
+// character outside the strings is blanked (newlines kept) and each string's closing quote
+// becomes the `;` that ends its statement, so every offset, line and column the analysis reports
+// is the `.ts` file's own. Escapes (`\'`, `\n`, `\\`…) are decoded in place: the decoded
+// character sits where its escape starts and the rest of the escape is blanked.
+/* eslint-disable @typescript-eslint/no-explicit-any */
+import { createRequire } from "node:module";
+
+/** A SQL string in the file: `start`/`end` bound its content (without the quotes). */
+export interface SqlLiteral {
+  start: number;
+  end: number;
+  quote: "'" | '"' | "`";
+  /** The content is the SQL character for character (no escapes, no placeholders replaced). */
+  exact: boolean;
+  /** 1-based line of the call. */
+  line: number;
+  /** The call passes query parameters (`$1` … on PostgreSQL, `?` on MySQL). */
+  params: boolean;
+}
+
+/** Something a direction runs whose SQL cannot be read from the file. */
+export interface Unanalyzable {
+  start: number;
+  end: number;
+  message: string;
+}
+
+export interface DirectionSql {
+  literals: SqlLiteral[];
+  unanalyzable: Unanalyzable[];
+  /** Offset of the method (where findings about the direction as a whole point). */
+  start: number;
+}
+
+export interface TypeormClass {
+  /** `name = "…"` when the class sets it, else the class name: what TypeORM records and orders by. */
+  name: string;
+  /** The 13-digit JavaScript timestamp TypeORM reads from the end of the name, when there is one. */
+  timestamp?: string;
+  /** `transaction = false` (or a value that can be false): TypeORM runs it without a transaction. */
+  noTransaction: boolean;
+  up: DirectionSql;
+  down?: DirectionSql;
+  /** Offset of the class. */
+  start: number;
+}
+
+export type TypeormFile =
+  | { kind: "migration"; migration: TypeormClass }
+  | { kind: "not-migration" }
+  | { kind: "unparsable"; message: string; offset: number };
+
+/** Files TypeORM users write migrations in. */
+export const CODE_FILE = /\.(ts|mts|cts|js|mjs|cjs)$/;
+const DECLARATION = /\.d\.[mc]?ts$/;
+/** TypeORM's `migration:create` / `migration:generate` name: `<13-digit timestamp>-<Name>.ts`. */
+export const TYPEORM_FILE_NAME = /(^|\/)\d{10,}-[^/]+\.(ts|mts|cts|js|mjs|cjs)$/;
+
+export function isCodeFile(path: string): boolean {
+  return CODE_FILE.test(path) && !DECLARATION.test(path);
+}
+
+type BabelParse = (text: string, options: Record<string, unknown>) => any;
+const require = createRequire(import.meta.url);
+let babelParse: BabelParse | undefined;
+
+/** @babel/parser, loaded on first use (about 0.5 MB of JavaScript). */
+function babel(): BabelParse {
+  babelParse ??= (require("@babel/parser") as { parse: BabelParse }).parse;
+  return babelParse;
+}
+
+// The same file is read by the layout (is it a migration?), both directions and the base
+// comparison: parse it once.
+const cache = new Map<string, TypeormFile>();
+const CACHE_SIZE = 256;
+
+export function readTypeormFile(path: string, text: string): TypeormFile {
+  const key = `${path}\u0000${text}`;
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const result = read(path, text);
+  if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value!);
+  cache.set(key, result);
+  return result;
+}
+
+function read(path: string, text: string): TypeormFile {
+  // Cheap test first: a file that never names a query runner is not a TypeORM migration.
+  if (!/queryRunner|MigrationInterface|\bup\s*\(/.test(text)) return { kind: "not-migration" };
+  let ast: any;
+  try {
+    const typescript = /\.[mc]?ts$/.test(path);
+    ast = babel()(text, {
+      sourceType: "unambiguous",
+      allowReturnOutsideFunction: true,
+      allowAwaitOutsideFunction: true,
+      plugins: typescript ? ["typescript", "decorators-legacy"] : ["decorators-legacy", "jsx"],
+    });
+  } catch (error: any) {
+    const offset = typeof error?.pos === "number" ? error.pos : 0;
+    return { kind: "unparsable", message: String(error?.message ?? error).replace(/\s*\(\d+:\d+\)$/, ""), offset };
+  }
+  for (const cls of classesOf(ast.program)) {
+    const migration = migrationOf(cls);
+    if (migration) return { kind: "migration", migration };
+  }
+  return { kind: "not-migration" };
+}
+
+function isNode(value: unknown): value is any {
+  return typeof value === "object" && value !== null && typeof (value as any).type === "string";
+}
+
+/** Visits every node below `node` in source order; `visit` returning false skips the children. */
+function walk(node: any, visit: (n: any) => boolean | void): void {
+  if (visit(node) === false) return;
+  for (const key of Object.keys(node)) {
+    if (key === "loc" || key === "leadingComments" || key === "trailingComments" || key === "innerComments" || key === "extra") continue;
+    const value = node[key];
+    if (Array.isArray(value)) {
+      for (const v of value) if (isNode(v)) walk(v, visit);
+    } else if (isNode(value)) walk(value, visit);
+  }
+}
+
+function classesOf(program: any): any[] {
+  const out: any[] = [];
+  walk(program, (n) => {
+    if (n.type === "ClassDeclaration" || n.type === "ClassExpression") out.push(n);
+  });
+  return out;
+}
+
+function keyName(member: any): string | undefined {
+  if (member.computed) return member.key?.type === "StringLiteral" ? member.key.value : undefined;
+  return member.key?.type === "Identifier" ? member.key.name : member.key?.type === "StringLiteral" ? member.key.value : undefined;
+}
+
+/** The `up`/`down` function of a class member: a method, or a property holding a function. */
+function methodOf(cls: any, name: string): any | undefined {
+  for (const member of cls.body.body) {
+    if (member.static || keyName(member) !== name) continue;
+    if (member.type === "ClassMethod" || member.type === "TSDeclareMethod") return member.body ? member : undefined;
+    if ((member.type === "ClassProperty" || member.type === "PropertyDefinition") && /FunctionExpression$/.test(member.value?.type ?? "")) return member.value;
+  }
+  return undefined;
+}
+
+function propertyOf(cls: any, name: string): any | undefined {
+  return cls.body.body.find((m: any) => (m.type === "ClassProperty" || m.type === "PropertyDefinition") && !m.static && keyName(m) === name)?.value ?? undefined;
+}
+
+function implementsMigrationInterface(cls: any): boolean {
+  return (cls.implements ?? []).some((i: any) => {
+    const e = i.expression ?? i.id;
+    return e?.type === "Identifier" ? e.name === "MigrationInterface" : e?.property?.name === "MigrationInterface";
+  });
+}
+
+function firstParamName(fn: any): string | undefined {
+  const p = fn.params?.[0];
+  const id = p?.type === "AssignmentPattern" ? p.left : p;
+  return id?.type === "Identifier" ? id.name : undefined;
+}
+
+function usesIdentifier(node: any, name: string): boolean {
+  let found = false;
+  walk(node, (n) => {
+    if (found) return false;
+    if (n.type === "Identifier" && n.name === name) found = true;
+    return undefined;
+  });
+  return found;
+}
+
+/** Can the expression be `false`? (`false`, or a condition with a `false` branch.) */
+function canBeFalse(node: any): boolean {
+  if (!node) return false;
+  if (node.type === "BooleanLiteral") return node.value === false;
+  if (node.type === "ConditionalExpression") return canBeFalse(node.consequent) || canBeFalse(node.alternate);
+  if (node.type === "LogicalExpression") return canBeFalse(node.left) || canBeFalse(node.right);
+  if (node.type === "TSAsExpression" || node.type === "TSSatisfiesExpression" || node.type === "ParenthesizedExpression") return canBeFalse(node.expression);
+  return false;
+}
+
+function migrationOf(cls: any): TypeormClass | undefined {
+  const up = methodOf(cls, "up");
+  if (!up) return undefined;
+  const runner = firstParamName(up);
+  const isMigration = implementsMigrationInterface(cls) || (runner !== undefined && usesIdentifier(up.body, runner)) || usesIdentifier(up.body, "queryRunner");
+  if (!isMigration) return undefined;
+  const down = methodOf(cls, "down");
+  const nameValue = propertyOf(cls, "name");
+  const name = nameValue?.type === "StringLiteral" ? nameValue.value : (cls.id?.name ?? "");
+  const timestamp = /\d{13}$/.exec(name)?.[0];
+  return {
+    name,
+    timestamp: timestamp && Number(timestamp) > 0 ? timestamp : undefined,
+    noTransaction: canBeFalse(propertyOf(cls, "transaction")),
+    up: directionSql(up),
+    down: down ? directionSql(down) : undefined,
+    start: cls.start,
+  };
+}
+
+/** Query-runner methods that read or manage the connection, never change the schema or data. */
+const HARMLESS = /^(has|get|is|find|count|exist|start|commit|rollback|connect|release|enableSqlMemory|disableSqlMemory|clearSqlMemory|loadTables?|escape|then|catch)/;
+
+/** Where a call's target is the query runner, its `manager` or its `connection`. */
+function runnerTarget(callee: any, runner: string): { method: string; via: string } | undefined {
+  if (!/MemberExpression$/.test(callee?.type ?? "") || callee.computed || callee.property?.type !== "Identifier") return undefined;
+  const object = callee.object;
+  if (object?.type === "Identifier" && object.name === runner) return { method: callee.property.name, via: runner };
+  if (/MemberExpression$/.test(object?.type ?? "") && !object.computed && object.object?.type === "Identifier" && object.object.name === runner && ["manager", "connection"].includes(object.property?.name)) {
+    return { method: callee.property.name, via: `${runner}.${object.property.name}` };
+  }
+  return undefined;
+}
+
+function directionSql(fn: any): DirectionSql {
+  const runner = firstParamName(fn) ?? "queryRunner";
+  const literals: SqlLiteral[] = [];
+  const unanalyzable: Unanalyzable[] = [];
+  const line = (n: any) => n.loc?.start?.line ?? 1;
+  walk(fn.body, (n) => {
+    if (n.type !== "CallExpression" && n.type !== "OptionalCallExpression") return undefined;
+    const target = runnerTarget(n.callee, runner);
+    if (target?.method === "query") {
+      const arg = n.arguments[0];
+      const params = n.arguments.length > 1;
+      const unwrapped = arg?.type === "TSAsExpression" || arg?.type === "ParenthesizedExpression" ? arg.expression : arg;
+      if (unwrapped?.type === "StringLiteral") {
+        literals.push({ start: unwrapped.start + 1, end: unwrapped.end - 1, quote: unwrapped.extra?.raw?.[0] === '"' ? '"' : "'", exact: !unwrapped.extra?.raw?.includes("\\"), line: line(n), params });
+      } else if (unwrapped?.type === "TemplateLiteral" && unwrapped.expressions.length === 0) {
+        const q = unwrapped.quasis[0];
+        literals.push({ start: q.start, end: q.end, quote: "`", exact: !q.value.raw.includes("\\"), line: line(n), params });
+      } else {
+        const why =
+          unwrapped?.type === "TemplateLiteral"
+            ? "builds its SQL with `${…}`"
+            : unwrapped?.type === "BinaryExpression"
+              ? "builds its SQL by concatenation"
+              : unwrapped
+                ? "passes SQL that is not a string literal"
+                : "passes no SQL";
+        unanalyzable.push({ start: n.start, end: n.end, message: `\`${target.via}.query(…)\` on line ${line(n)} ${why}: the SQL it runs is only known at run time` });
+      }
+      // The SQL argument's own calls (if any) are not queries of the migration.
+      return false;
+    }
+    if (target && !HARMLESS.test(target.method)) {
+      unanalyzable.push({ start: n.start, end: n.end, message: `\`${target.via}.${target.method}(…)\` on line ${line(n)} builds its SQL at run time` });
+      return undefined;
+    }
+    if (!target && n.arguments.some((a: any) => a?.type === "Identifier" && a.name === runner)) {
+      const callee = n.callee?.type === "Identifier" ? n.callee.name : n.callee?.property?.name ?? "a function";
+      unanalyzable.push({ start: n.start, end: n.end, message: `\`${callee}(…)\` on line ${line(n)} is handed the query runner: the SQL it runs is not in this method` });
+    }
+    return undefined;
+  });
+  literals.sort((a, b) => a.start - b.start);
+  return { literals, unanalyzable, start: fn.start };
+}
+
+/** Decodes the JavaScript escapes of a literal's raw content in place (see the file comment). */
+function decodeInPlace(raw: string): string {
+  if (!raw.includes("\\")) return raw;
+  let out = "";
+  for (let i = 0; i < raw.length; ) {
+    const c = raw[i]!;
+    if (c !== "\\") {
+      out += c;
+      i++;
+      continue;
+    }
+    const next = raw[i + 1] ?? "";
+    let length = 2;
+    let value: string;
+    if (next === "\r" || next === "\n" || next === "\u2028" || next === "\u2029") {
+      // A line continuation: nothing in the string, but the line break stays for line numbers.
+      length = next === "\r" && raw[i + 2] === "\n" ? 3 : 2;
+      out += " " + raw.slice(i + 1, i + length);
+      i += length;
+      continue;
+    } else if (next === "x") {
+      length = 4;
+      value = String.fromCharCode(parseInt(raw.slice(i + 2, i + 4), 16) || 32);
+    } else if (next === "u") {
+      const braced = /^\{([0-9a-fA-F]+)\}/.exec(raw.slice(i + 2));
+      length = braced ? 3 + braced[0].length - 1 : 6;
+      const code = parseInt(braced ? braced[1]! : raw.slice(i + 2, i + 6), 16);
+      value = Number.isFinite(code) && code <= 0x10ffff ? String.fromCodePoint(code) : " ";
+    } else {
+      // `\n`, `\t`… are whitespace to SQL; a space keeps the line numbers of the file.
+      value = "nrtbfv".includes(next) ? " " : next === "0" ? " " : next;
+    }
+    if (value.length > length) value = " ";
+    out += value + " ".repeat(length - value.length);
+    i += length;
+  }
+  return out;
+}
+
+/**
+ * MySQL's `?` placeholders, outside quotes, become `0` so that the statement parses (PostgreSQL's
+ * `$1` parses as it is).
+ */
+function fillMysqlPlaceholders(sql: string): string {
+  let out = "";
+  let quote: string | undefined;
+  for (let i = 0; i < sql.length; i++) {
+    const c = sql[i]!;
+    if (quote) {
+      if (c === quote) quote = undefined;
+      else if (c === "\\" && quote !== "`") {
+        out += c + (sql[i + 1] ?? "");
+        i++;
+        continue;
+      }
+    } else if (c === "'" || c === '"' || c === "`") quote = c;
+    else if (c === "?") {
+      out += "0";
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
+export interface ExtractedSql {
+  /** The file's text with everything but the direction's SQL blanked. */
+  text: string;
+  literals: SqlLiteral[];
+  unanalyzable: Unanalyzable[];
+}
+
+/** The SQL one direction of a TypeORM migration runs, laid out at its places in the file. */
+export function extractSql(path: string, text: string, direction: "up" | "down", dialect: string): ExtractedSql | undefined {
+  const file = readTypeormFile(path, text);
+  if (file.kind !== "migration") return undefined;
+  const sql = direction === "up" ? file.migration.up : file.migration.down;
+  if (!sql) return { text: blank(text), literals: [], unanalyzable: [] };
+  const parts: string[] = [];
+  let last = 0;
+  const literals: SqlLiteral[] = [];
+  for (const literal of sql.literals) {
+    let content = decodeInPlace(text.slice(literal.start, literal.end));
+    let exact = literal.exact;
+    if (literal.params && dialect !== "postgres") {
+      const filled = fillMysqlPlaceholders(content);
+      if (filled !== content) exact = false;
+      content = filled;
+    }
+    // Up to the opening quote blanked; the closing quote ends the statement.
+    parts.push(blank(text.slice(last, literal.start)), content, ";");
+    last = literal.end + 1;
+    literals.push({ ...literal, exact });
+  }
+  parts.push(blank(text.slice(last)));
+  return { text: parts.join(""), literals, unanalyzable: sql.unanalyzable };
+}
+
+function blank(text: string): string {
+  return text.replace(/[^\r\n]/g, " ");
+}
+
+/**
+ * What an edit of a merged migration is measured by: its SQL statements (whitespace ignored) and
+ * the source of what it runs without analyzable SQL, each with the offset it starts at.
+ */
+export function comparableUnits(path: string, text: string, direction: "up" | "down"): { key: string; start: number }[] {
+  const file = readTypeormFile(path, text);
+  if (file.kind === "unparsable") return [{ key: text.replace(/\s+/g, " ").trim(), start: 0 }];
+  if (file.kind !== "migration") return [];
+  const sql = direction === "up" ? file.migration.up : file.migration.down;
+  if (!sql) return [];
+  const units = [
+    ...sql.literals.map((l) => ({ key: decodeInPlace(text.slice(l.start, l.end)).replace(/\s+/g, " ").trim(), start: l.start })),
+    ...sql.unanalyzable.map((u) => ({ key: text.slice(u.start, u.end).replace(/\s+/g, " ").trim(), start: u.start })),
+  ];
+  const transaction = file.migration.noTransaction ? [{ key: "transaction = false", start: file.migration.start }] : [];
+  return [...transaction, ...units.sort((a, b) => a.start - b.start)];
+}
