@@ -107,6 +107,8 @@ export interface SqlSource {
 export interface EmbeddedSql {
   literals: { start: number; end: number; quote: "'" | '"' | "`"; exact: boolean }[];
   unanalyzable: { start: number; end: number; message: string }[];
+  /** Offset of the code the SQL belongs to (TypeORM: the `up()` / `down()` method), for findings about all of it. */
+  anchor?: number;
 }
 
 /** A migration and its rollback, as discovered in a repository layout. */

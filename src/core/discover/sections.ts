@@ -14,7 +14,7 @@ export function scriptSource(ref: ScriptRef, text: string, dialect: Dialect): Sq
     // The file's own length, the SQL strings of `up()` or `down()` at their places.
     const sql = extractSql(ref.path, text, ref.section ?? "up", dialect);
     if (!sql) return { file: ref.path, text: "", baseOffset: text.length, baseLine: lineAt(text, text.length), dialect };
-    return { file: ref.path, text: sql.text, baseOffset: 0, baseLine: 1, dialect, embedded: { literals: sql.literals, unanalyzable: sql.unanalyzable } };
+    return { file: ref.path, text: sql.text, baseOffset: 0, baseLine: 1, dialect, embedded: { literals: sql.literals, unanalyzable: sql.unanalyzable, anchor: sql.anchor } };
   }
   if (ref.changeset) {
     const part = changesetText(text, ref.changeset, ref.section ?? "up");

@@ -55,7 +55,7 @@ export interface TypeormClass {
 }
 
 export type TypeormFile =
-  | { kind: "migration"; migration: TypeormClass }
+  | { kind: "migration"; migration: TypeormClass; directives: { start: number; end: number }[] }
   | { kind: "not-migration" }
   | { kind: "unparsable"; message: string; offset: number };
 
@@ -110,9 +110,13 @@ function read(path: string, text: string): TypeormFile {
     const offset = typeof error?.pos === "number" ? error.pos : 0;
     return { kind: "unparsable", message: String(error?.message ?? error).replace(/\s*\(\d+:\d+\)$/, ""), offset };
   }
+  // `// migration-guard:ignore <rule> -- <reason>` comments suppress like their SQL form.
+  const directives = (ast.comments ?? [])
+    .filter((c: any) => c.type === "CommentLine" && /^\s*migration-guard:/.test(c.value))
+    .map((c: any) => ({ start: c.start, end: c.end }));
   for (const cls of classesOf(ast.program)) {
     const migration = migrationOf(cls);
-    if (migration) return { kind: "migration", migration };
+    if (migration) return { kind: "migration", migration, directives };
   }
   return { kind: "not-migration" };
 }
@@ -156,8 +160,16 @@ function methodOf(cls: any, name: string): any | undefined {
   return undefined;
 }
 
+/** A class field (`name = "…"`), or what the constructor assigns (`this.name = "…"`, compiled JavaScript). */
 function propertyOf(cls: any, name: string): any | undefined {
-  return cls.body.body.find((m: any) => (m.type === "ClassProperty" || m.type === "PropertyDefinition") && !m.static && keyName(m) === name)?.value ?? undefined;
+  const field = cls.body.body.find((m: any) => (m.type === "ClassProperty" || m.type === "PropertyDefinition") && !m.static && keyName(m) === name);
+  if (field) return field.value ?? undefined;
+  const constructor = cls.body.body.find((m: any) => m.type === "ClassMethod" && m.kind === "constructor");
+  for (const statement of constructor?.body?.body ?? []) {
+    const e = statement.type === "ExpressionStatement" ? statement.expression : undefined;
+    if (e?.type === "AssignmentExpression" && e.left?.type === "MemberExpression" && e.left.object?.type === "ThisExpression" && !e.left.computed && e.left.property?.name === name) return e.right;
+  }
+  return undefined;
 }
 
 function implementsMigrationInterface(cls: any): boolean {
@@ -237,7 +249,8 @@ function directionSql(fn: any): DirectionSql {
     const target = runnerTarget(n.callee, runner);
     if (target?.method === "query") {
       const arg = n.arguments[0];
-      const params = n.arguments.length > 1;
+      const second = n.arguments[1];
+      const params = second !== undefined && !(second.type === "Identifier" && second.name === "undefined");
       const unwrapped = arg?.type === "TSAsExpression" || arg?.type === "ParenthesizedExpression" ? arg.expression : arg;
       if (unwrapped?.type === "StringLiteral") {
         literals.push({ start: unwrapped.start + 1, end: unwrapped.end - 1, quote: unwrapped.extra?.raw?.[0] === '"' ? '"' : "'", exact: !unwrapped.extra?.raw?.includes("\\"), line: line(n), params });
@@ -342,6 +355,8 @@ export interface ExtractedSql {
   text: string;
   literals: SqlLiteral[];
   unanalyzable: Unanalyzable[];
+  /** Offset of the direction's method. */
+  anchor?: number;
 }
 
 /** The SQL one direction of a TypeORM migration runs, laid out at its places in the file. */
@@ -367,7 +382,10 @@ export function extractSql(path: string, text: string, direction: "up" | "down",
     literals.push({ ...literal, exact });
   }
   parts.push(blank(text.slice(last)));
-  return { text: parts.join(""), literals, unanalyzable: sql.unanalyzable };
+  let out = parts.join("");
+  // Suppression comments become SQL comments at their place: `//` and `--` have the same length.
+  for (const d of file.directives) out = out.slice(0, d.start) + "--" + text.slice(d.start + 2, d.end) + out.slice(d.end);
+  return { text: out, literals, unanalyzable: sql.unanalyzable, anchor: sql.start };
 }
 
 function blank(text: string): string {
