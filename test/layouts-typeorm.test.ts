@@ -237,6 +237,19 @@ describe("analysis", () => {
     expect(all(dynamic).map((f) => f.ruleId)).toContain("unanalyzable-sql");
   });
 
+  // Found on a real history: a NOT NULL column added right after TRUNCATE in the same migration
+  // (TypeORM's transaction) cannot fail on existing rows: the table is empty and stays so until COMMIT.
+  it("a NOT NULL column added after TRUNCATE in TypeORM's transaction is no add-required-column; without the TRUNCATE it is", async () => {
+    const add = q('ALTER TABLE "orders" ADD "day" character varying(16) NOT NULL');
+    const emptied = await analyzeFiles({ [`${DIR}/1700000000000-CreateOrders.ts`]: CREATE, [`${DIR}/1710000000000-Day.ts`]: migration("Day1710000000000", [q('TRUNCATE TABLE "orders"'), add]) });
+    expect(all(emptied).map((f) => f.ruleId)).not.toContain("add-required-column");
+    const kept = await analyzeFiles({ [`${DIR}/1700000000000-CreateOrders.ts`]: CREATE, [`${DIR}/1710000000000-Day.ts`]: migration("Day1710000000000", [add]) });
+    expect(all(kept).map((f) => f.ruleId)).toContain("add-required-column");
+    // Without TypeORM's transaction (transaction = false) rows can come back between the two queries.
+    const outside = await analyzeFiles({ [`${DIR}/1700000000000-CreateOrders.ts`]: CREATE, [`${DIR}/1710000000000-Day.ts`]: migration("Day1710000000000", [q('TRUNCATE TABLE "orders"'), add], [], ["transaction = false;"]) });
+    expect(all(outside).map((f) => f.ruleId)).toContain("add-required-column");
+  });
+
   it("a `// migration-guard:ignore` comment suppresses like its SQL form", async () => {
     const report = await analyzeFiles({
       [`${DIR}/1700000000000-CreateOrders.ts`]: CREATE,

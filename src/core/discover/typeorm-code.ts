@@ -63,7 +63,7 @@ export type TypeormFile =
 export const CODE_FILE = /\.(ts|mts|cts|js|mjs|cjs)$/;
 const DECLARATION = /\.d\.[mc]?ts$/;
 /** TypeORM's `migration:create` / `migration:generate` name: `<13-digit timestamp>-<Name>.ts`. */
-export const TYPEORM_FILE_NAME = /(^|\/)\d{10,}-[^/]+\.(ts|mts|cts|js|mjs|cjs)$/;
+export const TYPEORM_FILE_NAME = /(^|\/)\d{10,}[-_][^/]+\.(ts|mts|cts|js|mjs|cjs)$/;
 
 export function isCodeFile(path: string): boolean {
   return CODE_FILE.test(path) && !DECLARATION.test(path);
