@@ -17,7 +17,7 @@ const rule: Rule = {
     safeAlternative: [
       "1. Write the statement as a plain string or a template literal without `${…}` (what `typeorm migration:generate` writes): `` await queryRunner.query(`ALTER TABLE \"orders\" ADD \"status\" text`) ``.",
       "2. Values belong in query parameters, not in the SQL text: `` await queryRunner.query(`UPDATE \"orders\" SET \"status\" = $1 WHERE \"status\" IS NULL`, [\"new\"]) ``.",
-      "3. If the SQL really depends on run-time values, review it by hand (or run `migration-guard test --command` on the migration) and turn the rule off for the file's folder in `.github/migration-guard.yml`.",
+      "3. If the SQL really depends on run-time values, review it by hand, then silence the finding with `// migration-guard:ignore unanalyzable-sql -- <why>` on the line before the call.",
     ].join("\n"),
   },
   examples: {

@@ -211,10 +211,15 @@ function analyzeScript(
   }
   const script = parseScript(scriptSource(ref, decoded.text, config.dialect));
   const findings: Finding[] = [];
-  for (const p of script.problems) {
-    if (active.has(p.kind)) findings.push(makeFinding(p.kind, { message: p.message, span: p.span }, migration));
-  }
   const { suppressions, problems } = collectSuppressions(script, known);
+  for (const p of script.problems) {
+    if (!active.has(p.kind)) continue;
+    const finding = makeFinding(p.kind, { message: p.message, span: p.span }, migration);
+    // Code that builds its SQL at run time is no statement: a suppression on the line above it (or the file's) applies.
+    const suppression = p.kind === "unanalyzable-sql" ? suppressions.find((s) => s.ruleIds.includes(p.kind) && (s.scope === "file" || s.span.endLine === p.span.startLine - 1 || s.span.startLine === p.span.startLine)) : undefined;
+    if (suppression) finding.suppressed = { reason: suppression.reason };
+    findings.push(finding);
+  }
   const suppressionFor = suppressionLookup(suppressions);
   for (const p of problems) {
     if (active.has(p.ruleId)) findings.push(makeFinding(p.ruleId, { message: p.message, span: p.span }, migration));
