@@ -8,6 +8,10 @@ import { DEFAULT_CONFIG } from "../src/core/config/load.js";
 import { discover } from "../src/core/discover/index.js";
 import { applyFixes } from "../src/core/fix/apply.js";
 import type { Finding } from "../src/core/model.js";
+import { validateConfig } from "../src/core/config/load.js";
+import { loadParsers } from "../src/core/parse/index.js";
+import { planTest } from "../src/evidence/change.js";
+import { executableScript } from "../src/evidence/statements.js";
 import { analyzeFiles } from "./helpers/engine.js";
 
 const DIR = "src/migrations";
@@ -314,5 +318,23 @@ describe("edited merged migrations", () => {
     const changed = CREATE.replace('"total" integer NOT NULL', '"total" bigint NOT NULL');
     const found = await edited(["// a comment that moves everything down", changed].join("\n"));
     expect(found.map((f) => f.span.startLine)).toEqual([8]);
+  });
+});
+
+describe("the ephemeral test runs what TypeORM would send", () => {
+  it("writes literal query parameters into the SQL, and refuses code whose SQL is only known at run time", async () => {
+    await loadParsers();
+    const config = validateConfig({});
+    if (!config.ok) throw new Error("config");
+    const head = [
+      { path: `${DIR}/1700000000000-CreateOrders.ts`, content: CREATE },
+      { path: `${DIR}/1710000000000-Fill.ts`, content: migration("Fill1710000000000", ['await queryRunner.query(`UPDATE "orders" SET "total" = $1 WHERE "id" = $2 AND "note" <> \'$1\'`, [-1, "it\'s"]);']) },
+      { path: `${DIR}/1720000000000-Dyn.ts`, content: migration("Dyn1720000000000", ["await queryRunner.query(`DROP TABLE ${OLD}`);"]) },
+    ];
+    const plan = planTest({ head }, config.config);
+    const [, fill, dynamic] = plan.change.map((c) => executableScript(c.up));
+    expect(fill!.problems).toEqual([]);
+    expect(fill!.statements.map((s) => [s.span.startLine, s.text])).toEqual([[7, `UPDATE "orders" SET "total" = -1 WHERE "id" = 'it''s' AND "note" <> '$1'`]]);
+    expect(dynamic!.problems).toEqual([{ where: `${DIR}/1720000000000-Dyn.ts:7`, message: "cannot be tested from the file: `queryRunner.query(…)` on line 7 builds its SQL with `${…}`: the SQL it runs is only known at run time" }]);
   });
 });

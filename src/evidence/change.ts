@@ -37,7 +37,7 @@ export function planTest(input: ChangeInput, config: Config, options: { last?: n
       problems.push({ where: ref.path, message: decoded.problem });
       return undefined;
     }
-    return scriptSource(ref, decoded.text, dialect);
+    return scriptSource(ref, decoded.text, dialect, { run: true });
   };
   const runsAs = (m: Migration) => fileSemantics(m, config);
 

@@ -25,6 +25,8 @@ export interface SqlLiteral {
   line: number;
   /** The call passes query parameters (`$1` … on PostgreSQL, `?` on MySQL). */
   params: boolean;
+  /** The parameters as SQL literals, when the call passes an array of literals (what the test runs). */
+  paramValues?: string[];
 }
 
 /** Something a direction runs whose SQL cannot be read from the file. */
@@ -251,12 +253,13 @@ function directionSql(fn: any): DirectionSql {
       const arg = n.arguments[0];
       const second = n.arguments[1];
       const params = second !== undefined && !(second.type === "Identifier" && second.name === "undefined");
+      const paramValues = params ? literalValues(second) : undefined;
       const unwrapped = arg?.type === "TSAsExpression" || arg?.type === "ParenthesizedExpression" ? arg.expression : arg;
       if (unwrapped?.type === "StringLiteral") {
-        literals.push({ start: unwrapped.start + 1, end: unwrapped.end - 1, quote: unwrapped.extra?.raw?.[0] === '"' ? '"' : "'", exact: !unwrapped.extra?.raw?.includes("\\"), line: line(n), params });
+        literals.push({ start: unwrapped.start + 1, end: unwrapped.end - 1, quote: unwrapped.extra?.raw?.[0] === '"' ? '"' : "'", exact: !unwrapped.extra?.raw?.includes("\\"), line: line(n), params, ...(paramValues ? { paramValues } : {}) });
       } else if (unwrapped?.type === "TemplateLiteral" && unwrapped.expressions.length === 0) {
         const q = unwrapped.quasis[0];
-        literals.push({ start: q.start, end: q.end, quote: "`", exact: !q.value.raw.includes("\\"), line: line(n), params });
+        literals.push({ start: q.start, end: q.end, quote: "`", exact: !q.value.raw.includes("\\"), line: line(n), params, ...(paramValues ? { paramValues } : {}) });
       } else {
         const why =
           unwrapped?.type === "TemplateLiteral"
@@ -283,6 +286,51 @@ function directionSql(fn: any): DirectionSql {
   });
   literals.sort((a, b) => a.start - b.start);
   return { literals, unanalyzable, start: fn.start };
+}
+
+/** `["void", 0, null]` as SQL literals; undefined when an element is not a literal. */
+function literalValues(node: any): string[] | undefined {
+  if (node?.type !== "ArrayExpression") return undefined;
+  const out: string[] = [];
+  for (const e of node.elements) {
+    if (e?.type === "StringLiteral") out.push(`'${e.value.replace(/'/g, "''")}'`);
+    else if (e?.type === "NumericLiteral") out.push(String(e.value));
+    else if (e?.type === "UnaryExpression" && e.operator === "-" && e.argument?.type === "NumericLiteral") out.push(`-${e.argument.value}`);
+    else if (e?.type === "BooleanLiteral") out.push(e.value ? "true" : "false");
+    else if (e?.type === "NullLiteral") out.push("NULL");
+    else return undefined;
+  }
+  return out;
+}
+
+/**
+ * The query with its parameters written in (`$1` / `?` outside quotes), for running it as plain
+ * SQL: only the columns after a parameter move, lines stay.
+ */
+function inlineParams(sql: string, values: string[], dialect: string): string {
+  let out = "";
+  let quote: string | undefined;
+  let next = 0;
+  for (let i = 0; i < sql.length; i++) {
+    const c = sql[i]!;
+    if (quote) {
+      if (c === quote) quote = undefined;
+    } else if (c === "'" || c === '"' || (c === "`" && dialect !== "postgres")) quote = c;
+    else if (dialect === "postgres" && c === "$" && /\d/.test(sql[i + 1] ?? "") && !/[\w$]/.test(sql[i - 1] ?? "")) {
+      const digits = /^\d+/.exec(sql.slice(i + 1))![0];
+      const value = values[Number(digits) - 1];
+      if (value !== undefined) {
+        out += value;
+        i += digits.length;
+        continue;
+      }
+    } else if (dialect !== "postgres" && c === "?" && next < values.length) {
+      out += values[next++];
+      continue;
+    }
+    out += c;
+  }
+  return out;
 }
 
 /** Decodes the JavaScript escapes of a literal's raw content in place (see the file comment). */
@@ -360,7 +408,7 @@ export interface ExtractedSql {
 }
 
 /** The SQL one direction of a TypeORM migration runs, laid out at its places in the file. */
-export function extractSql(path: string, text: string, direction: "up" | "down", dialect: string): ExtractedSql | undefined {
+export function extractSql(path: string, text: string, direction: "up" | "down", dialect: string, options: { run?: boolean } = {}): ExtractedSql | undefined {
   const file = readTypeormFile(path, text);
   if (file.kind !== "migration") return undefined;
   const sql = direction === "up" ? file.migration.up : file.migration.down;
@@ -371,7 +419,11 @@ export function extractSql(path: string, text: string, direction: "up" | "down",
   for (const literal of sql.literals) {
     let content = decodeInPlace(text.slice(literal.start, literal.end));
     let exact = literal.exact;
-    if (literal.params && dialect !== "postgres") {
+    if (options.run && literal.paramValues) {
+      // The test runs the SQL as TypeORM would send it, values in place of the parameters.
+      content = inlineParams(content, literal.paramValues, dialect);
+      exact = false;
+    } else if (literal.params && dialect !== "postgres") {
       const filled = fillMysqlPlaceholders(content);
       if (filled !== content) exact = false;
       content = filled;
