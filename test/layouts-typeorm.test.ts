@@ -203,6 +203,16 @@ describe("analysis", () => {
     expect(all(report).filter((f) => f.ruleId === "parse-error")).toEqual([]);
   });
 
+  it("a `--` comment at the end of a string does not join the next call's SQL to it", async () => {
+    const report = await analyzeFiles({
+      [`${DIR}/1700000000000-CreateOrders.ts`]: CREATE,
+      [`${DIR}/1710000000000-Two.ts`]: migration("Two1710000000000", ["await queryRunner.query(`SELECT 1 -- warm up`);", q('CREATE INDEX "IDX_total" ON "orders" ("total")')]),
+    });
+    const two = report.migrations.find((m) => m.migration.name === "Two1710000000000")!;
+    expect(two.statements.up).toBe(2);
+    expect(two.findings.map((f) => `${f.ruleId}:${f.span.startLine}`)).toContain("require-concurrent-index:8");
+  });
+
   it("parses query parameters: $1 on PostgreSQL, ? on MySQL", async () => {
     const pg = await analyzeFiles({
       [`${DIR}/1700000000000-CreateOrders.ts`]: CREATE,

@@ -429,7 +429,7 @@ export function extractSql(path: string, text: string, direction: "up" | "down",
       content = filled;
     }
     // Up to the opening quote blanked; the closing quote ends the statement.
-    parts.push(blank(text.slice(last, literal.start)), content, ";");
+    parts.push(blank(text.slice(last, literal.start)), endTrailingComment(content), ";");
     last = literal.end + 1;
     literals.push({ ...literal, exact });
   }
@@ -438,6 +438,23 @@ export function extractSql(path: string, text: string, direction: "up" | "down",
   // Suppression comments become SQL comments at their place: `//` and `--` have the same length.
   for (const d of file.directives) out = out.slice(0, d.start) + "--" + text.slice(d.start + 2, d.end) + out.slice(d.end);
   return { text: out, literals, unanalyzable: sql.unanalyzable, anchor: sql.start };
+}
+
+/**
+ * A `-- comment` on the string's last line would swallow the `;` that ends its statement (and join
+ * the next call's SQL to it): the comment is blanked.
+ */
+function endTrailingComment(sql: string): string {
+  const lineStart = sql.lastIndexOf("\n") + 1;
+  let quote: string | undefined;
+  for (let i = lineStart; i < sql.length - 1; i++) {
+    const c = sql[i]!;
+    if (quote) {
+      if (c === quote) quote = undefined;
+    } else if (c === "'" || c === '"') quote = c;
+    else if (c === "-" && sql[i + 1] === "-") return sql.slice(0, i) + blank(sql.slice(i));
+  }
+  return sql;
 }
 
 function blank(text: string): string {
