@@ -34,7 +34,7 @@ const rule: Rule = {
     locks: [],
     work: "none",
     safeAlternative: [
-      "1. Write the rollback next to the migration, the way the tool expects it: `U<version>__<description>.sql` (Flyway), `<version>_<name>.down.sql` (golang-migrate), a `-- migrate:down` section (dbmate), `revert/<change>.sql` (sqitch), `down.sql` in the migration's folder (diesel and similar).",
+      "1. Write the rollback next to the migration, the way the tool expects it: `U<version>__<description>.sql` (Flyway), `<version>_<name>.down.sql` (golang-migrate), a `-- migrate:down` section (dbmate), `revert/<change>.sql` (sqitch), `down.sql` in the migration's folder (diesel and similar), the class's `down(queryRunner)` method (TypeORM).",
       "2. Make it restore the schema the migration changed: drop what was added, re-create what was dropped (data dropped by the migration cannot come back: say so in a comment and keep the statements that are possible).",
       "3. Run the forward → rollback → forward test (`migration-guard test`) to prove it works.",
       "4. If the change truly cannot be reversed, make the rollback fail loudly (`DO $$ BEGIN RAISE EXCEPTION 'irreversible: …'; END $$;`) instead of pretending to succeed.",
