@@ -5,12 +5,15 @@
 // rule to judge by reading the SQL (verdicts go to BENCHMARKS.md).
 //
 //   node bench/real-world/typeorm-layout.mjs --mirror <bare git dir> --path <migrations folder>
-//        [--commit <rev>] [--out DIR] [--window N] [--sample N] [--seed N] [--dialect postgres]
+//        [--commit <rev>] [--out DIR] [--window N] [--sample N] [--seed N] [--dialect postgres] [--edits N]
 //
 // e.g. --mirror /work/.mirror/kokonect-link+cherrypick/repo --path packages/backend/migration
 //      --mirror /work/.mirror/fallenbagel+jellyseerr/repo --path server/migration/postgres
 // Only the migrations folder is extracted, under --out (default /tmp/mg-typeorm-bench); nothing of it
 // is committed. Needs `npm run build` first (the CLI runs dist/).
+// --edits N: the last N commits that modified migrations already in the folder, each checked against its
+// parent (`--base-dir` = the folder at the parent): which edits `edited-merged-migration` reports (the SQL
+// changed) and which it does not (only comments or formatting changed), for reading by hand.
 import { execFileSync, spawnSync } from "node:child_process";
 import { cpSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -96,4 +99,24 @@ for (const [i, f] of sample.entries()) {
   lines.set(f.span.file, text);
   console.log(`${i + 1}. ${f.ruleId} ${f.span.file.slice(args.path.length + 1)}:${f.span.startLine}:${f.span.startColumn} — ${f.message.slice(0, 200)}`);
   console.log(`   | ${text[f.span.startLine - 1]?.trim().slice(0, 220)}`);
+}
+
+// 4. Edits of merged migrations in the repository's own history.
+const edits = Number(args.edits ?? 0);
+if (edits) {
+  console.log(`\n## edits of merged migrations (last ${edits} commits that modified files in ${args.path})`);
+  const commits = execFileSync("git", ["-C", args.mirror, "log", "--diff-filter=M", "--format=%H", `-n${edits}`, rev, "--", args.path], { encoding: "utf8" }).split("\n").filter(Boolean);
+  for (const c of commits) {
+    const dir = join(out, "edits", c.slice(0, 10));
+    for (const [side, r] of [["head", c], ["base", `${c}^`]]) {
+      mkdirSync(join(dir, side), { recursive: true });
+      execFileSync("tar", ["-x", "-C", join(dir, side)], { input: execFileSync("git", ["-C", args.mirror, "archive", r, args.path], { maxBuffer: 1 << 30 }) });
+    }
+    const modified = execFileSync("git", ["-C", args.mirror, "diff", "--name-only", "--diff-filter=M", `${c}^`, c, "--", args.path], { encoding: "utf8" }).split("\n").filter(Boolean);
+    const run = check(join(dir, "head"), [args.path, "--base-dir", join(dir, "base", args.path)]);
+    const reported = new Set(run.findings.filter((f) => f.ruleId === "edited-merged-migration").map((f) => f.span.file));
+    const subject = execFileSync("git", ["-C", args.mirror, "log", "-1", "--format=%ad %s", "--date=short", c], { encoding: "utf8" }).trim();
+    console.log(`${c.slice(0, 10)} ${subject.slice(0, 70)}: ${modified.length} modified, ${reported.size} reported as edited`);
+    for (const m of modified) console.log(`   ${reported.has(m) ? "edited  " : "not     "} ${m.slice(args.path.length + 1)}`);
+  }
 }
