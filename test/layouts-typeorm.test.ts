@@ -13,6 +13,9 @@ import { loadParsers } from "../src/core/parse/index.js";
 import { planTest } from "../src/evidence/change.js";
 import { executableScript } from "../src/evidence/statements.js";
 import { analyzeFiles } from "./helpers/engine.js";
+import { offlineGitHub } from "./helpers/nock.js";
+import { mockGitHub, pullRequestPayload, scenario } from "./fixtures/github/scenario.js";
+import { testApp } from "./fixtures/github/probot.js";
 
 const DIR = "src/migrations";
 
@@ -125,6 +128,21 @@ describe("discovery", () => {
     ]);
     expect(problems[0]!.message).toContain("a migration class name must end with a 13-digit JavaScript timestamp");
     expect(problems[1]!.message).toMatch(/could not be read as TypeScript\/JavaScript .*line 3\): the SQL it runs was not analyzed/);
+  });
+
+  it("knows merged migrations listed without content by TypeORM's generated name (the App does not fetch them)", () => {
+    const listed = (path: string, sha: string) => ({ path, sha });
+    const added = { path: `${DIR}/1720000000000-AddNote.ts`, sha: "c".repeat(40), content: migration("AddNote1720000000000", [q('ALTER TABLE "orders" ADD "note" text')], [q('ALTER TABLE "orders" DROP COLUMN "note"')]) };
+    const base = [listed(`${DIR}/1700000000000-CreateOrders.ts`, "a".repeat(40)), listed(`${DIR}/1710000000000-AddTotalIndex.ts`, "b".repeat(40)), listed(`${DIR}/index.ts`, "d".repeat(40))];
+    const { migrations } = discover({ head: [...base, added], base }, { ...DEFAULT_CONFIG, layout: "auto" });
+    expect(migrations.map((m) => [m.id, m.version, m.status])).toEqual([
+      [`${DIR}/1700000000000-CreateOrders.ts`, "1700000000000", "unchanged"],
+      [`${DIR}/1710000000000-AddTotalIndex.ts`, "1710000000000", "unchanged"],
+      [`${DIR}/1720000000000-AddNote.ts`, "1720000000000", "added"],
+    ]);
+    // Listed without content, a node-pg-migrate or knex script is no TypeORM migration.
+    const other = discover({ head: [listed("migrations/1700000000000_create-users.js", "e".repeat(40)), listed("migrations/20240101120000_create_users.js", "f".repeat(40))] }, { ...DEFAULT_CONFIG, layout: "auto" });
+    expect(other.migrations).toEqual([]);
   });
 
   it("leaves other tools' folders alone: SQL layouts keep their layout, knex/Sequelize/node-pg-migrate code is no migration", () => {
@@ -346,5 +364,25 @@ describe("the ephemeral test runs what TypeORM would send", () => {
     expect(fill!.problems).toEqual([]);
     expect(fill!.statements.map((s) => [s.span.startLine, s.text])).toEqual([[7, `UPDATE "orders" SET "total" = -1 WHERE "id" = 'it''s' AND "note" <> '$1'`]]);
     expect(dynamic!.problems).toEqual([{ where: `${DIR}/1720000000000-Dyn.ts:7`, message: "cannot be tested from the file: `queryRunner.query(…)` on line 7 builds its SQL with `${…}`: the SQL it runs is only known at run time" }]);
+  });
+});
+
+describe("the App on a pull request adding a TypeORM migration", () => {
+  offlineGitHub();
+
+  it("reviews the added .ts file with inline comments on its lines; merged migrations listed by name stay merged", async () => {
+    const file = `${DIR}/1710000000000-AddStatus.ts`;
+    const added = migration("AddStatus1710000000000", [q('ALTER TABLE "orders" ADD "status" varchar(20)'), q('CREATE INDEX "IDX_status" ON "orders" ("status")')], [q('DROP INDEX "IDX_status"'), q('ALTER TABLE "orders" DROP COLUMN "status"')]);
+    const s = scenario({ base: { [`${DIR}/1700000000000-CreateOrders.ts`]: CREATE }, changes: { [file]: added } });
+    const { writes } = mockGitHub(s, { config: "gates:\n  enabled: false\ncommit_format:\n  enabled: false\n", readsChange: true, blobs: true });
+    const app = await testApp();
+    await app.receive("pull_request", pullRequestPayload(s, "opened"));
+    expect(writes.reviews).toHaveLength(1);
+    const review = writes.reviews[0]!;
+    const comments = review.comments.map((c: { path: string; line: number; body: string }) => `${c.path}:${c.line} ${/require-concurrent-index|require-lock-timeout/.exec(c.body)?.[0] ?? ""}`);
+    expect(comments).toEqual(expect.arrayContaining([`${file}:8 require-concurrent-index`]));
+    expect(review.comments.every((c: { path: string }) => c.path === file)).toBe(true);
+    expect(review.body).toContain("1710000000000-AddStatus.ts");
+    expect(review.body).not.toContain("1700000000000-CreateOrders.ts");
   });
 });

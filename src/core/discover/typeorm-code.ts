@@ -67,6 +67,13 @@ const DECLARATION = /\.d\.[mc]?ts$/;
 /** TypeORM's `migration:create` / `migration:generate` name: `<13-digit timestamp>-<Name>.ts`. */
 export const TYPEORM_FILE_NAME = /(^|\/)\d{10,}[-_][^/]+\.(ts|mts|cts|js|mjs|cjs)$/;
 
+/**
+ * The exact name `typeorm migration:create` gives (a 13-digit JavaScript timestamp and a hyphen):
+ * how a file is recognised when only its name is known (the App lists merged files without their
+ * content). knex and Sequelize use 14-digit timestamps, node-pg-migrate an underscore.
+ */
+export const TYPEORM_GENERATED_NAME = /^(\d{13})-(.+)\.(ts|mts|cts|js|mjs|cjs)$/;
+
 export function isCodeFile(path: string): boolean {
   return CODE_FILE.test(path) && !DECLARATION.test(path);
 }
@@ -84,7 +91,7 @@ function babel(): BabelParse {
 // The same file is read by the layout (is it a migration?), both directions and the base
 // comparison: parse it once.
 const cache = new Map<string, TypeormFile>();
-const CACHE_SIZE = 256;
+const CACHE_SIZE = 4096;
 
 export function readTypeormFile(path: string, text: string): TypeormFile {
   const key = `${path}\u0000${text}`;

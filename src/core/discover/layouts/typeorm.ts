@@ -12,11 +12,17 @@
 // "all" TypeORM refuses the override with ForbiddenTransactionModeOverrideError). Each
 // `queryRunner.query` call is one query sent on its own.
 import type { SourceFile } from "../../model.js";
-import { readTypeormFile, isCodeFile, TYPEORM_FILE_NAME } from "../typeorm-code.js";
+import { readTypeormFile, isCodeFile, TYPEORM_FILE_NAME, TYPEORM_GENERATED_NAME } from "../typeorm-code.js";
 import { basename, isSql, problem, textOf, type Collected, type FoundMigration, type LayoutSpec } from "../layout.js";
+
+/** Known by name only: listed without content (merged files the App does not fetch). */
+function byNameOnly(file: SourceFile): boolean {
+  return file.content === undefined && file.unreadable === undefined && isCodeFile(file.path) && TYPEORM_GENERATED_NAME.test(basename(file.path));
+}
 
 function isTypeormMigration(file: SourceFile): boolean {
   if (!isCodeFile(file.path)) return false;
+  if (byNameOnly(file)) return true;
   const text = textOf(file);
   return text !== undefined && readTypeormFile(file.path, text).kind === "migration";
 }
@@ -52,6 +58,13 @@ export const typeormLayout: LayoutSpec = {
         continue;
       }
       if (!isCodeFile(f.path)) continue;
+      if (byNameOnly(f)) {
+        // Its class cannot be read: the name's timestamp is the version (TypeORM's generator writes
+        // the same one into the class name), and a down() is assumed, as migration:create writes one.
+        const [, version, title] = TYPEORM_GENERATED_NAME.exec(name)!;
+        migrations.push({ id: f.path, version: version!, name: `${title}${version}`, layout: "typeorm", up: { path: f.path, section: "up", code: "typeorm" }, down: { path: f.path, section: "down", code: "typeorm" }, repeatable: false, rollbackExpected: true, transaction: "per-file", delivery: "per-statement" });
+        continue;
+      }
       const text = textOf(f);
       if (text === undefined) continue;
       const read = readTypeormFile(f.path, text);
