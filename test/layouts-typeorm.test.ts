@@ -4,7 +4,9 @@
 // edits of merged migrations. Every file here is written for these tests.
 import { describe, expect, it } from "vitest";
 import { parse } from "@babel/parser";
+import picomatch from "picomatch";
 import { DEFAULT_CONFIG } from "../src/core/config/load.js";
+import { DEFAULT_CODE_PATTERNS, migrationCandidates } from "../src/core/discover/index.js";
 import { discover } from "../src/core/discover/index.js";
 import { applyFixes } from "../src/core/fix/apply.js";
 import type { Finding } from "../src/core/model.js";
@@ -158,6 +160,16 @@ describe("discovery", () => {
     expect(roots).toEqual([{ root: "db/migrations", layout: "golang-migrate" }]);
     expect(migrations.map((m) => m.id)).toEqual(["db/migrations/000001_init.up.sql"]);
     expect(problems).toEqual([]);
+  });
+});
+
+describe("the workflow init writes", () => {
+  it("is triggered by the code files discovery reads by default", () => {
+    const paths = ["src/migrations/1700000000000-CreateOrders.ts", "packages/backend/migration/1600000000000-Init.js", "db/migrations/helpers.ts", "src/app.ts", "src/2fa-codes.ts"];
+    const trigger = picomatch(DEFAULT_CODE_PATTERNS);
+    const read = migrationCandidates(paths, DEFAULT_CONFIG);
+    expect(read).toEqual(paths.slice(0, 3));
+    expect(paths.filter((p) => trigger(p))).toEqual(read);
   });
 });
 

@@ -25,6 +25,11 @@ export interface Discovery {
 /** Migration files are looked for here unless the config says otherwise. */
 export const DEFAULT_PATHS = ["**/*.sql"];
 /**
+ * The code files discovery also looks at by default (TypeORM migrations, see isMigrationCode), as
+ * glob patterns for a workflow's `paths:` trigger (which knows no `{ts,js}` braces).
+ */
+export const DEFAULT_CODE_PATTERNS = ["ts", "js"].flatMap((ext) => [`**/migration/*.${ext}`, `**/migrations/*.${ext}`, `**/${"[0-9]".repeat(10)}*-*.${ext}`]);
+/**
  * Files a layout reads besides SQL (the sqitch plan, Prisma's lock file, diesel and Sourcegraph
  * metadata, Flyway script configs) or reports (goose's Go migrations). They come along whenever
  * selected SQL sits below their folder.
