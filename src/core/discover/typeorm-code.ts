@@ -9,8 +9,8 @@
 // The extracted SQL is handed to the SQL parser as text of the file's own length: every
 // character outside the strings is blanked (newlines kept) and each string's closing quote
 // becomes the `;` that ends its statement, so every offset, line and column the analysis reports
-// is the `.ts` file's own. Escapes (`\'`, `\n`, `\\`…) are decoded in place: the decoded
-// character sits where its escape starts and the rest of the escape is blanked.
+// is the `.ts` file's own. Escapes (`\'`, `\n`, `\\`…) are decoded in place, the room they
+// spare given back at the next whitespace (see decodeInPlace).
 /* eslint-disable @typescript-eslint/no-explicit-any */
 import { createRequire } from "node:module";
 
@@ -340,14 +340,32 @@ function inlineParams(sql: string, values: string[], dialect: string): string {
   return out;
 }
 
-/** Decodes the JavaScript escapes of a literal's raw content in place (see the file comment). */
+/**
+ * Decodes the JavaScript escapes of a literal's raw content to the SQL it holds, in the raw
+ * content's length. An escape is longer than the character it stands for (`\"` is `"`): the spare
+ * room is given back as spaces at the next whitespace outside SQL quotes (or at the end), so the
+ * SQL stays what the string holds (`\`user\`` is `` `user` ``, not `` ` user` ``), line breaks stay
+ * where they are, and columns are the file's again after that whitespace.
+ */
 function decodeInPlace(raw: string): string {
   if (!raw.includes("\\")) return raw;
   let out = "";
+  let pending = 0;
+  let quote: string | undefined;
+  const emit = (c: string) => {
+    if (quote) {
+      if (c === quote) quote = undefined;
+    } else if (c === "'" || c === '"' || c === "`") quote = c;
+    else if (pending && /\s/.test(c)) {
+      out += " ".repeat(pending);
+      pending = 0;
+    }
+    out += c;
+  };
   for (let i = 0; i < raw.length; ) {
     const c = raw[i]!;
     if (c !== "\\") {
-      out += c;
+      emit(c);
       i++;
       continue;
     }
@@ -357,26 +375,25 @@ function decodeInPlace(raw: string): string {
     if (next === "\r" || next === "\n" || next === "\u2028" || next === "\u2029") {
       // A line continuation: nothing in the string, but the line break stays for line numbers.
       length = next === "\r" && raw[i + 2] === "\n" ? 3 : 2;
-      out += " " + raw.slice(i + 1, i + length);
-      i += length;
-      continue;
+      value = raw.slice(i + 1, i + length);
     } else if (next === "x") {
       length = 4;
       value = String.fromCharCode(parseInt(raw.slice(i + 2, i + 4), 16) || 32);
     } else if (next === "u") {
       const braced = /^\{([0-9a-fA-F]+)\}/.exec(raw.slice(i + 2));
-      length = braced ? 3 + braced[0].length - 1 : 6;
+      length = braced ? 2 + braced[0].length : 6;
       const code = parseInt(braced ? braced[1]! : raw.slice(i + 2, i + 6), 16);
       value = Number.isFinite(code) && code <= 0x10ffff ? String.fromCodePoint(code) : " ";
     } else {
       // `\n`, `\t`… are whitespace to SQL; a space keeps the line numbers of the file.
-      value = "nrtbfv".includes(next) ? " " : next === "0" ? " " : next;
+      value = "nrtbfv0".includes(next) ? " " : next;
     }
     if (value.length > length) value = " ";
-    out += value + " ".repeat(length - value.length);
+    for (const v of value) emit(v);
+    pending += length - value.length;
     i += length;
   }
-  return out;
+  return out + " ".repeat(pending);
 }
 
 /**
