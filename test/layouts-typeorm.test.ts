@@ -81,7 +81,7 @@ describe("discovery", () => {
     ]);
   });
 
-  it("reads JavaScript migrations: class fields, names set in the constructor, a missing down()", () => {
+  it("reads JavaScript migrations: class fields, names set in the constructor, a missing down(), tsc's output", async () => {
     const head = {
       "packages/backend/migration/1600000000000-Init.js": [
         "export class Init1600000000000 {",
@@ -109,11 +109,35 @@ describe("discovery", () => {
         "",
       ].join("\n"),
     };
-    const { migrations } = discover({ head: Object.entries(head).map(([path, content]) => ({ path, content })) }, { ...DEFAULT_CONFIG, layout: "auto" });
+    // What tsc writes for an ES2015 target: the queries sit in a generator inside __awaiter.
+    const tsc = [
+      '"use strict";',
+      'Object.defineProperty(exports, "__esModule", { value: true });',
+      "exports.AddNote1600000000002 = void 0;",
+      "class AddNote1600000000002 {",
+      "    up(queryRunner) {",
+      "        return __awaiter(this, void 0, void 0, function* () {",
+      '            yield queryRunner.query(`ALTER TABLE "note" ADD "text" text`);',
+      "        });",
+      "    }",
+      "    down(queryRunner) {",
+      "        return __awaiter(this, void 0, void 0, function* () {",
+      '            yield queryRunner.query(`ALTER TABLE "note" DROP COLUMN "text"`);',
+      "        });",
+      "    }",
+      "}",
+      "exports.AddNote1600000000002 = AddNote1600000000002;",
+      "",
+    ].join("\n");
+    const files = [...Object.entries(head).map(([path, content]) => ({ path, content })), { path: "dist/migrations/1600000000002-AddNote.js", content: tsc }];
+    const { migrations } = discover({ head: files }, { ...DEFAULT_CONFIG, layout: "auto" });
     expect(migrations.map((m) => [m.name, m.version, m.transaction, m.down !== undefined])).toEqual([
+      ["AddNote1600000000002", "1600000000002", "per-file", true],
       ["Init1600000000000", "1600000000000", "per-file", true],
       ["compiled1600000000001", "1600000000001", "none", false],
     ]);
+    const report = await analyzeFiles(files);
+    expect(report.migrations.find((m) => m.migration.name === "AddNote1600000000002")!.statements).toEqual({ up: 1, down: 1 });
   });
 
   it("reports a class TypeORM refuses (no timestamp at the end of its name) and a file that does not parse", () => {
