@@ -310,6 +310,16 @@ describe("analysis", () => {
     }
   });
 
+  it("without TypeORM's transaction, one query() call holding several statements is still one transaction block", async () => {
+    const idx = 'CREATE INDEX CONCURRENTLY "IDX_total" ON "orders" ("total")';
+    const run = (up: string[]) => analyzeFiles({ [`${DIR}/1700000000000-CreateOrders.ts`]: CREATE, [`${DIR}/1710000000000-Idx.ts`]: migration("Idx1710000000000", up, [q('DROP INDEX CONCURRENTLY "IDX_total"')], ["transaction = false;"]) });
+    const together = all(await run([q(`SET lock_timeout = '5s'; ${idx}`)])).find((f) => f.ruleId === "concurrently-in-transaction");
+    expect(together?.message).toContain("a query holding several statements is one query, which PostgreSQL runs as one transaction block");
+    expect(together?.span.startLine).toBe(8);
+    const apart = await run([q("SET lock_timeout = '5s'"), q(idx)]);
+    expect(all(apart).filter((f) => f.ruleId === "concurrently-in-transaction")).toEqual([]);
+  });
+
   it("an empty down() is an empty rollback, pointed at the method; a down() that builds its SQL is not", async () => {
     const file = `${DIR}/1710000000000-Drop.ts`;
     const report = await analyzeFiles({ [`${DIR}/1700000000000-CreateOrders.ts`]: CREATE, [file]: migration("Drop1710000000000", [q('ALTER TABLE "orders" DROP COLUMN "total"')], []) });

@@ -171,6 +171,16 @@ function findingFactory(config: Config, active: Map<string, ActiveRule>): Findin
   };
 }
 
+/** For SQL cut out of code: which string (one query) each statement came from. */
+function queriesOf(script: ParsedScript): number[] | undefined {
+  const literals = script.embedded?.literals;
+  if (!literals?.length) return undefined;
+  return script.statements.map((s) => {
+    const i = literals.findIndex((l) => l.start <= s.span.startOffset && s.span.startOffset <= l.end);
+    return i < 0 ? -1 - s.index : i;
+  });
+}
+
 /** A migration's parsed up script, or undefined when its content is not at hand (the app lists merged files without fetching them). */
 function readScript(migration: Migration, contents: Map<string, SourceFile>, config: Config, cache?: ParseCache): ParsedScript | undefined {
   const file = contents.get(migration.up.path);
@@ -224,7 +234,7 @@ function analyzeScript(
   for (const p of problems) {
     if (active.has(p.ruleId)) findings.push(makeFinding(p.ruleId, { message: p.message, span: p.span }, migration));
   }
-  const transaction = transactionContext(semantics, script.statements, config.postgres_version);
+  const transaction = transactionContext(semantics, script.statements, config.postgres_version, queriesOf(script));
   let state = startScript(stateIn, transaction, { isolated: direction === "down" });
   const context = { config, dialect: config.dialect, direction, migration, script, state, stats, transaction };
   for (const statement of script.statements) {
@@ -233,6 +243,10 @@ function analyzeScript(
     // runs on its own: it is not in the transaction, and its locks do not join the transaction's.
     const standalone = state.inTransaction && !state.explicitTransaction && transaction.places[statement.index] === "autocommit";
     if (standalone) state.inTransaction = false;
+    // One query of several statements outside any transaction (a TypeORM `query("A; B")` call):
+    // PostgreSQL runs the query as one transaction block.
+    const oneQuery = !state.inTransaction && transaction.places[statement.index] === "one-query" && !transaction.oneQuery;
+    if (oneQuery) state.inTransaction = true;
     for (const { rule } of statementRules) {
       let hits: RuleHit[];
       try {
@@ -261,6 +275,7 @@ function analyzeScript(
         findings.push(finding);
       }
     }
+    if (oneQuery) state.inTransaction = false;
     state = advance(state, statement);
     if (standalone) state.inTransaction = true;
     // advance() models PostgreSQL; MySQL/MariaDB tables created in the change are recorded here.

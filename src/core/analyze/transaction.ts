@@ -161,7 +161,12 @@ export function toolName(layout: Layout): string {
  * in order; MySQL/MariaDB files are reported as run statement by statement (every DDL
  * statement commits implicitly there).
  */
-export function transactionContext(semantics: FileSemantics, statements: Statement[], postgresVersion: number): TransactionContext {
+/**
+ * `queries`: for a file whose statements the tool sends one by one, which query each statement is
+ * sent in, when some query holds several (TypeORM: a `queryRunner.query("A; B")` call). Outside
+ * the tool's transaction such a query is one implicit transaction block.
+ */
+export function transactionContext(semantics: FileSemantics, statements: Statement[], postgresVersion: number, queries?: number[]): TransactionContext {
   const outsideTransaction = layoutOutside(semantics.layout);
   const tool = toolName(semantics.layout);
   const postgres = statements.every((s) => s.dialect === "postgres");
@@ -199,11 +204,18 @@ export function transactionContext(semantics: FileSemantics, statements: Stateme
         : `${tool} sends this file as one query holding a single statement, which runs outside any transaction block`
       : `${tool} runs this file statement by statement, without a transaction of its own`;
   } else if (toolTransaction && oneQuery) how += ", sent as one query";
+  // Statements sent together in one query of several (per-statement delivery, e.g. one TypeORM call).
+  const sharesQuery = (i: number) => queries !== undefined && semantics.delivery === "per-statement" && queries[i] !== undefined && queries.filter((q) => q === queries[i]).length > 1;
+  if (!toolTransaction && statements.some((_, i) => sharesQuery(i))) how += ", but a query holding several statements is one query, which PostgreSQL runs as one transaction block";
   const places: StatementPlace[] = [];
   let explicit = false;
   let inTool = toolTransaction;
-  for (const statement of statements) {
+  for (const [i, statement] of statements.entries()) {
     const kind = transactionKind(statement);
+    if (!explicit && !inTool && kind === "other" && sharesQuery(i)) {
+      places.push("one-query");
+      continue;
+    }
     if (kind === "begin") {
       explicit = true;
       places.push("explicit-transaction");
