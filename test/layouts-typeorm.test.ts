@@ -14,6 +14,8 @@ import { validateConfig } from "../src/core/config/load.js";
 import { loadParsers } from "../src/core/parse/index.js";
 import { planTest } from "../src/evidence/change.js";
 import { executableScript } from "../src/evidence/statements.js";
+import { planFor } from "../src/evidence/executor.js";
+import { fileSemantics } from "../src/core/analyze/transaction.js";
 import { analyzeFiles } from "./helpers/engine.js";
 import { offlineGitHub } from "./helpers/nock.js";
 import { mockGitHub, pullRequestPayload, scenario } from "./fixtures/github/scenario.js";
@@ -426,6 +428,23 @@ describe("the ephemeral test runs what TypeORM would send", () => {
     expect(fill!.problems).toEqual([]);
     expect(fill!.statements.map((s) => [s.span.startLine, s.text])).toEqual([[7, `UPDATE "orders" SET "total" = -1 WHERE "id" = 'it''s' AND "note" <> '$1'`]]);
     expect(dynamic!.problems).toEqual([{ where: `${DIR}/1720000000000-Dyn.ts:7`, message: "cannot be tested from the file: `queryRunner.query(…)` on line 7 builds its SQL with `${…}`: the SQL it runs is only known at run time" }]);
+  });
+
+  it("sends the statements of one query() call together: outside TypeORM's transaction they are one transaction block", async () => {
+    await loadParsers();
+    const config = validateConfig({});
+    if (!config.ok) throw new Error("config");
+    const idx = 'CREATE INDEX CONCURRENTLY "IDX_total" ON "orders" ("total")';
+    const head = [
+      { path: `${DIR}/1700000000000-CreateOrders.ts`, content: CREATE },
+      { path: `${DIR}/1710000000000-Idx.ts`, content: migration("Idx1710000000000", [q(`SET lock_timeout = '5s'; ${idx}`), q("ANALYZE orders")], [], ["transaction = false;"]) },
+    ];
+    const plan = planTest({ head }, config.config);
+    const change = plan.change.find((c) => c.migration.name === "Idx1710000000000")!;
+    const script = executableScript(change.up);
+    expect(script.queries).toEqual([0, 0, 1]);
+    const ctx = { postgresVersion: 15, ops: { dialect: "postgres" } } as unknown as Parameters<typeof planFor>[2];
+    expect(planFor(script, fileSemantics(change.migration, config.config), ctx).modes).toEqual(["file-transaction", "file-transaction", "own-transaction"]);
   });
 });
 

@@ -14,7 +14,7 @@ import { buildCatalog, type StatsCatalog } from "../stats/index.js";
 import { PRESETS } from "../../../rules/presets.js";
 import { hitsOf, type Direction, type MigrationFacts, type Rule, type RuleHit } from "./rule.js";
 import { advance, indexTableOf, initialState, nextChange, replaySchema, seedFromStatistics, startScript, type AnalysisState } from "./state.js";
-import { fileSemantics, transactionContext, type FileSemantics } from "./transaction.js";
+import { fileSemantics, queriesOf, transactionContext, type FileSemantics } from "./transaction.js";
 import { recordMysqlRelations } from "./mysql-ast.js";
 import { splitByScope } from "../config/overrides.js";
 import { collectSuppressions, suppressionLookup, type Suppression } from "./suppress.js";
@@ -169,16 +169,6 @@ function findingFactory(config: Config, active: Map<string, ActiveRule>): Findin
       fix: hit.fix,
     };
   };
-}
-
-/** For SQL cut out of code: which string (one query) each statement came from. */
-function queriesOf(script: ParsedScript): number[] | undefined {
-  const literals = script.embedded?.literals;
-  if (!literals?.length) return undefined;
-  return script.statements.map((s) => {
-    const i = literals.findIndex((l) => l.start <= s.span.startOffset && s.span.startOffset <= l.end);
-    return i < 0 ? -1 - s.index : i;
-  });
 }
 
 /** A migration's parsed up script, or undefined when its content is not at hand (the app lists merged files without fetching them). */

@@ -10,7 +10,7 @@
 // - a tool that BEGINs around the file puts every statement up to the file's own COMMIT inside.
 /* eslint-disable @typescript-eslint/no-explicit-any */
 import type { Config } from "../config/schema.js";
-import type { Delivery, Layout, Migration, NonTransactionalDetection, TransactionMode } from "../model.js";
+import type { Delivery, EmbeddedSql, Layout, Migration, NonTransactionalDetection, TransactionMode } from "../model.js";
 import type { Statement } from "../parse/index.js";
 import { LAYOUTS } from "../discover/layouts/index.js";
 
@@ -237,6 +237,16 @@ export function transactionContext(semantics: FileSemantics, statements: Stateme
     how += " (its CONCURRENTLY, VACUUM, ALTER SYSTEM and CLUSTER statements on their own, outside the transaction)";
   }
   return { semantics, toolTransaction, oneQuery, places, ...(refusal ? { refusal } : {}), how, outsideTransaction };
+}
+
+/** For SQL cut out of code: which string (one query) each statement came from (see transactionContext). */
+export function queriesOf(script: { statements: Statement[]; embedded?: EmbeddedSql }): number[] | undefined {
+  const literals = script.embedded?.literals;
+  if (!literals?.length) return undefined;
+  return script.statements.map((s) => {
+    const i = literals.findIndex((l) => l.start <= s.span.startOffset && s.span.startOffset <= l.end);
+    return i < 0 ? -1 - s.index : i;
+  });
 }
 
 /** The statement's first words, e.g. `CREATE INDEX CONCURRENTLY`. */
