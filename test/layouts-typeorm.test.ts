@@ -430,6 +430,31 @@ describe("the ephemeral test runs what TypeORM would send", () => {
     expect(dynamic!.problems).toEqual([{ where: `${DIR}/1720000000000-Dyn.ts:7`, message: "cannot be tested from the file: `queryRunner.query(…)` on line 7 builds its SQL with `${…}`: the SQL it runs is only known at run time" }]);
   });
 
+  it("builds the environment from merged migrations without their run-time parts, and says what it left out", async () => {
+    await loadParsers();
+    const config = validateConfig({});
+    if (!config.ok) throw new Error("config");
+    const merged = migration("Fix1710000000000", [
+      q('ALTER TABLE "orders" ADD "note" text'),
+      "await queryRunner.query(`UPDATE \"orders\" SET \"note\" = '${NOTE}'`);",
+      'await queryRunner.query(`UPDATE "orders" SET "total" = $1`, [computeTotal()]);',
+    ]);
+    const head = [
+      { path: `${DIR}/1700000000000-CreateOrders.ts`, content: CREATE },
+      { path: `${DIR}/1710000000000-Fix.ts`, content: merged },
+      { path: `${DIR}/1720000000000-Idx.ts`, content: migration("Idx1720000000000", [q('CREATE INDEX "IDX_note" ON "orders" ("note")')]) },
+    ];
+    const plan = planTest({ head }, config.config, { last: 1 });
+    const fix = plan.environment.scripts.find((s) => s.id.endsWith("Fix.ts"))!;
+    const script = executableScript(fix.source);
+    expect(script.problems).toEqual([]);
+    expect(script.statements.map((s) => s.text)).toEqual(['ALTER TABLE "orders" ADD "note" text']);
+    expect(plan.notes.map((n) => `${n.where} ${n.message}`)).toEqual([
+      `${DIR}/1710000000000-Fix.ts:8 not applied to the environment: \`queryRunner.query(…)\` on line 8 builds its SQL with \`\${…}\`: the SQL it runs is only known at run time`,
+      `${DIR}/1710000000000-Fix.ts:9 not applied to the environment: the \`query(…)\` on line 9 passes parameter values only known at run time`,
+    ]);
+  });
+
   it("sends the statements of one query() call together: outside TypeORM's transaction they are one transaction block", async () => {
     await loadParsers();
     const config = validateConfig({});

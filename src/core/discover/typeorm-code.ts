@@ -440,7 +440,13 @@ export function extractSql(path: string, text: string, direction: "up" | "down",
   const parts: string[] = [];
   let last = 0;
   const literals: SqlLiteral[] = [];
+  const unanalyzable = [...sql.unanalyzable];
   for (const literal of sql.literals) {
+    if (options.run && literal.params && !literal.paramValues && /\$\d|\?/.test(text.slice(literal.start, literal.end))) {
+      // Parameter values computed at run time: the SQL can be read, but not run from the file.
+      unanalyzable.push({ start: literal.start, end: literal.end, message: `the \`query(…)\` on line ${literal.line} passes parameter values only known at run time` });
+      continue;
+    }
     let content = decodeInPlace(text.slice(literal.start, literal.end));
     let exact = literal.exact;
     if (options.run && literal.paramValues) {
@@ -461,7 +467,7 @@ export function extractSql(path: string, text: string, direction: "up" | "down",
   let out = parts.join("");
   // Suppression comments become SQL comments at their place: `//` and `--` have the same length.
   for (const d of file.directives) out = out.slice(0, d.start) + "--" + text.slice(d.start + 2, d.end) + out.slice(d.end);
-  return { text: out, literals, unanalyzable: sql.unanalyzable, anchor: sql.start };
+  return { text: out, literals, unanalyzable: unanalyzable.sort((a, b) => a.start - b.start), anchor: sql.start };
 }
 
 /**
