@@ -4,7 +4,8 @@
 // start-up. And the published package then needs no JavaScript dependency at run time: only the
 // two that carry WebAssembly and data files (libpg-query, PGlite) stay external. Commands stay
 // lazy chunks. node-sql-parser ships every database's grammar (89 MB); the two builds we load
-// (MySQL, MariaDB) are copied to dist/vendor/ with its license instead.
+// (MySQL, MariaDB) are copied to dist/vendor/ with its license instead, and so is @babel/parser
+// (0.5 MB, read only when a TypeORM migration in TypeScript/JavaScript is analyzed).
 import { copyFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { builtinModules } from "node:module";
 import { dirname, join } from "node:path";
@@ -60,6 +61,30 @@ function vendoredSqlParser(vendor) {
   };
 }
 
+/**
+ * @babel/parser is loaded on first use by src/core/discover/typeorm-code.ts; in a bundle it is
+ * read from `vendor`, like node-sql-parser, so SQL-only runs never load it.
+ */
+function vendoredBabelParser(vendor) {
+  return {
+    name: "vendored-babel-parser",
+    transform(code, id) {
+      if (!id.endsWith(join("src", "core", "discover", "typeorm-code.js"))) return null;
+      const replaced = code.replace('require("@babel/parser")', `require("${vendor}/babel-parser/index.js")`);
+      if (replaced === code) throw new Error('bundle: src/core/discover/typeorm-code.js no longer loads require("@babel/parser")');
+      return { code: replaced, map: null };
+    },
+  };
+}
+
+function copyBabelParser(to) {
+  const from = join(root, "node_modules", "@babel", "parser");
+  mkdirSync(to, { recursive: true });
+  copyFileSync(join(from, "lib", "index.js"), join(to, "index.js"));
+  copyFileSync(join(from, "LICENSE"), join(to, "LICENSE"));
+  writeFileSync(join(to, "package.json"), `${JSON.stringify({ type: "commonjs" })}\n`);
+}
+
 function copySqlParserBuilds(to) {
   const from = join(root, "node_modules", "node-sql-parser");
   mkdirSync(to, { recursive: true });
@@ -87,11 +112,12 @@ async function build(options, output) {
 rmSync(join(dist, "cli"), { recursive: true, force: true });
 rmSync(join(dist, "vendor"), { recursive: true, force: true });
 copySqlParserBuilds(join(dist, "vendor", "node-sql-parser"));
+copyBabelParser(join(dist, "vendor", "babel-parser"));
 await build(
   {
     input: { main: join(dist, "src", "cli", "main.js"), app: join(dist, "src", "app", "index.js") },
     external: isExternal,
-    plugins: [staticRules(), vendoredSqlParser("../vendor")],
+    plugins: [staticRules(), vendoredSqlParser("../vendor"), vendoredBabelParser("../vendor")],
   },
   { dir: join(dist, "cli"), format: "esm", entryFileNames: "[name].js", chunkFileNames: "[name]-[hash].js", sourcemap: true },
 );
@@ -103,13 +129,14 @@ await build(
 const actionDir = join(dist, "action");
 rmSync(actionDir, { recursive: true, force: true });
 copySqlParserBuilds(join(actionDir, "vendor", "node-sql-parser"));
+copyBabelParser(join(actionDir, "vendor", "babel-parser"));
 copyFileSync(join(root, "node_modules", "libpg-query", "wasm", "libpg-query.wasm"), join(actionDir, "libpg-query.wasm"));
 copyFileSync(join(root, "node_modules", "libpg-query", "LICENSE"), join(actionDir, "libpg-query.LICENSE"));
 await build(
   {
     input: join(dist, "src", "app", "action-entry.js"),
     external: (id) => isBuiltin(id) || id === "pg-native" || id === "@electric-sql/pglite" || id.startsWith("@electric-sql/pglite/"),
-    plugins: [staticRules(), vendoredSqlParser("./vendor")],
+    plugins: [staticRules(), vendoredSqlParser("./vendor"), vendoredBabelParser("./vendor")],
   },
   {
     file: join(actionDir, "index.js"),

@@ -280,7 +280,7 @@ describe("paths and files named on the command line", () => {
     expect(run).toEqual({
       code: 2,
       stdout: "",
-      stderr: "migration-guard check: empty, elsewhere/notes.txt: no migration files found (looked for *.sql files); nothing was analyzed\n",
+      stderr: "migration-guard check: empty, elsewhere/notes.txt: no migration files found (looked for *.sql files and TypeORM migrations); nothing was analyzed\n",
     });
   });
 

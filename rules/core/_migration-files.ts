@@ -23,6 +23,8 @@ export function expectedRollback(m: Migration): string {
       return `\`--rollback\` lines (or a \`/* liquibase rollback */\` block) in changeset ${m.up.changeset ?? m.name} of ${m.up.path}`;
     case "sqitch":
       return `a revert script ${m.up.path.replace(/(^|\/)deploy\//, "$1revert/")}`;
+    case "typeorm":
+      return `a \`down(queryRunner)\` method in the migration class of ${m.up.path} (\`typeorm migration:revert\` calls it)`;
     case "up-down-dir":
     case "prisma":
       return `${dir}down.sql`;

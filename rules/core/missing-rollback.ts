@@ -34,7 +34,7 @@ const rule: Rule = {
     locks: [],
     work: "none",
     safeAlternative: [
-      "1. Write the rollback next to the migration, the way the tool expects it: `U<version>__<description>.sql` (Flyway), `<version>_<name>.down.sql` (golang-migrate), a `-- migrate:down` section (dbmate), `revert/<change>.sql` (sqitch), `down.sql` in the migration's folder (diesel and similar).",
+      "1. Write the rollback next to the migration, the way the tool expects it: `U<version>__<description>.sql` (Flyway), `<version>_<name>.down.sql` (golang-migrate), a `-- migrate:down` section (dbmate), `revert/<change>.sql` (sqitch), `down.sql` in the migration's folder (diesel and similar), the class's `down(queryRunner)` method (TypeORM).",
       "2. Make it restore the schema the migration changed: drop what was added, re-create what was dropped (data dropped by the migration cannot come back: say so in a comment and keep the statements that are possible).",
       "3. Run the forward → rollback → forward test (`migration-guard test`) to prove it works.",
       "4. If the change truly cannot be reversed, make the rollback fail loudly (`DO $$ BEGIN RAISE EXCEPTION 'irreversible: …'; END $$;`) instead of pretending to succeed.",
@@ -92,18 +92,25 @@ const rule: Rule = {
       };
     }
     // Unreadable or unparseable rollbacks have findings of their own.
-    if (!down || down.problems.some((p) => p.kind === "parse-error" || p.kind === "unreadable-file")) return;
+    // SQL only known at run time (a TypeORM `down()` building it) may well undo the change.
+    if (!down || down.problems.some((p) => p.kind === "parse-error" || p.kind === "unreadable-file" || p.kind === "unanalyzable-sql")) return;
     if (down.statements.length && !down.statements.every(isNoOp)) return;
-    const where = migration.down.section ? `the \`-- migrate:down\` section of ${migration.down.path}` : `the rollback ${migration.down.path}`;
-    const line = down.baseLine;
+    const where = migration.down.code
+      ? `\`down()\` of ${migration.down.path}`
+      : migration.down.section
+        ? `the \`${SECTION_MARKER[migration.layout] ?? "-- migrate:down"}\` section of ${migration.down.path}`
+        : `the rollback ${migration.down.path}`;
+    const anchor = down.embedded?.anchor;
+    const at = anchor !== undefined ? down.lines.position(anchor) : { line: down.baseLine, column: 1 };
+    const line = at.line;
     const span = down.statements[0]?.span ?? {
       file: migration.down.path,
       startLine: line,
-      startColumn: 1,
+      startColumn: at.column,
       endLine: line,
-      endColumn: 1,
-      startOffset: down.baseOffset,
-      endOffset: down.baseOffset,
+      endColumn: at.column,
+      startOffset: anchor ?? down.baseOffset,
+      endOffset: anchor ?? down.baseOffset,
     };
     return {
       message: down.statements.length
@@ -116,6 +123,9 @@ const rule: Rule = {
 };
 
 export default rule;
+
+/** How a single-file layout marks its rollback section. */
+const SECTION_MARKER: Partial<Record<string, string>> = { goose: "-- +goose Down", "node-pg-migrate": "-- Down Migration", dbmate: "-- migrate:down", liquibase: "--rollback" };
 
 /** A statement quoted inside a one-line message: whitespace collapsed, long ones cut. */
 function excerpt(text: string): string {

@@ -1,5 +1,6 @@
 import type { Rule } from "../../src/core/analyze/rule.js";
-import { columnConstraints } from "../../src/core/analyze/pg-ast.js";
+import type { Statement } from "../../src/core/parse/index.js";
+import { columnConstraints, relationName, stripPublic } from "../../src/core/analyze/pg-ast.js";
 import { baseTypeName, columnsAddedToExistingTable, isSerialType, lock, tableSize } from "./_pg.js";
 
 const rule: Rule = {
@@ -29,13 +30,15 @@ const rule: Rule = {
       "ALTER TABLE orders ADD COLUMN seq bigint GENERATED ALWAYS AS IDENTITY;",
       "CREATE TABLE refunds (id bigint);\nALTER TABLE refunds ADD COLUMN reason text NOT NULL;",
       { sql: "ALTER TABLE orders ADD COLUMN currency text NOT NULL;", config: { tables: { orders: { rows: 0 } } }, note: "statistics say the table is empty" },
+      { sql: "BEGIN;\nTRUNCATE orders;\nALTER TABLE orders ADD COLUMN currency text NOT NULL;\nCOMMIT;", note: "emptied earlier in the same transaction: TRUNCATE's ACCESS EXCLUSIVE lock keeps new rows out until COMMIT" },
     ],
   },
-  check(statement, { state, config }) {
+  check(statement, { state, config, script }) {
     const added = columnsAddedToExistingTable(statement, state);
     if (!added) return;
     const { table } = added;
     if (tableSize(config, table)?.rows === 0) return;
+    if (state.inTransaction && truncatedEarlier(script.statements, statement, table)) return;
     const hits = [];
     for (const def of added.defs) {
       const kinds = new Set(columnConstraints(def).map((c) => c.contype));
@@ -51,5 +54,18 @@ const rule: Rule = {
     return hits;
   },
 };
+
+/**
+ * Was `table` truncated earlier in the same transaction? TRUNCATE holds ACCESS EXCLUSIVE until the
+ * transaction ends, so the table is still empty when the column is added.
+ */
+function truncatedEarlier(statements: Statement[], statement: Statement, table: string): boolean {
+  for (let i = statement.index - 1; i >= 0; i--) {
+    const s = statements[i]!;
+    if (s.kind === "TransactionStmt") return false;
+    if (s.kind === "TruncateStmt" && (s.ast.relations ?? []).some((r: { RangeVar?: unknown }) => stripPublic(relationName(r.RangeVar)) === stripPublic(table))) return true;
+  }
+  return false;
+}
 
 export default rule;

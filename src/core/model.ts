@@ -94,6 +94,21 @@ export interface SqlSource {
   /** Line of `text`'s first character inside the file (1-based). */
   baseLine: number;
   dialect: Dialect;
+  /** Set when the SQL was cut out of code (TypeORM's `queryRunner.query("…")` strings). */
+  embedded?: EmbeddedSql;
+}
+
+/**
+ * SQL cut out of a code file: `text` is the file's own length with everything but the SQL blanked.
+ * `literals` are the strings the SQL came from (content offsets, without the quotes; `exact` when
+ * the content is the SQL character for character), `unanalyzable` what the code runs that cannot
+ * be read from the file (an interpolated template, a call that builds its SQL at run time).
+ */
+export interface EmbeddedSql {
+  literals: { start: number; end: number; quote: "'" | '"' | "`"; exact: boolean }[];
+  unanalyzable: { start: number; end: number; message: string }[];
+  /** Offset of the code the SQL belongs to (TypeORM: the `up()` / `down()` method), for findings about all of it. */
+  anchor?: number;
 }
 
 /** A migration and its rollback, as discovered in a repository layout. */
@@ -103,6 +118,8 @@ export const ScriptRef = z.object({
   section: z.enum(["up", "down"]).optional(),
   /** Liquibase formatted SQL: the changeset (`author:id`) this script is, in a file holding several. */
   changeset: z.string().optional(),
+  /** TypeORM: the script is the SQL a migration class's `up()` / `down()` (`section`) passes to `queryRunner.query`. */
+  code: z.enum(["typeorm"]).optional(),
 });
 export type ScriptRef = z.infer<typeof ScriptRef>;
 
@@ -126,6 +143,7 @@ export const Layout = z.enum([
   "morph",
   "node-pg-migrate",
   "supabase",
+  "typeorm",
 ]);
 export type Layout = z.infer<typeof Layout>;
 

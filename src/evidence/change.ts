@@ -37,9 +37,18 @@ export function planTest(input: ChangeInput, config: Config, options: { last?: n
       problems.push({ where: ref.path, message: decoded.problem });
       return undefined;
     }
-    return scriptSource(ref, decoded.text, dialect);
+    return scriptSource(ref, decoded.text, dialect, { run: true });
   };
   const runsAs = (m: Migration) => fileSemantics(m, config);
+  // A merged code migration that builds part of its SQL at run time (a data fix through TypeORM's
+  // query builder): the environment gets the rest of it, and the note says what was left out.
+  const environmentSource = (source: SqlSource): SqlSource => {
+    if (!source.embedded?.unanalyzable.length) return source;
+    for (const u of source.embedded.unanalyzable) {
+      notes.push({ where: `${source.file}:${source.text.slice(0, u.start).split("\n").length}`, message: `not applied to the environment: ${u.message}` });
+    }
+    return { ...source, embedded: { ...source.embedded, unanalyzable: [] } };
+  };
 
   const environment: TestInput["environment"]["scripts"] = [];
   const change: ChangeMigration[] = [];
@@ -56,12 +65,12 @@ export function planTest(input: ChangeInput, config: Config, options: { last?: n
     if (m.status === "modified" || m.status === "deleted") {
       // Production ran the base version; tools will not re-run an edited file.
       const up = source(m.up, base);
-      if (up) environment.push({ id: m.id, source: up, runsAs: runsAs(m) });
+      if (up) environment.push({ id: m.id, source: environmentSource(up), runsAs: runsAs(m) });
       notes.push({ where: m.up.path, message: m.status === "modified" ? "edited after it was merged: the environment uses its base version, which is what production ran" : "deleted by the change: the environment still applies it, as production did" });
       continue;
     }
     const up = source(m.up, head);
-    if (up) environment.push({ id: m.id, source: up, runsAs: runsAs(m) });
+    if (up) environment.push({ id: m.id, source: environmentSource(up), runsAs: runsAs(m) });
   }
   if (options.schemaFile) {
     return {

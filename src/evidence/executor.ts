@@ -55,7 +55,7 @@ export function lockModeName(pgMode: string): LockMode | undefined {
 
 export function planFor(script: ExecutableScript, runsAs: FileSemantics, ctx: ExecutionContext): ExecutionPlan {
   const dialect = ctx.ops.dialect === "postgres" ? "postgres" : "mysql";
-  return planExecution(script.statements, transactionContext(runsAs, script.statements, ctx.postgresVersion), dialect, ctx.postgresVersion);
+  return planExecution(script.statements, transactionContext(runsAs, script.statements, ctx.postgresVersion, script.queries), dialect, ctx.postgresVersion);
 }
 
 function endsTransaction(statement: Statement): boolean {

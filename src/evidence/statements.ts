@@ -1,6 +1,7 @@
 // A script's executable statements. PostgreSQL statements come from libpg_query (exact text
 // and spans, parse tree for the execution plan); MySQL/MariaDB statements come from the lexer
 // because node-sql-parser rejects valid server syntax, and the server is the judge here.
+import { queriesOf } from "../core/analyze/transaction.js";
 import type { SqlSource } from "../core/model.js";
 import { parseScript, type Statement } from "../core/parse/index.js";
 import { lexSql } from "../core/parse/lexer.js";
@@ -13,6 +14,8 @@ export interface ExecutableScript {
   problems: Problem[];
   /** psql meta-commands that were skipped. */
   skipped: string[];
+  /** SQL cut out of code: which query each statement is sent in (a TypeORM `query("A; B")` call sends two at once). */
+  queries?: number[];
 }
 
 export function executableScript(source: SqlSource): ExecutableScript {
@@ -20,8 +23,9 @@ export function executableScript(source: SqlSource): ExecutableScript {
     const parsed = parseScript(source);
     const problems = parsed.problems
       .filter((p) => p.kind !== "psql-meta-command")
-      .map((p) => ({ where: `${p.span.file}:${p.span.startLine}`, message: p.message }));
-    return { file: source.file, statements: parsed.statements, problems, skipped: parsed.metaCommands.map((m) => m.text.trim()) };
+      .map((p) => ({ where: `${p.span.file}:${p.span.startLine}`, message: p.kind === "unanalyzable-sql" ? notRunnable(p.message) : p.message }));
+    const queries = queriesOf(parsed);
+    return { file: source.file, statements: parsed.statements, problems, skipped: parsed.metaCommands.map((m) => m.text.trim()), ...(queries ? { queries } : {}) };
   }
   const lexed = lexSql(source.text, { dialect: "mysql" });
   const statements: Statement[] = [];
@@ -46,7 +50,13 @@ export function executableScript(source: SqlSource): ExecutableScript {
     });
   }
   const problems = lexed.unterminated ? [{ where: `${source.file}:${source.baseLine + countNewlines(source.text, lexed.unterminated.start)}`, message: `unterminated ${lexed.unterminated.what}` }] : [];
+  // A code migration's SQL that is only built at run time (TypeORM): the test cannot apply it from the file.
+  for (const u of source.embedded?.unanalyzable ?? []) problems.push({ where: `${source.file}:${countNewlines(source.text, u.start) + 1}`, message: notRunnable(u.message) });
   return { file: source.file, statements, problems, skipped: [] };
+}
+
+function notRunnable(message: string): string {
+  return `cannot be tested from the file: ${message}`;
 }
 
 /** node-sql-parser's tree when it understands the statement (used only to find table names). */

@@ -68,7 +68,7 @@ export default async function check(args: string[], io: CliIo): Promise<number> 
   const input = read();
   const empty = pathsWithoutMigrations(paths, input.head, io.cwd);
   if (empty.length) {
-    const globs = config.paths.length ? config.paths.join(", ") : "*.sql files";
+    const globs = config.paths.length ? config.paths.join(", ") : "*.sql files and TypeORM migrations";
     throw new UsageError(
       `${empty.join(", ")}: no migration files found (looked for ${globs}${config.exclude.length ? `, excluding ${config.exclude.join(", ")}` : ""}); nothing was analyzed`,
     );

@@ -7,7 +7,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { TOOL_VERSION } from "../../core/analyze/engine.js";
 import type { Config } from "../../core/config/schema.js";
-import { DEFAULT_PATHS } from "../../core/discover/index.js";
+import { DEFAULT_CODE_PATTERNS, DEFAULT_PATHS } from "../../core/discover/index.js";
 import { REVIEW_WORKFLOW_PATH, TEST_WORKFLOW_PATH } from "../../core/evidence/report.js";
 import { UsageError } from "../../fs/files.js";
 import { parseCommandArgs } from "../args.js";
@@ -134,7 +134,8 @@ export function databaseService(config: Config): DatabaseService {
 
 /** The test workflow for this configuration: trigger paths, database service, how the test runs. */
 export function renderTestWorkflow(template: string, config: Config, command?: string, project: { nodeProject?: boolean } = {}): string {
-  const paths = [...(config.paths.length ? config.paths : DEFAULT_PATHS), CONFIG_PATH, TEST_WORKFLOW_PATH];
+  // By default: SQL files and the code files TypeORM migrations are written in.
+  const paths = [...(config.paths.length ? config.paths : [...DEFAULT_PATHS, ...DEFAULT_CODE_PATTERNS]), CONFIG_PATH, TEST_WORKFLOW_PATH];
   const service = databaseService(config);
   const run = command ? commandSteps(command, service.url) : [...migrateCommandSetup(config, project.nodeProject === true), ...actionStep(service.url)];
   return template

@@ -14,10 +14,11 @@ import { buildCatalog, type StatsCatalog } from "../stats/index.js";
 import { PRESETS } from "../../../rules/presets.js";
 import { hitsOf, type Direction, type MigrationFacts, type Rule, type RuleHit } from "./rule.js";
 import { advance, forkState, indexTableOf, initialState, nextChange, replaySchema, seedFromStatistics, startScript, type AnalysisState } from "./state.js";
-import { fileSemantics, transactionContext, type FileSemantics } from "./transaction.js";
+import { fileSemantics, queriesOf, transactionContext, type FileSemantics } from "./transaction.js";
 import { recordMysqlRelations } from "./mysql-ast.js";
 import { splitByScope } from "../config/overrides.js";
 import { collectSuppressions, suppressionLookup, type Suppression } from "./suppress.js";
+import { fixInCode } from "../fix/embedded.js";
 
 export const TOOL_VERSION = "0.1.0";
 
@@ -253,15 +254,20 @@ function analyzeScript(
   }
   const script = parseScript(scriptSource(ref, decoded.text, config.dialect));
   const findings: Finding[] = [];
-  for (const p of script.problems) {
-    if (active.has(p.kind)) findings.push(makeFinding(p.kind, { message: p.message, span: p.span }, migration));
-  }
   const { suppressions, problems } = collectSuppressions(script, known);
+  for (const p of script.problems) {
+    if (!active.has(p.kind)) continue;
+    const finding = makeFinding(p.kind, { message: p.message, span: p.span }, migration);
+    // Code that builds its SQL at run time is no statement: a suppression on the line above it (or the file's) applies.
+    const suppression = p.kind === "unanalyzable-sql" ? suppressions.find((s) => s.ruleIds.includes(p.kind) && (s.scope === "file" || s.span.endLine === p.span.startLine - 1 || s.span.startLine === p.span.startLine)) : undefined;
+    if (suppression) finding.suppressed = { reason: suppression.reason };
+    findings.push(finding);
+  }
   const suppressionFor = suppressionLookup(suppressions);
   for (const p of problems) {
     if (active.has(p.ruleId)) findings.push(makeFinding(p.ruleId, { message: p.message, span: p.span }, migration));
   }
-  const transaction = transactionContext(semantics, script.statements, config.postgres_version);
+  const transaction = transactionContext(semantics, script.statements, config.postgres_version, queriesOf(script));
   let state = startScript(stateIn, transaction, { isolated: direction === "down" });
   const context = { config, dialect: config.dialect, direction, migration, script, state, stats, transaction };
   for (const statement of script.statements) {
@@ -270,6 +276,10 @@ function analyzeScript(
     // runs on its own: it is not in the transaction, and its locks do not join the transaction's.
     const standalone = state.inTransaction && !state.explicitTransaction && transaction.places[statement.index] === "autocommit";
     if (standalone) state.inTransaction = false;
+    // One query of several statements outside any transaction (a TypeORM `query("A; B")` call):
+    // PostgreSQL runs the query as one transaction block.
+    const oneQuery = !state.inTransaction && transaction.places[statement.index] === "one-query" && !transaction.oneQuery;
+    if (oneQuery) state.inTransaction = true;
     for (const { rule } of statementRules) {
       let hits: RuleHit[];
       try {
@@ -290,12 +300,15 @@ function analyzeScript(
         );
       }
       for (const hit of hits) {
-        const finding = makeFinding(rule.id, { ...hit, span: hit.span ?? statement.span }, migration, statement);
+        // SQL inside a code file's strings: only a fix that fits in the string is offered.
+        const fix = script.embedded ? fixInCode(hit.fix, script.embedded) : hit.fix;
+        const finding = makeFinding(rule.id, { ...hit, fix, span: hit.span ?? statement.span }, migration, statement);
         const suppression = suppressionFor(rule.id, statement.index);
         if (suppression) finding.suppressed = { reason: suppression.reason };
         findings.push(finding);
       }
     }
+    if (oneQuery) state.inTransaction = false;
     state = advance(state, statement);
     if (standalone) state.inTransaction = true;
     // advance() models PostgreSQL; MySQL/MariaDB tables created in the change are recorded here.

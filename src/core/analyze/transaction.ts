@@ -10,7 +10,7 @@
 // - a tool that BEGINs around the file puts every statement up to the file's own COMMIT inside.
 /* eslint-disable @typescript-eslint/no-explicit-any */
 import type { Config } from "../config/schema.js";
-import type { Delivery, Layout, Migration, NonTransactionalDetection, TransactionMode } from "../model.js";
+import type { Delivery, EmbeddedSql, Layout, Migration, NonTransactionalDetection, TransactionMode } from "../model.js";
 import type { Statement } from "../parse/index.js";
 import { LAYOUTS } from "../discover/layouts/index.js";
 
@@ -161,7 +161,12 @@ export function toolName(layout: Layout): string {
  * in order; MySQL/MariaDB files are reported as run statement by statement (every DDL
  * statement commits implicitly there).
  */
-export function transactionContext(semantics: FileSemantics, statements: Statement[], postgresVersion: number): TransactionContext {
+/**
+ * `queries`: for a file whose statements the tool sends one by one, which query each statement is
+ * sent in, when some query holds several (TypeORM: a `queryRunner.query("A; B")` call). Outside
+ * the tool's transaction such a query is one implicit transaction block.
+ */
+export function transactionContext(semantics: FileSemantics, statements: Statement[], postgresVersion: number, queries?: number[]): TransactionContext {
   const outsideTransaction = layoutOutside(semantics.layout);
   const tool = toolName(semantics.layout);
   const postgres = statements.every((s) => s.dialect === "postgres");
@@ -199,11 +204,18 @@ export function transactionContext(semantics: FileSemantics, statements: Stateme
         : `${tool} sends this file as one query holding a single statement, which runs outside any transaction block`
       : `${tool} runs this file statement by statement, without a transaction of its own`;
   } else if (toolTransaction && oneQuery) how += ", sent as one query";
+  // Statements sent together in one query of several (per-statement delivery, e.g. one TypeORM call).
+  const sharesQuery = (i: number) => queries !== undefined && semantics.delivery === "per-statement" && queries[i] !== undefined && queries.filter((q) => q === queries[i]).length > 1;
+  if (!toolTransaction && statements.some((_, i) => sharesQuery(i))) how += ", but a query holding several statements is one query, which PostgreSQL runs as one transaction block";
   const places: StatementPlace[] = [];
   let explicit = false;
   let inTool = toolTransaction;
-  for (const statement of statements) {
+  for (const [i, statement] of statements.entries()) {
     const kind = transactionKind(statement);
+    if (!explicit && !inTool && kind === "other" && sharesQuery(i)) {
+      places.push("one-query");
+      continue;
+    }
     if (kind === "begin") {
       explicit = true;
       places.push("explicit-transaction");
@@ -225,6 +237,16 @@ export function transactionContext(semantics: FileSemantics, statements: Stateme
     how += " (its CONCURRENTLY, VACUUM, ALTER SYSTEM and CLUSTER statements on their own, outside the transaction)";
   }
   return { semantics, toolTransaction, oneQuery, places, ...(refusal ? { refusal } : {}), how, outsideTransaction };
+}
+
+/** For SQL cut out of code: which string (one query) each statement came from (see transactionContext). */
+export function queriesOf(script: { statements: Statement[]; embedded?: EmbeddedSql }): number[] | undefined {
+  const literals = script.embedded?.literals;
+  if (!literals?.length) return undefined;
+  return script.statements.map((s) => {
+    const i = literals.findIndex((l) => l.start <= s.span.startOffset && s.span.startOffset <= l.end);
+    return i < 0 ? -1 - s.index : i;
+  });
 }
 
 /** The statement's first words, e.g. `CREATE INDEX CONCURRENTLY`. */

@@ -9,6 +9,7 @@ import { basename, compareVersions, dirname, problem, textOf, type DiscoveryProb
 import { LAYOUTS } from "./layouts/index.js";
 import { scriptSource } from "./sections.js";
 import { SizedLru } from "../cache/lru.js";
+import { comparableUnits, isCodeFile, TYPEORM_FILE_NAME } from "./typeorm-code.js";
 
 export type { DiscoveryProblem } from "./layout.js";
 
@@ -25,6 +26,11 @@ export interface Discovery {
 /** Migration files are looked for here unless the config says otherwise. */
 export const DEFAULT_PATHS = ["**/*.sql"];
 /**
+ * The code files discovery also looks at by default (TypeORM migrations, see isMigrationCode), as
+ * glob patterns for a workflow's `paths:` trigger (which knows no `{ts,js}` braces).
+ */
+export const DEFAULT_CODE_PATTERNS = ["ts", "js"].flatMap((ext) => [`**/migration/*.${ext}`, `**/migrations/*.${ext}`, `**/${"[0-9]".repeat(10)}*-*.${ext}`]);
+/**
  * Files a layout reads besides SQL (the sqitch plan, Prisma's lock file, diesel and Sourcegraph
  * metadata, Flyway script configs) or reports (goose's Go migrations). They come along whenever
  * selected SQL sits below their folder.
@@ -35,6 +41,15 @@ const ALWAYS_EXCLUDED = ["**/node_modules/**", "**/.git/**"];
 /** Most paths are SQL: the layout-file pattern (slow, with its alternatives) only runs on the rest. */
 function isLayoutFile(path: string): boolean {
   return !path.endsWith(".sql") && LAYOUT_FILE.test(path);
+}
+
+/**
+ * Code files that may be TypeORM migrations, looked at by default besides SQL: TypeORM's own
+ * naming (`<timestamp>-<Name>.ts`) or any script in a folder named `migration(s)`. The layout
+ * reads them and ignores those that hold no migration class.
+ */
+function isMigrationCode(path: string): boolean {
+  return isCodeFile(path) && (TYPEORM_FILE_NAME.test(path) || /(^|\/)migrations?\/[^/]+$/i.test(path));
 }
 
 /** The paths (of a listing) that discovery will look at: selected SQL plus the layout files next to it. */
@@ -71,7 +86,8 @@ function matchersFor(config: Pick<Config, "paths" | "exclude">): Matchers {
   let found = matchers.get(key);
   if (found) return found;
   // The default finds `X.SQL` too: the layout then accepts it or reports it, never skips it silently.
-  const include = picomatch(config.paths.length ? config.paths : DEFAULT_PATHS, { dot: true, nocase: !config.paths.length });
+  const glob = picomatch(config.paths.length ? config.paths : DEFAULT_PATHS, { dot: true, nocase: !config.paths.length });
+  const include = config.paths.length ? glob : (p: string) => glob(p) || isMigrationCode(p);
   const excluded = picomatch([...ALWAYS_EXCLUDED, ...config.exclude], { dot: true });
   // Paths outside the working folder (`../db/x.sql`) are matched as if they started below it.
   const inside = (p: string) => p.replace(/^(\.\.\/)+/, "");
@@ -211,6 +227,7 @@ function compareScripts(head: ScriptRef, headFile: SourceFile | undefined, base:
   const headText = textOf(headFile);
   const baseText = textOf(baseFile);
   if (headText !== undefined && baseText !== undefined) {
+    if (head.code) return compareCode(head, headFile, headText, base, baseFile, baseText);
     const h = scriptSource(head, headText, "postgres");
     const b = scriptSource(base, baseText, "postgres");
     if (h.text === b.text) return { same: true };
@@ -219,6 +236,24 @@ function compareScripts(head: ScriptRef, headFile: SourceFile | undefined, base:
   if (headFile.sha && baseFile.sha) return { same: headFile.sha === baseFile.sha };
   // Content that cannot be compared (binary, not loaded) counts as changed, never as edited.
   return { same: false };
+}
+
+/**
+ * A migration in code is edited when the SQL it runs changed (whitespace ignored), not when the
+ * code around it was reformatted; the first changed statement is where the finding points.
+ */
+function compareCode(head: ScriptRef, headFile: SourceFile, headText: string, base: ScriptRef, baseFile: SourceFile, baseText: string): Comparison {
+  const h = comparableUnits(headFile.path, headText, head.section ?? "up");
+  const b = comparableUnits(baseFile.path, baseText, base.section ?? "up");
+  let i = 0;
+  while (i < h.length && i < b.length && h[i]!.key === b[i]!.key) i++;
+  if (i === h.length && i === b.length) return { same: true };
+  const index = new LineIndex(headText);
+  const at = h[Math.min(i, h.length - 1)]?.start ?? 0;
+  const line = index.position(at).line;
+  const startOffset = index.lineStart(line);
+  const length = index.lineText(line).length;
+  return { same: false, firstChange: { file: headFile.path, startLine: line, startColumn: 1, endLine: line, endColumn: length + 1, startOffset, endOffset: startOffset + length } };
 }
 
 /** The first head line that differs from the base version of the same script. */

@@ -11,7 +11,7 @@ export type FoundMigration = Omit<Migration, "status">;
  * ignore (a misnamed file, a down without an up, a plan entry without its script).
  */
 export interface DiscoveryProblem {
-  ruleId: "unrecognized-migration-file";
+  ruleId: "unrecognized-migration-file" | "unanalyzable-sql";
   file: string;
   /** 1-based line the problem is on (1 when it is about the whole file). */
   line: number;
@@ -116,6 +116,6 @@ export function numericVersion(digits: string): string {
   return digits.replace(/^0+(?=\d)/, "");
 }
 
-export function problem(file: string, message: string, line = 1): DiscoveryProblem {
-  return { ruleId: "unrecognized-migration-file", file, line, message };
+export function problem(file: string, message: string, line = 1, ruleId: DiscoveryProblem["ruleId"] = "unrecognized-migration-file"): DiscoveryProblem {
+  return { ruleId, file, line, message };
 }

@@ -4,11 +4,22 @@
 // `-- Up Migration` / `-- Down Migration`.
 import type { Dialect, ScriptRef, SqlSource } from "../model.js";
 import { changesetText } from "./liquibase-sql.js";
+import { extractSql } from "./typeorm-code.js";
 
 // node-pg-migrate: `-- Up Migration` / `-- Down Migration` (its own regex, `^\s*--[\s-]*up\s+migration`).
 const MARKER = /^(?:--\s*(?:migrate:|\+goose\s+)|\s*--[\s-]*(?=(?:up|down)\s+migration\b))(up|down)\b.*$/gim;
 
-export function scriptSource(ref: ScriptRef, text: string, dialect: Dialect): SqlSource {
+/**
+ * `run`: the SQL is for running (the ephemeral test), not only for reading: a code migration's
+ * literal query parameters are written into its SQL.
+ */
+export function scriptSource(ref: ScriptRef, text: string, dialect: Dialect, options: { run?: boolean } = {}): SqlSource {
+  if (ref.code === "typeorm") {
+    // The file's own length, the SQL strings of `up()` or `down()` at their places.
+    const sql = extractSql(ref.path, text, ref.section ?? "up", dialect, options);
+    if (!sql) return { file: ref.path, text: "", baseOffset: text.length, baseLine: lineAt(text, text.length), dialect };
+    return { file: ref.path, text: sql.text, baseOffset: 0, baseLine: 1, dialect, embedded: { literals: sql.literals, unanalyzable: sql.unanalyzable, anchor: sql.anchor } };
+  }
   if (ref.changeset) {
     const part = changesetText(text, ref.changeset, ref.section ?? "up");
     if (!part) return { file: ref.path, text: "", baseOffset: text.length, baseLine: lineAt(text, text.length), dialect };

@@ -20,7 +20,11 @@ export async function loadParsers(): Promise<void> {
 
 export function parseScript(source: SqlSource): ParsedScript {
   if (source.text.length > MAX_SCRIPT_BYTES && Buffer.byteLength(source.text) > MAX_SCRIPT_BYTES) return tooLarge(source);
-  return source.dialect === "postgres" ? parsePostgres(source) : parseMysql(source);
+  const script = source.dialect === "postgres" ? parsePostgres(source) : parseMysql(source);
+  if (!source.embedded) return script;
+  // SQL cut out of code: what the code runs without readable SQL is reported where it is.
+  const unanalyzable = source.embedded.unanalyzable.map((u) => ({ kind: "unanalyzable-sql" as const, message: u.message, span: spanOf(script.lines, source.file, u.start, u.end, source) }));
+  return { ...script, embedded: source.embedded, problems: [...script.problems, ...unanalyzable].sort((a, b) => a.span.startOffset - b.span.startOffset) };
 }
 
 /** An empty script whose one problem says the file was too large to analyze. */

@@ -1,5 +1,5 @@
 // The dialect-neutral shape of a parsed migration script.
-import type { Dialect, MetaCommand, Span } from "../model.js";
+import type { Dialect, EmbeddedSql, MetaCommand, Span } from "../model.js";
 import type { Range } from "./lexer.js";
 import type { LineIndex } from "./text.js";
 
@@ -17,7 +17,7 @@ export interface Statement {
 }
 
 export interface ParseProblem {
-  kind: "parse-error" | "psql-meta-command" | "unreadable-file";
+  kind: "parse-error" | "psql-meta-command" | "unreadable-file" | "unanalyzable-sql";
   message: string;
   span: Span;
 }
@@ -33,4 +33,6 @@ export interface ParsedScript {
   comments: Range[];
   metaCommands: MetaCommand[];
   problems: ParseProblem[];
+  /** SQL cut out of code: where its strings are (fixes must stay inside them). */
+  embedded?: EmbeddedSql;
 }

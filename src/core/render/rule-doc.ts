@@ -18,9 +18,17 @@ export function renderRuleDoc(rule: Rule): string {
   const block = (title: string, list: typeof rule.examples.bad) => {
     if (!list.length) return;
     out.push(`## ${title}`, "");
-    for (const e of list) out.push("```sql", exampleSql(e).trim(), "```", "");
+    for (const e of list) out.push(`\`\`\`${language(e)}`, exampleSql(e).trim(), "```", "");
   };
   block("Flagged", rule.examples.bad);
   block("Not flagged", rule.examples.good);
   return out.join("\n");
+}
+
+/** An example written in a migration tool's code (TypeORM) is shown as that code. */
+function language(example: Rule["examples"]["bad"][number]): string {
+  const path = typeof example === "string" ? undefined : example.path;
+  if (path && /\.[mc]?ts$/.test(path)) return "ts";
+  if (path && /\.[mc]?js$/.test(path)) return "js";
+  return "sql";
 }

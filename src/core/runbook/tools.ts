@@ -111,6 +111,16 @@ export function toolCommands(layout: Layout, migrations: Migration[]): ToolComma
         nonTransactional: "the Supabase CLI (v2.109 or later) runs CREATE/DROP INDEX CONCURRENTLY, REINDEX CONCURRENTLY, VACUUM, ALTER SYSTEM and CLUSTER outside the migration's transaction by itself",
         lockTimeout: viaUrlOptions,
       };
+    case "typeorm":
+      return {
+        tool: "TypeORM",
+        status: ["npx typeorm migration:show -d <data-source file>   # [X] applied, [ ] pending"],
+        apply: ["npx typeorm migration:run -d <data-source file>   # all pending migrations; add --transaction each for one transaction per migration"],
+        rollback: newestFirst.map((m) => `npx typeorm migration:revert -d <data-source file>   # runs down() of ${m.name}`),
+        nonTransactional:
+          "set `transaction = false` on the migration class and run with `migrationsTransactionMode: \"each\"` (or `typeorm migration:run --transaction each`); keep the statement in a migration of its own",
+        lockTimeout: (ms) => ({ how: "node-postgres (TypeORM's PostgreSQL driver) reads PGOPTIONS", commands: [`export PGOPTIONS='-c lock_timeout=${ms}ms'`] }),
+      };
     case "drizzle":
       return {
         tool: "Drizzle",

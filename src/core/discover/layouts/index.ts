@@ -15,6 +15,7 @@ import { prismaLayout } from "./prisma.js";
 import { sqitchLayout } from "./sqitch.js";
 import { sqlxLayout } from "./sqlx.js";
 import { supabaseLayout } from "./supabase.js";
+import { typeormLayout } from "./typeorm.js";
 import { upDownDirLayout } from "./up-down-dir.js";
 
 export const LAYOUTS: LayoutSpec[] = [
@@ -26,6 +27,7 @@ export const LAYOUTS: LayoutSpec[] = [
   morphLayout,
   prismaLayout,
   supabaseLayout,
+  typeormLayout,
   upDownDirLayout,
   flywayLayout,
   popxLayout,
