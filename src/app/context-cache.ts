@@ -6,6 +6,12 @@ import type { AnalysisState } from "../core/analyze/state.js";
 import { SizedLru } from "../core/cache/lru.js";
 import type { ParsedScript } from "../core/parse/index.js";
 import type { BlobCache } from "../github/change.js";
+import type { SourceFile } from "../core/model.js";
+
+export interface BaseTree {
+  files: SourceFile[];
+  truncated: boolean;
+}
 
 /** Measured (300 generated migrations, heap after GC): a parse holds about 24 bytes per character of its text. */
 const PARSE_BYTES_PER_CHAR = 24;
@@ -13,6 +19,8 @@ const PARSE_BYTES_PER_CHAR = 24;
 export interface ContextCaches {
   blobs: BlobCache & { readonly size: number; readonly count: number };
   parses: ParseCache & { readonly size: number; readonly count: number };
+  /** Base trees by repository and commit SHA (a commit's tree never changes). */
+  trees: { get(key: string): BaseTree | undefined; set(key: string, tree: BaseTree): void; readonly count: number };
   /** Replayed merged histories, by base: a handful of branches are reviewed at a time. */
   states: StateCache & { readonly count: number };
 }
@@ -27,6 +35,7 @@ export function createContextCaches(env: NodeJS.ProcessEnv = process.env): Conte
   return {
     blobs: new SizedLru<string>(textBytes, (text) => text.length * 2),
     parses: new SizedLru<ParsedScript>(textBytes * 4, (script) => scriptChars(script) * PARSE_BYTES_PER_CHAR),
+    trees: new SizedLru<BaseTree>(textBytes, (tree) => tree.files.reduce((n, f) => n + f.path.length * 2 + 120, 0)),
     states: new SizedLru<AnalysisState>(megabytes > 0 ? STATES_KEPT : 0, () => 1),
   };
 }

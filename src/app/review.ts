@@ -18,7 +18,7 @@ import { loadParsers } from "../core/parse/index.js";
 import { checkConclusion, renderCheckRunOutput } from "../core/render/check-run.js";
 import { MAX_BODY_LENGTH, renderReviewBody } from "../core/render/markdown.js";
 import { loadRules } from "../../rules/index.js";
-import type { ContextCaches } from "./context-cache.js";
+import type { BaseTree, ContextCaches } from "./context-cache.js";
 import { listPullRequestFiles, MAX_LISTED_FILES, readBaseTree, readPullRequestChange, type PullRequestRef } from "../github/change.js";
 import { publishCheckRun, queueCheckRun, reportCheckRunFailure, updateCheckRunOutput } from "../github/checks.js";
 import { CONFIG_PATH, loadRepoConfig } from "../github/config.js";
@@ -125,7 +125,7 @@ export async function reviewPullRequest(context: Context, target: PullRequestTar
 
     step = "reading the base branch, the table statistics and the changed migrations";
     const [base, statistics] = await Promise.all([
-      readBaseTree(octokit, target),
+      baseTreeOf(octokit, target, options.caches),
       loadRepoStatistics(octokit, { owner: target.owner, repo: target.repo, ref: target.defaultBranch }, config.config),
     ]);
     if (!statistics.ok) {
@@ -347,4 +347,15 @@ function describeError(error: unknown): string {
   const status = httpStatus(error);
   // Octokit's messages name the request but never the token; keep them short.
   return `${status ? `HTTP ${status}: ` : ""}${error.message.split("\n")[0]}`;
+}
+
+/** The base commit's tree, read once per commit: later deliveries on the same base skip the listing. */
+async function baseTreeOf(octokit: GitHub, target: PullRequestRef, caches: ContextCaches | undefined): Promise<BaseTree> {
+  const key = `${target.owner}/${target.repo}\u0000${target.baseSha}`;
+  const known = caches?.trees.get(key);
+  // Fresh entry objects: a delivery may attach content to what it reads.
+  if (known) return { files: known.files.map((f) => ({ ...f })), truncated: known.truncated };
+  const tree = await readBaseTree(octokit, target);
+  caches?.trees.set(key, { files: tree.files.map((f) => ({ ...f })), truncated: tree.truncated });
+  return tree;
 }

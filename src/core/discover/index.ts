@@ -167,6 +167,10 @@ interface RootResult {
  */
 function collectRoots(files: SourceFile[], config: Pick<Config, "layout" | "dialect">, preferred = new Map<string, LayoutSpec>()): RootResult[] {
   const layout = config.layout;
+  // The whole listing seen before (the App's base tree, on every delivery): no grouping again.
+  const listKey = rootKey("*", files, `${layout}:${[...preferred].map(([root, spec]) => `${root}=${spec.name}`).join(",")}`, config.dialect);
+  const known = listKey === undefined ? undefined : collectedLists.get(listKey);
+  if (known) return known;
   const out: RootResult[] = [];
   for (const [root, group] of groupByRoot(files)) {
     const choice = layout === "auto" ? (preferred.get(root)?.name ?? "auto") : layout;
@@ -183,8 +187,13 @@ function collectRoots(files: SourceFile[], config: Pick<Config, "layout" | "dial
     if (key !== undefined) collectedRoots.set(key, result);
     out.push(result);
   }
-  return out.sort((a, b) => a.root.localeCompare(b.root));
+  out.sort((a, b) => a.root.localeCompare(b.root));
+  if (listKey !== undefined) collectedLists.set(listKey, out);
+  return out;
 }
+
+/** Whole listings' roots, for the App's repeated base trees (a few per repository at a time). */
+const collectedLists = new SizedLru<RootResult[]>(64, () => 1);
 
 /**
  * Roots already collected, by layout choice and the identity of every file (path, blob SHA, and
