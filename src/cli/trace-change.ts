@@ -4,7 +4,7 @@
 import { resolve } from "node:path";
 import type { Config } from "../core/config/schema.js";
 import type { EvidenceReport } from "../core/evidence/report.js";
-import { createScratchDatabase, DatabaseSetupError, TargetNotEmptyError, type ScratchOptions } from "../db/index.js";
+import { createScratchDatabase, DatabaseSetupError, TargetNotEmptyError, type ScratchDatabase, type ScratchOptions } from "../db/index.js";
 import type { PlannedTest } from "../evidence/change.js";
 import { baseWorktree, type BaseTree } from "../trace/command.js";
 import { tracedTest, traceFindings, traceSummary } from "../trace/plan.js";
@@ -38,10 +38,7 @@ export async function traceChange(request: TraceChangeRequest): Promise<{ plan: 
     }
   } else if (request.baseDir) base = { cwd: resolve(request.cwd, request.baseDir), remove() {} };
   try {
-    const capture = await createScratchDatabase(request.url, request.scratch).catch((error) => {
-      if (error instanceof TargetNotEmptyError || error instanceof DatabaseSetupError) throw new UsageError(error.message);
-      throw error;
-    });
+    const capture = await openScratch(request.url, request.scratch);
     try {
       const timeouts = request.config.test.timeouts;
       const result = await traceMigrateCommands(capture, {
@@ -66,13 +63,26 @@ export async function traceChange(request: TraceChangeRequest): Promise<{ plan: 
   }
 }
 
+/** A scratch database; a target that holds tables or refuses the run's role is a usage error (exit 2). */
+export async function openScratch(url: string | undefined, options: ScratchOptions): Promise<ScratchDatabase> {
+  try {
+    return await createScratchDatabase(url, options);
+  } catch (error) {
+    if (error instanceof TargetNotEmptyError || error instanceof DatabaseSetupError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+/** Interruptions the test handles itself (a closed terminal, SIGHUP, is one too), so the scratch database is always dropped. */
+export const INTERRUPTS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+
 /** The report with the trace, its findings, and the commands' own failures in the verdict. */
 export async function withTrace(report: EvidenceReport, result: TraceResult, config: Config): Promise<EvidenceReport> {
   const findings = traceFindings(result, config, await loadRules());
   const { trace, failures, problems } = traceSummary(result, findings);
   const verdictFailures = [...failures, ...report.verdict.failures];
   const nothing = !result.change?.script.sql.trim() && failures.length === 0;
-  const warnings = nothing ? [`\`${trace.commands.at(-1)?.command ?? ""}\` changed nothing in the database: there was no migration to apply`, ...report.verdict.warnings] : report.verdict.warnings;
+  const warnings = nothing ? [`\`${result.change?.run.command ?? ""}\` changed nothing in the database: there was no migration to apply`, ...report.verdict.warnings] : report.verdict.warnings;
   return {
     ...report,
     trace,

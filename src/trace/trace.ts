@@ -48,9 +48,9 @@ export async function traceMigrateCommands(db: ScratchDatabase, request: TraceRe
     const env = connectionEnv(relayed.toString());
     const phase = async (name: CommandRun["phase"], command: string, cwd: string, shownCwd: string): Promise<TracedPhase> => {
       const from = recorder.events.length;
+      // The relay records a query in the same callback that passes its answer on: by the time the
+      // command has read its last answer and exited, every event is there.
       const run = await runCommand(name, command, { cwd, shownCwd, env, timeoutMs: request.commandMs, signal: request.signal, echo: request.echo });
-      // Let the relay see the server's last answers before the events are read.
-      await new Promise((resolve) => setTimeout(resolve, 50));
       return { run, script: capturedScript(recorder.events.slice(from), { failed: run.exitCode !== 0 }) };
     };
     const result: TraceResult = {};

@@ -148,6 +148,15 @@ export function renderReviewWorkflow(template: string): string {
   return template.replace("%%ACTION%%", ACTION_REF);
 }
 
+/** The project's Node.js (the current LTS) and its locked dependencies. */
+const NODE_PROJECT_SETUP = [
+  "      - uses: actions/setup-node@v4",
+  "        with:",
+  "          node-version: 24",
+  "          cache: npm",
+  "      - run: npm ci --no-audit --no-fund",
+];
+
 /**
  * With `test.command` the test runs the project's own migrate command, which needs the project's
  * dependencies: installed here for a Node project, left to the user (one line to fill) otherwise.
@@ -158,11 +167,7 @@ function migrateCommandSetup(config: Config, nodeProject: boolean): string[] {
   if (nodeProject) {
     return [
       `      # test.command (\`${command}\`) runs with the project's dependencies installed.`,
-      "      - uses: actions/setup-node@v4",
-      "        with:",
-      "          node-version: 24",
-      "          cache: npm",
-      "      - run: npm ci --no-audit --no-fund",
+      ...NODE_PROJECT_SETUP,
     ];
   }
   return [
@@ -185,11 +190,7 @@ function actionStep(url: string): string[] {
 /** The project's own installation of migration-guard (a dev dependency), on the current Node LTS. */
 function commandSteps(command: string, url: string): string[] {
   return [
-    "      - uses: actions/setup-node@v4",
-    "        with:",
-    "          node-version: 24",
-    "          cache: npm",
-    "      - run: npm ci --no-audit --no-fund",
+    ...NODE_PROJECT_SETUP,
     "      - name: Migration test (forward, validate, rollback, forward again)",
     "        env:",
     "          MIGRATION_GUARD_HEAD_SHA: ${{ github.event.pull_request.head.sha }}",

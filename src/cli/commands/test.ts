@@ -9,7 +9,7 @@ import { renderEvidenceMarkdown } from "../../core/evidence/markdown.js";
 import { EVIDENCE_SCHEMA_VERSION, EvidenceReport, evidenceJsonSchema } from "../../core/evidence/report.js";
 import { TestThresholds } from "../../core/evidence/config.js";
 import { loadParsers } from "../../core/parse/index.js";
-import { createScratchDatabase, DatabaseSetupError, TargetNotEmptyError, type ScratchDatabase } from "../../db/index.js";
+import type { ScratchDatabase } from "../../db/index.js";
 import { redact } from "../../db/session.js";
 import { planTest, type PlannedTest } from "../../evidence/change.js";
 import { splitByScope } from "../../core/config/overrides.js";
@@ -17,7 +17,7 @@ import type { Config } from "../../core/config/schema.js";
 import type { ChangeInput } from "../../core/model.js";
 import { AbortedError } from "../../evidence/executor.js";
 import { runTest } from "../../evidence/runner.js";
-import { traceChange, withTrace } from "../trace-change.js";
+import { INTERRUPTS, openScratch, traceChange, withTrace } from "../trace-change.js";
 import { readLocalChange } from "../../fs/change.js";
 import { UsageError } from "../../fs/files.js";
 import { gitText } from "../../git/git.js";
@@ -131,7 +131,7 @@ async function runTestCommand(args: string[], io: CliIo, outputPath: string | un
     io.stderr(`migration-guard test: tracing \`${traceCommand}\`${values.base ? ` on the merge base with ${values.base}, then on the working tree` : ""}\n`);
     // Ctrl-C stops the command; the capture database and the base worktree are still removed.
     const interrupt = () => controller.abort();
-    for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, interrupt);
+    for (const signal of INTERRUPTS) process.on(signal, interrupt);
     try {
       traced = await traceChange({
         url,
@@ -146,7 +146,7 @@ async function runTestCommand(args: string[], io: CliIo, outputPath: string | un
         echo: (text) => io.stderr(text),
       });
     } finally {
-      for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.off(signal, interrupt);
+      for (const signal of INTERRUPTS) process.off(signal, interrupt);
     }
     if (controller.signal.aborted) {
       io.stderr("\nmigration-guard test: interrupted while tracing; capture database dropped\n");
@@ -181,16 +181,10 @@ async function runTestCommand(args: string[], io: CliIo, outputPath: string | un
   };
   // A closed terminal (SIGHUP) is an interruption like Ctrl-C: without a handler Node exits at once
   // and leaves the scratch database, with its running statement, behind.
-  const signals = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
-  for (const signal of signals) process.on(signal, onSignal);
+  for (const signal of INTERRUPTS) process.on(signal, onSignal);
   let report: EvidenceReport;
   try {
-    try {
-      db = await createScratchDatabase(url, scratchOptions);
-    } catch (error) {
-      if (error instanceof TargetNotEmptyError || error instanceof DatabaseSetupError) throw new UsageError(error.message);
-      throw error;
-    }
+    db = await openScratch(url, scratchOptions);
     progress?.(`scratch database ${db.name} on ${db.kind} ${db.serverVersion}`);
     report = await runTest(db, {
       environment: plan.environment,
@@ -215,7 +209,7 @@ async function runTestCommand(args: string[], io: CliIo, outputPath: string | un
     }
     throw error;
   } finally {
-    for (const signal of signals) process.off(signal, onSignal);
+    for (const signal of INTERRUPTS) process.off(signal, onSignal);
     await db?.drop().catch((e) => io.stderr(`migration-guard test: could not drop scratch database ${db?.name}: ${e instanceof Error ? e.message : String(e)}\n`));
     if (progress) io.stderr("\r\x1b[2K");
   }

@@ -189,7 +189,6 @@ function findingFactory(config: Config, active: Map<string, ActiveRule>): Findin
   };
 }
 
-/** A migration's parsed up script, or undefined when its content is not at hand (the app lists merged files without fetching them). */
 /**
  * The leading merged migrations (replayed for context only) and their cache key: the layout,
  * dialect and version they are read with, the statistics' views, and every script's blob.
@@ -215,6 +214,7 @@ function replayedPrefix(
   return { length, key, ...(cached ? { cached } : {}) };
 }
 
+/** A migration's parsed up script, or undefined when its content is not at hand (the app lists merged files without fetching them). */
 function readScript(migration: Migration, contents: Map<string, SourceFile>, config: Config, cache?: ParseCache): ParsedScript | undefined {
   const file = contents.get(migration.up.path);
   if (file?.content === undefined) return undefined;

@@ -167,45 +167,33 @@ interface RootResult {
  */
 function collectRoots(files: SourceFile[], config: Pick<Config, "layout" | "dialect">, preferred = new Map<string, LayoutSpec>()): RootResult[] {
   const layout = config.layout;
-  // The whole listing seen before (the App's base tree, on every delivery): no grouping again.
-  const listKey = rootKey("*", files, `${layout}:${[...preferred].map(([root, spec]) => `${root}=${spec.name}`).join(",")}`, config.dialect);
-  const known = listKey === undefined ? undefined : collectedLists.get(listKey);
+  // The whole listing seen before (the App's base tree, on every delivery and twice per delivery): no grouping again.
+  const key = listingKey(files, `${layout}:${[...preferred].map(([root, spec]) => `${root}=${spec.name}`).join(",")}`, config.dialect);
+  const known = key === undefined ? undefined : collectedListings.get(key);
   if (known) return known;
   const out: RootResult[] = [];
   for (const [root, group] of groupByRoot(files)) {
-    const choice = layout === "auto" ? (preferred.get(root)?.name ?? "auto") : layout;
-    const key = rootKey(root, group, choice, config.dialect);
-    const cached = key === undefined ? undefined : collectedRoots.get(key);
-    if (cached) {
-      out.push(cached);
-      continue;
-    }
     const spec = layout === "auto" ? (preferred.get(root) ?? detectLayout(group)) : LAYOUTS.find((l) => l.name === layout);
     if (!spec) continue;
     const { migrations, problems, edited = [] } = spec.collect(group, { dialect: config.dialect });
-    const result = { root, spec, migrations: migrations.sort(byRunOrder), problems, edited };
-    if (key !== undefined) collectedRoots.set(key, result);
-    out.push(result);
+    out.push({ root, spec, migrations: migrations.sort(byRunOrder), problems, edited });
   }
   out.sort((a, b) => a.root.localeCompare(b.root));
-  if (listKey !== undefined) collectedLists.set(listKey, out);
+  if (key !== undefined) collectedListings.set(key, out);
   return out;
 }
 
-/** Whole listings' roots, for the App's repeated base trees (a few per repository at a time). */
-const collectedLists = new SizedLru<RootResult[]>(64, () => 1);
-
 /**
- * Roots already collected, by layout choice and the identity of every file (path, blob SHA, and
- * whether its content was loaded): the App discovers the same base tree on every delivery and
- * twice per delivery, and a blob never changes. Bounded by migrations held. Read-only results.
+ * Roots of listings already collected, by layout choice and the identity of every file (path,
+ * blob SHA, and whether its content was loaded): a blob never changes. A few listings per
+ * repository are in use at a time. Read-only results.
  */
-const collectedRoots = new SizedLru<RootResult>(50_000, (r) => r.migrations.length + r.problems.length + 1);
+const collectedListings = new SizedLru<RootResult[]>(64, () => 1);
 
 /** Undefined when a file has no blob SHA (local files): their content alone says what they are. */
-function rootKey(root: string, group: SourceFile[], choice: string, dialect: string): string | undefined {
-  const parts = [choice, dialect, root];
-  for (const f of group) {
+function listingKey(files: SourceFile[], choice: string, dialect: string): string | undefined {
+  const parts = [choice, dialect];
+  for (const f of files) {
     if (!f.sha || f.sha.startsWith("unknown:")) return undefined;
     parts.push(f.path, f.sha, f.content === undefined ? "-" : "+");
   }
@@ -259,10 +247,14 @@ function compareCode(head: ScriptRef, headFile: SourceFile, headText: string, ba
   if (i === h.length && i === b.length) return { same: true };
   const index = new LineIndex(headText);
   const at = h[Math.min(i, h.length - 1)]?.start ?? 0;
-  const line = index.position(at).line;
+  return { same: false, firstChange: lineSpan(headFile.path, index, index.position(at).line) };
+}
+
+/** The whole of one line, as a finding's span. */
+function lineSpan(file: string, index: LineIndex, line: number): Span {
   const startOffset = index.lineStart(line);
   const length = index.lineText(line).length;
-  return { same: false, firstChange: { file: headFile.path, startLine: line, startColumn: 1, endLine: line, endColumn: length + 1, startOffset, endOffset: startOffset + length } };
+  return { file, startLine: line, startColumn: 1, endLine: line, endColumn: length + 1, startOffset, endOffset: startOffset + length };
 }
 
 /** The first head line that differs from the base version of the same script. */
@@ -272,10 +264,7 @@ function firstChangedLine(file: string, fullText: string, headScript: string, ba
   let i = 0;
   while (i < h.length && i < b.length && h[i]!.replace(/\r$/, "") === b[i]!.replace(/\r$/, "")) i++;
   const index = new LineIndex(fullText);
-  const line = Math.min(baseLine + Math.min(i, h.length - 1), index.lineCount);
-  const startOffset = index.lineStart(line);
-  const length = index.lineText(line).length;
-  return { file, startLine: line, startColumn: 1, endLine: line, endColumn: length + 1, startOffset, endOffset: startOffset + length };
+  return lineSpan(file, index, Math.min(baseLine + Math.min(i, h.length - 1), index.lineCount));
 }
 
 /**

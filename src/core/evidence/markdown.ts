@@ -1,6 +1,7 @@
 // The test report as Markdown: the job summary in GitHub Actions, the CLI's default output,
 // and the section the App merges into its review. Pure: report in, text out.
 import { cell, code as inlineCode, shortCode } from "../render/markdown-escape.js";
+import { SEVERITY_ICON } from "../render/common.js";
 import type { EvidenceReport, MigrationEvidence, StatementTrace, TraceReport } from "./report.js";
 
 const STATUS_ICON = { passed: "✅", failed: "❌", skipped: "⏭️" } as const;
@@ -47,8 +48,6 @@ export function renderEvidenceMarkdown(report: EvidenceReport, { maxStatements =
   if (report.problems.length) out.push("", "**Notes**", "", ...report.problems.map((p) => `- ${p.where ? `\`${p.where}\`: ` : ""}${p.message}`));
   return `${out.join("\n")}\n`;
 }
-
-const SEVERITY_ICON = { error: "❌", warning: "⚠️", info: "ℹ️" } as const;
 
 function renderTrace(trace: TraceReport): string[] {
   const out = ["### Traced migrate commands", "", "| Phase | Command | Result | Time | Statements |", "|---|---|---|---:|---|"];

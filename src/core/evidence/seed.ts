@@ -113,8 +113,7 @@ export function planSeeding(tables: SeedTable[], rowsFor: (table: string) => num
       const selfOrCycle = fk.refTable === table.name || brokenCycle.has(fk.refTable);
       const parentRows = planned.get(fk.refTable);
       if (selfOrCycle || parentRows === undefined || parentRows === 0) {
-        const nullable = fk.columns.every((c) => table.columns.find((col) => col.name === c)?.nullable);
-        if (nullable) {
+        if (fkNullable(table, fk)) {
           nullFks.add(fk);
           if (selfOrCycle) deferredLinks.push({ table, fk });
         } else skipped ??= `foreign key (${fk.columns.join(", ")}) needs rows in ${fk.refTable}, which ${selfOrCycle ? "is part of a reference cycle through NOT NULL columns" : "has no seeded rows"}`;
@@ -134,7 +133,7 @@ export function planSeeding(tables: SeedTable[], rowsFor: (table: string) => num
       planned.set(table.name, 0);
       continue;
     }
-    const unfillable = table.columns.find((c) => !c.nullable && !c.hasDefault && !c.databaseFilled && !isFkColumn(table, c) && valueExpression(c, table, dialect) === undefined);
+    const unfillable = unfillableColumn(table, dialect);
     if (unfillable) {
       steps.push({ table: table.name, rows: 0, skipped: `no value generator for NOT NULL column ${unfillable.name} of type ${unfillable.type}` });
       planned.set(table.name, 0);
@@ -157,7 +156,7 @@ export function planSeeding(tables: SeedTable[], rowsFor: (table: string) => num
  */
 export function notNullCycles(tables: SeedTable[]): Map<string, SeedTable[]> {
   const byName = new Map(tables.map((t) => [t.name, t]));
-  const required = (t: SeedTable) => t.foreignKeys.filter((fk) => byName.has(fk.refTable) && fk.columns.every((c) => t.columns.find((col) => col.name === c)?.nullable === false));
+  const required = (t: SeedTable) => t.foreignKeys.filter((fk) => byName.has(fk.refTable) && fk.columns.every((c) => columnOf(t, c)?.nullable === false));
   const index = new Map<string, number>();
   const low = new Map<string, number>();
   const stack: SeedTable[] = [];
@@ -206,7 +205,7 @@ function cycleStep(cycle: SeedTable[], planned: Map<string, number>, rowsFor: (t
     const nullFks = new Set<SeedForeignKey>();
     const fixed = new Map<string, string>();
     for (const fk of table.foreignKeys) {
-      const nullable = fk.columns.every((c) => table.columns.find((col) => col.name === c)?.nullable);
+      const nullable = fkNullable(table, fk);
       if (inCycle.has(fk.refTable)) {
         const parent = cycle.find((t) => t.name === fk.refTable)!;
         const values = fk.refColumns.map((rc) => parent.columns.find((c) => c.name === rc)).map((c) => (c && !c.databaseFilled ? valueExpression(c, parent, dialect) : undefined));
@@ -220,7 +219,7 @@ function cycleStep(cycle: SeedTable[], planned: Map<string, number>, rowsFor: (t
         else return skip(`foreign key (${fk.columns.join(", ")}) of ${table.name} needs rows in ${fk.refTable}, which has no seeded rows`);
       }
     }
-    const unfillable = table.columns.find((c) => !c.nullable && !c.hasDefault && !c.databaseFilled && !isFkColumn(table, c) && valueExpression(c, table, dialect) === undefined);
+    const unfillable = unfillableColumn(table, dialect);
     if (unfillable) return skip(`no value generator for NOT NULL column ${unfillable.name} of type ${unfillable.type} in ${table.name}`);
     inserts.push(insertSql(table, rows, nullFks, dialect, fixed));
   }
@@ -267,6 +266,20 @@ export function uniqueKeyCapacity(table: SeedTable): number | undefined {
   return best;
 }
 
+function columnOf(table: SeedTable, name: string): SeedColumn | undefined {
+  return table.columns.find((c) => c.name === name);
+}
+
+/** A foreign key whose columns may all be NULL: a row can leave it unset. */
+function fkNullable(table: SeedTable, fk: SeedForeignKey): boolean {
+  return fk.columns.every((c) => columnOf(table, c)?.nullable);
+}
+
+/** A NOT NULL column no generator, default or the database fills (foreign keys are filled from parents). */
+function unfillableColumn(table: SeedTable, dialect: SeedDialect): SeedColumn | undefined {
+  return table.columns.find((c) => !c.nullable && !c.hasDefault && !c.databaseFilled && !isFkColumn(table, c) && valueExpression(c, table, dialect) === undefined);
+}
+
 function isFkColumn(table: SeedTable, column: SeedColumn): boolean {
   return table.foreignKeys.some((fk) => fk.columns.includes(column.name));
 }
@@ -279,7 +292,6 @@ export function dependencyOrder(tables: SeedTable[]): { table: SeedTable; broken
   const byName = new Map(tables.map((t) => [t.name, t]));
   const state = new Map<string, "visiting" | "done">();
   const out: { table: SeedTable; brokenCycle: Set<string> }[] = [];
-  const nullable = (t: SeedTable, fk: SeedForeignKey) => fk.columns.every((c) => t.columns.find((col) => col.name === c)?.nullable);
   /** Does `from` reach a table being visited through NOT NULL foreign keys only? */
   const reachesVisiting = (from: SeedTable, seen = new Set<string>()): boolean => {
     if (state.get(from.name) === "visiting") return true;
@@ -287,18 +299,18 @@ export function dependencyOrder(tables: SeedTable[]): { table: SeedTable; broken
     seen.add(from.name);
     return from.foreignKeys.some((fk) => {
       const parent = byName.get(fk.refTable);
-      return parent && parent !== from && !nullable(from, fk) && reachesVisiting(parent, seen);
+      return parent && parent !== from && !fkNullable(from, fk) && reachesVisiting(parent, seen);
     });
   };
   const visit = (t: SeedTable) => {
     if (state.get(t.name) === "done") return;
     state.set(t.name, "visiting");
     const brokenCycle = new Set<string>();
-    const hardFirst = [...t.foreignKeys].sort((a, b) => Number(nullable(t, a)) - Number(nullable(t, b)));
+    const hardFirst = [...t.foreignKeys].sort((a, b) => Number(fkNullable(t, a)) - Number(fkNullable(t, b)));
     for (const fk of hardFirst) {
       const parent = byName.get(fk.refTable);
       if (!parent || parent.name === t.name) continue;
-      if (state.get(parent.name) === "visiting" || (nullable(t, fk) && state.get(parent.name) !== "done" && reachesVisiting(parent))) brokenCycle.add(parent.name);
+      if (state.get(parent.name) === "visiting" || (fkNullable(t, fk) && state.get(parent.name) !== "done" && reachesVisiting(parent))) brokenCycle.add(parent.name);
       else visit(parent);
     }
     state.set(t.name, "done");
