@@ -5,6 +5,24 @@ import { ALL_DIALECTS } from "./_migration-files.js";
 
 const FILE = "src/migrations/1700000000000-AddOrdersStatus.ts";
 
+/** The examples' migration: `up()` holds the given lines, `down()` drops the column again. */
+function migrationClass(up: string[]): string {
+  return [
+    'import { MigrationInterface, QueryRunner } from "typeorm";',
+    "",
+    "export class AddOrdersStatus1700000000000 implements MigrationInterface {",
+    "  public async up(queryRunner: QueryRunner): Promise<void> {",
+    ...up,
+    "  }",
+    "",
+    "  public async down(queryRunner: QueryRunner): Promise<void> {",
+    '    await queryRunner.query(`ALTER TABLE "orders" DROP COLUMN "status"`);',
+    "  }",
+    "}",
+    "",
+  ].join("\n");
+}
+
 const rule: Rule = {
   id: "unanalyzable-sql",
   title: "SQL built at run time, not analyzed",
@@ -24,42 +42,17 @@ const rule: Rule = {
     bad: [
       {
         path: FILE,
-        sql: [
-          'import { MigrationInterface, QueryRunner } from "typeorm";',
-          "",
-          "export class AddOrdersStatus1700000000000 implements MigrationInterface {",
-          "  public async up(queryRunner: QueryRunner): Promise<void> {",
-          '    const table = "orders";',
-          '    await queryRunner.query(`ALTER TABLE "${table}" ADD "status" text`);',
-          "  }",
-          "",
-          "  public async down(queryRunner: QueryRunner): Promise<void> {",
-          '    await queryRunner.query(`ALTER TABLE "orders" DROP COLUMN "status"`);',
-          "  }",
-          "}",
-          "",
-        ].join("\n"),
+        sql: migrationClass(['    const table = "orders";', '    await queryRunner.query(`ALTER TABLE "${table}" ADD "status" text`);']),
         note: "the table name is interpolated: the statement is only known at run time",
       },
     ],
     good: [
       {
         path: FILE,
-        sql: [
-          'import { MigrationInterface, QueryRunner } from "typeorm";',
-          "",
-          "export class AddOrdersStatus1700000000000 implements MigrationInterface {",
-          "  public async up(queryRunner: QueryRunner): Promise<void> {",
+        sql: migrationClass([
           '    await queryRunner.query(`ALTER TABLE "orders" ADD "status" text`);',
           '    await queryRunner.query(`UPDATE "orders" SET "status" = $1 WHERE "status" IS NULL`, ["new"]);',
-          "  }",
-          "",
-          "  public async down(queryRunner: QueryRunner): Promise<void> {",
-          '    await queryRunner.query(`ALTER TABLE "orders" DROP COLUMN "status"`);',
-          "  }",
-          "}",
-          "",
-        ].join("\n"),
+        ]),
       },
     ],
   },
