@@ -61,7 +61,7 @@ describe("the captured script", () => {
     ];
     expect(capturedScript(events).sql).toBe("CREATE TABLE a (id int)\n;\n");
     expect(capturedScript(events).left).toMatchObject({ failed: 1, rolledBack: 1 });
-    expect(capturedScript(events, { failed: true }).sql).toBe("CREATE TABLE a (id int)\n;\n\nBEGIN\n;\n\nALTER TABLE a ADD b int\n;\n\nALTER TABLE a ALTER b SET NOT NULL\n;\n");
+    expect(capturedScript(events, { failed: true }).sql).toBe("CREATE TABLE a (id int)\n;\n\nBEGIN\n;\n\nALTER TABLE a ADD b int\n;\n\nALTER TABLE a ALTER b SET NOT NULL\n;\n\nROLLBACK\n;\n");
   });
 });
 

@@ -134,6 +134,24 @@ describe("test --command (trace mode) on PostgreSQL 15", () => {
     expect(onChange.length).toBeGreaterThan(0);
   }, 120_000);
 
+  it("a down command that fails on a statement: the rollback fails at that statement with the server's error, and the captured rollback ends as the tool ended it (no unterminated transaction reported)", async () => {
+    const dir = repository(
+      {
+        "knexfile.cjs": KNEXFILE,
+        "migrations/20240101000000_users.cjs": `exports.up = (knex) => knex.schema.createTable("users", (t) => { t.increments("id"); t.string("email").notNullable(); });\nexports.down = (knex) => knex.schema.dropTable("users");\n`,
+      },
+      {
+        // dropIndex takes column names: Knex derives another index name, which does not exist.
+        "migrations/20240201000000_email_index.cjs": `exports.up = (knex) => knex.schema.raw("CREATE INDEX users_email_idx ON users (email)");\nexports.down = (knex) => knex.schema.table("users", (t) => { t.dropIndex("users_email_idx"); });\n`,
+      },
+    );
+    const { code, report } = await traced(dir, ["--command", "npx knex --knexfile knexfile.cjs migrate:latest", "--down-command", "npx knex --knexfile knexfile.cjs migrate:rollback"]);
+    expect(code).toBe(1);
+    expect(report.trace!.commands.map((c) => [c.phase, c.exitCode])).toEqual([["base", 0], ["change", 0], ["rollback", 1]]);
+    expect(report.migrations[0]!.rollback).toMatchObject({ ok: false, error: { message: expect.stringContaining('index "users_users_email_idx_index" does not exist') } });
+    expect(report.trace!.findings.map((f) => f.ruleId)).not.toContain("uncommitted-transaction");
+  }, 120_000);
+
   it("a command that fails fails the test with its exit code and output; --command without a PostgreSQL server is a usage error", async () => {
     const dir = repository({ "knexfile.cjs": KNEXFILE, "migrations/.keep": "" }, { "migrations/20240301000000_broken.cjs": `exports.up = () => { throw new Error("boom in the migration"); };\nexports.down = async () => {};\n` });
     const { code, report } = await traced(dir, ["--command", "npx knex --knexfile knexfile.cjs migrate:latest"]);

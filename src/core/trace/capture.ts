@@ -34,8 +34,8 @@ const READ_ONLY_FUNCTIONS = /^(pg_(try_)?advisory_(xact_)?(un)?lock(_shared|_all
 
 /**
  * `failed`: the command exited with an error. Its last failing statement is kept, after the
- * statements of its transaction that preceded it, so replaying the script meets the same error
- * at the same statement; nothing after it is kept.
+ * statements of its transaction that preceded it and before the ROLLBACK that ended it, so
+ * replaying the script meets the same error at the same statement; nothing after it is kept.
  */
 export function capturedScript(events: readonly WireEvent[], options: { dialect?: Dialect; failed?: boolean } = {}): CapturedScript {
   const dialect = options.dialect ?? "postgres";
@@ -47,7 +47,9 @@ export function capturedScript(events: readonly WireEvent[], options: { dialect?
   for (const [index, event] of events.entries()) {
     const statements = splitStatements(event.params?.length ? inlineParameters(event.sql, event.params) : event.sql, dialect);
     if (index === lastFailure) {
-      kept.push(...(open.get(event.session)?.statements ?? []), ...statements.map((s) => s.text));
+      // The tool then rolled its transaction back, as the replay will: the script says so too.
+      const inTransaction = open.has(event.session) || event.txAfter !== "I";
+      kept.push(...(open.get(event.session)?.statements ?? []), ...statements.map((s) => s.text), ...(inTransaction ? ["ROLLBACK"] : []));
       break;
     }
     sent += statements.length;
