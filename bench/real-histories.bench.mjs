@@ -19,6 +19,9 @@ const work = process.env.REAL_HISTORIES_WORK ?? "/tmp/mg-real-histories";
 const PG = process.env.REAL_HISTORIES_PG ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const MY = process.env.REAL_HISTORIES_MYSQL ?? "mysql://root@127.0.0.1:3306/test";
 const only = process.argv[2] ?? "";
+/** Rounds of bare, then each engine, alternated (medians are reported); engines to run (labels below). */
+const ROUNDS = Number(process.env.REAL_HISTORIES_RUNS ?? 1);
+const ENGINES = process.env.REAL_HISTORIES_ENGINES?.split(",");
 
 /** repo, folder of migrations in it, files that are migrations, base size K and change size N (versions). */
 const CORPORA = [
@@ -121,14 +124,30 @@ for (const corpus of CORPORA.filter((c) => c.name.includes(only))) {
     writeFileSync(join(dest, ".github", "migration-guard.yml"), 'dialect: mysql\nmysql_version: "8.0"\n');
   }
   const files = upFiles(dest, corpus).filter((f) => !f.includes("/.git/"));
-  const b = bare(files, corpus, `mg_bare_${corpus.name.replace(/\W/g, "_")}`);
   const url = corpus.dialect === "postgres" ? PG : MY;
-  const runs = corpus.dialect === "postgres" ? [["pglite", []], ["pg15", ["--database-url", url]], ["pg15-no-seed", ["--database-url", url, "--seed-rows", "0"]]] : [["mariadb", ["--database-url", url]], ["mariadb-no-seed", ["--database-url", url, "--seed-rows", "0"]]];
-  for (const [label, args] of runs) {
-    const r = runTest(dest, label, args);
-    rows.push({ corpus: `${corpus.repo} @ ${commit.slice(0, 7)}${corpus.ref ? ` (${corpus.ref})` : ""}`, label, files: files.length, bareMs: b.ms, bareFailed: b.failed, ...r });
-    console.error(`${corpus.name} ${label}: ${JSON.stringify(r)}`);
+  const runs = (corpus.dialect === "postgres" ? [["pglite", []], ["pg15", ["--database-url", url]], ["pg15-no-seed", ["--database-url", url, "--seed-rows", "0"]]] : [["mariadb", ["--database-url", url]], ["mariadb-no-seed", ["--database-url", url, "--seed-rows", "0"]]]).filter(
+    ([label]) => !ENGINES || ENGINES.includes(label),
+  );
+  const bares = [];
+  const results = new Map(runs.map(([label]) => [label, []]));
+  for (let round = 0; round < ROUNDS; round++) {
+    bares.push(bare(files, corpus, `mg_bare_${corpus.name.replace(/\W/g, "_")}`));
+    for (const [label, args] of runs) {
+      const r = runTest(dest, label, args);
+      results.get(label).push(r);
+      console.error(`${corpus.name} ${label} round ${round + 1}: bare ${Math.round(bares.at(-1).ms)} ms, ${JSON.stringify(r)}`);
+    }
   }
+  const b = { ms: median(bares.map((x) => x.ms)), failed: bares[0].failed };
+  for (const [label] of runs) {
+    const all = results.get(label);
+    rows.push({ corpus: `${corpus.repo} @ ${commit.slice(0, 7)}${corpus.ref ? ` (${corpus.ref})` : ""}`, label, files: files.length, bareMs: b.ms, bareFailed: b.failed, ...all[0], ms: median(all.map((x) => x.ms)) });
+  }
+}
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
 console.log("| History | Engine | Files (base + change) | Bare per-file | Test | Ratio | Verdict | Failures | Only-generated-data warnings |");
