@@ -62,15 +62,18 @@ export async function readPgSnapshot(session: Session, major: number): Promise<S
       ...(c.coll ? { collation: c.coll } : {}),
     };
   }
-  for (const c of await rows(session, `SELECT conrelid::int8 AS rel, conname, contype, pg_get_constraintdef(oid) AS def, convalidated FROM pg_constraint WHERE conrelid <> 0`)) {
+  // Only the user tables' constraints, indexes and triggers: deparsing the system catalogs' ones cost
+  // most of a snapshot, and the partial-failure step takes two per migration.
+  const userOids = [...byOid.keys()];
+  for (const c of await rows(session, `SELECT conrelid::int8 AS rel, conname, contype, pg_get_constraintdef(oid) AS def, convalidated FROM pg_constraint WHERE conrelid = ANY($1::int8[]::oid[])`, [userOids])) {
     const table = byOid.get(String(c.rel));
     if (table) table.constraints[c.conname] = { type: c.contype, definition: c.def, validated: c.convalidated };
   }
-  for (const i of await rows(session, `SELECT x.indrelid::int8 AS rel, ic.relname, pg_get_indexdef(x.indexrelid) AS def, x.indisvalid FROM pg_index x JOIN pg_class ic ON ic.oid = x.indexrelid`)) {
+  for (const i of await rows(session, `SELECT x.indrelid::int8 AS rel, ic.relname, pg_get_indexdef(x.indexrelid) AS def, x.indisvalid FROM pg_index x JOIN pg_class ic ON ic.oid = x.indexrelid WHERE x.indrelid = ANY($1::int8[]::oid[])`, [userOids])) {
     const table = byOid.get(String(i.rel));
     if (table) table.indexes[i.relname] = { definition: i.def, valid: i.indisvalid };
   }
-  for (const t of await rows(session, `SELECT tgrelid::int8 AS rel, tgname, pg_get_triggerdef(oid) AS def, tgenabled FROM pg_trigger WHERE NOT tgisinternal`)) {
+  for (const t of await rows(session, `SELECT tgrelid::int8 AS rel, tgname, pg_get_triggerdef(oid) AS def, tgenabled FROM pg_trigger WHERE NOT tgisinternal AND tgrelid = ANY($1::int8[]::oid[])`, [userOids])) {
     const table = byOid.get(String(t.rel));
     if (table) table.triggers[t.tgname] = `${t.def}${t.tgenabled === "D" ? " (DISABLED)" : ""}`;
   }
