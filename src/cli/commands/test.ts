@@ -110,18 +110,29 @@ async function runTestCommand(args: string[], io: CliIo, outputPath: string | un
   const { config: loaded, path: configPath } = loadCliConfig(io.cwd, values.config);
   const configured = seedRows === undefined ? loaded : { ...loaded, test: { ...loaded.test, seed: { ...loaded.test.seed, rows: seedRows } } };
   const url = values["database-url"] ?? io.env.MIGRATION_GUARD_DATABASE_URL;
-
-  await loadParsers();
   const traceCommand = values.command ?? configured.test.command;
-  const downCommand = values["down-command"] ?? configured.test.down_command;
-  if (downCommand && !traceCommand) throw new UsageError("--down-command needs --command (or test.command): it rolls back what the migrate command applied");
-  // Paths in the config are relative to the repository root (the folder holding .github/).
-  const configDir = !configPath ? io.cwd : /[\\/]\.github[\\/][^\\/]+$/.test(configPath) ? join(configPath, "..", "..") : join(configPath, "..");
   const timeouts = configured.test.timeouts;
   const scratchOptions = {
     allowExisting: values["allow-existing"],
     limits: { statementMs: timeouts.statement_ms, idleInTransactionMs: timeouts.idle_in_transaction_ms, totalMs: timeouts.total_ms },
   };
+  // The server creates the scratch database (~0.2 s on PostgreSQL) while this process reads and
+  // plans the change; a planning error drops it again.
+  const early = !traceCommand && url && /^postgres(ql)?:/i.test(url) ? openScratch(url, scratchOptions) : undefined;
+  early?.catch(() => undefined);
+  try {
+    return await planAndRun(early);
+  } catch (error) {
+    await early?.then((db) => db.drop()).catch(() => undefined);
+    throw error;
+  }
+
+  async function planAndRun(early: Promise<ScratchDatabase> | undefined): Promise<number> {
+  await loadParsers();
+  const downCommand = values["down-command"] ?? configured.test.down_command;
+  if (downCommand && !traceCommand) throw new UsageError("--down-command needs --command (or test.command): it rolls back what the migrate command applied");
+  // Paths in the config are relative to the repository root (the folder holding .github/).
+  const configDir = !configPath ? io.cwd : /[\\/]\.github[\\/][^\\/]+$/.test(configPath) ? join(configPath, "..", "..") : join(configPath, "..");
   const controller = new AbortController();
   let traced: Awaited<ReturnType<typeof traceChange>> | undefined;
   let config: Config;
@@ -184,7 +195,7 @@ async function runTestCommand(args: string[], io: CliIo, outputPath: string | un
   for (const signal of INTERRUPTS) process.on(signal, onSignal);
   let report: EvidenceReport;
   try {
-    db = await openScratch(url, scratchOptions);
+    db = await (early ?? openScratch(url, scratchOptions));
     progress?.(`scratch database ${db.name} on ${db.kind} ${db.serverVersion}`);
     report = await runTest(db, {
       environment: plan.environment,
@@ -219,6 +230,7 @@ async function runTestCommand(args: string[], io: CliIo, outputPath: string | un
   const printed = { human: renderEvidenceHuman, markdown: renderEvidenceMarkdown, json: (r: typeof report) => `${JSON.stringify(r, null, 2)}\n` }[values.format as "human" | "markdown" | "json"];
   io.stdout(printed(report));
   return report.verdict.passed ? 0 : 1;
+  }
 }
 
 /** `--output <file>` / `--output=<file>`, read before argument parsing (which may itself fail). */
