@@ -321,3 +321,15 @@ export async function pgLostRows(session: Session, key: string, table: string, c
   ).rows[0]!;
   return { rows: Number(r.rows), lost: Number(r.lost) };
 }
+
+/**
+ * Changes whenever a committed statement inserted, updated or deleted a row of a catalog the schema
+ * snapshot reads (every such write leaves a tuple with a new xmin, or one tuple fewer). Equal
+ * fingerprints mean an equal snapshot; a different one (autovacuum freezing included) only means
+ * the full snapshot must be read.
+ */
+export async function pgCatalogFingerprint(session: Session): Promise<string> {
+  const catalogs = ["pg_namespace", "pg_class", "pg_attribute", "pg_attrdef", "pg_constraint", "pg_index", "pg_trigger", "pg_rewrite", "pg_proc", "pg_type", "pg_enum", "pg_sequence", "pg_extension", "pg_inherits", "pg_collation"];
+  const sql = `SELECT ${catalogs.map((c) => `(SELECT count(*) || ':' || coalesce(sum(xmin::text::int8), 0) FROM ${c})`).join(" || '/' || ")} AS fp`;
+  return String((await session.query(sql)).rows[0]!.fp);
+}

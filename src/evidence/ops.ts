@@ -2,7 +2,7 @@
 import type { SchemaSnapshot } from "../core/evidence/snapshot.js";
 import type { SeedTable } from "../core/evidence/seed.js";
 import type { Session } from "../db/session.js";
-import { foreignKeyOrphans, pgCaptureRows, pgChecksum, pgLostRows, pgRowVersions, quoteQualified, readPgSeedTables, readPgSnapshot, rowCounts } from "../db/pg-catalog.js";
+import { foreignKeyOrphans, pgCaptureRows, pgCatalogFingerprint, pgChecksum, pgLostRows, pgRowVersions, quoteQualified, readPgSeedTables, readPgSnapshot, rowCounts } from "../db/pg-catalog.js";
 import {
   mysqlCaptureRows,
   mysqlChecksum,
@@ -30,6 +30,8 @@ export interface DialectOps {
   quoteTable(name: string): string;
   /** How an unqualified table name in a statement resolves (search_path's first schema). */
   qualify(schema: string | undefined, name: string): string;
+  /** A cheap value that changes when a committed statement changed what `snapshot` reads (PostgreSQL only). */
+  catalogFingerprint?(session: Session): Promise<string>;
   /** Undo session-level settings a script may have changed (search_path, timeouts). */
   resetSession: string | undefined;
 }
@@ -44,6 +46,7 @@ export function opsFor(dialect: "postgres" | "mysql", major: number): DialectOps
       checksum: pgChecksum,
       rowVersions: (session, table) => pgRowVersions(session, table),
       foreignKeyOrphans,
+      catalogFingerprint: pgCatalogFingerprint,
       captureRows: pgCaptureRows,
       lostRows: pgLostRows,
       quoteTable: quoteQualified,

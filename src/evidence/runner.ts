@@ -643,6 +643,9 @@ class TestRun {
       if (Math.floor(n / 2) === 0 && !concurrentBuild) return skipped("a single statement outside a transaction: there is no mid-way point to interrupt");
     }
     const pre = await this.snapshot();
+    // A transaction interrupted before COMMIT leaves nothing when no catalog row changed: then the
+    // second full snapshot (a dozen catalog queries) is not needed to prove it.
+    const preCatalog = transactional ? await this.ops.catalogFingerprint?.(this.ctx.main) : undefined;
     const tables = [...this.touchedIn(script)].filter((t) => pre.tables[t]);
     const preSums = await this.checksums(pre, tables);
     let method: PartialFailure["method"];
@@ -693,7 +696,8 @@ class TestRun {
         note = `stopped after statement ${k} of ${n}, as a crash between statements would`;
       }
     }
-    const post = await this.snapshot();
+    const unchanged = preCatalog !== undefined && (method === "terminated" || method === "rolled-back") && (await this.ops.catalogFingerprint!(this.ctx.main)) === preCatalog;
+    const post = unchanged ? pre : await this.snapshot();
     const leftovers = diffSnapshots(pre, post);
     const postSums = await this.checksums(post, tables.filter((t) => post.tables[t]));
     const changedData = tables.filter((t) => preSums.get(t)?.digest !== postSums.get(t)?.digest);
