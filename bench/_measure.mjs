@@ -34,6 +34,13 @@ export function measure(command, args, options = {}) {
   return { seconds: Number(seconds), rssMb: Number(kb) / 1024, status: result.status, stdout: result.stdout };
 }
 
+/** measure() for a run that must succeed (the parse floor): a crash must not pass for a fast run. */
+export function measureOk(command, args, options = {}) {
+  const sample = measure(command, args, options);
+  if (sample.status !== 0) throw new Error(`${[command, ...args].join(" ")} exited with ${sample.status}`);
+  return sample;
+}
+
 export function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;

@@ -6,8 +6,10 @@ import { loadModule, parseSync } from "libpg-query";
 
 await loadModule();
 let statements = 0;
+// Folders are walked to any depth (diesel and golang-migrate-in-folders keep one folder per migration).
+const sqlFiles = (path) =>
+  statSync(path).isDirectory() ? readdirSync(path).sort().flatMap((n) => sqlFiles(join(path, n))) : path.endsWith(".sql") ? [path] : [];
 for (const path of process.argv.slice(2)) {
-  const files = statSync(path).isDirectory() ? readdirSync(path).sort().map((n) => join(path, n)) : [path];
-  for (const file of files) statements += parseSync(readFileSync(file, "utf8")).stmts.length;
+  for (const file of sqlFiles(path)) statements += parseSync(readFileSync(file, "utf8")).stmts.length;
 }
 process.stdout.write(`${statements}\n`);

@@ -115,7 +115,8 @@ copySqlParserBuilds(join(dist, "vendor", "node-sql-parser"));
 copyBabelParser(join(dist, "vendor", "babel-parser"));
 await build(
   {
-    input: { main: join(dist, "src", "cli", "main.js"), app: join(dist, "src", "app", "index.js") },
+    // parse-worker: the thread a long history's scripts are parsed on (src/parse-pool/), found beside the chunks.
+    input: { main: join(dist, "src", "cli", "main.js"), app: join(dist, "src", "app", "index.js"), "parse-worker": join(dist, "src", "parse-pool", "parse-worker.js") },
     external: isExternal,
     plugins: [staticRules(), vendoredSqlParser("../vendor"), vendoredBabelParser("../vendor")],
   },

@@ -11,6 +11,9 @@ import { FORMATS, render, type Format } from "../../core/render/index.js";
 import { colorEnabled } from "../../core/render/human.js";
 import { migrationCandidates } from "../../core/discover/index.js";
 import { readLocalChange, type ChangeOptions } from "../../fs/change.js";
+import { poolOptionsFromEnv, startParsePool } from "../../parse-pool/index.js";
+import type { Rule } from "../../core/analyze/rule.js";
+import type { StatsCatalog } from "../../core/stats/index.js";
 import { toRelative, UsageError } from "../../fs/files.js";
 import { loadRules } from "../../../rules/index.js";
 import { parseCommandArgs } from "../args.js";
@@ -73,7 +76,7 @@ export default async function check(args: string[], io: CliIo): Promise<number> 
       `${empty.join(", ")}: no migration files found (looked for ${globs}${config.exclude.length ? `, excluding ${config.exclude.join(", ")}` : ""}); nothing was analyzed`,
     );
   }
-  let report = analyzeChange(input, config, rules, { stats });
+  let report = analyzeWithWorkers(input, config, rules, stats, io.env);
   let sources = decodedTexts(input.head);
   if (values.fix) {
     const fixed = writeFixes(report, sources, io.cwd);
@@ -90,6 +93,18 @@ export default async function check(args: string[], io: CliIo): Promise<number> 
   return report.summary.failed ? 1 : 0;
 }
 
+
+/** The analysis, with a long history's scripts parsed on worker threads meanwhile. */
+function analyzeWithWorkers(input: ChangeInput, config: Config, rules: Rule[], stats: StatsCatalog, env: Record<string, string | undefined>): AnalysisReport {
+  const options = poolOptionsFromEnv(env);
+  const pooled = options && startParsePool(input, config, options);
+  if (!pooled) return analyzeChange(input, config, rules, { stats });
+  try {
+    return analyzeChange(pooled.input, config, rules, { stats, parseCache: pooled.pool });
+  } finally {
+    void pooled.pool.close();
+  }
+}
 
 /** Head files from disk and, with a git ref or a base folder, the base side (see src/fs/change.ts). */
 export function readChange(paths: string[], cwd: string, base?: string, options: Omit<ChangeOptions, "base"> = {}): ChangeInput {

@@ -3,7 +3,7 @@
 import type { Config } from "../config/schema.js";
 import { discover } from "../discover/index.js";
 import { scriptSource } from "../discover/sections.js";
-import type { ChangeInput, Finding, Migration, Severity, SourceFile, Span } from "../model.js";
+import type { ChangeInput, Dialect, Finding, Migration, ScriptRef, Severity, SourceFile, Span } from "../model.js";
 import { RiskLevel, SEVERITY_ORDER } from "../model.js";
 import { parseScript, type ParsedScript, type Statement } from "../parse/index.js";
 import { decodeSource, shortHash } from "../parse/text.js";
@@ -54,8 +54,9 @@ export interface AnalyzeOptions {
   /** Table statistics (the stats file merged with `tables:`); default: `tables:` alone. */
   stats?: StatsCatalog;
   /**
-   * Parsed merged migrations by blob SHA (the App keeps one across deliveries): a merged file
-   * that only gives context is parsed once, not on every pull request event.
+   * Parsed scripts by blob SHA (see parseKey): the App keeps one across deliveries, so a merged
+   * file that only gives context is parsed once, not on every pull request event; the CLI fills
+   * one from parse workers on long histories. Entries are read-only.
    */
   parseCache?: ParseCache;
   /**
@@ -121,14 +122,14 @@ export function analyzeChange(input: ChangeInput, config: Config, rules: Rule[],
     let up: ScriptAnalysis = { findings: [] };
     let down: ScriptAnalysis = { findings: [] };
     if (migration.status !== "deleted") {
-      up = analyzeScript(migration, "up", contents, changeState, semantics, config, statementRules, active, known, makeFinding, riskContext.stats);
+      up = analyzeScript(migration, "up", contents, changeState, semantics, config, statementRules, active, known, makeFinding, riskContext.stats, options.parseCache);
       if (up.state) {
         // An edited migration's objects already exist wherever it was applied, so later
         // migrations of the change must still treat them as existing tables.
         changeState = migration.status === "added" ? up.state : { ...up.state, createdRelations: changeState.createdRelations };
       }
       if (migration.down) {
-        down = analyzeScript(migration, "down", contents, changeState, semantics, config, statementRules, active, known, makeFinding, riskContext.stats);
+        down = analyzeScript(migration, "down", contents, changeState, semantics, config, statementRules, active, known, makeFinding, riskContext.stats, options.parseCache);
       }
     }
     findings.push(...up.findings, ...down.findings);
@@ -218,15 +219,28 @@ function replayedPrefix(
 function readScript(migration: Migration, contents: Map<string, SourceFile>, config: Config, cache?: ParseCache): ParsedScript | undefined {
   const file = contents.get(migration.up.path);
   if (file?.content === undefined) return undefined;
-  // The same blob read as another section, changeset or dialect is another script.
-  const key = cache && file.sha ? [file.sha, migration.up.section ?? "", migration.up.changeset ?? "", config.dialect, migration.up.path].join("\u0000") : undefined;
+  const read = readParsed(migration.up, file, config.dialect, cache);
+  return "script" in read ? read.script : undefined;
+}
+
+/**
+ * The key a parsed script is cached under: its blob, how it is read (the same blob read as
+ * another section, changeset or dialect is another script) and its path. None without a blob SHA.
+ */
+export function parseKey(ref: ScriptRef, file: SourceFile, dialect: Dialect): string | undefined {
+  return file.sha ? [file.sha, ref.section ?? "", ref.changeset ?? "", dialect, ref.path].join("\u0000") : undefined;
+}
+
+/** One script decoded and parsed, from the cache when it holds it; or why its content cannot be read. */
+function readParsed(ref: ScriptRef, file: SourceFile, dialect: Dialect, cache?: ParseCache): { script: ParsedScript } | { problem: string } {
+  const key = cache ? parseKey(ref, file, dialect) : undefined;
   const cached = key ? cache!.get(key) : undefined;
-  if (cached) return cached;
-  const decoded = decodeSource(file.content);
-  if (!decoded.ok) return undefined;
-  const script = parseScript(scriptSource(migration.up, decoded.text, config.dialect));
+  if (cached) return { script: cached };
+  const decoded = decodeSource(file.content!);
+  if (!decoded.ok) return { problem: decoded.problem };
+  const script = parseScript(scriptSource(ref, decoded.text, dialect));
   if (key) cache!.set(key, script);
-  return script;
+  return { script };
 }
 
 function analyzeScript(
@@ -241,6 +255,7 @@ function analyzeScript(
   known: Set<string>,
   makeFinding: FindingFactory,
   stats: StatsCatalog,
+  parseCache?: ParseCache,
 ): ScriptAnalysis {
   const ref = direction === "up" ? migration.up : migration.down!;
   const file = contents.get(ref.path);
@@ -248,11 +263,11 @@ function analyzeScript(
   if (file?.content === undefined) {
     return { findings: [makeFinding("unreadable-file", { message: `${ref.path}: ${file?.unreadable ?? "content could not be read"}`, span: wholeFile }, migration)] };
   }
-  const decoded = decodeSource(file.content);
-  if (!decoded.ok) {
-    return { findings: [makeFinding("unreadable-file", { message: `${ref.path}: skipped, ${decoded.problem}`, span: wholeFile }, migration)] };
+  const read = readParsed(ref, file, config.dialect, parseCache);
+  if ("problem" in read) {
+    return { findings: [makeFinding("unreadable-file", { message: `${ref.path}: skipped, ${read.problem}`, span: wholeFile }, migration)] };
   }
-  const script = parseScript(scriptSource(ref, decoded.text, config.dialect));
+  const script = read.script;
   const findings: Finding[] = [];
   const { suppressions, problems } = collectSuppressions(script, known);
   for (const p of script.problems) {

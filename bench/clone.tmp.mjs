@@ -1,0 +1,16 @@
+import { loadParsers, parseScript } from "../dist/src/core/parse/index.js";
+import { readFileSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import v8 from "node:v8";
+await loadParsers();
+const sqlFiles = (path) => statSync(path).isDirectory() ? readdirSync(path).sort().flatMap((n) => sqlFiles(join(path, n))) : path.endsWith(".sql") ? [path] : [];
+const files = sqlFiles(process.argv[2]).map(f => [f, readFileSync(f, "utf8")]);
+let a = performance.now();
+const scripts = files.map(([file, text]) => parseScript({ file, text, dialect: "postgres", baseOffset: 0, baseLine: 1 }));
+console.log("parse cold", (performance.now() - a).toFixed(0));
+const plain = scripts.map(({ lines, ...s }) => s);
+a = performance.now(); const bufs = plain.map(s => v8.serialize(s)); console.log("serialize", (performance.now() - a).toFixed(0), bufs.reduce((x, b) => x + b.length, 0));
+a = performance.now(); const back = bufs.map(b => v8.deserialize(b)); console.log("deserialize", (performance.now() - a).toFixed(0));
+a = performance.now(); const js = plain.map(s => JSON.stringify(s)); console.log("stringify", (performance.now() - a).toFixed(0), js.reduce((x, b) => x + b.length, 0));
+a = performance.now(); js.map(s => JSON.parse(s)); console.log("JSON.parse", (performance.now() - a).toFixed(0));
+a = performance.now(); const again = files.map(([file, text]) => parseScript({ file, text, dialect: "postgres", baseOffset: 0, baseLine: 1 })); console.log("parse warm", (performance.now() - a).toFixed(0));
