@@ -2,7 +2,7 @@ import type { Rule } from "../../src/core/analyze/rule.js";
 import { alterCommands } from "../../src/core/analyze/pg-ast.js";
 import { statementLocks, type IndexTable } from "../../src/core/analyze/pg-locks.js";
 import type { Config } from "../../src/core/config/schema.js";
-import { accessExclusiveHeld, advance, forkState, indexTableOf, isCreatedInChange, type AnalysisState } from "../../src/core/analyze/state.js";
+import { accessExclusiveHeld, advanceLocks, forkLocks, indexTableOf, isCreatedInChange, type AnalysisState } from "../../src/core/analyze/state.js";
 import type { Statement } from "../../src/core/parse/index.js";
 import { estimateWork, formatDuration, throughput } from "../../src/core/risk/estimate.js";
 import { statementWork } from "../../src/core/risk/work.js";
@@ -92,7 +92,7 @@ interface UnderLock {
 /** Walks a copy of the state past `statement` to the end of its transaction: what prolongs the lock. */
 function statementsUnderLock(statement: Statement, statements: Statement[], state: AnalysisState, config: Config, stats: StatsCatalog): UnderLock {
   const rates = throughput(config);
-  let sim = advance(forkState(state), statement, state.toolTransaction);
+  let sim = advanceLocks(forkLocks(state), statement);
   const entries: { label: string }[] = [];
   let seconds = 0;
   let unknown = 0;
@@ -101,7 +101,6 @@ function statementsUnderLock(statement: Statement, statements: Statement[], stat
   let held = heldNow();
   for (const next of statements.slice(statement.index + 1)) {
     if (!sim.inTransaction) break;
-    held = heldNow();
     const why = prolongs(next, (r) => isExisting(sim, r) && sim.heldLocks.get(r) !== "ACCESS EXCLUSIVE", indexTableOf(sim));
     if (why) {
       let cost = "";
@@ -115,7 +114,7 @@ function statementsUnderLock(statement: Statement, statements: Statement[], stat
       }
       entries.push({ label: `line ${next.span.startLine} (${summary(next)}: ${why.replace(/^it /, "")}${cost})` });
     }
-    sim = advance(sim, next, state.toolTransaction);
+    sim = advanceLocks(sim, next);
     if (sim.inTransaction) held = heldNow();
   }
   const parts: string[] = [];

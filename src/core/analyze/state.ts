@@ -332,16 +332,35 @@ export function trafficBlockingHeld(state: AnalysisState): string[] {
  * Rules see the state before the statement because the engine advances after they ran;
  * `startScript` copies, so one script's changes never leak into a sibling's analysis.
  */
-export function advance(state: AnalysisState, statement: Statement, _legacy?: unknown): AnalysisState {
-  if (statement.dialect !== "postgres") return state;
-  const next = state;
+/**
+ * The part of `advance` a look-ahead over the rest of a transaction needs: the transaction, its
+ * locks and settings, and which relations and indexes the change created. On a copy from
+ * `forkLocks`; skipping the schema bookkeeping makes the look-ahead a fraction of a full advance.
+ */
+export function advanceLocks(state: AnalysisState, statement: Statement): AnalysisState {
+  if (statement.dialect !== "postgres" || !moveTransactionAndLocks(state, statement)) return state;
+  recordCreatedObjects(state, statement.kind, statement.ast);
+  recordIndexTables(state, statement.kind, statement.ast);
+  return state;
+}
+
+/** A copy of the state that `advanceLocks` can move without touching the original. */
+export function forkLocks(state: AnalysisState): AnalysisState {
+  const heldLocks = new LockTable();
+  for (const [relation, mode] of state.heldLocks) heldLocks.set(relation, mode);
+  return { ...state, heldLocks, createdRelations: new Set(state.createdRelations), indexTables: overlay(state.indexTables), indexColumns: overlay(state.indexColumns) };
+}
+
+/** Moves the transaction, settings and held locks past `statement`; false for transaction control, which moves nothing else. */
+function moveTransactionAndLocks(next: AnalysisState, statement: Statement): boolean {
+  const state = next;
   // Facts about the state *before* this statement (next is the same object, updated below).
   const hadLockTimeout = hasLockTimeout(state);
   const before = { lockTimeoutMs: state.lockTimeoutMs, sessionLockTimeoutMs: state.sessionLockTimeoutMs, inTransaction: state.inTransaction };
   const { kind, ast } = statement;
   if (kind === "TransactionStmt") {
     advanceTransaction(next, before, ast.kind as string);
-    return next;
+    return false;
   }
   if (kind === "VariableSetStmt") recordSetting(next, ast);
   const locks = statementLocks(statement, indexTableOf(state));
@@ -360,6 +379,14 @@ export function advance(state: AnalysisState, statement: Statement, _legacy?: un
   if (!hadLockTimeout && locks.some((l) => blocksTraffic(l.mode) && !isCreatedInChange(next, l.relation))) {
     next.blockingLockWithoutTimeout = true;
   }
+  return true;
+}
+
+export function advance(state: AnalysisState, statement: Statement, _legacy?: unknown): AnalysisState {
+  if (statement.dialect !== "postgres") return state;
+  const next = state;
+  if (!moveTransactionAndLocks(next, statement)) return next;
+  const { kind, ast } = statement;
   recordAlters(next, statement);
   recordCreatedObjects(next, kind, ast);
   recordConstraintFacts(next, kind, ast);
