@@ -221,6 +221,9 @@ type Comparison = { same: boolean; firstChange?: Span };
 /** Compares one script (a file, or a dbmate section of one) between base and head. */
 function compareScripts(head: ScriptRef, headFile: SourceFile | undefined, base: ScriptRef, baseFile: SourceFile | undefined): Comparison {
   if (!headFile || !baseFile) return { same: false };
+  // The same blob read the same way is the same script: no need to decode and cut both (the App
+  // compares every merged migration of the base on every delivery).
+  if (headFile.sha && headFile.sha === baseFile.sha && head.section === base.section && head.changeset === base.changeset && head.code === base.code && head.path === base.path) return { same: true };
   const headText = textOf(headFile);
   const baseText = textOf(baseFile);
   if (headText !== undefined && baseText !== undefined) {
