@@ -131,7 +131,10 @@ function statementsUnderLock(statement: Statement, statements: Statement[], stat
 
 /** "UPDATE orders", "ALTER TABLE customers": the statement's first words, on one line. */
 function summary(statement: Statement): string {
-  return statement.text.replace(/--[^\n]*|\/\*[\s\S]*?\*\//g, " ").trim().split(/\s+/).slice(0, 3).join(" ");
+  const words = (text: string) => text.replace(/--[^\n]*|\/\*[\s\S]*?\*\//g, " ").replace(/\/\*[\s\S]*$/, " ").trim().split(/\s+/).slice(0, 3);
+  // The head of the statement is enough, unless comments fill it (a function body can be long).
+  const head = words(statement.text.slice(0, 400));
+  return (head.length === 3 ? head : words(statement.text)).join(" ");
 }
 
 export default rule;

@@ -172,9 +172,17 @@ type FindingFactory = (ruleId: string, hit: RuleHit & { span: Span }, migration?
 
 function findingFactory(config: Config, active: Map<string, ActiveRule>): FindingFactory {
   const docsBase = config.docs_url.replace(/\/$/, "");
+  // A statement's normalized text, once per statement however many findings it has (a function
+  // body of thousands of characters used to be normalized for each of them).
+  const normalized = new WeakMap<Statement, string>();
+  const basisOf = (statement: Statement) => {
+    let basis = normalized.get(statement);
+    if (basis === undefined) normalized.set(statement, (basis = statement.text.replace(/\s+/g, " ").trim().toLowerCase()));
+    return basis;
+  };
   return (ruleId, hit, migration, statement) => {
     const severity = hit.severity ?? active.get(ruleId)?.severity ?? "warning";
-    const basis = statement ? statement.text.replace(/\s+/g, " ").trim().toLowerCase() : hit.message;
+    const basis = statement ? basisOf(statement) : hit.message;
     return {
       ruleId,
       severity,
