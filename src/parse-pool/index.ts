@@ -125,7 +125,6 @@ function parseJobs(input: ChangeInput, config: Config): ParseJob[] {
 
 class WorkerParseCache implements ParsePool {
   private readonly json = new Map<string, string | undefined>();
-  private readonly scripts = new Map<string, ParsedScript>();
   delivered = 0;
   readonly planned: number;
 
@@ -137,9 +136,8 @@ class WorkerParseCache implements ParsePool {
     this.planned = laneOf.size;
   }
 
+  /** Each script is handed over once (the engine asks once per script) and not kept: a long history's trees would stay alive for the whole run. */
   get(key: string): ParsedScript | undefined {
-    const known = this.scripts.get(key);
-    if (known) return known;
     const lane = this.laneOf.get(key);
     if (!lane) return undefined;
     while (!this.json.has(key) && !lane.dead) {
@@ -154,15 +152,11 @@ class WorkerParseCache implements ParsePool {
     this.laneOf.delete(key);
     if (json === undefined) return undefined;
     const plain = JSON.parse(json) as Omit<ParsedScript, "lines">;
-    const script: ParsedScript = { ...plain, lines: new LineIndex(plain.text) };
-    this.scripts.set(key, script);
     this.delivered++;
-    return script;
+    return { ...plain, lines: new LineIndex(plain.text) };
   }
 
-  set(key: string, script: ParsedScript): void {
-    this.scripts.set(key, script);
-  }
+  set(): void {}
 
   async close(): Promise<void> {
     await Promise.all(this.lanes.map((lane) => lane.worker.terminate()));
