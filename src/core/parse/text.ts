@@ -5,8 +5,21 @@ export type Decoded = { ok: true; text: string } | { ok: false; problem: string 
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
+/**
+ * Decoded bytes, per buffer: discovery's layout tests, the engine and the renderers each read the
+ * same file (eight decodes of every file of a history before). File contents are never mutated.
+ */
+const decodedBytes = new WeakMap<Uint8Array, Decoded>();
+
 /** Decodes file content as UTF-8; binary or non-UTF-8 content is refused with a reason. */
 export function decodeSource(content: string | Uint8Array): Decoded {
+  if (typeof content === "string") return decodeText(content);
+  let decoded = decodedBytes.get(content);
+  if (!decoded) decodedBytes.set(content, (decoded = decodeText(content)));
+  return decoded;
+}
+
+function decodeText(content: string | Uint8Array): Decoded {
   let text: string;
   if (typeof content === "string") {
     text = content;
