@@ -23,9 +23,18 @@ export function isSystemCatalog(name: string): boolean {
 }
 
 /** The `AlterTableCmd` nodes of an ALTER TABLE statement. */
-export function alterCommands(ast: any): any[] {
-  return (ast?.cmds ?? []).map((c: any) => c.AlterTableCmd).filter(Boolean);
+export function alterCommands(ast: any): readonly any[] {
+  if (!ast || typeof ast !== "object") return NO_COMMANDS;
+  // Thirty rules ask for every ALTER TABLE; the list is built once per statement (read-only).
+  const known = commandLists.get(ast);
+  if (known) return known;
+  const commands: readonly any[] = Object.freeze((ast.cmds ?? []).map((c: any) => c.AlterTableCmd).filter(Boolean));
+  commandLists.set(ast, commands);
+  return commands;
 }
+
+const NO_COMMANDS: readonly any[] = Object.freeze([]);
+const commandLists = new WeakMap<object, readonly any[]>();
 
 /** Flattens `[{String:{sval}}]` name lists. */
 export function names(list: any[] | undefined): string[] {
