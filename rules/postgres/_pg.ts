@@ -278,10 +278,15 @@ const ENDS_TRANSACTION = new Set(["TRANS_STMT_COMMIT", "TRANS_STMT_ROLLBACK", "T
 const STARTS_TRANSACTION = new Set(["TRANS_STMT_BEGIN", "TRANS_STMT_START"]);
 
 /** The statements after `statement` that run in its transaction block (none when it runs in autocommit). */
+/** Where `statement` is in its script: its own index, unless the list is another one. */
+function positionOf(statement: Statement, statements: Statement[]): number {
+  return statements[statement.index] === statement ? statement.index : statements.indexOf(statement);
+}
+
 export function laterInTransaction(statement: Statement, statements: Statement[], state: AnalysisState): Statement[] {
   if (!state.inTransaction) return [];
   const later: Statement[] = [];
-  for (const next of statements.slice(statements.indexOf(statement) + 1)) {
+  for (const next of statements.slice(positionOf(statement, statements) + 1)) {
     if (next.kind === "TransactionStmt" && ENDS_TRANSACTION.has(String(next.ast.kind))) break;
     later.push(next);
   }
@@ -292,7 +297,7 @@ export function laterInTransaction(statement: Statement, statements: Statement[]
 export function earlierInTransaction(statement: Statement, statements: Statement[], state: AnalysisState): Statement[] {
   if (!state.inTransaction) return [];
   const earlier: Statement[] = [];
-  for (const previous of statements.slice(0, statements.indexOf(statement)).reverse()) {
+  for (const previous of statements.slice(0, positionOf(statement, statements)).reverse()) {
     const kind = previous.kind === "TransactionStmt" ? String(previous.ast.kind) : "";
     if (ENDS_TRANSACTION.has(kind) || STARTS_TRANSACTION.has(kind)) break;
     earlier.push(previous);

@@ -1,5 +1,6 @@
 import type { Rule } from "../../src/core/analyze/rule.js";
 import type { Statement } from "../../src/core/parse/index.js";
+import type { AnalysisState } from "../../src/core/analyze/state.js";
 import { columnConstraints, relationName, stripPublic } from "../../src/core/analyze/pg-ast.js";
 import { baseTypeName, columnsAddedToExistingTable, isSerialType, lock, tableSize } from "./_pg.js";
 
@@ -38,7 +39,7 @@ const rule: Rule = {
     if (!added) return;
     const { table } = added;
     if (tableSize(config, table)?.rows === 0) return;
-    if (state.inTransaction && truncatedEarlier(script.statements, statement, table)) return;
+    if (state.inTransaction && truncatedEarlier(script.statements, statement, table, state)) return;
     const hits = [];
     for (const def of added.defs) {
       const kinds = new Set(columnConstraints(def).map((c) => c.contype));
@@ -59,7 +60,11 @@ const rule: Rule = {
  * Was `table` truncated earlier in the same transaction? TRUNCATE holds ACCESS EXCLUSIVE until the
  * transaction ends, so the table is still empty when the column is added.
  */
-function truncatedEarlier(statements: Statement[], statement: Statement, table: string): boolean {
+function truncatedEarlier(statements: Statement[], statement: Statement, table: string, state: AnalysisState): boolean {
+  // TRUNCATE leaves ACCESS EXCLUSIVE held: without it nothing to look back for (a long
+  // transaction used to be rescanned for every added column).
+  const bare = stripPublic(table);
+  if (![bare, `public.${bare}`, table].some((t) => state.heldLocks.get(t) === "ACCESS EXCLUSIVE")) return false;
   for (let i = statement.index - 1; i >= 0; i--) {
     const s = statements[i]!;
     if (s.kind === "TransactionStmt") return false;

@@ -59,9 +59,11 @@ const rule: Rule = {
   check(statement, { state, script }) {
     const table = existingAlteredTable(statement, state);
     if (!table) return;
+    const drops = alterCommands(statement.ast).filter((c) => c.subtype === "AT_DropConstraint" && !state.constraintsAddedInChange.has(`${stripPublic(table)}:${c.name}`));
+    // The rest of the transaction is read only for a drop (it was read for every ALTER TABLE).
+    if (!drops.length) return;
     const added = addedInSameTransaction(statement, script.statements, state, table);
-    return alterCommands(statement.ast)
-      .filter((c) => c.subtype === "AT_DropConstraint" && !state.constraintsAddedInChange.has(`${stripPublic(table)}:${c.name}`))
+    return drops
       .filter((c) => !replaces(c.name, added))
       .map((c) => ({
         message: `Dropping constraint \`${c.name}\` from \`${table}\` removes a guarantee the data had; restoring it later needs a full validation.`,

@@ -101,6 +101,8 @@ function statementsUnderLock(statement: Statement, statements: Statement[], stat
   let held = heldNow();
   for (const next of statements.slice(statement.index + 1)) {
     if (!sim.inTransaction) break;
+    // What is held is read where the transaction may end, not after every statement (O(n·tables)).
+    if (next.kind === "TransactionStmt") held = heldNow();
     const why = prolongs(next, (r) => isExisting(sim, r) && sim.heldLocks.get(r) !== "ACCESS EXCLUSIVE", indexTableOf(sim));
     if (why) {
       let cost = "";
@@ -115,8 +117,8 @@ function statementsUnderLock(statement: Statement, statements: Statement[], stat
       entries.push({ label: `line ${next.span.startLine} (${summary(next)}: ${why.replace(/^it /, "")}${cost})` });
     }
     sim = advanceLocks(sim, next);
-    if (sim.inTransaction) held = heldNow();
   }
+  if (sim.inTransaction) held = heldNow();
   const parts: string[] = [];
   if (unknown) parts.push(`${unknown === 1 ? "1 statement has" : `${unknown} statements have`} no table statistics`);
   if (waits) parts.push(`${waits === 1 ? "1 statement waits" : `${waits} statements wait`} for other locks as long as other sessions hold them`);
