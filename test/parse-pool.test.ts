@@ -98,6 +98,7 @@ describe("parse workers", () => {
     expect(startParsePool(input, DEFAULT_CONFIG, { workers: 1, minBytes: 0, workerFile: join(scratch, "missing.js") })).toBeUndefined();
     expect(poolOptionsFromEnv({ MIGRATION_GUARD_PARSE_WORKERS: "0" })).toBeUndefined();
     expect(poolOptionsFromEnv({ MIGRATION_GUARD_PARSE_WORKERS: "2" })).toEqual({ workers: 2, minBytes: 0 });
-    expect(poolOptionsFromEnv({})).toEqual({});
+    expect(poolOptionsFromEnv({})).toBeUndefined();
+    expect(poolOptionsFromEnv({ MIGRATION_GUARD_PARSE_WORKERS: "many" })).toBeUndefined();
   });
 });

@@ -4,7 +4,6 @@
 // worker does not deliver (an error, a script read out of code, a stalled thread) the engine
 // parses itself, so results never depend on the pool.
 import { existsSync } from "node:fs";
-import { availableParallelism, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from "node:worker_threads";
 import { parseKey, type ParseCache } from "../core/analyze/engine.js";
@@ -33,7 +32,10 @@ export interface ParsePool extends ParseCache {
 }
 
 export interface ParsePoolOptions {
-  /** Worker threads; default: the cores left idle (see idleCores), none on one core. */
+  /**
+   * Worker threads; default none. Measured on 2 cores (BENCHMARKS.md, "Parse workers"), one worker
+   * made a whole-history check slower: V8's own GC and compiler threads already use the second core.
+   */
   workers?: number;
   /** Below this many bytes of scripts the threads cost more than they save (measured in BENCHMARKS.md). */
   minBytes?: number;
@@ -59,7 +61,7 @@ interface Lane {
  */
 export function startParsePool(input: ChangeInput, config: Config, options: ParsePoolOptions = {}): { input: ChangeInput; pool: ParsePool } | undefined {
   const workerFile = options.workerFile ?? fileURLToPath(new URL("./parse-worker.js", import.meta.url));
-  const count = options.workers ?? idleCores();
+  const count = options.workers ?? 0;
   if (count < 1 || config.overrides.length || !existsSync(workerFile)) return undefined;
   const bytes = input.head.reduce((sum, file) => sum + (file.content?.length ?? 0), 0);
   if (bytes < (options.minBytes ?? DEFAULT_MIN_BYTES)) return undefined;
@@ -84,22 +86,10 @@ export function startParsePool(input: ChangeInput, config: Config, options: Pars
   return { input, pool: new WorkerParseCache(lanes, laneOf, options.stallMs ?? 5_000) };
 }
 
-/** Pool options from MIGRATION_GUARD_PARSE_WORKERS: 0 turns the workers off, a number forces that many. */
+/** Pool options from MIGRATION_GUARD_PARSE_WORKERS=N (N worker threads, whatever the history's size); none without it. */
 export function poolOptionsFromEnv(env: Record<string, string | undefined>): ParsePoolOptions | undefined {
-  const value = env.MIGRATION_GUARD_PARSE_WORKERS?.trim();
-  if (!value || value === "auto") return {};
-  const workers = Number(value);
-  if (!Number.isInteger(workers) || workers < 0) return {};
-  return workers === 0 ? undefined : { workers, minBytes: 0 };
-}
-
-/**
- * Cores a worker could have to itself: one less than the machine's (the engine keeps one busy),
- * minus the load of the last minute, at most 3. On a busy machine a worker only competes with
- * the engine for the same core (measured: 17 % slower at load 3 on 2 cores).
- */
-function idleCores(): number {
-  return Math.max(0, Math.min(3, Math.floor(availableParallelism() - 1 - loadavg()[0] + 0.5)));
+  const workers = Number(env.MIGRATION_GUARD_PARSE_WORKERS?.trim() || 0);
+  return Number.isInteger(workers) && workers > 0 ? { workers, minBytes: 0 } : undefined;
 }
 
 /** Every script the engine will parse, in the order it will ask for them. */
