@@ -18,7 +18,7 @@ import type { ChangeInput } from "../../core/model.js";
 import { AbortedError } from "../../evidence/executor.js";
 import { runTest } from "../../evidence/runner.js";
 import { INTERRUPTS, openScratch, traceChange, withTrace } from "../trace-change.js";
-import { readLocalChange } from "../../fs/change.js";
+import { readLocalChangeAsync } from "../../fs/change.js";
 import { UsageError } from "../../fs/files.js";
 import { gitText } from "../../git/git.js";
 import { parseCommandArgs } from "../args.js";
@@ -135,6 +135,7 @@ async function runTestCommand(args: string[], io: CliIo, outputPath: string | un
   const configDir = !configPath ? io.cwd : /[\\/]\.github[\\/][^\\/]+$/.test(configPath) ? join(configPath, "..", "..") : join(configPath, "..");
   const controller = new AbortController();
   let traced: Awaited<ReturnType<typeof traceChange>> | undefined;
+  let headCommit: string | undefined;
   let config: Config;
   let plan: PlannedTest;
   if (traceCommand) {
@@ -166,11 +167,13 @@ async function runTestCommand(args: string[], io: CliIo, outputPath: string | un
     config = { ...configured, dialect: "postgres" };
     plan = traced.plan;
   } else {
-    const input = readLocalChange(positionals.length ? positionals : ["."], io.cwd, {
+    const read = await readLocalChangeAsync(positionals.length ? positionals : ["."], io.cwd, {
       base: values.base,
       baseDir: values["base-dir"],
       select: (paths) => migrationCandidates(paths, configured),
     });
+    const input = read.input;
+    headCommit = read.head;
     const schemaFile = configured.test.schema_file ? { path: configured.test.schema_file, text: readConfigFile(configDir, configured.test.schema_file, "test.schema_file") } : undefined;
     ({ config, plan } = planScopedTest(input, configured, { last, schemaFile }));
   }
@@ -206,7 +209,7 @@ async function runTestCommand(args: string[], io: CliIo, outputPath: string | un
       options: {
         probe: !values["no-probe"],
         partialFailure: !values["no-partial-failure"],
-        headSha: values["head-sha"] ?? io.env.MIGRATION_GUARD_HEAD_SHA ?? gitHead(io.cwd),
+        headSha: values["head-sha"] ?? io.env.MIGRATION_GUARD_HEAD_SHA ?? headCommit ?? gitHead(io.cwd),
         baseRef: values.base,
         toolVersion: TOOL_VERSION,
       },

@@ -1,0 +1,16 @@
+import { PGlite } from "@electric-sql/pglite";
+import { writeFileSync, readFileSync } from "node:fs";
+const t0 = performance.now();
+const db = await PGlite.create();
+const t1 = performance.now();
+await db.query("select 1");
+const dump = await db.dumpDataDir("none");
+const t2 = performance.now();
+const buf = Buffer.from(await dump.arrayBuffer());
+writeFileSync("/tmp/hpg-pgl.tar", buf);
+await db.close();
+const t3 = performance.now();
+const db2 = await PGlite.create({ loadDataDir: new Blob([readFileSync("/tmp/hpg-pgl.tar")]) });
+const t4 = performance.now();
+console.log((await db2.query("select count(*) from pg_class")).rows, (await db2.query("show server_version")).rows);
+console.log({ fresh: t1 - t0, dump: t2 - t1, size: buf.length, restored: t4 - t3, dumpType: dump.constructor.name });
