@@ -17,7 +17,8 @@ import type { Config } from "../../core/config/schema.js";
 import type { ChangeInput } from "../../core/model.js";
 import { AbortedError } from "../../evidence/executor.js";
 import { runTest } from "../../evidence/runner.js";
-import { INTERRUPTS, openScratch, traceChange, withTrace } from "../trace-change.js";
+import { INTERRUPTS, openScratch } from "../scratch.js";
+import type { traceChange } from "../trace-change.js";
 import { readLocalChangeAsync } from "../../fs/change.js";
 import { UsageError } from "../../fs/files.js";
 import { gitText } from "../../git/git.js";
@@ -145,6 +146,8 @@ async function runTestCommand(args: string[], io: CliIo, outputPath: string | un
     const interrupt = () => controller.abort();
     for (const signal of INTERRUPTS) process.on(signal, interrupt);
     try {
+      // Only `--command` loads the tracing code (and the rules it lints the traced SQL with).
+      const { traceChange } = await import("../trace-change.js");
       traced = await traceChange({
         url,
         command: traceCommand,
@@ -227,7 +230,7 @@ async function runTestCommand(args: string[], io: CliIo, outputPath: string | un
     await db?.drop().catch((e) => io.stderr(`migration-guard test: could not drop scratch database ${db?.name}: ${e instanceof Error ? e.message : String(e)}\n`));
     if (progress) io.stderr("\r\x1b[2K");
   }
-  if (traced) report = await withTrace(report, traced.result, config);
+  if (traced) report = await (await import("../trace-change.js")).withTrace(report, traced.result, config);
   if (outputPath) writeFileSync(outputPath, `${JSON.stringify(report, null, 2)}\n`);
   if (values.markdown) appendFileSync(resolve(io.cwd, values.markdown), renderEvidenceMarkdown(report));
   const printed = { human: renderEvidenceHuman, markdown: renderEvidenceMarkdown, json: (r: typeof report) => `${JSON.stringify(r, null, 2)}\n` }[values.format as "human" | "markdown" | "json"];
