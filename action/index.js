@@ -4083,7 +4083,9 @@ validate, rollback with a full schema diff, forward again, and a partial-failure
 
 options:
   --database-url <url>   postgres://… or mysql://… server to create the scratch database on
-                         (also MIGRATION_GUARD_DATABASE_URL); default: embedded PGlite
+                         (also MIGRATION_GUARD_DATABASE_URL); default: embedded PGlite, which
+                         starts from a copy of its empty database kept in ~/.cache/migration-guard
+                         ($XDG_CACHE_HOME); MIGRATION_GUARD_PGLITE_CACHE=off keeps none
   --allow-existing       run even when the target database holds user tables
   --base <ref>           the change is the migrations added since the merge base with <ref>
   --base-dir <dir>       the change is the migrations added compared with <dir> (a base copy)
