@@ -123,6 +123,9 @@ async function runTestCommand(args: string[], io: CliIo, outputPath: string | un
   // plans the change; a planning error drops it again.
   const early = !traceCommand && url && /^postgres(ql)?:/i.test(url) ? openScratch(url, scratchOptions) : undefined;
   early?.catch(() => undefined);
+  // Loading the driver before the change is read lets the server create the database while the
+  // change is read and planned: loaded afterwards, it waited for the planning to end.
+  if (early) await import("../../db/postgres.js").catch(() => undefined);
   try {
     return await planAndRun(early);
   } catch (error) {
