@@ -171,7 +171,7 @@ describe("migration-guard test", () => {
     // A terminal gets plain lines; the Markdown form is the job summary's (--markdown / --format markdown).
     const printed = run.out.join("");
     expect(printed).toMatch(/^migration test passed ✔ on PGlite \(PostgreSQL\) 18\.[\d.]+, seed 50 rows per table, blocking probe off\n/);
-    expect(printed).toMatch(/\nsteps:\n  ✔ environment +\d+ ms  28 base migration\(s\)/);
+    expect(printed).toMatch(/\nsteps:\n  ✔ environment +[\d.]+ m?s  28 base migration\(s\)/);
     // A step that did not run shows no time.
     expect(printed).toMatch(/\n  – probe +blocking probe not run/);
     expect(printed).not.toContain("0.00 ms");

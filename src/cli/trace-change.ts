@@ -4,7 +4,8 @@
 import { resolve } from "node:path";
 import type { Config } from "../core/config/schema.js";
 import type { EvidenceReport } from "../core/evidence/report.js";
-import { createScratchDatabase, DatabaseSetupError, TargetNotEmptyError, type ScratchDatabase, type ScratchOptions } from "../db/index.js";
+import type { ScratchDatabase, ScratchOptions } from "../db/index.js";
+import { openScratch } from "./scratch.js";
 import type { PlannedTest } from "../evidence/change.js";
 import { baseWorktree, type BaseTree } from "../trace/command.js";
 import { tracedTest, traceFindings, traceSummary } from "../trace/plan.js";
@@ -62,19 +63,6 @@ export async function traceChange(request: TraceChangeRequest): Promise<{ plan: 
     base?.remove();
   }
 }
-
-/** A scratch database; a target that holds tables or refuses the run's role is a usage error (exit 2). */
-export async function openScratch(url: string | undefined, options: ScratchOptions): Promise<ScratchDatabase> {
-  try {
-    return await createScratchDatabase(url, options);
-  } catch (error) {
-    if (error instanceof TargetNotEmptyError || error instanceof DatabaseSetupError) throw new UsageError(error.message);
-    throw error;
-  }
-}
-
-/** Interruptions the test handles itself (a closed terminal, SIGHUP, is one too), so the scratch database is always dropped. */
-export const INTERRUPTS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 
 /** The report with the trace, its findings, and the commands' own failures in the verdict. */
 export async function withTrace(report: EvidenceReport, result: TraceResult, config: Config): Promise<EvidenceReport> {

@@ -4,7 +4,10 @@
 // PGlite runs on a worker thread: WASM runs on the thread that calls it and PGlite ignores
 // statement_timeout, so on the main thread `SELECT pg_sleep(100000)` or an endless DO loop could
 // never be stopped. From here the watchdog ends the worker when a statement overruns its limit.
+import { readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
+import { homedir } from "node:os";
+import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import { DEFAULT_LIMITS, guarded, Watchdog, type ScratchDatabase, type Session, type TimeLimits } from "./session.js";
@@ -48,6 +51,8 @@ export const PGLITE_SANDBOX =
 /** The worker's code (CommonJS, so it runs from a string in the bundled CLI as in the sources). */
 const WORKER = `
 const { parentPort, workerData } = require("node:worker_threads");
+const fs = require("node:fs");
+const path = require("node:path");
 (async () => {
   const { PGlite } = await import(workerData.pglite);
   const extensions = {};
@@ -55,7 +60,37 @@ const { parentPort, workerData } = require("node:worker_threads");
     const m = await import(url);
     extensions[name] = m[name] ?? m.default;
   }
-  const db = await PGlite.create({ extensions });
+  // An initialized cluster from the cache (see pgliteCache) skips initdb; a cache that cannot be
+  // read or loaded is replaced by a fresh cluster, dumped right after initdb.
+  const cache = workerData.cache;
+  let db;
+  if (cache && cache.read) {
+    let data;
+    try {
+      data = fs.readFileSync(cache.file);
+    } catch {}
+    if (data) {
+      try {
+        db = await PGlite.create({ extensions, loadDataDir: new Blob([data]) });
+        await db.query("SELECT 1");
+      } catch {
+        try { if (db) await db.close(); } catch {}
+        db = undefined;
+      }
+    }
+  }
+  if (!db) {
+    db = await PGlite.create({ extensions });
+    if (cache) {
+      try {
+        const dump = Buffer.from(await (await db.dumpDataDir("gzip")).arrayBuffer());
+        fs.mkdirSync(path.dirname(cache.file), { recursive: true });
+        const partial = cache.file + "." + process.pid + "." + Date.now() + ".partial";
+        fs.writeFileSync(partial, dump);
+        fs.renameSync(partial, cache.file);
+      } catch {}
+    }
+  }
   parentPort.on("message", async (m) => {
     try {
       if (m.close) {
@@ -111,11 +146,43 @@ interface PgliteWorker {
   terminate(): Promise<void>;
 }
 
-function startWorker(modules: string[], onExit: () => void): Promise<PgliteWorker> {
+/**
+ * Where an initialized PGlite cluster (after initdb, before anything ran in it) is kept between
+ * runs, for this PGlite version and these extensions: `$XDG_CACHE_HOME/migration-guard` or
+ * `~/.cache/migration-guard`. Undefined when `MIGRATION_GUARD_PGLITE_CACHE=off`. Restoring it
+ * takes a fraction of initdb's time.
+ */
+export function pgliteCacheFile(modules: string[], env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (/^(off|0|false|no)$/i.test(env.MIGRATION_GUARD_PGLITE_CACHE ?? "")) return undefined;
+  const home = homedir();
+  const root = env.XDG_CACHE_HOME || (home ? join(home, ".cache") : undefined);
+  if (!root) return undefined;
+  const names = [...modules].sort().join("+") || "none";
+  return join(root, "migration-guard", `pglite-${pgliteVersion()}-${names}.tgz`);
+}
+
+let version: string | undefined;
+/** The installed PGlite's version (its package.json is not exported: found beside its entry). */
+function pgliteVersion(): string {
+  if (version) return version;
+  const require = createRequire(import.meta.url);
+  let dir = dirname(require.resolve("@electric-sql/pglite"));
+  for (let i = 0; i < 5; i++, dir = dirname(dir)) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { name?: string; version?: string };
+      if (pkg.name === "@electric-sql/pglite" && pkg.version) return (version = pkg.version);
+    } catch {
+      // not the package's folder
+    }
+  }
+  return (version = "unknown");
+}
+
+function startWorker(modules: string[], onExit: () => void, cache?: { file: string; read: boolean }): Promise<PgliteWorker> {
   const require = createRequire(import.meta.url);
   const url = (specifier: string) => pathToFileURL(require.resolve(specifier)).href;
   const extensions = Object.fromEntries(modules.map((name) => [name, url(`@electric-sql/pglite/contrib/${name}`)]));
-  const worker = new Worker(WORKER, { eval: true, workerData: { pglite: url("@electric-sql/pglite"), extensions } });
+  const worker = new Worker(WORKER, { eval: true, workerData: { pglite: url("@electric-sql/pglite"), extensions, ...(cache ? { cache } : {}) } });
   const pending = new Map<number, { resolve: (r: Reply) => void; reject: (e: Error) => void }>();
   let nextId = 0;
   let exited = false;
@@ -162,9 +229,24 @@ export async function createPgliteScratch(options: PgliteOptions = {}): Promise<
   let loaded = new Set((options.extensions ?? []).filter((e) => PGLITE_CONTRIB_EXTENSIONS[e]));
   // A worker replaced by useExtensions() exits on purpose: only the current one's exit stops the run.
   let generation = 0;
-  const spawn = (mine: number) => startWorker(contribModules(loaded), () => {
-    if (mine === generation) stopped ??= "PGlite stopped";
-  });
+  const spawn = async (mine: number) => {
+    const modules = contribModules(loaded);
+    const onExit = () => {
+      if (mine === generation) stopped ??= "PGlite stopped";
+    };
+    const file = pgliteCacheFile(modules);
+    if (!file) return startWorker(modules, onExit);
+    // A cache that makes the worker itself fail (not only PGlite's load of it) is set aside: a
+    // fresh cluster replaces it.
+    return startWorker(modules, onExit, { file, read: true }).catch(() => {
+      try {
+        rmSync(file, { force: true });
+      } catch {
+        // a cache that cannot be removed is not read again in this run
+      }
+      return startWorker(modules, onExit, { file, read: false });
+    });
+  };
   let worker = await spawn(generation);
   const call = (message: Parameters<PgliteWorker["call"]>[0]) => {
     if (stopped) return Promise.reject(new Error(stopped));

@@ -2,7 +2,7 @@
 import type { SchemaSnapshot } from "../core/evidence/snapshot.js";
 import type { SeedTable } from "../core/evidence/seed.js";
 import type { Session } from "../db/session.js";
-import { foreignKeyOrphans, pgCaptureRows, pgCatalogFingerprint, pgChecksum, pgLostRows, pgRowVersions, quoteQualified, readPgSeedTables, readPgSnapshot, rowCounts } from "../db/pg-catalog.js";
+import { foreignKeyOrphans, pgAnalyze, pgCaptureRows, pgCatalogFingerprint, pgChecksum, pgLostRows, pgRowVersions, quoteQualified, readPgSeedTables, readPgSnapshot, rowCounts } from "../db/pg-catalog.js";
 import {
   mysqlCaptureRows,
   mysqlChecksum,
@@ -32,6 +32,8 @@ export interface DialectOps {
   qualify(schema: string | undefined, name: string): string;
   /** A cheap value that changes when a committed statement changed what `snapshot` reads (PostgreSQL only). */
   catalogFingerprint?(session: Session): Promise<string>;
+  /** Planner statistics for the user's tables after seeding (PostgreSQL only). */
+  analyze?(session: Session): Promise<void>;
   /** Undo session-level settings a script may have changed (search_path, timeouts). */
   resetSession: string | undefined;
 }
@@ -47,6 +49,7 @@ export function opsFor(dialect: "postgres" | "mysql", major: number): DialectOps
       rowVersions: (session, table) => pgRowVersions(session, table),
       foreignKeyOrphans,
       catalogFingerprint: pgCatalogFingerprint,
+      analyze: (s) => pgAnalyze(s, major),
       captureRows: pgCaptureRows,
       lostRows: pgLostRows,
       quoteTable: quoteQualified,

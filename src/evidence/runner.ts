@@ -104,18 +104,26 @@ class TestRun {
 
   async close(): Promise<void> {
     await this.probe?.stop();
-    for (const s of this.sessions) await s.close();
+    // A spare session still logging in is closed with the others.
+    await this.spare?.catch(() => undefined);
+    await Promise.all(this.sessions.map((s) => s.close()));
   }
 
   async run(): Promise<EvidenceReport> {
     if (this.db.kind === "pglite" && "useExtensions" in this.db) await (this.db as PgliteScratch).useExtensions(this.extensionsNamed());
-    this.ctx.main = await this.connect();
     const postgresServer = this.db.dialect === "postgres" && this.db.multiSession;
-    if (postgresServer) this.ctx.observer = await this.connect();
     const probeWanted = this.input.options.probe && this.test.probe.enabled;
+    // The sessions connect at the same time (each is a new server process and a login).
+    const opening = [this.connect(), postgresServer ? this.connect() : undefined, probeWanted && postgresServer ? this.connect() : undefined];
+    const opened = await Promise.allSettled(opening);
+    const failed = opened.find((o): o is PromiseRejectedResult => o.status === "rejected");
+    if (failed) throw failed.reason;
+    const [main, observer, probeSession] = opened.map((o) => (o as PromiseFulfilledResult<Session | undefined>).value);
+    this.ctx.main = main!;
+    if (observer) this.ctx.observer = observer;
     let probeReason: string | undefined;
     if (probeWanted && postgresServer) {
-      this.probeSession = await this.connect();
+      this.probeSession = probeSession!;
       this.probe = new BlockingProbe(this.probeSession, this.test.probe.queries);
       await this.probe.start();
     } else if (probeWanted) {
@@ -423,7 +431,7 @@ class TestRun {
         }
       }
     }
-    if (this.ops.dialect === "postgres") await this.ctx.main.query("ANALYZE");
+    await this.ops.analyze?.(this.ctx.main);
     const total = seeded.reduce((n, s) => n + s.rows, 0);
     const where = source === "migrations" ? `${scripts.length} base migration(s)` : source === "schema_file" ? "the schema file" : "an empty database";
     return { ok: problems.length === 0, summary: `${where}; ${total} row(s) seeded in ${seeded.length} table(s)`, problems, seeded };
@@ -642,6 +650,11 @@ class TestRun {
       const concurrentBuild = next.kind === "IndexStmt" && next.ast?.concurrent && this.ctx.observer;
       if (Math.floor(n / 2) === 0 && !concurrentBuild) return skipped("a single statement outside a transaction: there is no mid-way point to interrupt");
     }
+    // The interruption ends the main session: its replacement logs in while the step runs.
+    if (this.ctx.observer && !this.spare) {
+      this.spare = this.connect();
+      this.spare.catch(() => undefined);
+    }
     const pre = await this.snapshot();
     // A transaction interrupted before COMMIT leaves nothing when no catalog row changed: then the
     // second full snapshot (a dozen catalog queries) is not needed to prove it.
@@ -696,10 +709,12 @@ class TestRun {
         note = `stopped after statement ${k} of ${n}, as a crash between statements would`;
       }
     }
-    const unchanged = preCatalog !== undefined && (method === "terminated" || method === "rolled-back") && (await this.ops.catalogFingerprint!(this.ctx.main)) === preCatalog;
+    // Read from the observer when there is one: the main session may be the one just logged in
+    // after the interruption, whose first catalog reads are slow; both see the same committed state.
+    const unchanged = preCatalog !== undefined && (method === "terminated" || method === "rolled-back") && (await this.ops.catalogFingerprint!(this.keeper)) === preCatalog;
     const post = unchanged ? pre : await this.snapshot();
     const leftovers = diffSnapshots(pre, post);
-    const postSums = await this.checksums(post, tables.filter((t) => post.tables[t]));
+    const postSums = await this.checksums(post, tables.filter((t) => post.tables[t]), this.keeper);
     const changedData = tables.filter((t) => preSums.get(t)?.digest !== postSums.get(t)?.digest);
     const clean = leftovers.length === 0 && changedData.length === 0;
     const result: PartialFailure = { method, interruptedAfter: k, transactional, clean, leftovers, cleanupSql: [], manualCleanup: [], ...(note ? { note } : {}) };
@@ -742,8 +757,13 @@ class TestRun {
       await sleep(5);
     }
     await old.close();
-    this.ctx.main = await this.connect();
+    const spare = this.spare ?? this.connect();
+    this.spare = undefined;
+    this.ctx.main = await spare;
   }
+
+  /** A session opened ahead of the partial-failure step's reconnection (terminateMain), so the step does not wait for a login. */
+  private spare: Promise<Session> | undefined;
 
   /**
    * Cancels CREATE INDEX CONCURRENTLY mid-way: a writer transaction on the observer makes the build
@@ -828,9 +848,9 @@ class TestRun {
   // ── checksums and slow-downs ──────────────────────────────────────────────
 
   /** Row-version digests of the given tables (partial-failure step: did anything committed change?). */
-  private async checksums(snapshot: SchemaSnapshot, tables: string[]): Promise<Map<string, { rows: number; digest: string }>> {
+  private async checksums(snapshot: SchemaSnapshot, tables: string[], session = this.ctx.main): Promise<Map<string, { rows: number; digest: string }>> {
     const out = new Map<string, { rows: number; digest: string }>();
-    for (const t of tables) out.set(t, await this.ops.rowVersions(this.ctx.main, t, Object.keys(snapshot.tables[t]!.columns).sort()));
+    for (const t of tables) out.set(t, await this.ops.rowVersions(session, t, Object.keys(snapshot.tables[t]!.columns).sort()));
     return out;
   }
 

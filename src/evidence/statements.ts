@@ -18,7 +18,17 @@ export interface ExecutableScript {
   queries?: number[];
 }
 
+/** Parsed once per source: a run applies a change's scripts up to three times and reads their tables twice. */
+const parsedScripts = new WeakMap<SqlSource, ExecutableScript>();
+
 export function executableScript(source: SqlSource): ExecutableScript {
+  let script = parsedScripts.get(source);
+  if (!script) parsedScripts.set(source, (script = parse(source)));
+  // A copy: callers replace `statements` (a resumed forward, a schema file without ownership statements).
+  return { ...script };
+}
+
+function parse(source: SqlSource): ExecutableScript {
   if (source.dialect === "postgres") {
     const parsed = parseScript(source);
     const problems = parsed.problems

@@ -2,7 +2,7 @@
 // from git (`--base <ref>`) or from a folder holding a copy of the base tree (`--base-dir`).
 import { resolve } from "node:path";
 import type { ChangeInput, SourceFile } from "../core/model.js";
-import { baseFiles, blobSha, withContent } from "../git/git.js";
+import { baseSide, blobSha, contentOf, runGit, runGitSync, type GitSteps } from "../git/git.js";
 import { isDirectory, readFiles, toRelative, UsageError } from "./files.js";
 
 export interface ChangeOptions {
@@ -19,17 +19,33 @@ export interface ChangeOptions {
 }
 
 export function readLocalChange(paths: string[], cwd: string, options: ChangeOptions = {}): ChangeInput {
+  return runGitSync(localChange(paths, cwd, options)).input;
+}
+
+/**
+ * `readLocalChange` with git processes that leave the event loop free, and the commit HEAD is
+ * when the base comes from git.
+ */
+export function readLocalChangeAsync(paths: string[], cwd: string, options: ChangeOptions = {}): Promise<{ input: ChangeInput; head?: string }> {
+  return runGit(localChange(paths, cwd, options));
+}
+
+function* localChange(paths: string[], cwd: string, options: ChangeOptions): GitSteps<{ input: ChangeInput; head?: string }> {
   if (options.base !== undefined && options.baseDir !== undefined) throw new UsageError("use either --base or --base-dir, not both");
-  if (options.baseDir !== undefined) return readAgainstFolder(paths, cwd, options.baseDir, options.select);
+  if (options.baseDir !== undefined) return { input: readAgainstFolder(paths, cwd, options.baseDir, options.select) };
   const head = readFiles(paths, cwd, { select: options.select });
-  if (options.base === undefined) return { head };
+  if (options.base === undefined) return { input: { head } };
   const prefixes = paths.map((p) => toRelative(resolve(cwd, p), cwd));
   const inScope = (f: SourceFile) => prefixes.some((p) => p === "" || f.path === p || f.path.startsWith(`${p}/`));
-  const listed = baseFiles(options.base, cwd).filter(inScope);
+  const side = yield* baseSide(options.base, cwd);
+  const listed = side.files.filter(inScope);
   const wanted = new Set(options.select ? options.select(listed.map((f) => f.path)) : listed.map((f) => f.path));
   return {
-    head: head.map((f) => ({ ...f, sha: blobSha(f.content!) })),
-    base: withContent(listed.filter((f) => wanted.has(f.path)), cwd),
+    input: {
+      head: head.map((f) => ({ ...f, sha: blobSha(f.content!) })),
+      base: yield* contentOf(listed.filter((f) => wanted.has(f.path)), cwd),
+    },
+    head: side.head,
   };
 }
 

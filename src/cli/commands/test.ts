@@ -17,8 +17,9 @@ import type { Config } from "../../core/config/schema.js";
 import type { ChangeInput } from "../../core/model.js";
 import { AbortedError } from "../../evidence/executor.js";
 import { runTest } from "../../evidence/runner.js";
-import { INTERRUPTS, openScratch, traceChange, withTrace } from "../trace-change.js";
-import { readLocalChange } from "../../fs/change.js";
+import { INTERRUPTS, openScratch } from "../scratch.js";
+import type { traceChange } from "../trace-change.js";
+import { readLocalChangeAsync } from "../../fs/change.js";
 import { UsageError } from "../../fs/files.js";
 import { gitText } from "../../git/git.js";
 import { parseCommandArgs } from "../args.js";
@@ -33,7 +34,9 @@ validate, rollback with a full schema diff, forward again, and a partial-failure
 
 options:
   --database-url <url>   postgres://… or mysql://… server to create the scratch database on
-                         (also MIGRATION_GUARD_DATABASE_URL); default: embedded PGlite
+                         (also MIGRATION_GUARD_DATABASE_URL); default: embedded PGlite, which
+                         starts from a copy of its empty database kept in ~/.cache/migration-guard
+                         ($XDG_CACHE_HOME); MIGRATION_GUARD_PGLITE_CACHE=off keeps none
   --allow-existing       run even when the target database holds user tables
   --base <ref>           the change is the migrations added since the merge base with <ref>
   --base-dir <dir>       the change is the migrations added compared with <dir> (a base copy)
@@ -120,6 +123,9 @@ async function runTestCommand(args: string[], io: CliIo, outputPath: string | un
   // plans the change; a planning error drops it again.
   const early = !traceCommand && url && /^postgres(ql)?:/i.test(url) ? openScratch(url, scratchOptions) : undefined;
   early?.catch(() => undefined);
+  // Loading the driver before the change is read lets the server create the database while the
+  // change is read and planned: loaded afterwards, it waited for the planning to end.
+  if (early) await import("../../db/postgres.js").catch(() => undefined);
   try {
     return await planAndRun(early);
   } catch (error) {
@@ -135,6 +141,7 @@ async function runTestCommand(args: string[], io: CliIo, outputPath: string | un
   const configDir = !configPath ? io.cwd : /[\\/]\.github[\\/][^\\/]+$/.test(configPath) ? join(configPath, "..", "..") : join(configPath, "..");
   const controller = new AbortController();
   let traced: Awaited<ReturnType<typeof traceChange>> | undefined;
+  let headCommit: string | undefined;
   let config: Config;
   let plan: PlannedTest;
   if (traceCommand) {
@@ -144,6 +151,8 @@ async function runTestCommand(args: string[], io: CliIo, outputPath: string | un
     const interrupt = () => controller.abort();
     for (const signal of INTERRUPTS) process.on(signal, interrupt);
     try {
+      // Only `--command` loads the tracing code (and the rules it lints the traced SQL with).
+      const { traceChange } = await import("../trace-change.js");
       traced = await traceChange({
         url,
         command: traceCommand,
@@ -166,11 +175,13 @@ async function runTestCommand(args: string[], io: CliIo, outputPath: string | un
     config = { ...configured, dialect: "postgres" };
     plan = traced.plan;
   } else {
-    const input = readLocalChange(positionals.length ? positionals : ["."], io.cwd, {
+    const read = await readLocalChangeAsync(positionals.length ? positionals : ["."], io.cwd, {
       base: values.base,
       baseDir: values["base-dir"],
       select: (paths) => migrationCandidates(paths, configured),
     });
+    const input = read.input;
+    headCommit = read.head;
     const schemaFile = configured.test.schema_file ? { path: configured.test.schema_file, text: readConfigFile(configDir, configured.test.schema_file, "test.schema_file") } : undefined;
     ({ config, plan } = planScopedTest(input, configured, { last, schemaFile }));
   }
@@ -206,7 +217,7 @@ async function runTestCommand(args: string[], io: CliIo, outputPath: string | un
       options: {
         probe: !values["no-probe"],
         partialFailure: !values["no-partial-failure"],
-        headSha: values["head-sha"] ?? io.env.MIGRATION_GUARD_HEAD_SHA ?? gitHead(io.cwd),
+        headSha: values["head-sha"] ?? io.env.MIGRATION_GUARD_HEAD_SHA ?? headCommit ?? gitHead(io.cwd),
         baseRef: values.base,
         toolVersion: TOOL_VERSION,
       },
@@ -224,7 +235,7 @@ async function runTestCommand(args: string[], io: CliIo, outputPath: string | un
     await db?.drop().catch((e) => io.stderr(`migration-guard test: could not drop scratch database ${db?.name}: ${e instanceof Error ? e.message : String(e)}\n`));
     if (progress) io.stderr("\r\x1b[2K");
   }
-  if (traced) report = await withTrace(report, traced.result, config);
+  if (traced) report = await (await import("../trace-change.js")).withTrace(report, traced.result, config);
   if (outputPath) writeFileSync(outputPath, `${JSON.stringify(report, null, 2)}\n`);
   if (values.markdown) appendFileSync(resolve(io.cwd, values.markdown), renderEvidenceMarkdown(report));
   const printed = { human: renderEvidenceHuman, markdown: renderEvidenceMarkdown, json: (r: typeof report) => `${JSON.stringify(r, null, 2)}\n` }[values.format as "human" | "markdown" | "json"];
