@@ -13,6 +13,11 @@ async function rows(session: Session, sql: string, params?: unknown[]): Promise<
   return (await session.query(sql, params)).rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k.toLowerCase(), v])));
 }
 
+/** information_schema compares names case-insensitively (utf8_general_ci): match constraints the same way. */
+function constraintKey(table: string, name: string): string {
+  return `${String(table).toLowerCase()}\u0000${String(name).toLowerCase()}`;
+}
+
 export async function readMysqlSnapshot(session: Session): Promise<SchemaSnapshot> {
   const snapshot: SchemaSnapshot = { schemas: [], tables: {}, views: {}, functions: {}, sequences: {}, enums: {}, types: {}, extensions: {} };
   for (const t of await rows(session, `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = DATABASE() AND table_type = 'BASE TABLE'`)) {
@@ -43,16 +48,31 @@ export async function readMysqlSnapshot(session: Session): Promise<SchemaSnapsho
     const t = table(i.tbl);
     if (t) t.indexes[i.idx] = { definition: `${Number(i.non_unique) === 0 ? "UNIQUE " : ""}${i.index_type} (${i.cols})`, valid: true };
   }
+  // Three flat reads joined here: correlated subqueries into information_schema make MariaDB fill
+  // key_column_usage and check_constraints again for every constraint (~30 ms each).
+  const keyColumns = new Map<string, { pos: number; text: string }[]>();
   for (const k of await rows(
     session,
-    `SELECT tc.table_name AS tbl, tc.constraint_name AS name, tc.constraint_type AS type,
-            (SELECT GROUP_CONCAT(CONCAT(k.column_name, COALESCE(CONCAT('->', k.referenced_table_name, '.', k.referenced_column_name), '')) ORDER BY k.ordinal_position)
-               FROM information_schema.key_column_usage k WHERE k.table_schema = tc.table_schema AND k.table_name = tc.table_name AND k.constraint_name = tc.constraint_name) AS cols,
-            (SELECT cc.check_clause FROM information_schema.check_constraints cc WHERE cc.constraint_schema = tc.table_schema AND cc.table_name = tc.table_name AND cc.constraint_name = tc.constraint_name) AS clause
-     FROM information_schema.table_constraints tc WHERE tc.table_schema = DATABASE()`,
+    `SELECT table_name AS tbl, constraint_name AS name, ordinal_position AS pos, column_name AS col, referenced_table_name AS ref, referenced_column_name AS refcol
+     FROM information_schema.key_column_usage WHERE table_schema = DATABASE()`,
   )) {
+    const key = constraintKey(k.tbl, k.name);
+    const list = keyColumns.get(key) ?? [];
+    list.push({ pos: Number(k.pos), text: `${k.col}${k.ref !== null && k.ref !== undefined && k.refcol !== null && k.refcol !== undefined ? `->${k.ref}.${k.refcol}` : ""}` });
+    keyColumns.set(key, list);
+  }
+  const checkClauses = new Map<string, string>();
+  for (const c of await rows(session, `SELECT table_name AS tbl, constraint_name AS name, check_clause AS clause FROM information_schema.check_constraints WHERE constraint_schema = DATABASE()`)) {
+    const key = constraintKey(c.tbl, c.name);
+    if (!checkClauses.has(key)) checkClauses.set(key, String(c.clause));
+  }
+  for (const k of await rows(session, `SELECT table_name AS tbl, constraint_name AS name, constraint_type AS type FROM information_schema.table_constraints WHERE table_schema = DATABASE()`)) {
     const t = table(k.tbl);
-    if (t) t.constraints[k.name] = { type: String(k.type), definition: `${k.type} ${k.clause ?? `(${k.cols ?? ""})`}`, validated: true };
+    if (!t) continue;
+    const key = constraintKey(k.tbl, k.name);
+    const cols = keyColumns.get(key)?.sort((a, b) => a.pos - b.pos).map((c) => c.text).join(",");
+    const clause = checkClauses.get(key);
+    t.constraints[k.name] = { type: String(k.type), definition: `${k.type} ${clause ?? `(${cols ?? ""})`}`, validated: true };
   }
   for (const tr of await rows(session, `SELECT trigger_name AS name, event_object_table AS tbl, action_timing AS timing, event_manipulation AS ev, action_statement AS body FROM information_schema.triggers WHERE trigger_schema = DATABASE()`)) {
     const t = table(tr.tbl);

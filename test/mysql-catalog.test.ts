@@ -1,0 +1,52 @@
+// The MariaDB schema snapshot reads key columns, CHECK clauses and constraints in flat queries and
+// joins them in JavaScript (correlated subqueries into information_schema cost ~30 ms a
+// constraint): it must describe every constraint exactly as the single correlated query did.
+import { describe, expect, it } from "vitest";
+import { createScratchDatabase } from "../src/db/index.js";
+import { readMysqlSnapshot } from "../src/db/mysql-catalog.js";
+import { MARIADB_URL } from "./evidence-helpers.js";
+
+/** The constraint read the snapshot used before (one query, a subquery per constraint). */
+const CORRELATED = `SELECT tc.table_name AS tbl, tc.constraint_name AS name, tc.constraint_type AS type,
+  (SELECT GROUP_CONCAT(CONCAT(k.column_name, COALESCE(CONCAT('->', k.referenced_table_name, '.', k.referenced_column_name), '')) ORDER BY k.ordinal_position)
+     FROM information_schema.key_column_usage k WHERE k.table_schema = tc.table_schema AND k.table_name = tc.table_name AND k.constraint_name = tc.constraint_name) AS cols,
+  (SELECT cc.check_clause FROM information_schema.check_constraints cc WHERE cc.constraint_schema = tc.table_schema AND cc.table_name = tc.table_name AND cc.constraint_name = tc.constraint_name) AS clause
+  FROM information_schema.table_constraints tc WHERE tc.table_schema = DATABASE()`;
+
+describe("MariaDB schema snapshot", () => {
+  it("describes primary, unique, composite foreign keys and checks as the correlated query did", async () => {
+    const db = await createScratchDatabase(MARIADB_URL, { allowExisting: true });
+    try {
+      const s = await db.connect();
+      for (const sql of [
+        "CREATE TABLE tenants (id INT NOT NULL, region CHAR(2) NOT NULL, name VARCHAR(50) NOT NULL, PRIMARY KEY (region, id), UNIQUE KEY tenants_name (name), CONSTRAINT name_len CHECK (CHAR_LENGTH(name) > 0))",
+        "CREATE TABLE projects (id INT AUTO_INCREMENT PRIMARY KEY, tenant_id INT NOT NULL, region CHAR(2) NOT NULL, owner VARCHAR(50), budget INT CHECK (budget >= 0), " +
+          "UNIQUE KEY projects_pair (tenant_id, id), KEY projects_owner (owner), " +
+          "CONSTRAINT projects_tenant FOREIGN KEY (region, tenant_id) REFERENCES tenants (region, id) ON DELETE CASCADE, " +
+          "CONSTRAINT projects_owner_fk FOREIGN KEY (owner) REFERENCES tenants (name))",
+        "CREATE TABLE tasks (project_id INT NOT NULL, tenant_id INT NOT NULL, n INT NOT NULL, state ENUM('open','done') NOT NULL DEFAULT 'open', " +
+          "PRIMARY KEY (project_id, n), CONSTRAINT tasks_project FOREIGN KEY (tenant_id, project_id) REFERENCES projects (tenant_id, id), CHECK (n > 0 AND n < 1000))",
+        "CREATE TABLE tags (Name VARCHAR(20) PRIMARY KEY)",
+        "ALTER TABLE tasks ADD CONSTRAINT Tasks_Big CHECK (n <> 7)",
+      ])
+        await s.query(sql);
+      const snapshot = await readMysqlSnapshot(s);
+      const expected: Record<string, Record<string, { type: string; definition: string; validated: boolean }>> = {};
+      for (const r of (await s.query(CORRELATED)).rows as Record<string, unknown>[]) {
+        const k = Object.fromEntries(Object.entries(r).map(([key, v]) => [key.toLowerCase(), v])) as Record<string, any>;
+        (expected[k.tbl] ??= {})[k.name] = { type: String(k.type), definition: `${k.type} ${k.clause ?? `(${k.cols ?? ""})`}`, validated: true };
+      }
+      expect(Object.keys(snapshot.tables).sort()).toEqual(["projects", "tags", "tasks", "tenants"]);
+      for (const [t, table] of Object.entries(snapshot.tables)) expect(table.constraints, t).toEqual(expected[t] ?? {});
+      // The cases that matter, spelled out: composite keys in key order, references, checks by their clause.
+      expect(snapshot.tables.projects!.constraints.projects_tenant!.definition).toBe("FOREIGN KEY (region->tenants.region,tenant_id->tenants.id)");
+      expect(snapshot.tables.tenants!.constraints.PRIMARY!.definition).toBe("PRIMARY KEY (region,id)");
+      expect(snapshot.tables.projects!.constraints.budget!.definition).toMatch(/^CHECK .*budget.* >= 0/);
+      expect(snapshot.tables.tasks!.constraints.Tasks_Big!.definition).toMatch(/^CHECK .*<> 7/);
+      expect(Object.keys(snapshot.tables.projects!.indexes).sort()).toEqual(["PRIMARY", "projects_owner", "projects_pair", "projects_tenant"]);
+      await s.close();
+    } finally {
+      await db.drop();
+    }
+  }, 60_000);
+});
