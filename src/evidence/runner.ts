@@ -139,7 +139,7 @@ class TestRun {
       baseline = await this.measureSelects();
       const forwardRun = await this.step("forward", async () => {
         for (const [i, cm] of this.input.change.entries()) {
-          const script = executableScript(cm.up);
+          const script = this.upScript(cm);
           const runsAs = this.runsAs(cm.migration);
           this.progress(`forward ${cm.migration.id}`);
           const pfStart = performance.now();
@@ -237,7 +237,7 @@ class TestRun {
           for (let i = rollbackFrom; i < this.input.change.length; i++) {
             const cm = this.input.change[i]!;
             this.progress(`forward again ${cm.migration.id}`);
-            const run = await runScript(this.ctx, executableScript(cm.up), { runsAs: this.runsAs(cm.migration), trace: false });
+            const run = await runScript(this.ctx, this.upScript(cm), { runsAs: this.runsAs(cm.migration), trace: false });
             evidence[i]!.forwardAgain = run;
             if (!run.ok) return { ok: false, summary: `${cm.migration.id} failed after rollback: ${run.error?.message ?? "error"}` };
           }
@@ -609,12 +609,20 @@ class TestRun {
     return stats?.rows !== undefined && seeded ? stats.rows / seeded : undefined;
   }
 
+  private readonly upScripts = new Map<ChangeMigration, ExecutableScript>();
+  /** A change migration's up script, split (and on MySQL parsed) once for every step that runs or reads it. */
+  private upScript(cm: ChangeMigration): ExecutableScript {
+    let script = this.upScripts.get(cm);
+    if (!script) this.upScripts.set(cm, (script = executableScript(cm.up)));
+    return script;
+  }
+
   private touchedCache: Set<string> | undefined;
   /** Tables the change names, including those it drops (DROP TABLE names them without a RangeVar). */
   private touchedTables(): Set<string> {
     this.touchedCache ??= new Set(
       this.input.change.flatMap((cm) =>
-        executableScript(cm.up).statements.flatMap((s) => [...referencedRelations(s), ...droppedTables(s)].map((r) => this.ops.qualify(r.schema, r.name))),
+        this.upScript(cm).statements.flatMap((s) => [...referencedRelations(s), ...droppedTables(s)].map((r) => this.ops.qualify(r.schema, r.name))),
       ),
     );
     return this.touchedCache;
