@@ -3,7 +3,7 @@
 // constraint): it must describe every constraint exactly as the single correlated query did.
 import { describe, expect, it } from "vitest";
 import { createScratchDatabase } from "../src/db/index.js";
-import { readMysqlSnapshot } from "../src/db/mysql-catalog.js";
+import { mysqlChecksum, mysqlChecksums, mysqlRowCounts, readMysqlSnapshot } from "../src/db/mysql-catalog.js";
 import { MARIADB_URL } from "./evidence-helpers.js";
 
 /** The constraint read the snapshot used before (one query, a subquery per constraint). */
@@ -44,6 +44,32 @@ describe("MariaDB schema snapshot", () => {
       expect(snapshot.tables.projects!.constraints.budget!.definition).toMatch(/^CHECK .*budget.* >= 0/);
       expect(snapshot.tables.tasks!.constraints.Tasks_Big!.definition).toMatch(/^CHECK .*<> 7/);
       expect(Object.keys(snapshot.tables.projects!.indexes).sort()).toEqual(["PRIMARY", "projects_owner", "projects_pair", "projects_tenant"]);
+      await s.close();
+    } finally {
+      await db.drop();
+    }
+  }, 60_000);
+
+  it("counts and digests many tables in UNION ALL statements with the per-table answers", async () => {
+    const db = await createScratchDatabase(MARIADB_URL, { allowExisting: true });
+    try {
+      const s = await db.connect();
+      const names = Array.from({ length: 70 }, (_, i) => `t${i}`);
+      for (const [i, t] of names.entries()) {
+        await s.query(`CREATE TABLE ${t} (id INT PRIMARY KEY, v VARCHAR(10))`);
+        if (i % 3) await s.query(`INSERT INTO ${t} VALUES ${Array.from({ length: i }, (_, j) => `(${j}, ${j % 2 ? "NULL" : `'v${j}'`})`).join(", ")}`);
+      }
+      const counts = await mysqlRowCounts(s, names);
+      expect([...counts]).toEqual(names.map((t, i) => [t, i % 3 ? i : 0]));
+      const digests = await mysqlChecksums(s, names.map((table) => ({ table, columns: ["id", "v"] })));
+      // The single-table statement the digests were read with before.
+      const row = "CONCAT_WS('|', COALESCE(`id`, '\\\\N'), COALESCE(`v`, '\\\\N'))";
+      for (const t of ["t0", "t1", "t5", "t69"]) {
+        const r = (await s.query(`SELECT COUNT(*) AS n, COALESCE(BIT_XOR(CRC32(${row})), 0) AS x, COALESCE(SUM(CRC32(${row})), 0) AS s FROM ${t}`)).rows[0] as Record<string, unknown>;
+        expect(digests.get(t), t).toEqual({ rows: Number(r.n), digest: `${r.x}:${r.s}` });
+        expect(await mysqlChecksum(s, t, ["id", "v"]), t).toEqual(digests.get(t));
+      }
+      expect(new Set([...digests.values()].map((d) => d.digest)).size).toBeGreaterThan(40);
       await s.close();
     } finally {
       await db.drop();

@@ -53,7 +53,7 @@ async function openMysqlSession(options: mysql.ConnectionOptions, home?: string,
     async reset() {
       if (!home) return;
       await query(`USE \`${home}\``);
-      for (const s of settings) await query(s);
+      if (settings.length) await query(`SET ${settings.map((s) => s.replace(/^SET /, "")).join(", ")}`);
       const where = (await query("SELECT DATABASE() AS db")).rows[0]?.db;
       if (where !== home) throw new Error(`the session is in database ${String(where)}, not the scratch database ${home}`);
     },

@@ -133,26 +133,54 @@ export async function readMysqlSeedTables(session: Session): Promise<SeedTable[]
   return [...tables.values()];
 }
 
-export async function mysqlRowCounts(session: Session, tables: string[]): Promise<Map<string, number>> {
-  const out = new Map<string, number>();
-  for (const t of tables) out.set(t, Number((await rows(session, `SELECT COUNT(*) AS n FROM ${quoteMysql(t)}`))[0]!.n));
+/** Statements of at most this many tables' reads joined by UNION ALL (one round trip instead of one per table). */
+const UNION_TABLES = 64;
+
+/** One row per item, read by `select(item, i)` (which must return `i AS i`), in statements of UNION_TABLES items. */
+async function unionAll<T>(session: Session, items: T[], select: (item: T, i: number) => string): Promise<Record<string, any>[]> {
+  const out: Record<string, any>[] = [];
+  for (let at = 0; at < items.length; at += UNION_TABLES) {
+    const chunk = items.slice(at, at + UNION_TABLES);
+    const byIndex = new Map((await rows(session, chunk.map((item, i) => `(${select(item, i)})`).join(" UNION ALL "))).map((r) => [Number(r.i), r]));
+    chunk.forEach((_, i) => out.push(byIndex.get(i)!));
+  }
   return out;
 }
 
-export async function mysqlChecksum(session: Session, table: string, columns: string[]): Promise<{ rows: number; digest: string }> {
+async function perTable<T>(session: Session, tables: string[], select: (table: string, i: number) => string, read: (row: Record<string, any>) => T): Promise<Map<string, T>> {
+  const found = await unionAll(session, tables, select);
+  return new Map(tables.map((t, i) => [t, read(found[i]!)]));
+}
+
+export async function mysqlRowCounts(session: Session, tables: string[]): Promise<Map<string, number>> {
+  return perTable(session, tables, (t, i) => `SELECT ${i} AS i, COUNT(*) AS n FROM ${quoteMysql(t)}`, (r) => Number(r.n));
+}
+
+function checksumSelect(table: string, columns: string[], i: number): string {
   const row = columns.length ? `CONCAT_WS('|', ${columns.map((c) => `COALESCE(${quoteMysql(c)}, '\\\\N')`).join(", ")})` : "''";
-  const r = (await rows(session, `SELECT COUNT(*) AS n, COALESCE(BIT_XOR(CRC32(${row})), 0) AS x, COALESCE(SUM(CRC32(${row})), 0) AS s FROM ${quoteMysql(table)}`))[0]!;
-  return { rows: Number(r.n), digest: `${r.x}:${r.s}` };
+  return `SELECT ${i} AS i, COUNT(*) AS n, COALESCE(BIT_XOR(CRC32(${row})), 0) AS x, COALESCE(SUM(CRC32(${row})), 0) AS s FROM ${quoteMysql(table)}`;
+}
+
+export async function mysqlChecksum(session: Session, table: string, columns: string[]): Promise<{ rows: number; digest: string }> {
+  return (await mysqlChecksums(session, [{ table, columns }])).get(table)!;
+}
+
+/** Row count and digest of each table, in one statement. */
+export async function mysqlChecksums(session: Session, tables: { table: string; columns: string[] }[]): Promise<Map<string, { rows: number; digest: string }>> {
+  const columns = new Map(tables.map((t) => [t.table, t.columns]));
+  return perTable(session, [...columns.keys()], (t, i) => checksumSelect(t, columns.get(t)!, i), (r) => ({ rows: Number(r.n), digest: `${r.x}:${r.s}` }));
 }
 
 export async function mysqlForeignKeyOrphans(session: Session): Promise<{ constraint: string; table: string; orphans: number }[]> {
-  const out: { constraint: string; table: string; orphans: number }[] = [];
-  for (const k of await rows(
+  const keys = await rows(
     session,
     `SELECT table_name AS tbl, constraint_name AS name, referenced_table_name AS ref,
             GROUP_CONCAT(column_name ORDER BY ordinal_position) AS cols, GROUP_CONCAT(referenced_column_name ORDER BY ordinal_position) AS refcols
      FROM information_schema.key_column_usage WHERE table_schema = DATABASE() AND referenced_table_name IS NOT NULL GROUP BY table_name, constraint_name, referenced_table_name`,
-  )) {
+  );
+  // One statement per key (in one UNION ALL these NOT EXISTS counts were not faster on MariaDB 10.11).
+  const out: { constraint: string; table: string; orphans: number }[] = [];
+  for (const k of keys) {
     const cols = String(k.cols).split(",");
     const refcols = String(k.refcols).split(",");
     const notNull = cols.map((c) => `ch.${quoteMysql(c)} IS NOT NULL`).join(" AND ");
