@@ -38,15 +38,29 @@ function resolveCommit(ref: string, cwd: string): string {
   }
 }
 
+/** The repository's top folder, the commit `ref` names and cwd's path in the repository: one git run when all is well. */
+function locate(ref: string, cwd: string): { top: string; commit: string; prefix: string } {
+  let lines: string[] | undefined;
+  try {
+    lines = gitText(["rev-parse", "--show-toplevel", "--show-prefix", "--verify", "--quiet", "--end-of-options", `${ref}^{commit}`], cwd).split("\n");
+  } catch {
+    lines = undefined;
+  }
+  if (lines && lines.length >= 3 && /^[0-9a-f]{40,64}$/.test(lines[2]!.trim())) return { top: lines[0]!.trim(), prefix: lines[1]!.trim(), commit: lines[2]!.trim() };
+  // Something is wrong: the same questions one at a time say what. First: outside a repository
+  // this fails with git's own message.
+  const top = gitText(["rev-parse", "--show-toplevel"], cwd).trim();
+  const commit = resolveCommit(ref, cwd);
+  const prefix = gitText(["rev-parse", "--show-prefix"], cwd).trim();
+  return { top, commit, prefix };
+}
+
 /**
  * Files at the merge base of `ref` and HEAD (what the PR's base branch had when it forked),
  * with paths relative to `cwd` and blob ids instead of content.
  */
 export function baseFiles(ref: string, cwd: string): SourceFile[] {
-  // First: outside a repository this fails with git's own message.
-  const top = gitText(["rev-parse", "--show-toplevel"], cwd).trim();
-  const commit = resolveCommit(ref, cwd);
-  const prefix = gitText(["rev-parse", "--show-prefix"], cwd).trim();
+  const { top, commit, prefix } = locate(ref, cwd);
   const mergeBase = gitText(["merge-base", commit, "HEAD"], cwd).trim();
   const listing = gitText(["ls-tree", "-r", "-z", "--full-tree", mergeBase], top);
   const out: SourceFile[] = [];

@@ -1,5 +1,6 @@
 // `migration-guard test`: the ephemeral migration test on a scratch database (PostgreSQL by URL,
 // MariaDB by URL, or embedded PGlite), with the JSON evidence report and its Markdown summary.
+import { execFile } from "node:child_process";
 import { readFileSync, writeFileSync, appendFileSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { TOOL_VERSION } from "../../core/analyze/engine.js";
@@ -128,6 +129,8 @@ async function runTestCommand(args: string[], io: CliIo, outputPath: string | un
   }
 
   async function planAndRun(early: Promise<ScratchDatabase> | undefined): Promise<number> {
+  // Asked while the change is planned (a git run is ~15 ms).
+  const head = values["head-sha"] ?? io.env.MIGRATION_GUARD_HEAD_SHA ? undefined : gitHeadAsync(io.cwd);
   // Only PostgreSQL SQL needs libpg_query (a traced command is PostgreSQL).
   if (traceCommand || configured.dialect === "postgres" || configured.overrides.some((o) => o.dialect === "postgres")) await loadParsers();
   const downCommand = values["down-command"] ?? configured.test.down_command;
@@ -207,7 +210,7 @@ async function runTestCommand(args: string[], io: CliIo, outputPath: string | un
       options: {
         probe: !values["no-probe"],
         partialFailure: !values["no-partial-failure"],
-        headSha: values["head-sha"] ?? io.env.MIGRATION_GUARD_HEAD_SHA ?? gitHead(io.cwd),
+        headSha: values["head-sha"] ?? io.env.MIGRATION_GUARD_HEAD_SHA ?? (await head),
         baseRef: values.base,
         toolVersion: TOOL_VERSION,
       },
@@ -310,6 +313,12 @@ function readConfigFile(dir: string, path: string, key: string): string {
   } catch {
     throw new UsageError(`${key}: cannot read ${path} (relative to the repository root ${dir})`);
   }
+}
+
+function gitHeadAsync(cwd: string): Promise<string | undefined> {
+  return new Promise((done) => {
+    execFile("git", ["rev-parse", "HEAD"], { cwd }, (error, stdout) => done(error ? undefined : stdout.trim() || undefined));
+  });
 }
 
 function gitHead(cwd: string): string | undefined {
