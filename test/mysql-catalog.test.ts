@@ -1,6 +1,6 @@
-// The MariaDB schema snapshot reads key columns, CHECK clauses and constraints in flat queries and
-// joins them in JavaScript (correlated subqueries into information_schema cost ~30 ms a
-// constraint): it must describe every constraint exactly as the single correlated query did.
+// MariaDB catalog reads and session upkeep done in fewer round trips, checked against what the
+// one-query-at-a-time versions answered: the schema snapshot (key columns, CHECK clauses and
+// constraints in flat queries joined in JavaScript), row counts and digests, the session reset.
 import { describe, expect, it } from "vitest";
 import { createScratchDatabase } from "../src/db/index.js";
 import { mysqlChecksum, mysqlChecksums, mysqlRowCounts, readMysqlSnapshot } from "../src/db/mysql-catalog.js";
@@ -70,6 +70,33 @@ describe("MariaDB schema snapshot", () => {
         expect(await mysqlChecksum(s, t, ["id", "v"]), t).toEqual(digests.get(t));
       }
       expect(new Set([...digests.values()].map((d) => d.digest)).size).toBeGreaterThan(40);
+      await s.close();
+    } finally {
+      await db.drop();
+    }
+  }, 60_000);
+});
+
+describe("MariaDB session after a script", () => {
+  it("is moved back to the scratch database and gets its limits again only when the script changed them", async () => {
+    const db = await createScratchDatabase(MARIADB_URL, { allowExisting: true, limits: { statementMs: 4000, idleInTransactionMs: 2000, totalMs: 60_000 } });
+    try {
+      const s = await db.connect();
+      const state = async () => (await s.query("SELECT DATABASE() AS db, @@SESSION.max_statement_time AS t, @@SESSION.idle_transaction_timeout AS i")).rows[0] as Record<string, unknown>;
+      const home = { db: db.name, t: 4, i: 2 };
+      const read = async () => {
+        const r = await state();
+        return { db: r.db, t: Number(r.t), i: Number(r.i) };
+      };
+      expect(await read()).toEqual(home);
+      await s.reset!();
+      expect(await read()).toEqual(home);
+      for (const sql of ["USE information_schema", "SET SESSION max_statement_time = 0", "SET SESSION idle_transaction_timeout = 0"]) {
+        await s.query(sql);
+        expect(await read(), sql).not.toEqual(home);
+        await s.reset!();
+        expect(await read(), sql).toEqual(home);
+      }
       await s.close();
     } finally {
       await db.drop();
