@@ -59,6 +59,9 @@ export async function runTest(db: ScratchDatabase, input: TestInput): Promise<Ev
   }
 }
 
+/** MySQL statement kinds (their first word) that change rows only, never the schema (a trigger cannot run DDL). */
+const MYSQL_ROW_STATEMENTS = new Set(["insert", "update", "delete", "replace"]);
+
 /** Statements PostgreSQL 17 runs with a restricted search_path (a "safe search_path" for maintenance). */
 const MAINTENANCE_KINDS = new Set(["IndexStmt", "ReindexStmt", "ClusterStmt", "VacuumStmt", "RefreshMatViewStmt"]);
 
@@ -704,7 +707,11 @@ class TestRun {
         note = `stopped after statement ${k} of ${n}, as a crash between statements would`;
       }
     }
-    const unchanged = preCatalog !== undefined && (method === "terminated" || method === "rolled-back") && (await this.ops.catalogFingerprint!(this.ctx.main)) === preCatalog;
+    // MariaDB/MySQL has no cheap catalog fingerprint, but row changes cannot change the schema:
+    // when only INSERT/UPDATE/DELETE/REPLACE ran before the interruption, the second snapshot is the first.
+    const onlyRows = this.ops.dialect === "mysql" && k > 0 && method !== "cancelled" && script.statements.slice(0, k).every((st) => MYSQL_ROW_STATEMENTS.has(st.kind));
+    const unchanged =
+      onlyRows || (preCatalog !== undefined && (method === "terminated" || method === "rolled-back") && (await this.ops.catalogFingerprint!(this.ctx.main)) === preCatalog);
     const post = unchanged ? pre : await this.snapshot();
     const leftovers = diffSnapshots(pre, post);
     const postSums = await this.checksums(post, tables.filter((t) => post.tables[t]));
