@@ -14,7 +14,7 @@ const CORRELATED = `SELECT tc.table_name AS tbl, tc.constraint_name AS name, tc.
   FROM information_schema.table_constraints tc WHERE tc.table_schema = DATABASE()`;
 
 describe("MariaDB schema snapshot", () => {
-  it("describes primary, unique, composite foreign keys and checks as the correlated query did", async () => {
+  it("describes primary, unique, composite foreign keys and checks as the correlated query did, and triggers, views and routines as their own queries did", async () => {
     const db = await createScratchDatabase(MARIADB_URL, { allowExisting: true });
     try {
       const s = await db.connect();
@@ -28,6 +28,10 @@ describe("MariaDB schema snapshot", () => {
           "PRIMARY KEY (project_id, n), CONSTRAINT tasks_project FOREIGN KEY (tenant_id, project_id) REFERENCES projects (tenant_id, id), CHECK (n > 0 AND n < 1000))",
         "CREATE TABLE tags (Name VARCHAR(20) PRIMARY KEY)",
         "ALTER TABLE tasks ADD CONSTRAINT Tasks_Big CHECK (n <> 7)",
+        "CREATE VIEW open_tasks AS SELECT project_id, n FROM tasks WHERE state = 'open'",
+        "CREATE TRIGGER tasks_n BEFORE INSERT ON tasks FOR EACH ROW SET NEW.n = NEW.n + 0",
+        "CREATE FUNCTION twice(x INT) RETURNS INT DETERMINISTIC RETURN x * 2",
+        "CREATE PROCEDURE nothing() BEGIN END",
       ])
         await s.query(sql);
       const snapshot = await readMysqlSnapshot(s);
@@ -37,7 +41,18 @@ describe("MariaDB schema snapshot", () => {
         (expected[k.tbl] ??= {})[k.name] = { type: String(k.type), definition: `${k.type} ${k.clause ?? `(${k.cols ?? ""})`}`, validated: true };
       }
       expect(Object.keys(snapshot.tables).sort()).toEqual(["projects", "tags", "tasks", "tenants"]);
+      expect(Object.keys(snapshot.views)).toEqual(["open_tasks"]);
       for (const [t, table] of Object.entries(snapshot.tables)) expect(table.constraints, t).toEqual(expected[t] ?? {});
+      // Triggers, views and routines as their three separate queries read them.
+      const lower = (r: unknown) => Object.fromEntries(Object.entries(r as Record<string, unknown>).map(([key, v]) => [key.toLowerCase(), v])) as Record<string, any>;
+      const triggers = (await s.query("SELECT trigger_name AS name, event_object_table AS tbl, action_timing AS timing, event_manipulation AS ev, action_statement AS body FROM information_schema.triggers WHERE trigger_schema = DATABASE()")).rows.map(lower);
+      expect(triggers).toHaveLength(1);
+      for (const tr of triggers) expect(snapshot.tables[tr.tbl]!.triggers).toEqual({ [tr.name]: `${tr.timing} ${tr.ev} ${tr.body}` });
+      const views = (await s.query("SELECT table_name AS name, view_definition AS def FROM information_schema.views WHERE table_schema = DATABASE()")).rows.map(lower);
+      expect(snapshot.views).toEqual(Object.fromEntries(views.map((v) => [v.name, { materialized: false, definition: String(v.def) }])));
+      const routines = (await s.query("SELECT routine_name AS name, routine_type AS type, routine_definition AS def FROM information_schema.routines WHERE routine_schema = DATABASE()")).rows.map(lower);
+      expect(snapshot.functions).toEqual(Object.fromEntries(routines.map((r) => [`${r.name}()`, `${r.type} ${r.def ?? ""}`])));
+      expect(Object.keys(snapshot.functions).sort()).toEqual(["nothing()", "twice()"]);
       // The cases that matter, spelled out: composite keys in key order, references, checks by their clause.
       expect(snapshot.tables.projects!.constraints.projects_tenant!.definition).toBe("FOREIGN KEY (region->tenants.region,tenant_id->tenants.id)");
       expect(snapshot.tables.tenants!.constraints.PRIMARY!.definition).toBe("PRIMARY KEY (region,id)");

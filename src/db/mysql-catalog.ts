@@ -74,15 +74,18 @@ export async function readMysqlSnapshot(session: Session): Promise<SchemaSnapsho
     const clause = checkClauses.get(key);
     t.constraints[k.name] = { type: String(k.type), definition: `${k.type} ${clause ?? `(${cols ?? ""})`}`, validated: true };
   }
-  for (const tr of await rows(session, `SELECT trigger_name AS name, event_object_table AS tbl, action_timing AS timing, event_manipulation AS ev, action_statement AS body FROM information_schema.triggers WHERE trigger_schema = DATABASE()`)) {
-    const t = table(tr.tbl);
-    if (t) t.triggers[tr.name] = `${tr.timing} ${tr.ev} ${tr.body}`;
-  }
-  for (const v of await rows(session, `SELECT table_name AS name, view_definition AS def FROM information_schema.views WHERE table_schema = DATABASE()`)) {
-    snapshot.views[v.name] = { materialized: false, definition: String(v.def) };
-  }
-  for (const r of await rows(session, `SELECT routine_name AS name, routine_type AS type, routine_definition AS def FROM information_schema.routines WHERE routine_schema = DATABASE()`)) {
-    snapshot.functions[`${r.name}()`] = `${r.type} ${r.def ?? ""}`;
+  // Triggers, views and routines in one statement (one round trip instead of three).
+  for (const o of await rows(
+    session,
+    `SELECT 't' AS k, trigger_name AS name, event_object_table AS tbl, action_timing AS a, event_manipulation AS b, action_statement AS body FROM information_schema.triggers WHERE trigger_schema = DATABASE()
+     UNION ALL SELECT 'v', table_name, NULL, NULL, NULL, view_definition FROM information_schema.views WHERE table_schema = DATABASE()
+     UNION ALL SELECT 'r', routine_name, NULL, routine_type, NULL, routine_definition FROM information_schema.routines WHERE routine_schema = DATABASE()`,
+  )) {
+    if (o.k === "t") {
+      const t = table(o.tbl);
+      if (t) t.triggers[o.name] = `${o.a} ${o.b} ${o.body}`;
+    } else if (o.k === "v") snapshot.views[o.name] = { materialized: false, definition: String(o.body) };
+    else snapshot.functions[`${o.name}()`] = `${o.a} ${o.body ?? ""}`;
   }
   return snapshot;
 }
