@@ -1,6 +1,5 @@
 // `migration-guard test`: the ephemeral migration test on a scratch database (PostgreSQL by URL,
 // MariaDB by URL, or embedded PGlite), with the JSON evidence report and its Markdown summary.
-import { execFile } from "node:child_process";
 import { readFileSync, writeFileSync, appendFileSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { TOOL_VERSION } from "../../core/analyze/engine.js";
@@ -21,7 +20,7 @@ import { runTest } from "../../evidence/runner.js";
 import { INTERRUPTS, openScratch, traceChange, withTrace } from "../trace-change.js";
 import { readLocalChange } from "../../fs/change.js";
 import { UsageError } from "../../fs/files.js";
-import { gitText } from "../../git/git.js";
+import { gitText, knownHead } from "../../git/git.js";
 import { parseCommandArgs } from "../args.js";
 import { loadCliConfig } from "../config.js";
 import type { CliIo } from "../main.js";
@@ -129,8 +128,6 @@ async function runTestCommand(args: string[], io: CliIo, outputPath: string | un
   }
 
   async function planAndRun(early: Promise<ScratchDatabase> | undefined): Promise<number> {
-  // Asked while the change is planned (a git run is ~15 ms).
-  const head = values["head-sha"] ?? io.env.MIGRATION_GUARD_HEAD_SHA ? undefined : gitHeadAsync(io.cwd);
   // Only PostgreSQL SQL needs libpg_query (a traced command is PostgreSQL).
   if (traceCommand || configured.dialect === "postgres" || configured.overrides.some((o) => o.dialect === "postgres")) await loadParsers();
   const downCommand = values["down-command"] ?? configured.test.down_command;
@@ -210,7 +207,7 @@ async function runTestCommand(args: string[], io: CliIo, outputPath: string | un
       options: {
         probe: !values["no-probe"],
         partialFailure: !values["no-partial-failure"],
-        headSha: values["head-sha"] ?? io.env.MIGRATION_GUARD_HEAD_SHA ?? (await head),
+        headSha: values["head-sha"] ?? io.env.MIGRATION_GUARD_HEAD_SHA ?? knownHead(io.cwd) ?? gitHead(io.cwd),
         baseRef: values.base,
         toolVersion: TOOL_VERSION,
       },
@@ -313,12 +310,6 @@ function readConfigFile(dir: string, path: string, key: string): string {
   } catch {
     throw new UsageError(`${key}: cannot read ${path} (relative to the repository root ${dir})`);
   }
-}
-
-function gitHeadAsync(cwd: string): Promise<string | undefined> {
-  return new Promise((done) => {
-    execFile("git", ["rev-parse", "HEAD"], { cwd }, (error, stdout) => done(error ? undefined : stdout.trim() || undefined));
-  });
 }
 
 function gitHead(cwd: string): string | undefined {
