@@ -53,8 +53,9 @@ export function knownHead(cwd: string): string | undefined {
  */
 function locate(ref: string, cwd: string): { top: string; commit: string; prefix: string; mergeBase: string } {
   let lines: string[] | undefined;
-  // A ref that looks like an option is left to the checked path below.
-  if (!ref.startsWith("-")) {
+  // A ref that looks like an option or a range (`a..b` prints `^sha` lines of its own) is left to
+  // the checked path below.
+  if (!ref.startsWith("-") && !ref.includes("..")) {
     try {
       lines = gitText(["rev-parse", "--show-toplevel", "--show-prefix", `${ref}^{commit}`, "HEAD", `${ref}^{commit}...HEAD`, "--"], cwd).split("\n");
     } catch {
