@@ -160,6 +160,40 @@ describe("check --base <ref> in a real git repository", () => {
   });
 });
 
+describe("check --base <ref> after the base branch moved on", () => {
+  it("compares with the merge base, not with the branch's tip, and still runs with two merge bases", async () => {
+    const repo = tempDir();
+    git(repo, "init", "-q", "-b", "main");
+    git(repo, "config", "user.email", "dev@example.com");
+    git(repo, "config", "user.name", "Dev");
+    write(repo, { "db/migrations/000001_create_orders.up.sql": "CREATE TABLE orders (id bigint PRIMARY KEY);\n", "db/migrations/000001_create_orders.down.sql": "DROP TABLE orders;\n" });
+    git(repo, "add", ".");
+    git(repo, "commit", "-q", "-m", "base");
+    git(repo, "checkout", "-q", "-b", "feature");
+    write(repo, { "db/migrations/000003_add_note.up.sql": "ALTER TABLE orders ADD COLUMN note text;\n", "db/migrations/000003_add_note.down.sql": "ALTER TABLE orders DROP COLUMN note;\n" });
+    git(repo, "add", ".");
+    git(repo, "commit", "-q", "-m", "feature");
+    // main gets a migration after the fork: not part of this change, and not deleted by it.
+    git(repo, "checkout", "-q", "main");
+    write(repo, { "db/migrations/000002_add_total.up.sql": "ALTER TABLE orders ADD COLUMN total bigint;\n" });
+    git(repo, "add", ".");
+    git(repo, "commit", "-q", "-m", "main moves on");
+    git(repo, "checkout", "-q", "feature");
+    const { report } = await checkJson(repo, "db", "--base", "main");
+    expect(report.migrations.map((m) => [m.migration.up.path, m.migration.status])).toEqual([["db/migrations/000003_add_note.up.sql", "added"]]);
+    // Two merge bases (a criss-cross merge): git merge-base picks one, as before.
+    git(repo, "checkout", "-q", "-b", "other", "main~1");
+    write(repo, { "x.txt": "x\n" });
+    git(repo, "add", ".");
+    git(repo, "commit", "-q", "-m", "other");
+    git(repo, "merge", "-q", "--no-edit", "main");
+    git(repo, "checkout", "-q", "main");
+    git(repo, "merge", "-q", "--no-edit", "other~1");
+    const again = await checkJson(repo, "db", "--base", "other");
+    expect(again.code).toBeLessThan(2);
+  });
+});
+
 describe("check --base-dir <dir>", () => {
   it("compares <dir>/x with <folder>/x, wherever the base copy lives", async () => {
     const dir = tempDir();

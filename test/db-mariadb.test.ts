@@ -27,6 +27,8 @@ describe("migration-guard test on MariaDB", () => {
     ]);
     // The partial run applied the UPDATE, which MariaDB cannot undo: the forward resumes after it instead of updating twice.
     expect(report.migrations[0]!.partialFailure!.note).toContain("the forward resumes from statement 2");
+    // Only the UPDATE ran before the interruption: no schema leftovers (the second snapshot is the first), but changed rows.
+    expect(report.migrations[0]!.partialFailure).toMatchObject({ leftovers: [], clean: false, manualCleanup: [expect.stringContaining("rows changed in settings")] });
     expect(report.migrations[0]!.forward.note).toContain("the forward ran from statement 2");
     expect(report.migrations[0]!.forward.statements.map((s) => s.sql)).toEqual(["ALTER TABLE tasks ADD COLUMN done BOOLEAN NOT NULL DEFAULT FALSE"]);
     expect(report.verdict.failures).toEqual([]);

@@ -11,7 +11,6 @@ import { baseWorktree, type BaseTree } from "../trace/command.js";
 import { tracedTest, traceFindings, traceSummary } from "../trace/plan.js";
 import { traceMigrateCommands, TraceUnavailableError, type TraceResult } from "../trace/trace.js";
 import { UsageError } from "../fs/files.js";
-import { loadRules } from "../../rules/index.js";
 
 export interface TraceChangeRequest {
   url: string | undefined;
@@ -66,6 +65,8 @@ export async function traceChange(request: TraceChangeRequest): Promise<{ plan: 
 
 /** The report with the trace, its findings, and the commands' own failures in the verdict. */
 export async function withTrace(report: EvidenceReport, result: TraceResult, config: Config): Promise<EvidenceReport> {
+  // The rules are loaded only for a traced command (a plain test reads ~0.4 MB less code).
+  const { loadRules } = await import("../../rules/index.js");
   const findings = traceFindings(result, config, await loadRules());
   const { trace, failures, problems } = traceSummary(result, findings);
   const verdictFailures = [...failures, ...report.verdict.failures];

@@ -52,8 +52,12 @@ async function openMysqlSession(options: mysql.ConnectionOptions, home?: string,
     query,
     async reset() {
       if (!home) return;
+      // One round trip when the script left the session as it was (the usual case): where it is
+      // and its limits are read first, and only what changed is set again.
+      const now = (await query(`SELECT DATABASE() AS db${settings.map((l, i) => `, @@SESSION.${l.name} AS v${i}`).join("")}`)).rows[0] ?? {};
+      if (now.db === home && settings.every((l, i) => Number(now[`v${i}`]) === l.value)) return;
       await query(`USE \`${home}\``);
-      for (const s of settings) await query(s);
+      if (settings.length) await query(`SET ${settings.map((l) => `SESSION ${l.name} = ${l.value}`).join(", ")}`);
       const where = (await query("SELECT DATABASE() AS db")).rows[0]?.db;
       if (where !== home) throw new Error(`the session is in database ${String(where)}, not the scratch database ${home}`);
     },
@@ -63,16 +67,16 @@ async function openMysqlSession(options: mysql.ConnectionOptions, home?: string,
   };
 }
 
-/** max_statement_time (MariaDB, seconds) or max_execution_time (MySQL, SELECT only), and MariaDB's idle-transaction limit. */
-async function sessionLimits(query: (sql: string) => Promise<unknown>, limits: TimeLimits): Promise<string[]> {
+/** max_statement_time (MariaDB, seconds) or max_execution_time (MySQL, SELECT only), and MariaDB's idle-transaction limit: those the server has. */
+async function sessionLimits(query: (sql: string) => Promise<unknown>, limits: TimeLimits): Promise<{ name: string; value: number }[]> {
   const candidates = [
-    `SET SESSION max_statement_time = ${limits.statementMs / 1000}`,
-    `SET SESSION idle_transaction_timeout = ${Math.max(1, Math.ceil(limits.idleInTransactionMs / 1000))}`,
-    `SET SESSION max_execution_time = ${limits.statementMs}`,
+    { name: "max_statement_time", value: limits.statementMs / 1000 },
+    { name: "idle_transaction_timeout", value: Math.max(1, Math.ceil(limits.idleInTransactionMs / 1000)) },
+    { name: "max_execution_time", value: limits.statementMs },
   ];
-  const applied: string[] = [];
-  for (const sql of candidates) {
-    if (await query(sql).then(() => true, () => false)) applied.push(sql);
+  const applied: { name: string; value: number }[] = [];
+  for (const limit of candidates) {
+    if (await query(`SET SESSION ${limit.name} = ${limit.value}`).then(() => true, () => false)) applied.push(limit);
   }
   return applied;
 }

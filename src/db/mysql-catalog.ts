@@ -13,6 +13,11 @@ async function rows(session: Session, sql: string, params?: unknown[]): Promise<
   return (await session.query(sql, params)).rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k.toLowerCase(), v])));
 }
 
+/** information_schema compares names case-insensitively (utf8_general_ci): match constraints the same way. */
+function constraintKey(table: string, name: string): string {
+  return `${String(table).toLowerCase()}\u0000${String(name).toLowerCase()}`;
+}
+
 export async function readMysqlSnapshot(session: Session): Promise<SchemaSnapshot> {
   const snapshot: SchemaSnapshot = { schemas: [], tables: {}, views: {}, functions: {}, sequences: {}, enums: {}, types: {}, extensions: {} };
   for (const t of await rows(session, `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = DATABASE() AND table_type = 'BASE TABLE'`)) {
@@ -43,26 +48,45 @@ export async function readMysqlSnapshot(session: Session): Promise<SchemaSnapsho
     const t = table(i.tbl);
     if (t) t.indexes[i.idx] = { definition: `${Number(i.non_unique) === 0 ? "UNIQUE " : ""}${i.index_type} (${i.cols})`, valid: true };
   }
+  // Three flat reads joined here: with correlated subqueries into information_schema, MariaDB
+  // filled key_column_usage and check_constraints again for every constraint (210 of a snapshot's
+  // ~230 ms on a 14-table schema).
+  const keyColumns = new Map<string, { pos: number; text: string }[]>();
   for (const k of await rows(
     session,
-    `SELECT tc.table_name AS tbl, tc.constraint_name AS name, tc.constraint_type AS type,
-            (SELECT GROUP_CONCAT(CONCAT(k.column_name, COALESCE(CONCAT('->', k.referenced_table_name, '.', k.referenced_column_name), '')) ORDER BY k.ordinal_position)
-               FROM information_schema.key_column_usage k WHERE k.table_schema = tc.table_schema AND k.table_name = tc.table_name AND k.constraint_name = tc.constraint_name) AS cols,
-            (SELECT cc.check_clause FROM information_schema.check_constraints cc WHERE cc.constraint_schema = tc.table_schema AND cc.table_name = tc.table_name AND cc.constraint_name = tc.constraint_name) AS clause
-     FROM information_schema.table_constraints tc WHERE tc.table_schema = DATABASE()`,
+    `SELECT table_name AS tbl, constraint_name AS name, ordinal_position AS pos, column_name AS col, referenced_table_name AS ref, referenced_column_name AS refcol
+     FROM information_schema.key_column_usage WHERE table_schema = DATABASE()`,
   )) {
+    const key = constraintKey(k.tbl, k.name);
+    const list = keyColumns.get(key) ?? [];
+    list.push({ pos: Number(k.pos), text: `${k.col}${k.ref !== null && k.ref !== undefined && k.refcol !== null && k.refcol !== undefined ? `->${k.ref}.${k.refcol}` : ""}` });
+    keyColumns.set(key, list);
+  }
+  const checkClauses = new Map<string, string>();
+  for (const c of await rows(session, `SELECT table_name AS tbl, constraint_name AS name, check_clause AS clause FROM information_schema.check_constraints WHERE constraint_schema = DATABASE()`)) {
+    const key = constraintKey(c.tbl, c.name);
+    if (!checkClauses.has(key)) checkClauses.set(key, String(c.clause));
+  }
+  for (const k of await rows(session, `SELECT table_name AS tbl, constraint_name AS name, constraint_type AS type FROM information_schema.table_constraints WHERE table_schema = DATABASE()`)) {
     const t = table(k.tbl);
-    if (t) t.constraints[k.name] = { type: String(k.type), definition: `${k.type} ${k.clause ?? `(${k.cols ?? ""})`}`, validated: true };
+    if (!t) continue;
+    const key = constraintKey(k.tbl, k.name);
+    const cols = keyColumns.get(key)?.sort((a, b) => a.pos - b.pos).map((c) => c.text).join(",");
+    const clause = checkClauses.get(key);
+    t.constraints[k.name] = { type: String(k.type), definition: `${k.type} ${clause ?? `(${cols ?? ""})`}`, validated: true };
   }
-  for (const tr of await rows(session, `SELECT trigger_name AS name, event_object_table AS tbl, action_timing AS timing, event_manipulation AS ev, action_statement AS body FROM information_schema.triggers WHERE trigger_schema = DATABASE()`)) {
-    const t = table(tr.tbl);
-    if (t) t.triggers[tr.name] = `${tr.timing} ${tr.ev} ${tr.body}`;
-  }
-  for (const v of await rows(session, `SELECT table_name AS name, view_definition AS def FROM information_schema.views WHERE table_schema = DATABASE()`)) {
-    snapshot.views[v.name] = { materialized: false, definition: String(v.def) };
-  }
-  for (const r of await rows(session, `SELECT routine_name AS name, routine_type AS type, routine_definition AS def FROM information_schema.routines WHERE routine_schema = DATABASE()`)) {
-    snapshot.functions[`${r.name}()`] = `${r.type} ${r.def ?? ""}`;
+  // Triggers, views and routines in one statement (one round trip instead of three).
+  for (const o of await rows(
+    session,
+    `SELECT 't' AS k, trigger_name AS name, event_object_table AS tbl, action_timing AS a, event_manipulation AS b, action_statement AS body FROM information_schema.triggers WHERE trigger_schema = DATABASE()
+     UNION ALL SELECT 'v', table_name, NULL, NULL, NULL, view_definition FROM information_schema.views WHERE table_schema = DATABASE()
+     UNION ALL SELECT 'r', routine_name, NULL, routine_type, NULL, routine_definition FROM information_schema.routines WHERE routine_schema = DATABASE()`,
+  )) {
+    if (o.k === "t") {
+      const t = table(o.tbl);
+      if (t) t.triggers[o.name] = `${o.a} ${o.b} ${o.body}`;
+    } else if (o.k === "v") snapshot.views[o.name] = { materialized: false, definition: String(o.body) };
+    else snapshot.functions[`${o.name}()`] = `${o.a} ${o.body ?? ""}`;
   }
   return snapshot;
 }
@@ -113,26 +137,54 @@ export async function readMysqlSeedTables(session: Session): Promise<SeedTable[]
   return [...tables.values()];
 }
 
-export async function mysqlRowCounts(session: Session, tables: string[]): Promise<Map<string, number>> {
-  const out = new Map<string, number>();
-  for (const t of tables) out.set(t, Number((await rows(session, `SELECT COUNT(*) AS n FROM ${quoteMysql(t)}`))[0]!.n));
+/** Statements of at most this many tables' reads joined by UNION ALL (one round trip instead of one per table). */
+const UNION_TABLES = 64;
+
+/** One row per item, read by `select(item, i)` (which must return `i AS i`), in statements of UNION_TABLES items. */
+async function unionAll<T>(session: Session, items: T[], select: (item: T, i: number) => string): Promise<Record<string, any>[]> {
+  const out: Record<string, any>[] = [];
+  for (let at = 0; at < items.length; at += UNION_TABLES) {
+    const chunk = items.slice(at, at + UNION_TABLES);
+    const byIndex = new Map((await rows(session, chunk.map((item, i) => `(${select(item, i)})`).join(" UNION ALL "))).map((r) => [Number(r.i), r]));
+    chunk.forEach((_, i) => out.push(byIndex.get(i)!));
+  }
   return out;
 }
 
-export async function mysqlChecksum(session: Session, table: string, columns: string[]): Promise<{ rows: number; digest: string }> {
+async function perTable<T>(session: Session, tables: string[], select: (table: string, i: number) => string, read: (row: Record<string, any>) => T): Promise<Map<string, T>> {
+  const found = await unionAll(session, tables, select);
+  return new Map(tables.map((t, i) => [t, read(found[i]!)]));
+}
+
+export async function mysqlRowCounts(session: Session, tables: string[]): Promise<Map<string, number>> {
+  return perTable(session, tables, (t, i) => `SELECT ${i} AS i, COUNT(*) AS n FROM ${quoteMysql(t)}`, (r) => Number(r.n));
+}
+
+function checksumSelect(table: string, columns: string[], i: number): string {
   const row = columns.length ? `CONCAT_WS('|', ${columns.map((c) => `COALESCE(${quoteMysql(c)}, '\\\\N')`).join(", ")})` : "''";
-  const r = (await rows(session, `SELECT COUNT(*) AS n, COALESCE(BIT_XOR(CRC32(${row})), 0) AS x, COALESCE(SUM(CRC32(${row})), 0) AS s FROM ${quoteMysql(table)}`))[0]!;
-  return { rows: Number(r.n), digest: `${r.x}:${r.s}` };
+  return `SELECT ${i} AS i, COUNT(*) AS n, COALESCE(BIT_XOR(CRC32(${row})), 0) AS x, COALESCE(SUM(CRC32(${row})), 0) AS s FROM ${quoteMysql(table)}`;
+}
+
+export async function mysqlChecksum(session: Session, table: string, columns: string[]): Promise<{ rows: number; digest: string }> {
+  return (await mysqlChecksums(session, [{ table, columns }])).get(table)!;
+}
+
+/** Row count and digest of each table, in one statement. */
+export async function mysqlChecksums(session: Session, tables: { table: string; columns: string[] }[]): Promise<Map<string, { rows: number; digest: string }>> {
+  const columns = new Map(tables.map((t) => [t.table, t.columns]));
+  return perTable(session, [...columns.keys()], (t, i) => checksumSelect(t, columns.get(t)!, i), (r) => ({ rows: Number(r.n), digest: `${r.x}:${r.s}` }));
 }
 
 export async function mysqlForeignKeyOrphans(session: Session): Promise<{ constraint: string; table: string; orphans: number }[]> {
-  const out: { constraint: string; table: string; orphans: number }[] = [];
-  for (const k of await rows(
+  const keys = await rows(
     session,
     `SELECT table_name AS tbl, constraint_name AS name, referenced_table_name AS ref,
             GROUP_CONCAT(column_name ORDER BY ordinal_position) AS cols, GROUP_CONCAT(referenced_column_name ORDER BY ordinal_position) AS refcols
      FROM information_schema.key_column_usage WHERE table_schema = DATABASE() AND referenced_table_name IS NOT NULL GROUP BY table_name, constraint_name, referenced_table_name`,
-  )) {
+  );
+  // One statement per key (in one UNION ALL these NOT EXISTS counts were not faster on MariaDB 10.11).
+  const out: { constraint: string; table: string; orphans: number }[] = [];
+  for (const k of keys) {
     const cols = String(k.cols).split(",");
     const refcols = String(k.refcols).split(",");
     const notNull = cols.map((c) => `ch.${quoteMysql(c)} IS NOT NULL`).join(" AND ");

@@ -6,6 +6,7 @@ import { foreignKeyOrphans, pgAnalyze, pgCaptureRows, pgCatalogFingerprint, pgCh
 import {
   mysqlCaptureRows,
   mysqlChecksum,
+  mysqlChecksums,
   mysqlForeignKeyOrphans,
   mysqlLostRows,
   mysqlRowCounts,
@@ -22,6 +23,8 @@ export interface DialectOps {
   checksum(session: Session, table: string, columns: string[]): Promise<{ rows: number; digest: string }>;
   /** A cheap digest that changes when any row of the table was changed by a committed statement. */
   rowVersions(session: Session, table: string, columns: string[]): Promise<{ rows: number; digest: string }>;
+  /** `rowVersions` of several tables in one round trip, where the dialect can. */
+  rowVersionsOf?(session: Session, tables: { table: string; columns: string[] }[]): Promise<Map<string, { rows: number; digest: string }>>;
   foreignKeyOrphans(session: Session): Promise<{ constraint: string; table: string; orphans: number }[]>;
   /** Remembers row digests in a temporary table named `key`; returns the row count. */
   captureRows(session: Session, key: string, table: string, columns: string[]): Promise<number>;
@@ -64,6 +67,7 @@ export function opsFor(dialect: "postgres" | "mysql", major: number): DialectOps
     rowCounts: mysqlRowCounts,
     checksum: mysqlChecksum,
     rowVersions: mysqlChecksum,
+    rowVersionsOf: mysqlChecksums,
     foreignKeyOrphans: mysqlForeignKeyOrphans,
     captureRows: mysqlCaptureRows,
     lostRows: mysqlLostRows,

@@ -59,6 +59,9 @@ export async function runTest(db: ScratchDatabase, input: TestInput): Promise<Ev
   }
 }
 
+/** MySQL statement kinds (their first word) that change rows only, never the schema (a trigger cannot run DDL). */
+const MYSQL_ROW_STATEMENTS = new Set(["insert", "update", "delete", "replace"]);
+
 /** Statements PostgreSQL 17 runs with a restricted search_path (a "safe search_path" for maintenance). */
 const MAINTENANCE_KINDS = new Set(["IndexStmt", "ReindexStmt", "ClusterStmt", "VacuumStmt", "RefreshMatViewStmt"]);
 
@@ -147,7 +150,7 @@ class TestRun {
       baseline = await this.measureSelects();
       const forwardRun = await this.step("forward", async () => {
         for (const [i, cm] of this.input.change.entries()) {
-          const script = executableScript(cm.up);
+          const script = this.upScript(cm);
           const runsAs = this.runsAs(cm.migration);
           this.progress(`forward ${cm.migration.id}`);
           const pfStart = performance.now();
@@ -245,7 +248,7 @@ class TestRun {
           for (let i = rollbackFrom; i < this.input.change.length; i++) {
             const cm = this.input.change[i]!;
             this.progress(`forward again ${cm.migration.id}`);
-            const run = await runScript(this.ctx, executableScript(cm.up), { runsAs: this.runsAs(cm.migration), trace: false });
+            const run = await runScript(this.ctx, this.upScript(cm), { runsAs: this.runsAs(cm.migration), trace: false });
             evidence[i]!.forwardAgain = run;
             if (!run.ok) return { ok: false, summary: `${cm.migration.id} failed after rollback: ${run.error?.message ?? "error"}` };
           }
@@ -617,12 +620,20 @@ class TestRun {
     return stats?.rows !== undefined && seeded ? stats.rows / seeded : undefined;
   }
 
+  private readonly upScripts = new Map<ChangeMigration, ExecutableScript>();
+  /** A change migration's up script, split (and on MySQL parsed) once for every step that runs or reads it. */
+  private upScript(cm: ChangeMigration): ExecutableScript {
+    let script = this.upScripts.get(cm);
+    if (!script) this.upScripts.set(cm, (script = executableScript(cm.up)));
+    return script;
+  }
+
   private touchedCache: Set<string> | undefined;
   /** Tables the change names, including those it drops (DROP TABLE names them without a RangeVar). */
   private touchedTables(): Set<string> {
     this.touchedCache ??= new Set(
       this.input.change.flatMap((cm) =>
-        executableScript(cm.up).statements.flatMap((s) => [...referencedRelations(s), ...droppedTables(s)].map((r) => this.ops.qualify(r.schema, r.name))),
+        this.upScript(cm).statements.flatMap((s) => [...referencedRelations(s), ...droppedTables(s)].map((r) => this.ops.qualify(r.schema, r.name))),
       ),
     );
     return this.touchedCache;
@@ -709,9 +720,13 @@ class TestRun {
         note = `stopped after statement ${k} of ${n}, as a crash between statements would`;
       }
     }
+    // MariaDB/MySQL has no cheap catalog fingerprint, but row changes cannot change the schema:
+    // when only INSERT/UPDATE/DELETE/REPLACE ran before the interruption, the second snapshot is the first.
+    const onlyRows = this.ops.dialect === "mysql" && k > 0 && method !== "cancelled" && script.statements.slice(0, k).every((st) => MYSQL_ROW_STATEMENTS.has(st.kind));
     // Read from the observer when there is one: the main session may be the one just logged in
     // after the interruption, whose first catalog reads are slow; both see the same committed state.
-    const unchanged = preCatalog !== undefined && (method === "terminated" || method === "rolled-back") && (await this.ops.catalogFingerprint!(this.keeper)) === preCatalog;
+    const unchanged =
+      onlyRows || (preCatalog !== undefined && (method === "terminated" || method === "rolled-back") && (await this.ops.catalogFingerprint!(this.keeper)) === preCatalog);
     const post = unchanged ? pre : await this.snapshot();
     const leftovers = diffSnapshots(pre, post);
     const postSums = await this.checksums(post, tables.filter((t) => post.tables[t]), this.keeper);
@@ -849,8 +864,10 @@ class TestRun {
 
   /** Row-version digests of the given tables (partial-failure step: did anything committed change?). */
   private async checksums(snapshot: SchemaSnapshot, tables: string[], session = this.ctx.main): Promise<Map<string, { rows: number; digest: string }>> {
+    const columns = (t: string) => Object.keys(snapshot.tables[t]!.columns).sort();
+    if (this.ops.rowVersionsOf) return this.ops.rowVersionsOf(session, tables.map((table) => ({ table, columns: columns(table) })));
     const out = new Map<string, { rows: number; digest: string }>();
-    for (const t of tables) out.set(t, await this.ops.rowVersions(session, t, Object.keys(snapshot.tables[t]!.columns).sort()));
+    for (const t of tables) out.set(t, await this.ops.rowVersions(session, t, columns(t)));
     return out;
   }
 

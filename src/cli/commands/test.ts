@@ -121,11 +121,11 @@ async function runTestCommand(args: string[], io: CliIo, outputPath: string | un
   };
   // The server creates the scratch database (~0.2 s on PostgreSQL) while this process reads and
   // plans the change; a planning error drops it again.
-  const early = !traceCommand && url && /^postgres(ql)?:/i.test(url) ? openScratch(url, scratchOptions) : undefined;
+  const early = !traceCommand && url && /^(postgres(ql)?|mysql|mariadb):/i.test(url) ? openScratch(url, scratchOptions) : undefined;
   early?.catch(() => undefined);
   // Loading the driver before the change is read lets the server create the database while the
   // change is read and planned: loaded afterwards, it waited for the planning to end.
-  if (early) await import("../../db/postgres.js").catch(() => undefined);
+  if (early) await (/^postgres/i.test(url!) ? import("../../db/postgres.js") : import("../../db/mariadb.js")).catch(() => undefined);
   try {
     return await planAndRun(early);
   } catch (error) {
@@ -134,7 +134,8 @@ async function runTestCommand(args: string[], io: CliIo, outputPath: string | un
   }
 
   async function planAndRun(early: Promise<ScratchDatabase> | undefined): Promise<number> {
-  await loadParsers();
+  // Only PostgreSQL SQL needs libpg_query (a traced command is PostgreSQL).
+  if (traceCommand || configured.dialect === "postgres" || configured.overrides.some((o) => o.dialect === "postgres")) await loadParsers();
   const downCommand = values["down-command"] ?? configured.test.down_command;
   if (downCommand && !traceCommand) throw new UsageError("--down-command needs --command (or test.command): it rolls back what the migrate command applied");
   // Paths in the config are relative to the repository root (the folder holding .github/).

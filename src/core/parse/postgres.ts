@@ -1,16 +1,36 @@
 // PostgreSQL parsing with libpg_query (the real Postgres grammar, compiled to WASM).
-import { loadModule, parseSync, scanSync } from "libpg-query";
+import type * as LibpgQuery from "libpg-query";
 import type { SqlSource } from "../model.js";
 import { blankRanges, lexSql, type Range } from "./lexer.js";
 import type { ParsedScript, ParseProblem, Statement } from "./script.js";
 import { byteOffsetsToIndexes, LineIndex, spanOf } from "./text.js";
 
 let loaded: Promise<void> | undefined;
+let libpg: typeof LibpgQuery | undefined;
 
-/** libpg_query's WASM must be instantiated once before the synchronous parse can run. */
+/**
+ * libpg_query's WASM must be instantiated once before the synchronous parse can run. Imported
+ * here, not at start-up: a MySQL/MariaDB run never pays for it (60–110 ms of WASM compilation).
+ */
 export function loadPostgresParser(): Promise<void> {
-  loaded ??= loadModule();
+  loaded ??= import("libpg-query").then(async (m) => {
+    await m.loadModule();
+    libpg = m;
+  });
   return loaded;
+}
+
+function pg(): typeof LibpgQuery {
+  if (!libpg) throw new Error("the PostgreSQL parser is not loaded: call loadParsers() first");
+  return libpg;
+}
+
+function parseSync(sql: string): ReturnType<typeof LibpgQuery.parseSync> {
+  return pg().parseSync(sql);
+}
+
+function scanSync(sql: string): ReturnType<typeof LibpgQuery.scanSync> {
+  return pg().scanSync(sql);
 }
 
 /**
