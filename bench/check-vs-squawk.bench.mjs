@@ -55,6 +55,8 @@ async function parseOverhead(bigFile) {
   const { analyzeChange } = await import(pathToFileURL(join(root, "dist/src/core/analyze/engine.js")).href);
   const { loadRules } = await import(pathToFileURL(join(root, "dist/rules/index.js")).href);
   const { DEFAULT_CONFIG } = await import(pathToFileURL(join(root, "dist/src/core/config/load.js")).href);
+  const { loadParsers } = await import(pathToFileURL(join(root, "dist/src/core/parse/index.js")).href);
+  await loadParsers();
   const rules = await loadRules();
   const text = readFileSync(bigFile, "utf8");
   const parseTimes = [];
