@@ -64,6 +64,8 @@ interface ParserError {
 }
 
 export function parsePostgres(source: SqlSource): ParsedScript {
+  // A caller that forgot loadParsers() is a bug, not a parse error of the user's file.
+  pg();
   const { text, file } = source;
   const lines = new LineIndex(text);
   const lexed = lexSql(text, { dialect: "postgres" });
