@@ -10,7 +10,9 @@ import { DEFAULT_CONFIG } from "../src/core/config/load.js";
 import { ConfigSchema } from "../src/core/config/schema.js";
 import type { ChangeInput } from "../src/core/model.js";
 import { loadParsers } from "../src/core/parse/index.js";
-import { poolOptionsFromEnv, startParsePool } from "../src/parse-pool/index.js";
+import { poolOptionsFromEnv, startParsePool, type ParsePoolOptions } from "../src/parse-pool/index.js";
+import type { Config } from "../src/core/config/schema.js";
+import type { AnalysisReport } from "../src/core/report.js";
 import { loadRules } from "../rules/index.js";
 
 const workerFile = join(import.meta.dirname, "..", "dist", "src", "parse-pool", "parse-worker.js");
@@ -38,23 +40,29 @@ function history(): ChangeInput {
   return { head };
 }
 
+/** The analysis with a pool of the given options, and how many scripts the workers delivered; the pool is closed either way. */
+async function pooledAnalysis(input: ChangeInput, config: Config, options: ParsePoolOptions): Promise<{ report: AnalysisReport; planned: number; delivered: number }> {
+  const pooled = startParsePool(input, config, { minBytes: 0, ...options });
+  expect(pooled).toBeDefined();
+  try {
+    const report = analyzeChange(pooled!.input, config, rules, { parseCache: pooled!.pool });
+    return { report, planned: pooled!.pool.planned, delivered: pooled!.pool.delivered };
+  } finally {
+    await pooled!.pool.close();
+  }
+}
+
 describe("parse workers", () => {
   it("deliver every readable script and give the report the engine's own parse gives", async () => {
     const input = history();
     const alone = analyzeChange(input, DEFAULT_CONFIG, rules);
-    const pooled = startParsePool(input, DEFAULT_CONFIG, { workers: 2, minBytes: 0, workerFile })!;
-    expect(pooled).toBeDefined();
-    try {
-      const report = analyzeChange(pooled.input, DEFAULT_CONFIG, rules, { parseCache: pooled.pool });
-      expect(JSON.parse(JSON.stringify(report))).toEqual(JSON.parse(JSON.stringify(alone)));
-      // The one undecodable down script is left to the engine, which reports it.
-      expect(pooled.pool.planned).toBe(80);
-      expect(pooled.pool.delivered).toBe(79);
-      expect(report.migrations[11]!.findings.some((f) => f.ruleId === "unreadable-file")).toBe(true);
-      expect(report.migrations[6]!.findings.some((f) => f.ruleId === "parse-error")).toBe(true);
-    } finally {
-      await pooled.pool.close();
-    }
+    const { report, planned, delivered } = await pooledAnalysis(input, DEFAULT_CONFIG, { workers: 2, workerFile });
+    expect(JSON.parse(JSON.stringify(report))).toEqual(JSON.parse(JSON.stringify(alone)));
+    // The one undecodable down script is left to the engine, which reports it.
+    expect(planned).toBe(80);
+    expect(delivered).toBe(79);
+    expect(report.migrations[11]!.findings.some((f) => f.ruleId === "unreadable-file")).toBe(true);
+    expect(report.migrations[6]!.findings.some((f) => f.ruleId === "parse-error")).toBe(true);
   }, 60_000);
 
   it("give MySQL scripts back as node-sql-parser read them", async () => {
@@ -64,13 +72,9 @@ describe("parse workers", () => {
       content: i === 0 ? "CREATE TABLE orders (id bigint PRIMARY KEY, note varchar(100)) ENGINE=InnoDB;" : `ALTER TABLE orders ADD COLUMN c${i} int, ALGORITHM=INSTANT;\nUPDATE orders SET c${i} = 1;\nALTER TABLE orders ADD INDEX idx_${i} (c${i});`,
     }));
     const alone = JSON.stringify(analyzeChange({ head }, config, rules));
-    const pooled = startParsePool({ head }, config, { workers: 1, minBytes: 0, workerFile })!;
-    try {
-      expect(JSON.stringify(analyzeChange(pooled.input, config, rules, { parseCache: pooled.pool }))).toBe(alone);
-      expect(pooled.pool.delivered).toBe(30);
-    } finally {
-      await pooled.pool.close();
-    }
+    const { report, delivered } = await pooledAnalysis({ head }, config, { workers: 1, workerFile });
+    expect(JSON.stringify(report)).toBe(alone);
+    expect(delivered).toBe(30);
   }, 60_000);
 
   it("fall back to the engine's parse when a worker stalls or cannot start", async () => {
@@ -81,13 +85,9 @@ describe("parse workers", () => {
     const crashes = join(scratch, "crashes.mjs");
     writeFileSync(crashes, "throw new Error('cannot load');\n");
     for (const file of [stalls, crashes]) {
-      const pooled = startParsePool(input, DEFAULT_CONFIG, { workers: 1, minBytes: 0, workerFile: file, stallMs: 300 })!;
-      try {
-        expect(JSON.stringify(analyzeChange(pooled.input, DEFAULT_CONFIG, rules, { parseCache: pooled.pool }))).toBe(alone);
-        expect(pooled.pool.delivered).toBe(0);
-      } finally {
-        await pooled.pool.close();
-      }
+      const { report, delivered } = await pooledAnalysis(input, DEFAULT_CONFIG, { workers: 1, workerFile: file, stallMs: 300 });
+      expect(JSON.stringify(report)).toBe(alone);
+      expect(delivered).toBe(0);
     }
   }, 60_000);
 

@@ -277,12 +277,12 @@ export function constraintName(constraint: any): string | undefined {
 const ENDS_TRANSACTION = new Set(["TRANS_STMT_COMMIT", "TRANS_STMT_ROLLBACK", "TRANS_STMT_PREPARE", "TRANS_STMT_COMMIT_PREPARED", "TRANS_STMT_ROLLBACK_PREPARED"]);
 const STARTS_TRANSACTION = new Set(["TRANS_STMT_BEGIN", "TRANS_STMT_START"]);
 
-/** The statements after `statement` that run in its transaction block (none when it runs in autocommit). */
 /** Where `statement` is in its script: its own index, unless the list is another one. */
 function positionOf(statement: Statement, statements: Statement[]): number {
   return statements[statement.index] === statement ? statement.index : statements.indexOf(statement);
 }
 
+/** The statements after `statement` that run in its transaction block (none when it runs in autocommit). */
 export function laterInTransaction(statement: Statement, statements: Statement[], state: AnalysisState): Statement[] {
   if (!state.inTransaction) return [];
   const later: Statement[] = [];

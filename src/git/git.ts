@@ -9,13 +9,17 @@ function git(args: string[], cwd: string, input?: string): Buffer {
   try {
     return execFileSync("git", args, { cwd, input, maxBuffer: 1024 * 1024 * 1024, stdio: ["pipe", "pipe", "pipe"] });
   } catch (error) {
-    const stderr = String((error as { stderr?: Buffer }).stderr ?? "")
-      .split("\n")
-      .map((l) => l.trim())
-      .find(Boolean);
-    const code = (error as { status?: number; code?: string }).status ?? (error as { code?: string }).code;
-    throw new UsageError(`git ${args[0]}: ${stderr ?? `failed (${code ?? "unknown error"})`}`);
+    throw gitFailure(args, (error as { stderr?: Buffer }).stderr, (error as { status?: number; code?: string }).status ?? (error as { code?: string }).code);
   }
+}
+
+/** A failed git command as a one-line usage error: its name and git's first line of complaint. */
+function gitFailure(args: string[], stderr: Buffer | string | undefined, code: number | string | undefined): UsageError {
+  const line = String(stderr ?? "")
+    .split("\n")
+    .map((l) => l.trim())
+    .find(Boolean);
+  return new UsageError(`git ${args[0]}: ${line ?? `failed (${code ?? "unknown error"})`}`);
 }
 
 /** A git command's output; a failure is a one-line usage error naming the command. */
@@ -75,28 +79,24 @@ function gitAsync(args: string[], cwd: string, input?: string): Promise<Buffer> 
   return new Promise((resolve, reject) => {
     const child = execFile("git", args, { cwd, encoding: "buffer", maxBuffer: 1024 * 1024 * 1024 }, (error, stdout, stderr) => {
       if (!error) return resolve(stdout);
-      const line = String(stderr ?? "")
-        .split("\n")
-        .map((l) => l.trim())
-        .find(Boolean);
-      const code = typeof error.code === "number" ? error.code : (error as { code?: string }).code;
-      reject(new UsageError(`git ${args[0]}: ${line ?? `failed (${code ?? "unknown error"})`}`));
+      reject(gitFailure(args, stderr, error.code ?? undefined));
     });
     child.stdin?.on("error", () => undefined);
     child.stdin?.end(input);
   });
 }
 
+const text = (b: Buffer) => b.toString("utf8");
+
 /** The commit `ref` names, or a one-line usage error saying it does not. */
 function* resolveCommit(ref: string, cwd: string): GitSteps<string> {
   try {
-    return (yield { args: ["rev-parse", "--verify", "--quiet", "--end-of-options", `${ref}^{commit}`], cwd }).toString("utf8").trim();
+    return text(yield { args: ["rev-parse", "--verify", "--quiet", "--end-of-options", `${ref}^{commit}`], cwd }).trim();
   } catch {
     throw new UsageError(`--base ${ref}: no such branch, tag or commit in this repository`);
   }
 }
 
-const text = (b: Buffer) => b.toString("utf8");
 
 /**
  * Files at the merge base of `ref` and HEAD (what the PR's base branch had when it forked),

@@ -37,7 +37,7 @@ export interface ParsePoolOptions {
    * made a whole-history check slower: V8's own GC and compiler threads already use the second core.
    */
   workers?: number;
-  /** Below this many bytes of scripts the threads cost more than they save (measured in BENCHMARKS.md). */
+  /** No pool below this many bytes of files (default DEFAULT_MIN_BYTES). */
   minBytes?: number;
   /** The compiled worker; default: parse-worker.js beside this module (dist/ only). */
   workerFile?: string;
@@ -45,7 +45,7 @@ export interface ParsePoolOptions {
   stallMs?: number;
 }
 
-/** Crossover measured on a real history (BENCHMARKS.md, "Parse workers"). */
+/** Below this much SQL a caller that leaves the size to the pool gets none (starting a worker costs ~0.1 s); not a measured crossover. */
 export const DEFAULT_MIN_BYTES = 256 * 1024;
 
 interface Lane {

@@ -3,9 +3,8 @@
 // same tree). After each post it bumps a shared counter, so the main thread, which waits
 // synchronously inside the pure engine, knows when to look at the port.
 import { workerData, type MessagePort } from "node:worker_threads";
-import { scriptSource } from "../core/discover/sections.js";
-import { loadParsers, parseScript } from "../core/parse/index.js";
-import { decodeSource } from "../core/parse/text.js";
+import { parseScriptFile } from "../core/discover/sections.js";
+import { loadParsers } from "../core/parse/index.js";
 import type { ParseJob, ParseResult } from "./index.js";
 
 const { port, signal, jobs } = workerData as { port: MessagePort; signal: Int32Array; jobs: ParseJob[] };
@@ -20,18 +19,14 @@ try {
   await loadParsers();
   for (const job of jobs) {
     try {
-      const decoded = decodeSource(job.content);
-      // Undecodable content is reported by the engine, which reads it again.
-      if (!decoded.ok) {
+      const read = parseScriptFile(job.ref, job.content, job.dialect);
+      // Undecodable content and SQL read out of code are left to the engine: it reports the one
+      // and keeps the other's strings' places.
+      if (!("script" in read) || read.script.embedded) {
         post({ key: job.key });
         continue;
       }
-      const source = scriptSource(job.ref, decoded.text, job.dialect);
-      if (source.embedded) {
-        post({ key: job.key });
-        continue;
-      }
-      const { lines: _lines, ...plain } = parseScript(source);
+      const { lines: _lines, ...plain } = read.script;
       post({ key: job.key, json: JSON.stringify(plain) });
     } catch {
       post({ key: job.key });

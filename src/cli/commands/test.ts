@@ -134,114 +134,114 @@ async function runTestCommand(args: string[], io: CliIo, outputPath: string | un
   }
 
   async function planAndRun(early: Promise<ScratchDatabase> | undefined): Promise<number> {
-  // Only PostgreSQL SQL needs libpg_query (a traced command is PostgreSQL).
-  if (traceCommand || configured.dialect === "postgres" || configured.overrides.some((o) => o.dialect === "postgres")) await loadParsers();
-  const downCommand = values["down-command"] ?? configured.test.down_command;
-  if (downCommand && !traceCommand) throw new UsageError("--down-command needs --command (or test.command): it rolls back what the migrate command applied");
-  // Paths in the config are relative to the repository root (the folder holding .github/).
-  const configDir = !configPath ? io.cwd : /[\\/]\.github[\\/][^\\/]+$/.test(configPath) ? join(configPath, "..", "..") : join(configPath, "..");
-  const controller = new AbortController();
-  let traced: Awaited<ReturnType<typeof traceChange>> | undefined;
-  let headCommit: string | undefined;
-  let config: Config;
-  let plan: PlannedTest;
-  if (traceCommand) {
-    if (positionals.length) throw new UsageError(`--command traces what the command does; it takes no paths (got ${positionals.join(", ")})`);
-    io.stderr(`migration-guard test: tracing \`${traceCommand}\`${values.base ? ` on the merge base with ${values.base}, then on the working tree` : ""}\n`);
-    // Ctrl-C stops the command; the capture database and the base worktree are still removed.
-    const interrupt = () => controller.abort();
-    for (const signal of INTERRUPTS) process.on(signal, interrupt);
-    try {
-      // Only `--command` loads the tracing code (and the rules it lints the traced SQL with).
-      const { traceChange } = await import("../trace-change.js");
-      traced = await traceChange({
-        url,
-        command: traceCommand,
-        ...(downCommand ? { downCommand } : {}),
-        cwd: io.cwd,
+    // Only PostgreSQL SQL needs libpg_query (a traced command is PostgreSQL).
+    if (traceCommand || configured.dialect === "postgres" || configured.overrides.some((o) => o.dialect === "postgres")) await loadParsers();
+    const downCommand = values["down-command"] ?? configured.test.down_command;
+    if (downCommand && !traceCommand) throw new UsageError("--down-command needs --command (or test.command): it rolls back what the migrate command applied");
+    // Paths in the config are relative to the repository root (the folder holding .github/).
+    const configDir = !configPath ? io.cwd : /[\\/]\.github[\\/][^\\/]+$/.test(configPath) ? join(configPath, "..", "..") : join(configPath, "..");
+    const controller = new AbortController();
+    let traced: Awaited<ReturnType<typeof traceChange>> | undefined;
+    let headCommit: string | undefined;
+    let config: Config;
+    let plan: PlannedTest;
+    if (traceCommand) {
+      if (positionals.length) throw new UsageError(`--command traces what the command does; it takes no paths (got ${positionals.join(", ")})`);
+      io.stderr(`migration-guard test: tracing \`${traceCommand}\`${values.base ? ` on the merge base with ${values.base}, then on the working tree` : ""}\n`);
+      // Ctrl-C stops the command; the capture database and the base worktree are still removed.
+      const interrupt = () => controller.abort();
+      for (const signal of INTERRUPTS) process.on(signal, interrupt);
+      try {
+        // Only `--command` loads the tracing code (and the rules it lints the traced SQL with).
+        const { traceChange } = await import("../trace-change.js");
+        traced = await traceChange({
+          url,
+          command: traceCommand,
+          ...(downCommand ? { downCommand } : {}),
+          cwd: io.cwd,
+          base: values.base,
+          baseDir: values["base-dir"],
+          config: configured,
+          scratch: scratchOptions,
+          signal: controller.signal,
+          echo: (text) => io.stderr(text),
+        });
+      } finally {
+        for (const signal of INTERRUPTS) process.off(signal, interrupt);
+      }
+      if (controller.signal.aborted) {
+        io.stderr("\nmigration-guard test: interrupted while tracing; capture database dropped\n");
+        return 130;
+      }
+      config = { ...configured, dialect: "postgres" };
+      plan = traced.plan;
+    } else {
+      const read = await readLocalChangeAsync(positionals.length ? positionals : ["."], io.cwd, {
         base: values.base,
         baseDir: values["base-dir"],
-        config: configured,
-        scratch: scratchOptions,
-        signal: controller.signal,
-        echo: (text) => io.stderr(text),
+        select: (paths) => migrationCandidates(paths, configured),
       });
-    } finally {
-      for (const signal of INTERRUPTS) process.off(signal, interrupt);
+      const input = read.input;
+      headCommit = read.head;
+      const schemaFile = configured.test.schema_file ? { path: configured.test.schema_file, text: readConfigFile(configDir, configured.test.schema_file, "test.schema_file") } : undefined;
+      ({ config, plan } = planScopedTest(input, configured, { last, schemaFile }));
     }
-    if (controller.signal.aborted) {
-      io.stderr("\nmigration-guard test: interrupted while tracing; capture database dropped\n");
-      return 130;
-    }
-    config = { ...configured, dialect: "postgres" };
-    plan = traced.plan;
-  } else {
-    const read = await readLocalChangeAsync(positionals.length ? positionals : ["."], io.cwd, {
-      base: values.base,
-      baseDir: values["base-dir"],
-      select: (paths) => migrationCandidates(paths, configured),
-    });
-    const input = read.input;
-    headCommit = read.head;
-    const schemaFile = configured.test.schema_file ? { path: configured.test.schema_file, text: readConfigFile(configDir, configured.test.schema_file, "test.schema_file") } : undefined;
-    ({ config, plan } = planScopedTest(input, configured, { last, schemaFile }));
-  }
-  const wantsMysql = config.dialect !== "postgres";
-  if (wantsMysql && !url) throw new UsageError(`dialect ${config.dialect} needs --database-url mysql://… (there is no embedded MySQL)`);
-  if (url && wantsMysql !== /^(mysql|mariadb):/i.test(url)) throw new UsageError(`--database-url ${redact(url)} does not match the configured dialect ${config.dialect}`);
-  if (plan.problems.length) throw new UsageError(plan.problems.map((p) => `${p.where}: ${p.message}`).join("\n"));
-  const seedFile = config.test.seed.file
-    ? { file: config.test.seed.file, text: readConfigFile(configDir, config.test.seed.file, "test.seed.file"), baseOffset: 0, baseLine: 1, dialect: config.dialect }
-    : undefined;
+    const wantsMysql = config.dialect !== "postgres";
+    if (wantsMysql && !url) throw new UsageError(`dialect ${config.dialect} needs --database-url mysql://… (there is no embedded MySQL)`);
+    if (url && wantsMysql !== /^(mysql|mariadb):/i.test(url)) throw new UsageError(`--database-url ${redact(url)} does not match the configured dialect ${config.dialect}`);
+    if (plan.problems.length) throw new UsageError(plan.problems.map((p) => `${p.where}: ${p.message}`).join("\n"));
+    const seedFile = config.test.seed.file
+      ? { file: config.test.seed.file, text: readConfigFile(configDir, config.test.seed.file, "test.seed.file"), baseOffset: 0, baseLine: 1, dialect: config.dialect }
+      : undefined;
 
-  const progress = io.isTTY ? (m: string) => io.stderr(`\r\x1b[2K${m}`) : undefined;
-  let db: ScratchDatabase | undefined;
-  const onSignal = () => {
-    if (controller.signal.aborted) return;
-    controller.abort();
-    // Dropping the database also ends a statement that is still running.
-    void db?.drop().catch(() => undefined);
-  };
-  // A closed terminal (SIGHUP) is an interruption like Ctrl-C: without a handler Node exits at once
-  // and leaves the scratch database, with its running statement, behind.
-  for (const signal of INTERRUPTS) process.on(signal, onSignal);
-  let report: EvidenceReport;
-  try {
-    db = await (early ?? openScratch(url, scratchOptions));
-    progress?.(`scratch database ${db.name} on ${db.kind} ${db.serverVersion}`);
-    report = await runTest(db, {
-      environment: plan.environment,
-      change: plan.change,
-      config,
-      seedFile,
-      notes: plan.notes,
-      options: {
-        probe: !values["no-probe"],
-        partialFailure: !values["no-partial-failure"],
-        headSha: values["head-sha"] ?? io.env.MIGRATION_GUARD_HEAD_SHA ?? headCommit ?? gitHead(io.cwd),
-        baseRef: values.base,
-        toolVersion: TOOL_VERSION,
-      },
-      onProgress: progress,
-      signal: controller.signal,
-    });
-  } catch (error) {
-    if (controller.signal.aborted || error instanceof AbortedError) {
-      io.stderr(`\nmigration-guard test: interrupted; scratch database ${db?.name ?? ""} dropped\n`);
-      return 130;
+    const progress = io.isTTY ? (m: string) => io.stderr(`\r\x1b[2K${m}`) : undefined;
+    let db: ScratchDatabase | undefined;
+    const onSignal = () => {
+      if (controller.signal.aborted) return;
+      controller.abort();
+      // Dropping the database also ends a statement that is still running.
+      void db?.drop().catch(() => undefined);
+    };
+    // A closed terminal (SIGHUP) is an interruption like Ctrl-C: without a handler Node exits at once
+    // and leaves the scratch database, with its running statement, behind.
+    for (const signal of INTERRUPTS) process.on(signal, onSignal);
+    let report: EvidenceReport;
+    try {
+      db = await (early ?? openScratch(url, scratchOptions));
+      progress?.(`scratch database ${db.name} on ${db.kind} ${db.serverVersion}`);
+      report = await runTest(db, {
+        environment: plan.environment,
+        change: plan.change,
+        config,
+        seedFile,
+        notes: plan.notes,
+        options: {
+          probe: !values["no-probe"],
+          partialFailure: !values["no-partial-failure"],
+          headSha: values["head-sha"] ?? io.env.MIGRATION_GUARD_HEAD_SHA ?? headCommit ?? gitHead(io.cwd),
+          baseRef: values.base,
+          toolVersion: TOOL_VERSION,
+        },
+        onProgress: progress,
+        signal: controller.signal,
+      });
+    } catch (error) {
+      if (controller.signal.aborted || error instanceof AbortedError) {
+        io.stderr(`\nmigration-guard test: interrupted; scratch database ${db?.name ?? ""} dropped\n`);
+        return 130;
+      }
+      throw error;
+    } finally {
+      for (const signal of INTERRUPTS) process.off(signal, onSignal);
+      await db?.drop().catch((e) => io.stderr(`migration-guard test: could not drop scratch database ${db?.name}: ${e instanceof Error ? e.message : String(e)}\n`));
+      if (progress) io.stderr("\r\x1b[2K");
     }
-    throw error;
-  } finally {
-    for (const signal of INTERRUPTS) process.off(signal, onSignal);
-    await db?.drop().catch((e) => io.stderr(`migration-guard test: could not drop scratch database ${db?.name}: ${e instanceof Error ? e.message : String(e)}\n`));
-    if (progress) io.stderr("\r\x1b[2K");
-  }
-  if (traced) report = await (await import("../trace-change.js")).withTrace(report, traced.result, config);
-  if (outputPath) writeFileSync(outputPath, `${JSON.stringify(report, null, 2)}\n`);
-  if (values.markdown) appendFileSync(resolve(io.cwd, values.markdown), renderEvidenceMarkdown(report));
-  const printed = { human: renderEvidenceHuman, markdown: renderEvidenceMarkdown, json: (r: typeof report) => `${JSON.stringify(r, null, 2)}\n` }[values.format as "human" | "markdown" | "json"];
-  io.stdout(printed(report));
-  return report.verdict.passed ? 0 : 1;
+    if (traced) report = await (await import("../trace-change.js")).withTrace(report, traced.result, config);
+    if (outputPath) writeFileSync(outputPath, `${JSON.stringify(report, null, 2)}\n`);
+    if (values.markdown) appendFileSync(resolve(io.cwd, values.markdown), renderEvidenceMarkdown(report));
+    const printed = { human: renderEvidenceHuman, markdown: renderEvidenceMarkdown, json: (r: typeof report) => `${JSON.stringify(r, null, 2)}\n` }[values.format as "human" | "markdown" | "json"];
+    io.stdout(printed(report));
+    return report.verdict.passed ? 0 : 1;
   }
 }
 

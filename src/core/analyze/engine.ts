@@ -2,11 +2,11 @@
 // report. Pure and synchronous: inputs are file contents, output is an AnalysisReport.
 import type { Config } from "../config/schema.js";
 import { discover } from "../discover/index.js";
-import { scriptSource } from "../discover/sections.js";
+import { parseScriptFile } from "../discover/sections.js";
 import type { ChangeInput, Dialect, Finding, Migration, ScriptRef, Severity, SourceFile, Span } from "../model.js";
 import { RiskLevel, SEVERITY_ORDER } from "../model.js";
-import { parseScript, type ParsedScript, type Statement } from "../parse/index.js";
-import { decodeSource, shortHash } from "../parse/text.js";
+import type { ParsedScript, Statement } from "../parse/index.js";
+import { shortHash } from "../parse/text.js";
 import { AnalysisReport, type MigrationReport } from "../report.js";
 import { assessRisk, type RiskContext } from "../risk/assess.js";
 import { throughput } from "../risk/estimate.js";
@@ -244,11 +244,9 @@ function readParsed(ref: ScriptRef, file: SourceFile, dialect: Dialect, cache?: 
   const key = cache ? parseKey(ref, file, dialect) : undefined;
   const cached = key ? cache!.get(key) : undefined;
   if (cached) return { script: cached };
-  const decoded = decodeSource(file.content!);
-  if (!decoded.ok) return { problem: decoded.problem };
-  const script = parseScript(scriptSource(ref, decoded.text, dialect));
-  if (key) cache!.set(key, script);
-  return { script };
+  const read = parseScriptFile(ref, file.content!, dialect);
+  if (key && "script" in read) cache!.set(key, read.script);
+  return read;
 }
 
 function analyzeScript(

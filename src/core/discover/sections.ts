@@ -3,6 +3,8 @@
 // `-- migrate:up` / `-- migrate:down`, goose's `-- +goose Up` / `-- +goose Down`, node-pg-migrate's
 // `-- Up Migration` / `-- Down Migration`.
 import type { Dialect, ScriptRef, SqlSource } from "../model.js";
+import { parseScript, type ParsedScript } from "../parse/index.js";
+import { decodeSource } from "../parse/text.js";
 import { changesetText } from "./liquibase-sql.js";
 import { extractSql } from "./typeorm-code.js";
 
@@ -32,6 +34,13 @@ export function scriptSource(ref: ScriptRef, text: string, dialect: Dialect, opt
   const start = markers[i]!.end;
   const end = markers[i + 1]?.start ?? text.length;
   return { file: ref.path, text: text.slice(start, end), baseOffset: start, baseLine: lineAt(text, start), dialect };
+}
+
+/** One script of a file, decoded and parsed; or why the file's content cannot be read (binary, not UTF-8). */
+export function parseScriptFile(ref: ScriptRef, content: string | Uint8Array, dialect: Dialect): { script: ParsedScript } | { problem: string } {
+  const decoded = decodeSource(content);
+  if (!decoded.ok) return { problem: decoded.problem };
+  return { script: parseScript(scriptSource(ref, decoded.text, dialect)) };
 }
 
 /** The options written on a dbmate marker line, e.g. `transaction:false`. */

@@ -13,24 +13,22 @@ const decodedBytes = new WeakMap<Uint8Array, Decoded>();
 
 /** Decodes file content as UTF-8; binary or non-UTF-8 content is refused with a reason. */
 export function decodeSource(content: string | Uint8Array): Decoded {
-  if (typeof content === "string") return decodeText(content);
+  if (typeof content === "string") return checkedText(content);
   let decoded = decodedBytes.get(content);
-  if (!decoded) decodedBytes.set(content, (decoded = decodeText(content)));
+  if (!decoded) decodedBytes.set(content, (decoded = decodeBytes(content)));
   return decoded;
 }
 
-function decodeText(content: string | Uint8Array): Decoded {
-  let text: string;
-  if (typeof content === "string") {
-    text = content;
-  } else {
-    if (content.includes(0)) return { ok: false, problem: "binary file (contains NUL bytes)" };
-    try {
-      text = utf8.decode(content);
-    } catch {
-      return { ok: false, problem: "not valid UTF-8 text" };
-    }
+function decodeBytes(content: Uint8Array): Decoded {
+  if (content.includes(0)) return { ok: false, problem: "binary file (contains NUL bytes)" };
+  try {
+    return checkedText(utf8.decode(content));
+  } catch {
+    return { ok: false, problem: "not valid UTF-8 text" };
   }
+}
+
+function checkedText(text: string): Decoded {
   if (text.includes("\u0000")) return { ok: false, problem: "binary file (contains NUL bytes)" };
   // A BOM is invisible in editors; dropping it keeps columns where users see them.
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
